@@ -1,0 +1,25 @@
+"""Execute every notebook of the book end to end with papermill in smoke mode (SMOKE=True, CPU).
+
+Each notebook runs once, in a fresh kernel; its executed copy goes to _build/executed/ (the book is
+built from those copies) and its wall time and peak memory to _build/timings/. A failing cell or
+assertion fails the test with the cell's error."""
+import os
+import pytest
+from midl_book.cli import book_notebooks, repo_root, run_notebook
+
+ROOT = repo_root()
+NBS = book_notebooks() + [ROOT / "nbs" / "templates" / "chapter_template.ipynb"]
+
+
+def _env():
+    env = {"MIDL_BOOK_QUIET": "1"}
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:  # share the cores between the parallel kernels instead of oversubscribing them
+        env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+    return env
+
+
+@pytest.mark.parametrize("nb", NBS, ids=[str(p.relative_to(ROOT / "nbs")) for p in NBS])
+def test_notebook_smoke(nb):
+    rec = run_notebook(nb, {"SMOKE": True}, env=_env())
+    assert rec["error"] is None
