@@ -6,7 +6,7 @@ __all__ = ['PHASES', 'FUSIONS', 'HCC_GRADES', 'fusion_channels', 'fuse_phases', 
            'MultiScaleResNet', 'cross_entropy_log2', 'read_cifar10', 'load_pretrained', 'pretrain_cifar10',
            'binary_report', 'grading_report', 'SkipValidation', 'train_hcc_model']
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #fee3f9cb
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #4f8be111
 from ..core import *
 import math, pickle, warnings
 from pathlib import Path
@@ -23,7 +23,7 @@ from ..data import load_nifti, save_nifti, Volume, check_same_grid, DataError, D
 import fastai.callback.schedule                # adds Learner.fit_one_cycle
 from fastai.callback.core import Callback, CancelValidException
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #4f83d4a5
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #9dda2367
 PHASES: tuple[str, ...] = ("T2", "T1in", "T1out", "S0", "S1", "S2", "S3", "S4", "S5")
 "The nine co-registered sequences of one sample, in the order of the paper's Fig. 3."
 
@@ -63,7 +63,7 @@ def fuse_phases(x: np.ndarray, use: Sequence[str] | str, phases: Sequence[str] =
     idx = [list(phases).index(u) for u in use]
     return x[..., idx, :, :].copy()
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #0b922511
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #5df939b0
 def minmax_trim(img: np.ndarray, top_pct: float = 1.0) -> np.ndarray:
     """Eq. 2: (I - min) / (P_{100-top_pct} - min), clipped to [0, 1], as float32 of the same shape.
 
@@ -80,7 +80,7 @@ def minmax_trim(img: np.ndarray, top_pct: float = 1.0) -> np.ndarray:
     if hi <= lo: return np.zeros(a.shape, np.float32)
     return np.clip((a - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #ae20ec88
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #07ce21b4
 def roi_patches(volumes: np.ndarray, mask: np.ndarray, size: int = 32, margin: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut one square patch per slice that holds ROI pixels, from all sequences, and resize it.
 
@@ -109,7 +109,7 @@ def roi_patches(volumes: np.ndarray, mask: np.ndarray, size: int = 32, margin: i
     if not patches: return np.zeros((0, v.shape[0], size, size), np.float32), np.zeros(0, int), np.zeros(0, int)
     return np.stack(patches), np.asarray(zs), np.asarray(sides)
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #145afdec
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #df7dbf14
 def load_hcc_lesion(folder: str | Path, size: int = 32, margin: int = 2, phases: Sequence[str] = PHASES
                     ) -> dict[str, np.ndarray]:
     """One lesion folder of the layout above -> dict with `lesion` (n, P, size, size) patches of the HCC ROI,
@@ -169,7 +169,7 @@ def load_hcc_mpmri(root: str | Path, size: int = 32, margin: int = 2, phases: Se
                                  grade_idx=HCC_GRADES.index(g) if hcc else -1, hcc=hcc, z=int(z), roi_side_px=int(side)))
     return np.concatenate(xs).astype(np.float32), pd.DataFrame(rows)
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #28b02b74
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #a74d39bc
 def lesion_split(labels: np.ndarray, groups: np.ndarray, test_frac: float = 0.4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Grouped, stratified train/test split of samples: (train indices, test indices), sorted.
 
@@ -197,7 +197,7 @@ def sample_split(labels: np.ndarray, test_frac: float = 0.4, seed: int = 0) -> t
     tr, te = train_test_split(idx, test_size=test_frac, random_state=seed, stratify=labels)
     return np.sort(tr), np.sort(te)
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #90022e2a
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #49c0b3f6
 def six_fold(x: np.ndarray) -> np.ndarray:
     """The paper's offline ×6 augmentation of a batch `x` (N, C, H, W) with H == W: returns (6N, C, H, W)
     where block k (rows k*N … k*N+N-1) is transform k of every image, k = (rot 0°, 90°, 180°, then the
@@ -208,7 +208,7 @@ def six_fold(x: np.ndarray) -> np.ndarray:
     rots = [np.rot90(x, k, axes=(-2, -1)) for k in range(3)]
     return np.ascontiguousarray(np.concatenate(rots + [r[..., ::-1] for r in rots]))
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #0b8867e3
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #a0cc1944
 def tsic(x: np.ndarray, center: int = 16, phases: Sequence[str] = PHASES) -> np.ndarray:
     """Time-signal intensity curve of each ROI (Sec. 3.2): mean of the central `center`×`center` window of
     the DCE phases S0…S5. `x`: (N, P, H, W) with sequences named by `phases`; returns (N, 6). The window
@@ -220,7 +220,7 @@ def tsic(x: np.ndarray, center: int = 16, phases: Sequence[str] = PHASES) -> np.
     r0, c0 = (x.shape[-2] - center) // 2, (x.shape[-1] - center) // 2
     return dce[..., r0:r0 + center, c0:c0 + center].mean(axis=(-2, -1))
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #dbae3b5a
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #df76e99c
 class SpatialPyramidPooling(nn.Module):
     """Spatial pyramid pooling (He et al., 2015): (N, C, H, W) -> (N, C * sum(l**2 for l in levels)) for ANY
     H, W >= 1, so the output length does not depend on the input size.
@@ -252,7 +252,7 @@ class SpatialPyramidPooling(nn.Module):
 
     def extra_repr(self) -> str: return f"levels={self.levels}, mode={self.mode!r}"
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #d6c139ba
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #40954a9c
 class BasicBlock(nn.Module):
     """CIFAR ResNet basic block: relu(bn(conv3x3(relu(bn(conv3x3(x))))) + shortcut(x)), (N, cin, H, W) ->
     (N, cout, H/stride, W/stride). Shortcut: identity, or He et al.'s option A when the shape changes
@@ -273,7 +273,7 @@ class MultiScaleResNet(nn.Module):
     """The paper's multi-scale ResNet: a CIFAR ResNet body, SPP (or GAP), an embedding layer, an output layer.
 
     `depth` = 6n + 2 (20 = ResNet20), stages of `width`, 2*`width`, 4*`width` channels (16/32/64 in the
-    paper), input (N, `in_channels`, H, W) with any H, W >= 4 (32 px in this chapter). `head="spp"`:
+    paper), input (N, `in_channels`, H, W) with any H, W >= 1 (32 px for ResNet20, 16 px in the smoke run). `head="spp"`:
     `SpatialPyramidPooling(levels)`, 4*width*sum(l**2) features (320 for ResNet20 with levels (1, 2));
     `head="gap"`: global average pooling, 4*width features (the paper's plain "ResNet"). Then
     Linear(pooled, `feat_dim`) (the paper's 2/16/32/64-d feature; `feat_dim=None` skips it) and
@@ -306,13 +306,13 @@ class MultiScaleResNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.fc(self.embed(x))
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #61c6f599
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #f68160f0
 def cross_entropy_log2(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Eq. 1, the cross-entropy in bits: mean over the batch of -log2 softmax(logits)[target].
     `logits` (N, k), `target` (N,) int64 class indices in [0, k). Equals F.cross_entropy / ln 2."""
     return F.cross_entropy(logits, target) / math.log(2.0)
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #7e4439d0
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #5ead207a
 def read_cifar10(root: str | Path, train: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """CIFAR-10 from its python pickles: `root/cifar-10-batches-py/data_batch_1..5` (train) or `test_batch`.
     Returns images (N, 3, 32, 32) uint8 (each row of the pickle's b"data" holds the 1024 red, then green,
@@ -366,7 +366,7 @@ def pretrain_cifar10(root: str | Path, out: str | Path, depth: int = 20, width: 
     Path(out).parent.mkdir(parents=True, exist_ok=True); torch.save(model.state_dict(), out)
     return acc
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #0b7a2106
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #098b8964
 def binary_report(y_true: np.ndarray, p_hcc: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
     """Tables 4-5 metrics for HCC (1) vs BG (0): accuracy, sensitivity (HCC), specificity (BG) at
     `p_hcc >= threshold`, and the AUC of the scores `p_hcc` (N,) in [0, 1]. NaN AUC if one class is absent."""
@@ -384,7 +384,7 @@ def grading_report(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 3) -
     prec, rec, f1, _ = precision_recall_fscore_support(y, yh, labels=list(range(n_classes)), average="macro", zero_division=0)
     return dict(accuracy=accuracy(yh, y), recall=float(rec), precision=float(prec), f1=float(f1))
 
-# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #d3fdacb7
+# %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #9fce9cbc
 class SkipValidation(Callback):
     "fastai callback: skip the per-epoch validation pass (the test set is scored once, after training)."
     def before_validate(self): raise CancelValidException()
