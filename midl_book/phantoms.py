@@ -791,8 +791,12 @@ def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: 
 # %% ../nbs/02_phantoms.ipynb #50775e59
 BRAIN_LABELS = {0: "background", 1: "CSF", 2: "GM", 3: "WM"}
 BRAIN_CONTRASTS = {
-    "flair": (0.08, 0.68, 0.50, 0.95),   # intensities of (CSF, GM, WM, lesion): dark CSF, GM > WM, bright lesions
-    "t1":    (None, None, None, 0.45),   # the template's T1 intensities; a lesion scales WM by 0.45 (hypointense)
+    # intensities of (CSF, GM, WM, lesion) mixed by the tissue probabilities (partial volume included)
+    "flair":  (0.08, 0.68, 0.50, 0.95),  # adult FLAIR: dark CSF, GM > WM, bright lesions
+    "t1":     (None, None, None, 0.45),  # the template's own T1 intensities; a lesion scales WM by 0.45 (hypointense)
+    "t2":     (0.95, 0.55, 0.42, 0.85),  # adult T2: bright CSF, GM > WM, bright lesions
+    "t1_iso": (0.20, 0.55, 0.60, 0.60),  # 6-month infant T1, isointense phase: GM and WM nearly equal; lesion as WM
+    "t2_iso": (0.90, 0.50, 0.45, 0.45),  # 6-month infant T2, isointense phase (levels of the exclusive_multilabel card)
 }
 
 def _nilearn_available() -> bool:
@@ -849,17 +853,29 @@ def _sample_brain(tpl: dict, coords_mm: np.ndarray) -> dict:
     idx = coords_mm / np.asarray(tpl["spacing"], np.float32).reshape(sh) + ((np.asarray(tpl["t1"].shape, np.float32) - 1) / 2).reshape(sh)
     return {k: ndi.map_coordinates(tpl[k], idx, order=1, cval=0.0, prefilter=False) for k in ("t1", "csf", "gm", "wm", "mask")}
 
-def _finish_brain(maps: dict, rng: np.random.Generator, n_lesions: int | None, contrast: str,
+def _contrasts(contrast) -> tuple[str, ...]:
+    "`contrast` as a tuple of names: a single name, or a non-empty tuple/list of names (channels, in order)."
+    names = (contrast,) if isinstance(contrast, str) else tuple(contrast)
+    if not names or any(not isinstance(c, str) or c not in BRAIN_CONTRASTS for c in names):
+        raise PhantomError(f"contrast={contrast!r}: use one of {list(BRAIN_CONTRASTS)} or a tuple of them, e.g. ('t1', 'flair')")
+    return names
+
+def _synth_contrast(name: str, maps: dict) -> np.ndarray:
+    "The lesion-free image of one contrast: the template's T1, or the contrast's levels mixed by the tissue probabilities."
+    if BRAIN_CONTRASTS[name][0] is None: return maps["t1"].copy()
+    lv = BRAIN_CONTRASTS[name]
+    return lv[0] * maps["csf"] + lv[1] * maps["gm"] + lv[2] * maps["wm"]
+
+def _finish_brain(maps: dict, rng: np.random.Generator, n_lesions: int | None, contrast,
                   pix_mm: tuple[float, ...], max_lesions: int, noise: tuple[float, float]) -> dict:
-    "From sampled tissue maps (a batch of B images or volumes) to the image, the tissue labels and the lesions."
+    """From sampled tissue maps (a batch of B images or volumes) to the image, the tissue labels and the lesions.
+    One contrast name: `image` (B, *S); a tuple of names: `image` (B, C, *S), the same anatomy and lesions in every
+    channel, an independent bias field and noise level per channel."""
+    names = _contrasts(contrast)
     brain = maps["mask"] >= 0.5
     tissue = ((np.argmax(np.stack([maps["csf"], maps["gm"], maps["wm"]]), 0) + 1) * brain).astype(np.uint8)
     B, sshape = tissue.shape[0], tissue.shape[1:]
-    if contrast == "flair":
-        lv = BRAIN_CONTRASTS["flair"]
-        img = lv[0] * maps["csf"] + lv[1] * maps["gm"] + lv[2] * maps["wm"]
-    else:
-        img = maps["t1"].copy()
+    img = np.stack([_synth_contrast(c, maps) for c in names], 1)           # (B, C, *S)
     lesion = np.zeros(tissue.shape, np.uint8)
     grids = np.meshgrid(*[np.arange(n, dtype=np.float32) * s for n, s in zip(sshape, pix_mm)], indexing="ij")
     counts = []
@@ -880,27 +896,34 @@ def _finish_brain(maps: dict, rng: np.random.Generator, n_lesions: int | None, c
         counts.append(placed)
         lesion[b] = (occ >= 0.5) & wm
         occ_wm = occ * maps["wm"][b]                                            # lesions alter white matter only
-        if contrast == "flair": img[b] = img[b] * (1 - occ_wm) + BRAIN_CONTRASTS["flair"][3] * occ_wm
-        else: img[b] = img[b] * (1 - (1 - BRAIN_CONTRASTS["t1"][3]) * occ_wm)
-    img = img * bias_field(img.shape, 0.1, rng, batch_axes=1)
-    sig = rng.uniform(*noise, B).reshape((B,) + (1,) * len(sshape)).astype(np.float32)
+        for ch, name in enumerate(names):
+            lv = BRAIN_CONTRASTS[name]
+            if lv[0] is None: img[b, ch] = img[b, ch] * (1 - (1 - lv[3]) * occ_wm)   # template T1: scale WM
+            else: img[b, ch] = img[b, ch] * (1 - occ_wm) + lv[3] * occ_wm           # synthetic: replace WM by the lesion level
+    if isinstance(contrast, str): img = img[:, 0]                              # one contrast: (B, *S), as before
+    nb = img.ndim - len(sshape)                                                # batch axes: 1 (B) or 2 (B, C)
+    img = img * bias_field(img.shape, 0.1, rng, batch_axes=nb)
+    sig = rng.uniform(*noise, img.shape[:nb]).reshape(img.shape[:nb] + (1,) * len(sshape)).astype(np.float32)
     return dict(image=rician_noise(img.astype(np.float32), sig, rng), tissue=tissue, lesion=lesion, n_lesions=np.array(counts))
 
 def _check_brain_args(contrast, n_lesions, max_lesions, noise):
-    if contrast not in BRAIN_CONTRASTS: raise PhantomError(f"contrast={contrast!r}: use one of {list(BRAIN_CONTRASTS)}")
+    _contrasts(contrast)
     if n_lesions is not None: _check_int("n_lesions", n_lesions, 0)
     _check_int("max_lesions", max_lesions, 0)
     if len(noise) != 2 or not 0 <= noise[0] <= noise[1]: raise PhantomError(f"noise={noise!r}: give (low, high) with 0 <= low <= high")
 
 def brain_mri_slices(n: int = 16, size: int = 64, seed: SeedLike = 0, use_template: bool = True, n_lesions: int | None = None,
-                     contrast: str = "flair", fov_mm: float = 200.0, max_lesions: int = 5,
+                     contrast: str | tuple[str, ...] = "flair", fov_mm: float = 200.0, max_lesions: int = 5,
                      noise: tuple[float, float] = (0.01, 0.03)) -> dict:
     """`n` axial brain MRI slices, `size` x `size` px over `fov_mm` (3.1 mm/px at 64), with tissue and lesion masks.
 
     Levels are drawn where white matter is plentiful (top of the lateral ventricles to the centrum
     semiovale); each slice gets a random rotation (+-7 deg), scale (+-7 %), shift (+-5 mm), tilt and elastic
     displacement. `n_lesions`: None draws 0-`max_lesions` per slice; lesions with no room are skipped
-    (`n_lesions` in the output is the truth). Returns `images` float32 (n, size, size) (about [0, 1]),
+    (`n_lesions` in the output is the truth). `contrast`: one name of `BRAIN_CONTRASTS` ("flair", "t1", "t2",
+    infant isointense "t1_iso", "t2_iso"), or a tuple of names for co-registered multi-contrast images (one channel
+    each, in that order, the same anatomy and lesions, independent bias and noise per channel).
+    Returns `images` float32 (n, size, size), or (n, C, size, size) for a tuple (about [0, 1]),
     `tissue` uint8 (n, size, size) in {0 bg, 1 CSF, 2 GM, 3 WM}, `lesion` uint8 (n, size, size) (inside WM),
     `n_lesions` (n,), `z_mm` (n,) the level below the template centre, `spacing` (mm), `source`
     ("mni152" or "procedural"), `contrast`."""
@@ -925,13 +948,15 @@ def brain_mri_slices(n: int = 16, size: int = 64, seed: SeedLike = 0, use_templa
     maps = _sample_brain(tpl, np.stack([zz + warp[0], yy + warp[1], xx + warp[2]]).astype(np.float32))
     out = _finish_brain(maps, rng, n_lesions, contrast, (pix, pix), max_lesions, noise)
     return dict(images=out["image"], tissue=out["tissue"], lesion=out["lesion"], n_lesions=out["n_lesions"],
-                z_mm=z.ravel().astype(np.float32), spacing=(pix, pix), source=tpl["source"], contrast=contrast)
+                z_mm=z.ravel().astype(np.float32), spacing=(pix, pix), source=tpl["source"],
+                contrast=contrast if isinstance(contrast, str) else tuple(contrast))
 
 def brain_mri_volume(shape: tuple[int, int, int] = (48, 64, 64), seed: SeedLike = 0, use_template: bool = True,
-                     n_lesions: int | None = None, contrast: str = "flair", fov_mm: tuple[float, float, float] = (150.0, 200.0, 200.0),
+                     n_lesions: int | None = None, contrast: str | tuple[str, ...] = "flair", fov_mm: tuple[float, float, float] = (150.0, 200.0, 200.0),
                      max_lesions: int = 10, noise: tuple[float, float] = (0.01, 0.03)) -> dict:
     """A brain MRI volume (z, y, x) over `fov_mm` (default spacing (3.1, 3.1, 3.1) mm), centred on the cerebrum,
-    with a random rotation, scale, shift and elastic displacement. Returns `image` float32, `tissue` uint8
+    with a random rotation, scale, shift and elastic displacement. `contrast` as in `brain_mri_slices`.
+    Returns `image` float32 (D, H, W), or (C, D, H, W) for a tuple of contrasts, `tissue` uint8
     (0 bg, 1 CSF, 2 GM, 3 WM), `lesion` uint8 (inside WM), `n_lesions` (int), `spacing`, `source`, `contrast`;
     `n_lesions` None draws 0-`max_lesions`."""
     if len(shape) != 3: raise PhantomError(f"shape={shape!r}: give (slices, rows, cols), e.g. (48, 64, 64)")
@@ -950,4 +975,4 @@ def brain_mri_volume(shape: tuple[int, int, int] = (48, 64, 64), seed: SeedLike 
     maps = {k: v[None] for k, v in _sample_brain(tpl, np.stack([zz + warp[0], yy + warp[1], xx + warp[2]]).astype(np.float32)).items()}
     out = _finish_brain(maps, rng, n_lesions, contrast, sp, max_lesions, noise)
     return dict(image=out["image"][0], tissue=out["tissue"][0], lesion=out["lesion"][0], n_lesions=int(out["n_lesions"][0]),
-                spacing=sp, source=tpl["source"], contrast=contrast)
+                spacing=sp, source=tpl["source"], contrast=contrast if isinstance(contrast, str) else tuple(contrast))
