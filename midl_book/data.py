@@ -15,14 +15,17 @@ from nibabel import orientations as nio
 from .core import data_root
 
 # %% auto #0
-__all__ = ['CT_WINDOWS', 'LITS_LABELS', 'LIDC_CHARACTERISTICS', 'BRATS_LABELS', 'ACDC_LABELS', 'ISEG_LABELS', 'WMH_LABELS',
-           'DATASETS', 'DataError', 'DatasetNotFound', 'ShippedDataUnavailable', 'Volume', 'load_nifti', 'save_nifti',
-           'load_dicom_series', 'window', 'resample', 'resample_volume', 'normalize', 'extract_slices', 'extract_patch',
-           'mask_bbox', 'patch_around_mask', 'patient_split', 'sample_slices', 'check_labels', 'check_same_grid',
-           'lits_cases', 'load_lits_case', 'LidcRoi', 'LidcNodule', 'LidcReader', 'parse_lidc_xml',
-           'lidc_nodule_centroid', 'roi_mask', 'lidc_scans', 'load_image', 'ImageTable', 'DatasetInfo', 'get_dataset',
-           'sha256sum', 'verify_checksums', 'dataset_status', 'shipped_ct', 'shipped_liver_mr', 'shipped_liver_seg',
-           'shipped_cxr', 'shipped_ultrasound', 'mni152', 'skimage_fundus', 'skimage_ihc']
+__all__ = ['CT_WINDOWS', 'LITS_LABELS', 'LIDC_CHARACTERISTICS', 'WMH_LABELS', 'MRBRAINS18_LABELS', 'MRBRAINS13_LABELS',
+           'MRBRAINS13_TEST_LABELS', 'MRBRAINS13_TRAINING_TO_TESTING', 'MRBRAINS_TO_TISSUE_WMH', 'BRATS_LABELS',
+           'ACDC_LABELS', 'ISEG_LABELS', 'BRAINWEB_LABELS', 'DATASETS', 'DataError', 'DatasetNotFound',
+           'ShippedDataUnavailable', 'Volume', 'load_nifti', 'save_nifti', 'load_dicom_series', 'window', 'resample',
+           'resample_volume', 'normalize', 'extract_slices', 'extract_patch', 'mask_bbox', 'patch_around_mask',
+           'patient_split', 'sample_slices', 'check_labels', 'check_same_grid', 'lits_cases', 'load_lits_case',
+           'LidcRoi', 'LidcNodule', 'LidcReader', 'parse_lidc_xml', 'lidc_nodule_centroid', 'roi_mask', 'lidc_scans',
+           'merge_labels', 'wmh_cases', 'load_wmh_case', 'mrbrains_cases', 'load_mrbrains_case', 'load_image',
+           'ImageTable', 'DatasetInfo', 'get_dataset', 'sha256sum', 'verify_checksums', 'dataset_status', 'shipped_ct',
+           'shipped_liver_mr', 'shipped_liver_seg', 'shipped_cxr', 'shipped_ultrasound', 'mni152', 'skimage_fundus',
+           'skimage_ihc']
 
 # %% ../nbs/01_data.ipynb #2a270156
 class DataError(Exception):
@@ -496,17 +499,19 @@ def check_labels(array: np.ndarray, allowed, source="mask", dataset: str = "the 
                         f"{dataset}, or map the value to a defined label before training")
     return vals
 
-def check_same_grid(image: Volume, mask: Volume, atol: float = 1e-3) -> None:
+def check_same_grid(image: Volume, mask: Volume, atol: float = 1e-3, what: str = "mask") -> None:
     """Raise `DataError` if `image` and `mask` have different spatial shapes (naming both files);
-    warn if their affines differ by more than `atol` mm (same grid, inconsistent headers)."""
+    warn if their affines differ by more than `atol` mm (same grid, inconsistent headers).
+    `what` names the second volume in the messages (e.g. "image" when checking two sequences)."""
     if image.shape[:3] != mask.shape[:3]:
-        raise DataError(f"image {image.path} has shape {image.shape[:3]} but mask {mask.path} has shape {mask.shape[:3]}: "
-                        "they must share one voxel grid; check that the files belong together, or resample the mask onto "
-                        "the image (resample_volume(mask, image.spacing, order=0), then crop or pad)")
+        order, onto = ("order=0", "the image") if what == "mask" else ("order=1", "the first image's grid")
+        raise DataError(f"image {image.path} has shape {image.shape[:3]} but {what} {mask.path} has shape {mask.shape[:3]}: "
+                        f"they must share one voxel grid; check that the files belong together, or resample the {what} onto "
+                        f"{onto} (resample_volume({what}, image.spacing, {order}), then crop or pad)")
     d = np.abs(image.affine - mask.affine).max()
     if d > atol:
-        warnings.warn(f"image {image.path} and mask {mask.path} have the same shape but their affines differ by up to "
-                      f"{d:.3g} mm; the mask is used on the image's grid (check the mask's header)", stacklevel=2)
+        warnings.warn(f"image {image.path} and {what} {mask.path} have the same shape but their affines differ by up to "
+                      f"{d:.3g} mm; the {what} is used on the image's grid (check its header)", stacklevel=2)
 
 # %% ../nbs/01_data.ipynb #78fac900
 LITS_LABELS = {0: "background", 1: "liver", 2: "tumour"}
@@ -695,6 +700,160 @@ def lidc_scans(folder) -> list[tuple[Path, Path]]:
                         "point at the folder of the TCIA download (LIDC-IDRI-0001/...)")
     return out
 
+# %% ../nbs/01_data.ipynb #8bf035b9
+WMH_LABELS = {0: "background", 1: "white matter hyperintensity", 2: "other pathology"}
+MRBRAINS18_LABELS = {0: "background", 1: "cortical grey matter", 2: "basal ganglia", 3: "white matter",
+                     4: "white matter lesions", 5: "cerebrospinal fluid (extracerebral)", 6: "ventricles",
+                     7: "cerebellum", 8: "brain stem", 9: "infarction", 10: "other"}
+MRBRAINS13_LABELS = {k: v for k, v in MRBRAINS18_LABELS.items() if k <= 8}           # LabelsForTraining
+MRBRAINS13_TEST_LABELS = {0: "background", 1: "cerebrospinal fluid (with ventricles)",
+                          2: "grey matter (cortical and basal ganglia)", 3: "white matter (with lesions)"}   # LabelsForTesting
+# LabelsForTraining -> LabelsForTesting, as the MRBrainS13 readme defines it (cerebellum, brain stem -> background)
+MRBRAINS13_TRAINING_TO_TESTING = {0: 0, 1: 2, 2: 2, 3: 3, 4: 3, 5: 1, 6: 1, 7: 0, 8: 0}
+# MRBrainS13/18 -> 0 bg, 1 CSF, 2 GM, 3 WM, 4 WMH (the phantoms' tissue labels plus the lesion), with
+# cerebellum and brain stem as background (as LabelsForTesting); 9 infarction and 10 other, which the
+# MRBrainS18 evaluation ignores, become 255: drop them from losses and metrics (e.g. ignore_index=255).
+MRBRAINS_TO_TISSUE_WMH = {0: 0, 1: 2, 2: 2, 3: 3, 4: 4, 5: 1, 6: 1, 7: 0, 8: 0, 9: 255, 10: 255}
+
+def merge_labels(label_array, mapping: dict, source="label array"):
+    """Map every value `v` of `label_array` (a numpy array or a `Volume`) to `mapping[v]`: a fine
+    label set onto a coarse one, e.g. `MRBRAINS_TO_TISSUE_WMH`. Returns an array of the same shape
+    (uint8 if every target fits, else int32), or a `Volume` with the same geometry if given one.
+    Raises `DataError` naming `source` for values that are not integers or that `mapping` does not
+    cover (listing them and the mapping's keys): an unmapped label must never pass silently."""
+    vol = label_array if isinstance(label_array, Volume) else None
+    a = np.asarray(vol.array if vol is not None else label_array)
+    if vol is not None and source == "label array": source = vol.path or source
+    u, inv = np.unique(a, return_inverse=True)
+    if np.issubdtype(u.dtype, np.floating) and not np.all(u == np.round(u)):
+        raise DataError(f"{source} has non-integer label values {u[u != np.round(u)][:5].tolist()}: it was probably "
+                        "resampled with linear interpolation; resample label maps with order=0 (nearest)")
+    missing = [int(v) for v in u.tolist() if int(v) not in mapping]
+    if missing:
+        raise DataError(f"{source} has label value(s) {missing[:10]} that the mapping does not cover (it maps "
+                        f"{sorted(int(k) for k in mapping)}): check that the file belongs to this dataset, or add the value(s) to the mapping")
+    targets = np.array([mapping[int(v)] for v in u.tolist()], dtype=np.int64)
+    dt = np.uint8 if targets.size == 0 or (targets.min() >= 0 and targets.max() <= 255) else np.int32
+    out = targets.astype(dt)[inv.reshape(-1)].reshape(a.shape)
+    return Volume(out, vol.spacing, vol.affine, vol.path, dict(vol.meta, merged=True)) if vol is not None else out
+
+# %% ../nbs/01_data.ipynb #c298e859
+def _num_key(parts) -> tuple:
+    "Sort key for path parts: numbers as numbers ('2' before '10'), names as text."
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+def _nii(folder: Path, stem: str, what: str) -> Path:
+    "`folder/stem.nii.gz` or `folder/stem.nii`; DataError naming the file (and a MetaImage copy) if neither exists."
+    for ext in (".nii.gz", ".nii"):
+        if (folder / (stem + ext)).is_file(): return folder / (stem + ext)
+    for ext in (".mhd", ".mha"):
+        if (folder / (stem + ext)).is_file():
+            raise DataError(f"{folder / (stem + ext)} is a MetaImage file, which nibabel does not read: convert it to NIfTI, e.g. "
+                            f"SimpleITK.WriteImage(SimpleITK.ReadImage('{stem}{ext}'), '{stem}.nii.gz'), or download the NIfTI copy")
+    raise DataError(f"{what} {folder / (stem + '.nii.gz')} (or .nii) does not exist: complete this subject folder "
+                    f"(it holds {sorted(p.name for p in folder.iterdir())[:8] if folder.is_dir() else 'nothing: the folder is missing'})")
+
+def _wmh_site(folder: Path) -> str:
+    "The scanner folder of a WMH subject: its parent, with 'Amsterdam/' in front in the nested DataverseNL layout."
+    site = folder.parent.name
+    return f"Amsterdam/{site}" if folder.parent.parent.name == "Amsterdam" else site
+
+def wmh_cases(root) -> list[Path]:
+    """Subject folders of the WMH Segmentation Challenge 2017 anywhere under `root` (e.g.
+    `$MIDL_BOOK_DATA/wmh`): every folder with `pre/FLAIR.nii[.gz]`, sorted by site and then subject
+    number. Raises `DataError` if `root` is missing, holds no subject, or holds a subject folder
+    without `pre/T1.nii[.gz]` or `wmh.nii[.gz]` (listing them)."""
+    d = _as_path(root, "WMH folder")
+    if not d.is_dir():
+        raise DataError(f"WMH folder {d} does not exist: download the WMH 2017 data (see DATASETS['wmh'].how_to_get) and unzip it there")
+    folders = sorted({p.parent.parent for p in d.rglob("FLAIR.nii*") if p.parent.name == "pre"},
+                     key=lambda f: _num_key(f.relative_to(d).parts))
+    if not folders:
+        raise DataError(f"no WMH subject (a folder with pre/FLAIR.nii.gz) under {d}: point at the unzipped training data "
+                        "(site folders Utrecht/, Singapore/, GE3T/ or training/...)")
+    bad = [f"{f} (missing {', '.join(s for s in ('pre/T1', 'wmh') if not any((f / (s + e)).is_file() for e in ('.nii.gz', '.nii')))})"
+           for f in folders if not all(any((f / (s + e)).is_file() for e in (".nii.gz", ".nii")) for s in ("pre/T1", "wmh"))]
+    if bad:
+        raise DataError(f"{len(bad)} WMH subject folder(s) under {d} are incomplete: {'; '.join(bad[:5])}; complete the download "
+                        "(test subjects of the original release have no wmh.nii.gz: keep them in another folder)")
+    return folders
+
+def load_wmh_case(folder) -> dict:
+    """Read one WMH 2017 subject folder: returns `dict(t1=, flair=, wmh=, site=, subject=)`, T1 and
+    FLAIR as float32 `Volume`s (`pre/T1.nii.gz`, `pre/FLAIR.nii.gz`), the mask `wmh.nii.gz` as a uint8
+    `Volume` with labels 0 background, 1 WMH, 2 other pathology (kept: the challenge ignores it in
+    evaluation), all canonical and checked to share one grid. Raises `DataError` (naming the file)
+    for a missing file, NaN voxels, different grids, or mask values other than 0, 1, 2."""
+    f = _as_path(folder, "WMH subject folder")
+    if not f.is_dir(): raise DataError(f"WMH subject folder {f} does not exist: pick one from wmh_cases(root)")
+    t1 = load_nifti(_nii(f / "pre", "T1", "WMH T1 image"), dtype=np.float32)
+    flair = load_nifti(_nii(f / "pre", "FLAIR", "WMH FLAIR image"), dtype=np.float32)
+    wmh = load_nifti(_nii(f, "wmh", "WMH mask"))
+    check_same_grid(flair, t1, what="image"); check_same_grid(flair, wmh)
+    check_labels(wmh.array, WMH_LABELS, wmh.path, "the WMH challenge")
+    wmh = Volume(wmh.array.astype(np.uint8), wmh.spacing, wmh.affine, wmh.path, wmh.meta)
+    return dict(t1=t1, flair=flair, wmh=wmh, site=_wmh_site(f), subject=f.name)
+
+_MRB_FILES = {2018: dict(flair=("pre", ("FLAIR",)), t1=("pre", ("reg_T1", "T1")), ir=("pre", ("reg_IR", "IR")), labels=(".", ("segm",))),
+              2013: dict(flair=(".", ("T2_FLAIR",)), t1=(".", ("T1",)), ir=(".", ("T1_IR",)), labels=(".", ("LabelsForTraining",)))}
+
+def _mrbrains_edition(edition) -> int:
+    if edition not in (2013, 2018): raise ValueError(f"MRBrainS edition must be 2013 or 2018, got {edition!r}")
+    return int(edition)
+
+def mrbrains_cases(root, edition: int = 2018) -> list[Path]:
+    """Subject folders of MRBrainS13 (folders with `LabelsForTraining.*`) or MRBrainS18 (folders with
+    `segm.nii*`) anywhere under `root`, sorted by subject number. DataError if there is none."""
+    ed, d = _mrbrains_edition(edition), _as_path(root, "MRBrainS folder")
+    if not d.is_dir():
+        raise DataError(f"MRBrainS folder {d} does not exist: download MRBrainS{str(ed)[2:]} (see DATASETS['mrbrains'].how_to_get)")
+    pat = "segm.nii*" if ed == 2018 else "LabelsForTraining.*"
+    folders = sorted({p.parent for p in d.rglob(pat)}, key=lambda f: _num_key(f.relative_to(d).parts))
+    if not folders:
+        raise DataError(f"no MRBrainS{str(ed)[2:]} subject (a folder with {pat}) under {d}: point at the unzipped training data"
+                        + (" (or pass edition=2013)" if ed == 2018 else " (or pass edition=2018)"))
+    return folders
+
+def load_mrbrains_case(folder, edition: int = 2018) -> dict:
+    """Read one MRBrainS subject folder: returns `dict(t1=, flair=, ir=, labels=, subject=, edition=)`
+    with the three images as float32 `Volume`s and the manual labels as a uint8 `Volume`, all canonical
+    and checked to share one grid. `edition=2018`: `pre/FLAIR.nii.gz`, `pre/reg_T1.nii.gz` (else
+    `pre/T1.nii.gz`), `pre/reg_IR.nii.gz` (else `pre/IR.nii.gz`), `segm.nii.gz` with labels 0-10
+    (`MRBRAINS18_LABELS`). `edition=2013`: `T1.nii`, `T1_IR.nii`, `T2_FLAIR.nii`,
+    `LabelsForTraining.nii` with labels 0-8 (`MRBRAINS13_LABELS`), plus `labels_testing` from
+    `LabelsForTesting.nii` (0 bg, 1 CSF, 2 GM, 3 WM; None if absent). `.nii` or `.nii.gz` either way.
+    Raises `DataError` naming the file for a missing or MetaImage-only file, NaNs, different grids,
+    or label values outside the edition's table."""
+    ed, f = _mrbrains_edition(edition), _as_path(folder, "MRBrainS subject folder")
+    if not f.is_dir(): raise DataError(f"MRBrainS subject folder {f} does not exist: pick one from mrbrains_cases(root, {ed})")
+    paths = {}
+    for key, (sub, stems) in _MRB_FILES[ed].items():
+        errs = []
+        for stem in stems:                                   # the first name that exists (2018: reg_T1, then T1)
+            try: paths[key] = _nii(f / sub, stem, f"MRBrainS{str(ed)[2:]} {key} image"); break
+            except DataError as e: errs.append(e)
+        else: raise errs[0]
+    out = {k: load_nifti(p, dtype=np.float32) for k, p in paths.items() if k != "labels"}
+    labels = load_nifti(paths["labels"])
+    for k in ("t1", "ir"):
+        try: check_same_grid(out["flair"], out[k], what="image")
+        except DataError as e:
+            hint = " (MRBrainS18: use the registered pre/reg_T1.nii.gz and pre/reg_IR.nii.gz)" if ed == 2018 else ""
+            raise DataError(f"{e}{hint}") from None
+    check_same_grid(out["flair"], labels)
+    table = MRBRAINS18_LABELS if ed == 2018 else MRBRAINS13_LABELS
+    check_labels(labels.array, table, labels.path, f"MRBrainS{str(ed)[2:]}")
+    out["labels"] = Volume(labels.array.astype(np.uint8), labels.spacing, labels.affine, labels.path, labels.meta)
+    if ed == 2013:
+        lt = None
+        if any((f / ("LabelsForTesting" + e)).is_file() for e in (".nii", ".nii.gz", ".mhd")):
+            lt = load_nifti(_nii(f, "LabelsForTesting", "MRBrainS13 LabelsForTesting"))
+            check_same_grid(out["flair"], lt)
+            check_labels(lt.array, MRBRAINS13_TEST_LABELS, lt.path, "MRBrainS13 (LabelsForTesting)")
+            lt = Volume(lt.array.astype(np.uint8), lt.spacing, lt.affine, lt.path, lt.meta)
+        out["labels_testing"] = lt
+    return dict(out, subject=f.name, edition=ed)
+
 # %% ../nbs/01_data.ipynb #aec9f6bf
 def load_image(path, as_gray: bool = False) -> np.ndarray:
     """Read a PNG, JPEG, TIFF or BMP file with Pillow into a numpy array, keeping its bit depth:
@@ -807,8 +966,9 @@ class DatasetInfo:
 BRATS_LABELS = {0: "background", 1: "necrotic / non-enhancing tumour core", 2: "peritumoral oedema", 4: "GD-enhancing tumour"}
 ACDC_LABELS = {0: "background", 1: "right ventricle cavity", 2: "myocardium", 3: "left ventricle cavity"}
 ISEG_LABELS = {0: "background", 10: "cerebrospinal fluid", 150: "grey matter", 250: "white matter"}
-WMH_LABELS = {0: "background", 1: "white matter hyperintensity", 2: "other pathology"}
-
+# the discrete model of BrainWeb's original (and MS lesion) phantom, from its homepage; label 10 only in the MS phantoms
+BRAINWEB_LABELS = {0: "background", 1: "cerebrospinal fluid", 2: "grey matter", 3: "white matter", 4: "fat", 5: "muscle / skin",
+                   6: "skin", 7: "skull", 8: "glial matter", 9: "connective", 10: "MS lesion"}
 _D = DatasetInfo
 DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
     _D("lits", "LiTS: Liver Tumor Segmentation benchmark, 131 training CTs", "https://competitions.codalab.org/competitions/17094",
@@ -838,8 +998,11 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
        "  <case>/<case>_seg.nii.gz   labels 0 background, 1 necrotic/non-enhancing core, 2 oedema, 4 enhancing (BRATS_LABELS)",
        ("**/*_flair.nii*", "**/*_seg.nii*"), {},
        "Register for the BraTS edition you need (the papers use BraTS 2018) and download its training data; unzip it into "
-       "$MIDL_BOOK_DATA/brats/. Read the files with load_nifti.",
-       ("t_imm_merging", "pseudo_healthy_factorization"), "registration"),
+       "$MIDL_BOOK_DATA/brats/. Read the files with load_nifti. ace_loss uses the BRATS 2012 challenge's 50 simulated "
+       "tumour cases (http://www.imm.dtu.dk/projects/BRATS2012, as the paper cites it); BRATS 2012 was distributed as "
+       "MetaImage .mha files (not verified by us), which nibabel does not read: convert them to NIfTI (e.g. with SimpleITK) "
+       "into $MIDL_BOOK_DATA/brats/2012/.",
+       ("t_imm_merging", "pseudo_healthy_factorization", "ace_loss"), "registration"),
     _D("isles", "ISLES: ischemic stroke lesion segmentation (MRI; CT perfusion in 2018)", "https://www.isles-challenge.org/",
        "see homepage (registration)",
        "isles/\n"
@@ -853,9 +1016,13 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
        "see homepage",
        "wmh/\n"
        "  <site>/<subject>/pre/FLAIR.nii.gz, pre/T1.nii.gz    pre-processed images (sites Utrecht, Singapore, GE3T)\n"
-       "  <site>/<subject>/wmh.nii.gz                         labels 0 background, 1 WMH, 2 other pathology (WMH_LABELS)",
+       "  <site>/<subject>/wmh.nii.gz                         labels 0 background, 1 WMH, 2 other pathology (WMH_LABELS)\n"
+       "  (the 2022 DataverseNL release: training/Utrecht/<subject>/..., training/Amsterdam/GE3T/<subject>/..., test/...;\n"
+       "   wmh_cases finds the subject folders at any depth)",
        ("**/pre/FLAIR.nii*", "**/wmh.nii*"), {},
-       "Request the training data on the homepage and unzip it into $MIDL_BOOK_DATA/wmh/.",
+       "The challenge is closed; its training and test data and annotations are on DataverseNL "
+       "(https://doi.org/10.34894/AECRSD). Download and unzip them into $MIDL_BOOK_DATA/wmh/. Read them with "
+       "wmh_cases / load_wmh_case.",
        ("boundary_loss", "ace_loss", "hetero_modal_joint_seg"), "registration"),
     _D("fastmri_knee", "fastMRI knee: raw single-coil and multi-coil k-space", "https://fastmri.med.nyu.edu/",
        "see homepage (a data sharing agreement, accepted when requesting the download)",
@@ -922,8 +1089,9 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
        "                                                                 (DICOM downloads: convert with dcm2niix)",
        ("**/*.nii*",), {},
        "Apply for ADNI access, download the MPRAGE images the chapter lists as NIfTI, and unzip into $MIDL_BOOK_DATA/adni/. "
-       "IXI is a public substitute.",
-       ("kspace_motion_aug",), "restricted"),
+       "IXI is a public substitute. hetero_modal_joint_seg uses 28 ADNI2 controls with GIF parcellations computed by its "
+       "authors (not distributed).",
+       ("kspace_motion_aug", "hetero_modal_joint_seg"), "restricted"),
     _D("liver_fibrosis", "Liver fibrosis staging MRI crops (the paper's data: Shandong University, private)", "none (private data)",
        "private: not distributed",
        "liver_fibrosis/\n"
@@ -953,6 +1121,44 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
        "CRC-VAL-HE-7K.zip) from the homepage and unzip into $MIDL_BOOK_DATA/kather_crc/. Its labels are per tile, so "
        "the chapter builds sparse masks from them.",
        ("sparse_annotation_balancing",), "public"),
+    _D("mrbrains", "MRBrainS13 and MRBrainS18: 3T brain MRI (T1, T1-IR, FLAIR) with manual tissue and lesion labels",
+       "https://mrbrains18.isi.uu.nl/", "see homepage (MRBrainS13 on DataverseNL: https://doi.org/10.34894/645ZIN)",
+       "mrbrains/\n"
+       "  2013/TrainingData/<n>/T1.nii, T1_IR.nii, T2_FLAIR.nii        n = 1..5, 0.958 x 0.958 x 3.0 mm, aligned\n"
+       "  2013/TrainingData/<n>/LabelsForTraining.nii                  0-8 (MRBRAINS13_LABELS)\n"
+       "  2013/TrainingData/<n>/LabelsForTesting.nii                   0 bg, 1 CSF, 2 GM, 3 WM (MRBRAINS13_TEST_LABELS)\n"
+       "  2018/training/<subject>/pre/FLAIR.nii.gz, pre/reg_T1.nii.gz, pre/reg_IR.nii.gz   subjects 1, 4, 5, 7, 14, 070, 148\n"
+       "  2018/training/<subject>/segm.nii.gz                          0-10 (MRBRAINS18_LABELS)",
+       ("2013/**/LabelsForTraining.nii*", "2018/**/segm.nii*"), {},
+       "MRBrainS13: download the data from DataverseNL (https://doi.org/10.34894/645ZIN; the NIfTI copy: MetaImage "
+       ".mhd files must be converted) into $MIDL_BOOK_DATA/mrbrains/2013/. MRBrainS18: download the 7 training subjects "
+       "from the homepage (registration) into $MIDL_BOOK_DATA/mrbrains/2018/. Read them with mrbrains_cases / "
+       "load_mrbrains_case(folder, edition) and map labels with merge_labels.",
+       ("ace_loss", "hetero_modal_joint_seg"), "registration"),
+    _D("neuromorphometrics", "MICCAI 2012 Multi-Atlas Labeling challenge: OASIS T1 scans labelled by Neuromorphometrics",
+       "https://masi.vuse.vanderbilt.edu/workshop2012/",
+       "restricted: released to challenge participants under CC BY-NC; credit OASIS (scans) and Neuromorphometrics, Inc. (labels)",
+       "neuromorphometrics/\n"
+       "  <any folders>/1000_3.nii ...       de-faced T1 of an OASIS subject (35 subjects: 15 training, 20 testing)\n"
+       "  <any folders>/1000_3_glm.nii ...   its manual labels (Neuromorphometrics protocol; 155 structures per the\n"
+       "                                     hetero_modal_joint_seg paper, mapped onto 6 tissue classes with merge_labels)",
+       ("**/[0-9]*_[0-9].nii*", "**/*_glm.nii*"), {},
+       "The data were released after registration for the MICCAI 2012 Grand Challenge and Workshop on Multi-Atlas "
+       "Labeling (see http://www.neuromorphometrics.com/2012_MICCAI_Challenge_Data.html); ask Neuromorphometrics for "
+       "access and unzip into $MIDL_BOOK_DATA/neuromorphometrics/. Read the files with load_nifti.",
+       ("hetero_modal_joint_seg",), "restricted"),
+    _D("brainweb", "BrainWeb: simulated brain MRI database and anatomical models (MINC)", "https://brainweb.bic.mni.mcgill.ca/",
+       "see homepage (free download; cite Cocosco et al. 1997 and, for the 20 normal models, Aubert-Broche et al. 2006)",
+       "brainweb/\n"
+       "  *.mnc or *.mnc.gz    MINC volumes as downloaded: the discrete ('crisp') anatomical model of each subject of the\n"
+       "                       20 normal anatomical models (e.g. subject04_crisp_v.mnc.gz), its fuzzy tissue maps and\n"
+       "                       simulated T1 images; 1 mm grid, 181 x 217 x 181 (x, y, z) for the original phantom",
+       ("**/*.mnc*",), {},
+       "Download the anatomical models and simulated T1 images from the homepage in MINC format into "
+       "$MIDL_BOOK_DATA/brainweb/. load_nifti reads them through nibabel, which reads MINC1 (netCDF) and MINC2 (HDF5; "
+       "needs pip install h5py); not tested here, since nibabel cannot write MINC. Label numbers: the original phantom's "
+       "are BRAINWEB_LABELS; check those of the 20 normal models on the homepage before mapping them.",
+       ("ace_loss",), "public"),
 ]}
 del _D
 
