@@ -1005,12 +1005,15 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
        ("t_imm_merging", "pseudo_healthy_factorization", "ace_loss"), "registration"),
     _D("isles", "ISLES: ischemic stroke lesion segmentation (MRI; CT perfusion in 2018)", "https://www.isles-challenge.org/",
        "see homepage (registration)",
-       "isles/\n"
-       "  <edition>/<case>/...nii    one NIfTI per modality and the expert lesion mask, as distributed\n"
-       "                             (file names differ between editions: see the homepage of the edition)",
-       ("**/*.nii*",), {},
-       "Register on the challenge site for the edition the chapter names (ISLES 2015 SISS, ISLES 2018) and unzip its "
-       "training data into $MIDL_BOOK_DATA/isles/<edition>/.",
+       "isles/                                   ISLES 2018 (CT perfusion), as ISLES2018_Training.zip unpacks:\n"
+       "  TRAINING/case_1/SMIR.Brain.XX.O.CT.<id>/SMIR.Brain.XX.O.CT.<id>.nii          non-contrast CT\n"
+       "  TRAINING/case_1/SMIR.Brain.XX.O.CT_CBF.<id>/...nii   likewise CT_CBV, CT_MTT, CT_Tmax, CT_4DPWI\n"
+       "  TRAINING/case_1/SMIR.Brain.XX.O.OT.<id>/...nii       the expert lesion mask (0/1)\n"
+       "  ... case_94/;  TESTING/case_N/ (no OT)   (other editions: their own folder, e.g. isles/ISLES2015_SISS/)",
+       ("**/SMIR.Brain.XX.O.OT.*/*.nii",), {},
+       "Register on the challenge site (isles-challenge.org, ISLES 2018) and unzip ISLES2018_Training.zip into "
+       "$MIDL_BOOK_DATA/isles/ so that isles/TRAINING/case_N/ exists. The boundary_loss chapter reads it with "
+       "isles2018_cases / load_isles2018_case.",
        ("boundary_loss", "pseudo_healthy_factorization"), "registration"),
     _D("wmh", "WMH Segmentation Challenge 2017: T1 and FLAIR from three scanners", "https://wmh.isi.uu.nl/",
        "see homepage",

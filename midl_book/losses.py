@@ -100,13 +100,13 @@ def soft_dice_loss(probs: torch.Tensor, target_onehot: torch.Tensor, eps: float 
 def generalised_dice_loss(probs: torch.Tensor, target_onehot: torch.Tensor, eps: float = 1e-10,
                           classes: Sequence[int] | None = None) -> torch.Tensor:
     """Generalised Dice loss (Sudre et al. 2017; Eq. 1 of the boundary-loss paper for two classes):
-    1 - 2 sum_c w_c sum_i p g / sum_c w_c sum_i (p + g), w_c = 1 / ((sum_i g_ic)^2 + eps), per image, mean over
+    1 - 2 sum_c w_c sum_i p g / sum_c w_c sum_i (p + g), w_c = 1 / (sum_i g_ic + eps)^2, per image, mean over
     the batch (as the official surface-loss code). `classes`: the classes summed over (default all)."""
     _check_pair(probs, target_onehot, "generalised_dice_loss")
     if classes is not None: probs, target_onehot = probs[:, list(classes)], target_onehot[:, list(classes)]
     g = target_onehot.to(probs.dtype)
     ax = tuple(range(2, probs.ndim))
-    w = 1 / (g.sum(ax) ** 2 + eps)                                       # w_c = 1 / (sum_i g_ic)^2
+    w = 1 / (g.sum(ax) + eps) ** 2                                       # w_c = 1 / (sum_i g_ic)^2, eps as the official code
     inter = (w * (probs * g).sum(ax)).sum(1)                             # sum_c w_c sum_i p_ic g_ic
     union = (w * (probs.sum(ax) + g.sum(ax))).sum(1)                     # sum_c w_c sum_i (p_ic + g_ic)
     return (1 - 2 * (inter + eps) / (union + eps)).mean()
