@@ -51,15 +51,18 @@ class UNet(nn.Module):
     `padding="same"`: output size = input size (input sizes must be divisible by 2**(depth-1)).
     `padding="valid"`: the original U-Net; output is smaller (572 -> 388 for depth 5) and skips are centre-cropped.
     `upsample`: "transpose" (2×2 transposed conv, as the paper) or "bilinear"/"trilinear" interpolation + 1×1 conv.
+    `skip`: "concat" (the original U-Net: the decoder block gets [skip, upsampled], 2w channels) or "sum"
+    (the decoder block gets skip + upsampled, w channels; Roulet et al. 2019, Appendix A).
     Returns raw logits: apply softmax (or sigmoid when n_classes == 1) in the loss."""
     def __init__(self, in_channels: int = 1, n_classes: int = 2, dim: int = 2, depth: int = 4, width: int = 32,
                  widths: Sequence[int] | None = None, norm: str | None = "batch", padding: str = "same",
-                 upsample: str = "transpose", dropout: float = 0.):
+                 upsample: str = "transpose", dropout: float = 0., skip: str = "concat"):
         super().__init__()
         if dim not in (2, 3): raise ValueError(f"dim={dim}: UNet supports 2D and 3D")
+        if skip not in ("concat", "sum"): raise ValueError(f"skip={skip!r}: use 'concat' or 'sum'")
         if padding not in ("same", "valid"): raise ValueError(f"padding={padding!r}: use 'same' or 'valid'")
         widths = list(widths) if widths is not None else [width * 2 ** i for i in range(depth)]
-        self.dim, self.padding, self.widths, self.n_classes = dim, padding, widths, n_classes
+        self.dim, self.padding, self.widths, self.n_classes, self.skip = dim, padding, widths, n_classes, skip
         self.down = nn.ModuleList()
         ch = in_channels
         for w in widths:
@@ -72,7 +75,8 @@ class UNet(nn.Module):
             else:
                 up = nn.Sequential(nn.Upsample(scale_factor=2, mode=upsample, align_corners=False), _conv(dim)(ch, w, 1))
             self.ups.append(up)
-            self.up_blocks.append(ConvBlock(dim, 2 * w, w, norm, padding, dropout)); ch = w
+            cin = 2 * w if skip == "concat" else w           # [skip, up] concatenated, or skip + up summed
+            self.up_blocks.append(ConvBlock(dim, cin, w, norm, padding, dropout)); ch = w
         self.head = _conv(dim)(ch, n_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -86,10 +90,10 @@ class UNet(nn.Module):
         for i, block in enumerate(self.down):
             x = block(x)
             if i < len(self.down) - 1: skips.append(x); x = self.pool(x)
-        for up, block, skip in zip(self.ups, self.up_blocks, reversed(skips)):
+        for up, block, s in zip(self.ups, self.up_blocks, reversed(skips)):
             x = up(x)
-            if self.padding == "valid": skip = center_crop(skip, x.shape[2:])
-            x = block(torch.cat([skip, x], 1))
+            if self.padding == "valid": s = center_crop(s, x.shape[2:])
+            x = block(torch.cat([s, x], 1) if self.skip == "concat" else s + x)
         return self.head(x)
 
 def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
