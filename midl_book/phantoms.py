@@ -1120,12 +1120,13 @@ def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO
     return HistoTiles(np.clip(img, 0, 1).astype(np.float32), labels, nuclei)
 
 def _class_rates(rate, K: int) -> np.ndarray:
-    "Annotation probability per class 0..K from a float, a dict {class: p} or a sequence for classes 1..K (or 0..K)."
+    """Annotation probability per class 0..K from a float, a dict {class: p} or a sequence for classes 1, 2, ...
+    (always from class 1, whatever classes the tiles happen to contain; classes past its end get 0)."""
     if isinstance(rate, dict): p = np.array([float(rate.get(c, 0.0)) for c in range(K + 1)])
     elif np.ndim(rate) == 0: p = np.full(K + 1, float(rate))
     else:
-        p = np.asarray(rate, np.float64)
-        if len(p) == K: p = np.concatenate([[0.0], p])
+        p = np.concatenate([[0.0], np.asarray(rate, np.float64).ravel()])
+        p = np.pad(p, (0, max(0, K + 1 - len(p))))
     if p.ndim != 1 or len(p) < K + 1 or (p < 0).any() or (p > 1).any():
         raise PhantomError(f"sparse_annotations: rate={rate!r}: give probabilities in [0, 1] for classes 1..{K} "
                            "(a float, a dict {class: p} or a sequence)")
