@@ -167,8 +167,9 @@ class WeightedPixelCE(nn.Module):
             raise BalancingError(f"WeightedPixelCE: labels must be {self.ignore_index} (not annotated) or "
                                  f"{self.label_offset}..{K - 1 + self.label_offset} for {K} logits; got "
                                  f"{int(y[valid].min())}..{int(y[valid].max())}")
-        w = WEIGHT_MAPS[self.balancing](y, self.ignore_index, torch.float32)   # w_ij (no gradient; float32: L_B overflows fp16)
-        l = F.cross_entropy(logits.float(), t, reduction="none")               # l_ij
+        wt = torch.float32 if logits.dtype in (torch.float16, torch.bfloat16) else logits.dtype   # L_B overflows in fp16
+        w = WEIGHT_MAPS[self.balancing](y, self.ignore_index, wt)              # w_ij (no gradient)
+        l = F.cross_entropy(logits.to(wt), t, reduction="none")                # l_ij
         return (w * l).sum() / valid.sum().clamp(min=1)                        # sum_ij w_ij l_ij / L_B
 
     def __repr__(self): return f"WeightedPixelCE(balancing={self.balancing!r})"
