@@ -38,18 +38,15 @@ NEUROMORPHOMETRICS_TISSUE = {v: k for k, vs in _NM_GROUPS.items() for v in vs}
 MRBRAINS18_JOINT = {0: 0, 1: 1, 2: 3, 3: 2, 4: 7, 5: 0, 6: 4, 7: 5, 8: 6, 9: IGNORE, 10: IGNORE}
 
 def _map_labels(labels, table: dict, name: str, unknown: int | None) -> np.ndarray:
+    "`table` applied with `midl_book.data.merge_labels` (uint8); values not in `table` become `unknown` (None: an error)."
+    from midl_book.data import merge_labels
     a = np.asarray(labels)
-    if a.dtype.kind == "f":
-        if not np.array_equal(a, np.round(a)): raise HeteroModalError(f"{name}: labels must be integers, got non-integer values")
-        a = a.astype(np.int64)
-    vals = np.unique(a)
-    bad = [int(v) for v in vals if int(v) not in table and unknown is None]
-    if bad: raise HeteroModalError(f"{name}: unknown label values {bad[:10]}; expected {sorted(table)[:12]}...; "
-                                   "is this the right dataset's label map?")
-    lut = {int(v): table.get(int(v), unknown) for v in vals}
-    out = np.zeros(a.shape, np.uint8)
-    for v, t in lut.items(): out[a == v] = t
-    return out
+    if a.dtype.kind == "f" and not np.array_equal(a, np.round(a)):
+        raise HeteroModalError(f"{name}: labels must be integers, got non-integer values")
+    bad = [int(v) for v in np.unique(a) if int(v) not in table]
+    if bad and unknown is None: raise HeteroModalError(f"{name}: unknown label values {bad[:10]}; expected {sorted(table)[:12]}...; "
+                                                       "is this the right dataset's label map?")
+    return merge_labels(a, {**{v: unknown for v in bad}, **table}, source=name).astype(np.uint8)
 
 def neuromorphometrics_tissue(labels) -> np.ndarray:
     """Neuromorphometrics (MICCAI 2012) structure labels -> the chapter's tissue classes, uint8: 0 background
