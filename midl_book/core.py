@@ -15,8 +15,9 @@ _T_IMPORT = time.perf_counter()  # when a notebook imported the library: its res
 warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated", category=FutureWarning)
 
 # %% auto #0
-__all__ = ['seed_everything', 'default_device', 'use_amp', 'versions', 'show_versions', 'Timer', 'timed', 'elapsed_since_import',
-           'peak_memory_mb', 'data_root', 'in_colab']
+__all__ = ['SeedLike', 'seed_everything', 'default_device', 'use_amp', 'versions', 'show_versions', 'Timer', 'timed',
+           'elapsed_since_import', 'peak_memory_mb', 'MidlBookError', 'as_rng', 'ChapterClock', 'chapter_setup',
+           'Preset', 'preset', 'data_root', 'in_colab']
 
 # %% ../nbs/00_core.ipynb #3767fec2
 def seed_everything(seed: int = 42, deterministic: bool = True) -> int:
@@ -100,6 +101,78 @@ def peak_memory_mb() -> float:
     "Peak resident memory of this process in MiB (Linux reports KiB, macOS bytes)."
     r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return r / 1024**2 if sys.platform == "darwin" else r / 1024
+
+# %% ../nbs/00_core.ipynb #e2e94f1c
+class MidlBookError(ValueError):
+    "Base of every error the library raises on purpose: the message names the input and the fix."
+
+# %% ../nbs/00_core.ipynb #3a0404b1
+SeedLike = int | np.random.Generator | None
+
+def as_rng(seed: SeedLike = 0,  # an int, a `np.random.Generator` (used as is) or None (OS entropy)
+          ) -> np.random.Generator:
+    "The `np.random.Generator` that `seed` stands for; a generator passes through, so its state advances."
+    if isinstance(seed, np.random.Generator): return seed
+    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
+        return np.random.default_rng(seed)
+    raise MidlBookError(f"seed={seed!r}: pass an int, a numpy.random.Generator or None")
+
+# %% ../nbs/00_core.ipynb #017f1404
+class ChapterClock:
+    "Wall and CPU time since a chapter's setup: `clock.wall`, `clock.cpu` (seconds)."
+    def __init__(self): self.t0, self.c0 = time.perf_counter(), time.process_time()
+    @property
+    def wall(self) -> float: return time.perf_counter() - self.t0
+    @property
+    def cpu(self) -> float: return time.process_time() - self.c0
+    def __repr__(self): return f"ChapterClock(wall={self.wall:.1f} s, cpu={self.cpu:.1f} s)"
+
+def chapter_setup(smoke: bool,  # a smoke run: one torch thread on a CPU
+                  seed: int = 0,  # seeds python, numpy and torch (`seed_everything`)
+                  deterministic: bool = True,  # deterministic torch kernels
+                  ) -> ChapterClock:
+    "Seed everything, pin torch to one thread in a smoke run on a CPU, and start the chapter's clock."
+    seed_everything(seed, deterministic=deterministic)
+    if smoke and default_device().type == "cpu": torch.set_num_threads(1)
+    return ChapterClock()
+
+# %% ../nbs/00_core.ipynb #3032132e
+_MODES = ("smoke", "full", "long")
+
+class Preset(dict):
+    "A chapter's resolved parameters (a dict with attribute access); `print(P)` is the run card."
+    def __init__(self, mode: str, values: dict, given: set):
+        super().__init__(values); self.mode, self.given = mode, set(given)
+    def __getattr__(self, k):
+        try: return self[k]
+        except KeyError: raise AttributeError(k) from None
+    def __repr__(self):
+        w = max(map(len, self), default=0)
+        rows = [f"{k:<{w}}  {v!r}" + ("   (given)" if k in self.given else "") for k, v in self.items()]
+        return "\n".join([f"run card: {self.mode} run"] + rows)
+
+def preset(smoke: bool,  # SMOKE: the smoke values (first of each tuple) or the full ones (second)
+           given: dict | None = None,  # the notebook's `globals()`: values set there win, results go back
+           long: bool = False,  # the long preset: the third value of each tuple
+           **defaults,  # NAME=(smoke, full) or NAME=(smoke, full, long)
+           ) -> Preset:
+    "Resolve each NAME to `given[NAME]` when it is not None, else to this mode's default; write it back."
+    mode = "long" if long else ("smoke" if smoke else "full")
+    values, set_by_caller = {}, set()
+    for name, d in defaults.items():
+        if not isinstance(d, tuple) or len(d) not in (2, 3):
+            raise MidlBookError(f"preset: {name}={d!r} must be a tuple (smoke, full) or (smoke, full, long)")
+        if long and len(d) < 3:
+            raise MidlBookError(f"preset: {name} has no long value; give {name}=(smoke, full, long)")
+        if given is not None and name not in given:
+            raise MidlBookError(f"preset: {name} is not a parameter; declare `{name} = None` in the "
+                                "cell tagged parameters so that papermill can set it")
+        v = given.get(name) if given is not None else None
+        if v is not None: set_by_caller.add(name)
+        else: v = d[_MODES.index(mode)]
+        values[name] = v
+        if given is not None: given[name] = v
+    return Preset(mode, values, set_by_caller)
 
 # %% ../nbs/00_core.ipynb #bdaa20c0
 def data_root() -> Path:

@@ -10,13 +10,15 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage as ndi
 from fastai.callback.core import Callback
+from .core import *
+
 
 # %% auto #0
 __all__ = ['LossError', 'one_hot', 'signed_distance_map', 'one_hot2dist', 'soft_dice_loss', 'generalised_dice_loss',
            'merge_classes', 'partial_label_cross_entropy', 'AttrSchedule']
 
 # %% ../nbs/08_losses.ipynb #945afb1d
-class LossError(ValueError):
+class LossError(MidlBookError):
     "Bad input to a `midl_book.losses` function; the message names the argument and the fix."
 
 def one_hot(labels: torch.Tensor, n_classes: int) -> torch.Tensor:

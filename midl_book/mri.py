@@ -20,7 +20,7 @@ __all__ = ['Array', 'MNI152_SOURCE', 'PHANTOM_SOURCE', 'MRIError', 'fft2c', 'iff
            'coil_combine_rss', 'coil_combine_sense', 'motion_schedule', 'rigid_transform_image', 'rigid_motion_kspace']
 
 # %% ../nbs/06_mri.ipynb #268b7fd4
-class MRIError(ValueError):
+class MRIError(MidlBookError):
     "Bad input to a `midl_book.mri` function; the message names the argument and the fix."
 
 Array = np.ndarray | torch.Tensor   # what the backend-agnostic functions accept

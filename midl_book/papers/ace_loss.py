@@ -52,7 +52,7 @@ def prepare_case(case: dict, channels: Sequence[str], labels: np.ndarray, spacin
     return np.stack(xs), y
 
 # %% ../../nbs/part2/ace_loss.ipynb #60c79723
-class AceError(ValueError):
+class AceError(MidlBookError):
     "Bad input to a `midl_book.papers.ace_loss` function; the message names the argument and the fix."
 
 def _full(logits: torch.Tensor) -> torch.Tensor:

@@ -22,7 +22,7 @@ __all__ = ['ACDC_CLASSES', 'AutomapError', 'load_cine_slice', 'load_acdc_labelle
            'AdversarialCallback', 'train_automap', 'segment', 'myocardium_scores']
 
 # %% ../../nbs/part3/automap_gan.ipynb #53f07f03
-class AutomapError(ValueError):
+class AutomapError(MidlBookError):
     "Bad input to an `automap_gan` function; the message names the argument or file and the fix."
 
 def _crop_or_pad(a: np.ndarray, size: int) -> np.ndarray:

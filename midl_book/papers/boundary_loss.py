@@ -184,7 +184,7 @@ def dist_maps_from_labels(labels: np.ndarray, n_classes: int = 2, spacing: Seque
     return one_hot2dist(oh, spacing=spacing, official_shift=official_shift)
 
 # %% ../../nbs/part2/boundary_loss.ipynb #5a4ed6a1
-class BoundaryLossError(ValueError):
+class BoundaryLossError(MidlBookError):
     "Bad input to a `midl_book.papers.boundary_loss` loss; the message names the argument and the fix."
 
 def boundary_loss(probs: torch.Tensor, dist_maps: torch.Tensor, idc: Sequence[int] = (1,)) -> torch.Tensor:

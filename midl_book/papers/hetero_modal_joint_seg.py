@@ -21,7 +21,7 @@ __all__ = ['JOINT_CLASSES', 'IGNORE', 'NEUROMORPHOMETRICS_TISSUE', 'MRBRAINS18_J
            'JointHeteroLoss', 'JointRiskModel', 'PairedPatchDataset', 'paired_dls', 'decode_joint']
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #1506c55e
-class HeteroModalError(ValueError):
+class HeteroModalError(MidlBookError):
     "Bad input to a `midl_book.papers.hetero_modal_joint_seg` function; the message names the argument and the fix."
 
 JOINT_CLASSES = {0: "background", 1: "grey matter", 2: "white matter", 3: "basal ganglia", 4: "ventricles",

@@ -17,7 +17,7 @@ __all__ = ['HybridCascadeError', 'load_cc_kspace', 'gaussian_mask', 'CNNBlock', 
            'cascade_inputs', 'cascade_predict', 'nrmse_minmax', 'recon_metrics']
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #0369b034
-class HybridCascadeError(ValueError):
+class HybridCascadeError(MidlBookError):
     "Bad input to a `midl_book.papers.hybrid_cascade` function; the message names the argument and the fix."
 
 def load_cc_kspace(path, normalise: bool = True, drop_edge_slices: int = 0) -> np.ndarray:

@@ -21,7 +21,7 @@ __all__ = ['MotionAugError', 'load_gm_slices', 'rigid_matrix', 'rigid_params', '
            'MotionAugmentation', 'enable_mc_dropout', 'mc_dropout_predict', 'gaussian_kld']
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #00c38dbf
-class MotionAugError(ValueError):
+class MotionAugError(MidlBookError):
     "Bad input to a `midl_book.papers.kspace_motion_aug` function; the message names the argument and the fix."
 
 def load_gm_slices(image_path, label_path, size: int = 128, min_gm_fraction: float = 0.02

@@ -23,7 +23,7 @@ __all__ = ['MotionGuidedError', 'load_acdc_cine', 'acdc_sequences', 'CinePhantom
            'recon_metrics', 'halving_schedule', 'predict_sequences', 'lucas_kanade_flow', 'warp_labels']
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #428a8da3
-class MotionGuidedError(ValueError):
+class MotionGuidedError(MidlBookError):
     "Bad input to a `midl_book.papers.motion_guided_dmri` function; the message names the argument and the fix."
 
 def load_acdc_cine(path, spacing_mm: float = 1.25, size: int = 152) -> np.ndarray:

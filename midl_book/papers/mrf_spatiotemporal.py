@@ -24,7 +24,7 @@ __all__ = ['MRF_WF_FILES', 'TISSUES_3T', 'MRFError', 'write_metaimage', 'read_me
            'map_metrics', 'temporal_occlusion_importance', 'train_mrf_net']
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #ceb66b83
-class MRFError(ValueError):
+class MRFError(MidlBookError):
     "Bad input to a `mrf_spatiotemporal` function; the message names the argument or file and the fix."
 
 _MET_TYPES = {"MET_UCHAR": np.uint8, "MET_CHAR": np.int8, "MET_USHORT": np.uint16, "MET_SHORT": np.int16,

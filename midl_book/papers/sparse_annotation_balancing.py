@@ -95,7 +95,7 @@ def tile_mosaics(images: np.ndarray, labels: np.ndarray, n: int, grid: int = 2, 
     return out, lab
 
 # %% ../../nbs/part2/sparse_annotation_balancing.ipynb #b5731830
-class BalancingError(ValueError):
+class BalancingError(MidlBookError):
     "Bad input to a `midl_book.papers.sparse_annotation_balancing` function; the message names the argument and the fix."
 
 def _check_labels(y, fn: str) -> torch.Tensor:

@@ -79,7 +79,7 @@ def report_unet(in_channels: int = 3, n_classes: int = 1) -> UNet:
     return UNet(in_channels, n_classes, dim=2, widths=REPORT_WIDTHS, norm=None, padding="valid")
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #fd99fc29
-class LossInputError(ValueError):
+class LossInputError(MidlBookError):
     "The logits and the target of a segmentation loss do not fit together (shapes, labels, weights)."
 
 def _prepare(logits: torch.Tensor, target: torch.Tensor, fn: str) -> tuple[torch.Tensor, torch.Tensor]:

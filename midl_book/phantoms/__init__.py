@@ -1,0 +1,13 @@
+"""Procedural images with exact ground truth, one module per modality (core, ct, liver_mri, brain, histology).
+
+Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
+`from midl_book.phantoms import ct_abdomen_slice` works as it did when `phantoms` was one module."""
+from .core import *
+from .ct import *
+from .liver_mri import *
+from .brain import *
+from .histology import *
+from . import core, ct, liver_mri, brain, histology
+
+__all__ = [n for m in (core, ct, liver_mri, brain, histology) for n in m.__all__]
+from ..core import as_rng, SeedLike   # their home was phantoms before core; old imports keep working
