@@ -12,6 +12,7 @@ from torch import nn
 import torch.nn.functional as F
 from ..mri import fft2c, ifft2c, radial_mask
 from ..models import center_crop
+from ..metrics import ssim
 from ..train import arrays_dls, make_learner, predict
 from functools import partial
 
