@@ -133,10 +133,11 @@ def naive_dice_loss(logits: torch.Tensor, target: torch.Tensor, lesion_backgroun
     return soft_dice_loss(probs, one_hot(torch.where(t == ignore_index, 0, t), C) * keep, eps=eps)
 
 # %% ../../nbs/part2/ace_loss.ipynb #933f6cd1
-def overwrite_fusion(tissue_seg: np.ndarray, lesion_seg: np.ndarray, lesion_to_union: dict[int, int] = {1: 4}) -> np.ndarray:
+def overwrite_fusion(tissue_seg: np.ndarray, lesion_seg: np.ndarray, lesion_to_union: dict[int, int] | None = None) -> np.ndarray:
     """Multi-UNet label fusion: the tissue network's label map, overwritten wherever the lesion network's map
-    holds a lesion label l (a key of `lesion_to_union`) by the union label `lesion_to_union[l]`. Both maps have
-    the same shape; lesion label 0 (background) never overwrites."""
+    holds a lesion label l (a key of `lesion_to_union`) by the union label `lesion_to_union[l]`
+    (default {1: 4}). Both maps have the same shape; lesion label 0 (background) never overwrites."""
+    lesion_to_union = {1: 4} if lesion_to_union is None else lesion_to_union
     tissue_seg, lesion_seg = np.asarray(tissue_seg), np.asarray(lesion_seg)
     if tissue_seg.shape != lesion_seg.shape:
         raise AceError(f"overwrite_fusion: tissue {tissue_seg.shape} and lesion {lesion_seg.shape} maps differ in shape")

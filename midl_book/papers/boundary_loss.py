@@ -13,6 +13,10 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from scipy import ndimage as ndi
+from fastai.learner import Metric
+from fastai.callback.tracker import ReduceLROnPlateau
+from ..models import UNet
+from ..train import arrays_dls, make_learner, predict
 
 # %% auto #0
 __all__ = ['ISLES2018_MODALITIES', 'isles2018_cases', 'isles2018_files', 'load_isles2018_case', 'minmax01', 'volume_slices',
@@ -235,11 +239,6 @@ class GDLBoundaryLoss(nn.Module):
         return loss
 
 # %% ../../nbs/part2/boundary_loss.ipynb #ffa873bd
-from fastai.learner import Metric
-from fastai.callback.tracker import ReduceLROnPlateau
-from ..models import UNet
-from ..train import arrays_dls, make_learner, predict
-
 class LesionDice(Metric):
     "fastai metric: Dice of class 1 (argmax) pooled over the whole validation set (1.0 if no lesion anywhere)."
     def reset(self): self.inter, self.total = 0, 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 import math, re
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F

@@ -12,6 +12,7 @@ from torch import nn
 import torch.nn.functional as F
 from ..mri import fft2c, ifft2c, radial_mask
 from ..models import center_crop
+from ..metrics import ssim
 from ..train import arrays_dls, make_learner, predict
 from functools import partial
 
@@ -44,7 +45,7 @@ def write_metaimage(path, array: np.ndarray, spacing: Sequence[float] | None = N
     if len(sp) != a.ndim: raise MRFError(f"write_metaimage: spacing has {len(sp)} entries for a {a.ndim}-D array")
     raw = a.astype(a.dtype.newbyteorder("<")).tobytes()
     data = zlib.compress(raw) if compress else raw
-    head = [f"ObjectType = Image", f"NDims = {a.ndim}", "BinaryData = True", "BinaryDataByteOrderMSB = False",
+    head = ["ObjectType = Image", f"NDims = {a.ndim}", "BinaryData = True", "BinaryDataByteOrderMSB = False",
             f"CompressedData = {compress}"] + ([f"CompressedDataSize = {len(data)}"] if compress else []) + [
             "DimSize = " + " ".join(str(s) for s in a.shape[::-1]),
             "ElementSpacing = " + " ".join(str(s) for s in sp[::-1]),

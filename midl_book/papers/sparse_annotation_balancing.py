@@ -75,6 +75,7 @@ def tile_mosaics(images: np.ndarray, labels: np.ndarray, n: int, grid: int = 2, 
     rng = as_rng(seed)
     t = int(tile or images.shape[1])
     if t != images.shape[1]:
+        from PIL import Image
         images = np.stack([np.asarray(Image.fromarray(a).resize((t, t), Image.BOX)) for a in images])
     out = np.zeros((n, 3, grid * t, grid * t), np.float32)
     lab = np.zeros((n, grid * t, grid * t), np.uint8)

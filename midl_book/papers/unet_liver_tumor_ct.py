@@ -11,6 +11,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from ..models import UNet, count_parameters, valid_unet_output_size
+from fastai.learner import Metric
+from fastai.callback.core import Callback
+from fastai.callback.schedule import fit_one_cycle          # patches Learner.fit_one_cycle
+from ..metrics import dice_score, global_dice, hausdorff95, assd
+from ..train import arrays_dls, make_learner, predict, BatchAug, flip_rot, intensity
 
 # %% auto #0
 __all__ = ['REPORT_WINDOWS', 'REPORT_WIDTHS', 'LITS_STRUCTURES', 'lits_slices', 'report_windowed', 'report_unet',
@@ -287,12 +292,6 @@ def l2sp_penalty(model: nn.Module, ref: dict[str, torch.Tensor], alpha: float = 
     return 0.5 * alpha * total
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #6784610f
-from fastai.learner import Metric
-from fastai.callback.core import Callback
-from fastai.callback.schedule import fit_one_cycle          # patches Learner.fit_one_cycle
-from ..metrics import dice_score, global_dice, hausdorff95, assd
-from ..train import arrays_dls, make_learner, predict, BatchAug, flip_rot, intensity
-
 LITS_STRUCTURES = {"liver": lambda lab: lab >= 1, "tumour": lambda lab: lab == 2}   # liver includes tumour
 
 def evaluate_lits(pred: np.ndarray, target: np.ndarray, case_ids: Sequence,
