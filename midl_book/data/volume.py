@@ -187,7 +187,7 @@ def _read_dicoms(folder) -> tuple[list, list[Path], str]:
     for f in files:
         if f.suffix.lower() in _SKIP_SUFFIXES: skipped.append(f.name); continue
         try: ds = pydicom.dcmread(str(f))
-        except (InvalidDicomError, EOFError, OSError, ValueError) as e: skipped.append(f.name); continue
+        except (InvalidDicomError, EOFError, OSError, ValueError): skipped.append(f.name); continue
         dss.append(ds); paths.append(f)
     if not dss:
         raise DataError(f"no DICOM file in {source} (skipped {len(skipped)}: {', '.join(skipped[:5])}): point at the "
