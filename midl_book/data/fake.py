@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01i_data_fake.ipynb #92b19521
 from __future__ import annotations
-import os, re, zlib, gzip, shutil
+import os, zlib, gzip, shutil
 from pathlib import Path
 from typing import Sequence
 import numpy as np
@@ -12,102 +12,174 @@ import pandas as pd
 import nibabel as nib
 from ..core import *
 from .volume import *
-from .registry import DATASETS, BRATS_LABELS, ACDC_LABELS, ISEG_LABELS, BRAINWEB_LABELS
-from .labels import WMH_LABELS, MRBRAINS18_LABELS, MRBRAINS13_TRAINING_TO_TESTING
+from .registry import DATASETS
+from .labels import MRBRAINS13_TRAINING_TO_TESTING
 
 # %% auto #0
 __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti', 'write_analyze', 'write_metaimage',
            'write_minc1', 'dicom_uid', 'write_dicom_series', 'write_lits', 'write_lidc', 'write_brats',
            'write_isles2018', 'write_wmh', 'write_mrbrains', 'write_iseg2017', 'write_acdc', 'write_kather_crc',
-           'fake_tree']
+           'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
+           'write_liver_fibrosis', 'write_hcc_mpmri', 'write_neuromorphometrics', 'write_brainweb', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
-def fake_rng(seed, *keys) -> np.random.Generator:
-    "A generator seeded by `seed` and `keys` (strings or ints), so that each dataset and case has its own stream."
+def fake_rng(seed,                       # the writer's seed
+             *keys,                      # e.g. the dataset name and the case number
+             ) -> np.random.Generator:
+    """A generator seeded by `seed` and `keys` (strings or ints), so that each dataset and case has
+    its own stream."""
     return np.random.default_rng([int(seed)] + [zlib.crc32(str(k).encode()) for k in keys])
 
-def fake_labels(shape: Sequence[int], values: Sequence[int], rng, fill: float = 0.8, dtype=np.uint8) -> np.ndarray:
-    """A label map of `shape` holding 0 outside an ellipsoid (semi-axes `fill` / 2 of each side) and, inside
-    it, the value of the nearest of `len(values)` random seed voxels (one per entry of `values`, so every
-    value appears). Raises `ValueError` when the ellipsoid has fewer voxels than `values`."""
+
+def fake_labels(shape: Sequence[int],     # the array's shape (any number of axes)
+                values: Sequence[int],    # foreground values, one seed each (repeat to enlarge)
+                rng,                      # a numpy Generator
+                fill: float = 0.8,        # the ellipsoid's diameter as a fraction of each side
+                dtype=np.uint8,           # the label array's dtype
+                ) -> np.ndarray:
+    """A label map of `shape` holding 0 outside an ellipsoid (semi-axes `fill` / 2 of each side)
+    and, inside it, the value of the nearest of `len(values)` random seed voxels (one per entry of
+    `values`, so every value appears). Raises `ValueError` when the ellipsoid has fewer voxels than
+    `values`."""
     shape = tuple(int(s) for s in shape)
     grid = np.indices(shape).reshape(len(shape), -1).T.astype(np.float64)
     c, r = (np.array(shape) - 1) / 2, np.maximum(np.array(shape) * fill / 2, 0.5)
-    inside = np.flatnonzero((((grid - c) / r) ** 2).sum(1) <= 1)          # the ellipsoid's voxels
+    inside = np.flatnonzero((((grid - c) / r) ** 2).sum(1) <= 1)  # the ellipsoid's voxels
     if len(inside) < len(values):
-        raise ValueError(f"fake_labels: shape {shape} has {len(inside)} voxels inside the ellipsoid, fewer than the "
-                         f"{len(values)} label values; pass a larger shape")
+        raise ValueError(
+            f"fake_labels: shape {shape} has {len(inside)} voxels inside the ellipsoid, "
+            f"fewer than the {len(values)} label values; pass a larger shape"
+        )
     seeds = grid[rng.choice(inside, len(values), replace=False)]
-    near = np.argmin(((grid[inside, None] - seeds[None]) ** 2).sum(-1), axis=1)   # nearest seed of each voxel
+    # the nearest seed of each voxel
+    near = np.argmin(((grid[inside, None] - seeds[None]) ** 2).sum(-1), axis=1)
     out = np.zeros(int(np.prod(shape)), dtype)
     out[inside] = np.asarray(values, dtype)[near]
     return out.reshape(shape)
 
-def fake_image(labels: np.ndarray, means: dict, rng, noise: float = 10.0, dtype=np.float32) -> np.ndarray:
-    "An image on the grid of `labels`: `means[label]` (0 where a label has no entry) plus Gaussian noise of SD `noise`."
+
+def fake_image(labels: np.ndarray,       # a label map from `fake_labels`
+               means: dict,              # label value -> mean intensity
+               rng,                      # a numpy Generator
+               noise: float = 10.0,      # SD of the Gaussian noise
+               dtype=np.float32,         # integer dtypes are rounded and clipped to their range
+               ) -> np.ndarray:
+    """An image on the grid of `labels`: `means[label]` (0 where a label has no entry) plus Gaussian
+    noise of SD `noise`."""
     m = np.zeros(int(labels.max()) + 1)
     for k, v in means.items():
-        if k < len(m): m[k] = v
+        if k < len(m):
+            m[k] = v
     img = m[labels] + rng.normal(0, noise, labels.shape)
     if np.issubdtype(np.dtype(dtype), np.integer):
-        info = np.iinfo(dtype); img = np.clip(np.rint(img), info.min, info.max)
+        info = np.iinfo(dtype)
+        img = np.clip(np.rint(img), info.min, info.max)
     return img.astype(dtype)
 
-def write_nifti(path, array: np.ndarray, affine=None, spacing=(1.0, 1.0, 1.0), dtype=None) -> Path:
-    """Write `array`, in the file's own (i, j, k, ...) voxel order, as NIfTI-1 (`.nii` or `.nii.gz`) with
-    `affine` (default `diag(spacing)`), creating the parent folders. Returns the path."""
-    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
+
+def write_nifti(path,                    # `.nii` or `.nii.gz`
+                array: np.ndarray,       # voxels in the file's (i, j, k, ...) order
+                affine=None,             # 4 x 4 (i, j, k, 1) -> RAS+ mm; None: diag(spacing)
+                spacing=(1.0, 1.0, 1.0), # used when `affine` is None
+                dtype=None,              # convert before writing (None: as it is)
+                ) -> Path:
+    """Write `array`, in the file's own (i, j, k, ...) voxel order, as NIfTI-1 (`.nii` or `.nii.gz`)
+    with `affine` (default `diag(spacing)`), creating the parent folders. Returns the path."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
     a = np.asarray(array) if dtype is None else np.asarray(array).astype(dtype)
     aff = np.diag(list(spacing) + [1.0]) if affine is None else np.asarray(affine, np.float64)
-    img = nib.Nifti1Image(a, aff); img.header.set_xyzt_units("mm", "sec")
+    img = nib.Nifti1Image(a, aff)
+    img.header.set_xyzt_units("mm", "sec")
     nib.save(img, str(p))
     return p
 
-def write_analyze(path, array: np.ndarray, spacing=(1.0, 1.0, 1.0), dtype=None) -> Path:
-    "Write `array` as an Analyze 7.5 pair (`path` ends in `.hdr`; the `.img` is written next to it). Returns the .hdr path."
-    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
+
+def write_analyze(path,                  # the `.hdr` path
+                  array: np.ndarray,     # voxels in the file's (i, j, k) order
+                  spacing=(1.0, 1.0, 1.0),   # voxel size in mm along i, j, k
+                  dtype=None,            # convert before writing (None: as it is)
+                  ) -> Path:
+    """Write `array` as an Analyze 7.5 pair (`path` ends in `.hdr`; the `.img` is written next to
+    it). Returns the .hdr path."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
     a = np.asarray(array) if dtype is None else np.asarray(array).astype(dtype)
-    img = nib.AnalyzeImage(a, np.diag(list(spacing) + [1.0])); img.header.set_zooms(tuple(spacing)[:a.ndim])
+    img = nib.AnalyzeImage(a, np.diag(list(spacing) + [1.0]))
+    img.header.set_zooms(tuple(spacing)[: a.ndim])
     nib.save(img, str(p))
     return p
 
-_MET_TYPES = {np.dtype(np.uint8): "MET_UCHAR", np.dtype(np.int8): "MET_CHAR", np.dtype(np.int16): "MET_SHORT",
-              np.dtype(np.uint16): "MET_USHORT", np.dtype(np.int32): "MET_INT", np.dtype(np.float32): "MET_FLOAT",
-              np.dtype(np.float64): "MET_DOUBLE"}
 
-def write_metaimage(path, array_zyx: np.ndarray, spacing_xyz=(1.0, 1.0, 1.0), origin_xyz=(0.0, 0.0, 0.0)) -> Path:
-    """Write a 3D `array_zyx` (z, y, x) as a MetaImage pair: `path` (`.mhd`, the text header) and the `.raw`
-    voxels next to it, x fastest, little endian, as ITK writes them (`ElementSpacing` and `Offset` in x, y, z
-    order; identity direction). nibabel does not read it: the book's readers name it and say how to convert."""
-    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
+_MET_TYPES = {
+    np.dtype(np.uint8): "MET_UCHAR",
+    np.dtype(np.int8): "MET_CHAR",
+    np.dtype(np.int16): "MET_SHORT",
+    np.dtype(np.uint16): "MET_USHORT",
+    np.dtype(np.int32): "MET_INT",
+    np.dtype(np.float32): "MET_FLOAT",
+    np.dtype(np.float64): "MET_DOUBLE",
+}
+
+
+def write_metaimage(path,                # the `.mhd` path; the `.raw` goes next to it
+                    array_zyx: np.ndarray,   # (z, y, x) voxels
+                    spacing_xyz=(1.0, 1.0, 1.0),   # ElementSpacing, x first
+                    origin_xyz=(0.0, 0.0, 0.0),    # Offset, x first (mm)
+                    ) -> Path:
+    """Write a 3D `array_zyx` (z, y, x) as a MetaImage pair: `path` (`.mhd`, the text header) and
+    the `.raw` voxels next to it, x fastest, little endian, as ITK writes them (`ElementSpacing` and
+    `Offset` in x, y, z order; identity direction). nibabel does not read it: the book's readers
+    name it and say how to convert."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
     a = np.ascontiguousarray(array_zyx)
-    if a.dtype not in _MET_TYPES: raise DataError(f"write_metaimage: dtype {a.dtype} has no MetaImage type; use one of "
-                                                  f"{sorted(str(d) for d in _MET_TYPES)}")
+    if a.dtype not in _MET_TYPES:
+        raise DataError(
+            f"write_metaimage: dtype {a.dtype} has no MetaImage type; use one of "
+            f"{sorted(str(d) for d in _MET_TYPES)}"
+        )
     raw = p.with_suffix(".raw")
     raw.write_bytes(a.astype(a.dtype.newbyteorder("<")).tobytes())
     f = lambda v: " ".join(f"{float(x):g}" for x in v)
-    p.write_text("ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
-                 "CompressedData = False\nTransformMatrix = 1 0 0 0 1 0 0 0 1\n"
-                 f"Offset = {f(origin_xyz)}\nCenterOfRotation = 0 0 0\nAnatomicalOrientation = RAI\n"
-                 f"ElementSpacing = {f(spacing_xyz)}\nDimSize = {a.shape[2]} {a.shape[1]} {a.shape[0]}\n"
-                 f"ElementType = {_MET_TYPES[a.dtype]}\nElementDataFile = {raw.name}\n")
+    p.write_text(
+        "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
+        "CompressedData = False\nTransformMatrix = 1 0 0 0 1 0 0 0 1\n"
+        f"Offset = {f(origin_xyz)}\nCenterOfRotation = 0 0 0\nAnatomicalOrientation = RAI\n"
+        f"ElementSpacing = {f(spacing_xyz)}\nDimSize = {a.shape[2]} {a.shape[1]} {a.shape[0]}\n"
+        f"ElementType = {_MET_TYPES[a.dtype]}\nElementDataFile = {raw.name}\n"
+    )
     return p
 
-def write_minc1(path, array_zyx: np.ndarray, spacing_xyz=(1.0, 1.0, 1.0), start_xyz=(0.0, 0.0, 0.0)) -> Path:
-    """Write a 3D uint8 `array_zyx` (z, y, x) as MINC1 (netCDF, nibabel's own netCDF writer): dimensions
-    zspace, yspace, xspace with `step` and `start` in mm and identity direction cosines, `image-min` 0 and
-    `image-max` 255 per slice, so values read back unchanged. A `.gz` suffix gzips the file (BrainWeb's
-    `.mnc.gz`). `load_nifti` reads it through `nibabel.load`."""
+
+def write_minc1(path,                    # `.mnc`, or `.mnc.gz` to gzip it
+                array_zyx: np.ndarray,   # (z, y, x) uint8 voxels
+                spacing_xyz=(1.0, 1.0, 1.0),   # step of xspace, yspace, zspace (mm)
+                start_xyz=(0.0, 0.0, 0.0),     # start of xspace, yspace, zspace (mm)
+                ) -> Path:
+    """Write a 3D uint8 `array_zyx` (z, y, x) as MINC1 (netCDF, nibabel's own netCDF writer):
+    dimensions zspace, yspace, xspace with `step` and `start` in mm and identity direction cosines,
+    `image-min` 0 and `image-max` 255 per slice, so values read back unchanged. A `.gz` suffix gzips
+    the file (BrainWeb's `.mnc.gz`). `load_nifti` reads it through `nibabel.load`."""
     from nibabel.externals.netcdf import netcdf_file
-    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
     a = np.asarray(array_zyx)
-    if a.dtype != np.uint8 or a.ndim != 3: raise DataError(f"write_minc1: expected a 3D uint8 array, got {a.dtype} {a.shape}")
+    if a.dtype != np.uint8 or a.ndim != 3:
+        raise DataError(f"write_minc1: expected a 3D uint8 array, got {a.dtype} {a.shape}")
     tmp = p.with_name(p.name[:-3]) if p.suffix == ".gz" else p
     f = netcdf_file(str(tmp), "w")
-    for name, n in zip(("zspace", "yspace", "xspace"), a.shape): f.createDimension(name, n)
+    for name, n in zip(("zspace", "yspace", "xspace"), a.shape):
+        f.createDimension(name, n)
     for k, name in enumerate(("xspace", "yspace", "zspace")):
         v = f.createVariable(name, "i", ())
-        v.step, v.start, v.spacing, v.units = float(spacing_xyz[k]), float(start_xyz[k]), b"regular__", b"mm"
+        v.step, v.start, v.spacing, v.units = (
+            float(spacing_xyz[k]),
+            float(start_xyz[k]),
+            b"regular__",
+            b"mm",
+        )
         v.direction_cosines = np.eye(3)[k]
     img = f.createVariable("image", "b", ("zspace", "yspace", "xspace"))
     img[:] = a.view(np.int8)
@@ -116,67 +188,96 @@ def write_minc1(path, array_zyx: np.ndarray, spacing_xyz=(1.0, 1.0, 1.0), start_
         f.createVariable(name, "d", ("zspace",))[:] = val
     f.close()
     if tmp != p:
-        with open(tmp, "rb") as src, gzip.GzipFile(str(p), "wb", mtime=0) as dst: shutil.copyfileobj(src, dst)
+        with open(tmp, "rb") as src, gzip.GzipFile(str(p), "wb", mtime=0) as dst:
+            shutil.copyfileobj(src, dst)
         tmp.unlink()
     return p
 
 # %% ../../nbs/01i_data_fake.ipynb #3fd65c9b
-def _ds_str(x): return f"{float(x):.10g}"
+def _ds_str(x):
+    return f"{float(x):.10g}"
 
-def dicom_uid(*keys) -> str:
-    "A valid DICOM UID derived from `keys` (pydicom's `generate_uid` with them as entropy): the same keys, the same UID."
+
+def dicom_uid(*keys,                      # anything with a str(): the same keys give the same UID
+              ) -> str:
+    """A valid DICOM UID derived from `keys` (pydicom's `generate_uid` with them as entropy): the
+    same keys, the same UID."""
     from pydicom.uid import generate_uid
+
     return generate_uid(entropy_srcs=[str(k) for k in keys])
 
-def write_dicom_series(folder,                      # the series folder (created)
-                       hu: np.ndarray,              # (slices, rows, cols) values in HU, slices in position order
-                       spacing,                     # (slice step, row spacing, column spacing) in mm
-                       iop=(1, 0, 0, 0, 1, 0),      # ImageOrientationPatient: row and column direction (LPS)
-                       origin=(0, 0, 0),            # ImagePositionPatient of the first slice (LPS mm)
-                       slope: float = 1.0, intercept: float = -1024.0,   # RescaleSlope and RescaleIntercept
-                       series_uid: str | None = None,                    # default: random, or from `uid_seed`
-                       rng=None,                    # shuffles the file order (None: files in position order)
-                       pixel_data: bool = True,     # False writes slices without PixelData (a bad-input test)
-                       name: str = "IM{:04d}.dcm",  # file name pattern, formatted with the file number
-                       patient_id: str = "TEST-001",
-                       uid_seed=None,               # derive every UID from it (deterministic bytes)
-                       sop_uids: Sequence[str] | None = None,            # SOP Instance UID of each slice
-                       first: int = 0,              # number of the first file in `name`
-                       ) -> np.ndarray:
+
+def write_dicom_series(
+    folder,  # the series folder (created)
+    hu: np.ndarray,  # (slices, rows, cols) values in HU, slices in position order
+    spacing,  # (slice step, row spacing, column spacing) in mm
+    iop=(1, 0, 0, 0, 1, 0),  # ImageOrientationPatient: row and column direction (LPS)
+    origin=(0, 0, 0),  # ImagePositionPatient of the first slice (LPS mm)
+    slope: float = 1.0,
+    intercept: float = -1024.0,  # RescaleSlope and RescaleIntercept
+    series_uid: str | None = None,  # default: random, or from `uid_seed`
+    rng=None,  # shuffles the file order (None: files in position order)
+    pixel_data: bool = True,  # False writes slices without PixelData (a bad-input test)
+    name: str = "IM{:04d}.dcm",  # file name pattern, formatted with the file number
+    patient_id: str = "TEST-001",
+    uid_seed=None,  # derive every UID from it (deterministic bytes)
+    sop_uids: Sequence[str] | None = None,  # SOP Instance UID of each slice
+    first: int = 0,  # number of the first file in `name`
+) -> np.ndarray:
     "Write `hu` as a DICOM CT series, one file per slice. Returns the (slices, 3) LPS positions."
     import pydicom
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, CTImageStorage, generate_uid
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    iop = np.array(iop, float); n = np.cross(iop[:3], iop[3:])
-    uid = (lambda *k: dicom_uid(uid_seed, *k)) if uid_seed is not None else (lambda *k: generate_uid())
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    iop = np.array(iop, float)
+    n = np.cross(iop[:3], iop[3:])
+    uid = (
+        (lambda *k: dicom_uid(uid_seed, *k))
+        if uid_seed is not None
+        else (lambda *k: generate_uid())
+    )
     series_uid = series_uid or uid("series", patient_id)
     stored = np.rint((np.asarray(hu, float) - intercept) / slope).astype(np.uint16)
     order = rng.permutation(len(hu)) if rng is not None else np.arange(len(hu))
     pos = np.array(origin, float) + np.arange(len(hu))[:, None] * spacing[0] * n
     for fileno, s in enumerate(order):
-        ds = Dataset(); ds.file_meta = FileMetaDataset()
-        ds.file_meta.MediaStorageSOPClassUID, ds.file_meta.TransferSyntaxUID = CTImageStorage, ExplicitVRLittleEndian
+        ds = Dataset()
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.MediaStorageSOPClassUID, ds.file_meta.TransferSyntaxUID = (
+            CTImageStorage,
+            ExplicitVRLittleEndian,
+        )
         ds.SOPClassUID = CTImageStorage
         ds.SOPInstanceUID = sop_uids[s] if sop_uids is not None else uid("sop", series_uid, s)
         ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        ds.Modality, ds.PatientID, ds.SeriesInstanceUID, ds.SeriesDescription = "CT", patient_id, series_uid, "test series"
-        ds.InstanceNumber = fileno + 1                      # the file order, not the position (misleading if shuffled)
+        ds.Modality, ds.PatientID, ds.SeriesInstanceUID, ds.SeriesDescription = (
+            "CT",
+            patient_id,
+            series_uid,
+            "test series",
+        )
+        ds.InstanceNumber = fileno + 1  # the file order, not the position (misleading if shuffled)
         ds.ImageOrientationPatient = [_ds_str(x) for x in iop]
         ds.ImagePositionPatient = [_ds_str(x) for x in pos[s]]
-        ds.PixelSpacing = [_ds_str(spacing[1]), _ds_str(spacing[2])]; ds.SliceThickness = _ds_str(spacing[0])
+        ds.PixelSpacing = [_ds_str(spacing[1]), _ds_str(spacing[2])]
+        ds.SliceThickness = _ds_str(spacing[0])
         ds.Rows, ds.Columns = stored.shape[1:]
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
         ds.RescaleSlope, ds.RescaleIntercept = _ds_str(slope), _ds_str(intercept)
-        if pixel_data: ds.PixelData = stored[s].tobytes()
+        if pixel_data:
+            ds.PixelData = stored[s].tobytes()
         ds.save_as(folder / name.format(first + fileno), enforce_file_format=True)
     return pos
 
 # %% ../../nbs/01i_data_fake.ipynb #e9760681
 def _d(root, name: str) -> Path:
-    d = Path(root).expanduser() / name; d.mkdir(parents=True, exist_ok=True)
+    d = Path(root).expanduser() / name
+    d.mkdir(parents=True, exist_ok=True)
     return d
+
 
 def _shape(shape, default) -> tuple:
     s = tuple(int(v) for v in (shape if shape is not None else default))
@@ -184,10 +285,17 @@ def _shape(shape, default) -> tuple:
         raise DataError(f"shape {shape!r}: expected {len(default)} positive sizes like {default}")
     return s
 
-def write_lits(root, n_cases: int = 2, shape=None, seed=0) -> Path:
+
+def write_lits(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
     """LiTS as the Kaggle mirror unpacks it: `lits/volume_ptK/volume-N.nii` (CT in HU, int16) and
-    `lits/segmentations/segmentation-N.nii` (uint8: 0 background, 1 liver, 2 tumour), N = 0 .. n_cases-1,
-    28 volumes per `volume_ptK` folder. Affine diag(-0.7, -0.7, 2.5): x and y flipped, as DICOM-converted CTs."""
+    `lits/segmentations/segmentation-N.nii` (uint8: 0 background, 1 liver, 2 tumour), N = 0 ..
+    n_cases-1, 28 volumes per `volume_ptK` folder. Affine diag(-0.7, -0.7, 2.5): x and y flipped, as
+    DICOM-converted CTs."""
     d, shape = _d(root, "lits"), _shape(shape, (16, 16, 8))
     aff = np.diag([-0.7, -0.7, 2.5, 1.0])
     for n in range(n_cases):
@@ -198,207 +306,391 @@ def write_lits(root, n_cases: int = 2, shape=None, seed=0) -> Path:
         write_nifti(d / "segmentations" / f"segmentation-{n}.nii", seg, aff)
     return d
 
+
 def _circle(cx: float, cy: float, r: float) -> list[tuple[int, int]]:
     "Integer (x, y) points around a circle, in order, without repeats: an LIDC-style outline chain."
     pts = []
     for t in np.linspace(0, 2 * np.pi, max(8, int(8 * r)), endpoint=False):
         p = (int(round(cx + r * np.cos(t))), int(round(cy + r * np.sin(t))))
-        if not pts or p != pts[-1]: pts.append(p)
+        if not pts or p != pts[-1]:
+            pts.append(p)
     return pts if pts[0] != pts[-1] else pts[:-1]
 
-_LIDC_RANGES = dict(subtlety=(1, 5), internalStructure=(1, 4), calcification=(1, 6), sphericity=(1, 5), margin=(1, 5),
-                    lobulation=(1, 5), spiculation=(1, 5), texture=(1, 5), malignancy=(1, 5))
+
+_LIDC_RANGES = dict(
+    subtlety=(1, 5),
+    internalStructure=(1, 4),
+    calcification=(1, 6),
+    sphericity=(1, 5),
+    margin=(1, 5),
+    lobulation=(1, 5),
+    spiculation=(1, 5),
+    texture=(1, 5),
+    malignancy=(1, 5),
+)
+
 
 def _lidc_xml(series_uid: str, readings: list, sop: dict) -> str:
-    "An LIDC CT reading XML (namespace http://www.nih.gov): one readingSession per entry of `readings`."
+    """An LIDC CT reading XML (namespace http://www.nih.gov): one readingSession per entry of
+    `readings`."""
     out = []
     for rid, chars, rois in readings:
         ch = "".join(f"<{k}>{v}</{k}>" for k, v in chars.items())
-        rs = "".join(f"<roi><imageZposition>{z:g}</imageZposition><imageSOP_UID>{sop[z]}</imageSOP_UID>"
-                     "<inclusion>TRUE</inclusion>" + "".join(f"<edgeMap><xCoord>{x}</xCoord><yCoord>{y}</yCoord></edgeMap>"
-                                                             for x, y in pts) + "</roi>" for z, pts in rois)
-        out.append(f"<readingSession><annotationVersion>3.12</annotationVersion><servicingRadiologistID>{rid}"
-                   f"</servicingRadiologistID><unblindedReadNodule><noduleID>Nodule 001</noduleID>"
-                   f"<characteristics>{ch}</characteristics>{rs}</unblindedReadNodule></readingSession>")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<LidcReadMessage uid="1.3.6.1.4.1.14519.5.2.1.6279.6001.0" '
-            'xmlns="http://www.nih.gov" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><ResponseHeader>'
-            f"<Version>1.8.1</Version><SeriesInstanceUid>{series_uid}</SeriesInstanceUid></ResponseHeader>"
-            + "".join(out) + "</LidcReadMessage>")
+        rs = "".join(
+            f"<roi><imageZposition>{z:g}</imageZposition><imageSOP_UID>{sop[z]}</imageSOP_UID>"
+            "<inclusion>TRUE</inclusion>"
+            + "".join(
+                f"<edgeMap><xCoord>{x}</xCoord><yCoord>{y}</yCoord></edgeMap>" for x, y in pts
+            )
+            + "</roi>"
+            for z, pts in rois
+        )
+        out.append(
+            "<readingSession><annotationVersion>3.12</annotationVersion>"
+            f"<servicingRadiologistID>{rid}"
+            f"</servicingRadiologistID><unblindedReadNodule><noduleID>Nodule 001</noduleID>"
+            f"<characteristics>{ch}</characteristics>{rs}</unblindedReadNodule></readingSession>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<LidcReadMessage uid="1.3.6.1.4.1.14519.5.2.1.6279.6001.0" xmlns="http://www.nih.gov" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        "<ResponseHeader><Version>1.8.1</Version>"
+        f"<SeriesInstanceUid>{series_uid}</SeriesInstanceUid></ResponseHeader>"
+        + "".join(out)
+        + "</LidcReadMessage>"
+    )
 
-def write_lidc(root, n_cases: int = 2, shape=None, seed=0) -> Path:
-    """LIDC-IDRI as the NBIA Data Retriever writes it: `lidc_idri/LIDC-IDRI-000N/<study>/<series>/1-001.dcm ...`
-    (a CT series, int16 HU stored as uint16 with intercept -1024, pixel spacing 0.7 mm, slices 2.5 mm apart,
-    slice files in position order) and the readers' XML `069.xml` next to it: four readers who each outline one
-    nodule (a disk of radius min(columns, rows) / 6 px) on the slices within 1.5 slices of the middle and rate its nine characteristics. Every UID
-    derives from `seed`. `shape` is (columns, rows, slices)."""
+
+def write_lidc(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """LIDC-IDRI as the NBIA Data Retriever writes it:
+    `lidc_idri/LIDC-IDRI-000N/<study>/<series>/1-001.dcm ...` (a CT series, int16 HU stored as
+    uint16 with intercept -1024, pixel spacing 0.7 mm, slices 2.5 mm apart, slice files in position
+    order) and the readers' XML `069.xml` next to it: four readers who each outline one nodule (a
+    disk of radius min(columns, rows) / 6 px) on the slices within 1.5 slices of the middle and rate
+    its nine characteristics. Every UID derives from `seed`. `shape` is (columns, rows, slices)."""
     d, (nx, ny, nz) = _d(root, "lidc_idri"), _shape(shape, (24, 24, 6))
     for n in range(n_cases):
         rng = fake_rng(seed, "lidc", n)
         pid = f"LIDC-IDRI-{n + 1:04d}"
-        ser = d / pid / f"01-01-2000-NA-{30000 + int(rng.integers(9999))}" / f"3000{int(rng.integers(100, 999))}.000000-NA-{int(rng.integers(10000, 99999))}"
+        ser = (
+            d
+            / pid
+            / f"01-01-2000-NA-{30000 + int(rng.integers(9999))}"
+            / f"3000{int(rng.integers(100, 999))}.000000-NA-{int(rng.integers(10000, 99999))}"
+        )
         zz, yy, xx = np.indices((nz, ny, nx))
-        cx, cy, r = nx / 2 + rng.uniform(-1, 1), ny / 2 + rng.uniform(-1, 1), max(2.0, min(nx, ny) / 6)
+        cx, cy, r = (
+            nx / 2 + rng.uniform(-1, 1),
+            ny / 2 + rng.uniform(-1, 1),
+            max(2.0, min(nx, ny) / 6),
+        )
         lung = ((xx - nx / 2) / (0.45 * nx)) ** 2 + ((yy - ny / 2) / (0.45 * ny)) ** 2 <= 1
-        nod = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r ** 2) & (np.abs(zz - (nz - 1) / 2) <= 1.5)
+        nod = ((xx - cx) ** 2 + (yy - cy) ** 2 <= r**2) & (np.abs(zz - (nz - 1) / 2) <= 1.5)
         hu = np.where(nod, 40.0, np.where(lung, -850.0, 30.0)) + rng.normal(0, 20, (nz, ny, nx))
         hu = np.clip(np.rint(hu), -1024, 3000).astype(np.float32)
         uid_seed = f"lidc/{seed}/{n}"
         series_uid = dicom_uid(uid_seed, "series")
         sops = [dicom_uid(uid_seed, "sop", s) for s in range(nz)]
         origin = (-nx * 0.35, -ny * 0.35, -100.0 - 2.5 * nz)
-        pos = write_dicom_series(ser, hu, (2.5, 0.7, 0.7), origin=origin, series_uid=series_uid, name="1-{:03d}.dcm",
-                                 first=1, patient_id=pid, uid_seed=uid_seed, sop_uids=sops)
+        pos = write_dicom_series(
+            ser,
+            hu,
+            (2.5, 0.7, 0.7),
+            origin=origin,
+            series_uid=series_uid,
+            name="1-{:03d}.dcm",
+            first=1,
+            patient_id=pid,
+            uid_seed=uid_seed,
+            sop_uids=sops,
+        )
         sop = {float(pos[s, 2]): sops[s] for s in range(nz)}
         mid = [s for s in range(nz) if abs(s - (nz - 1) / 2) <= 1.5]
         readings = []
         for k in range(4):
             chars = {c: int(rng.integers(lo, hi + 1)) for c, (lo, hi) in _LIDC_RANGES.items()}
-            readings.append((str(int(rng.integers(10 ** 8, 10 ** 9))), chars,
-                             [(float(pos[s, 2]), _circle(cx, cy, r)) for s in mid]))
+            readings.append(
+                (
+                    str(int(rng.integers(10**8, 10**9))),
+                    chars,
+                    [(float(pos[s, 2]), _circle(cx, cy, r)) for s in mid],
+                )
+            )
         (ser / "069.xml").write_text(_lidc_xml(series_uid, readings, sop))
     return d
 
-_BRATS_MODS = {"t1": {1: 400, 2: 500, 4: 450, 9: 600}, "t1ce": {1: 350, 2: 500, 4: 1200, 9: 650},
-               "t2": {1: 900, 2: 1100, 4: 800, 9: 500}, "flair": {1: 500, 2: 900, 4: 600, 9: 400}}
 
-def write_brats(root, n_cases: int = 2, shape=None, seed=0) -> Path:
-    """BraTS 2018 training data: `brats/MICCAI_BraTS_2018_Data_Training/{HGG,LGG}/<case>/<case>_{t1,t1ce,t2,flair}.nii.gz`
-    (int16) and `<case>_seg.nii.gz` (uint8, labels 0, 1, 2, 4 as `BRATS_LABELS`); cases alternate HGG and LGG.
-    Affine diag(-1, -1, 1) mm (the release is 1 mm isotropic, 240 x 240 x 155)."""
+_BRATS_MODS = {
+    "t1": {1: 400, 2: 500, 4: 450, 9: 600},
+    "t1ce": {1: 350, 2: 500, 4: 1200, 9: 650},
+    "t2": {1: 900, 2: 1100, 4: 800, 9: 500},
+    "flair": {1: 500, 2: 900, 4: 600, 9: 400},
+}
+
+
+def write_brats(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """BraTS 2018 training data:
+    `brats/MICCAI_BraTS_2018_Data_Training/{HGG,LGG}/<case>/<case>_{t1,t1ce,t2,flair}.nii.gz`
+    (int16) and `<case>_seg.nii.gz` (uint8, labels 0, 1, 2, 4 as `BRATS_LABELS`); cases alternate
+    HGG and LGG. Affine diag(-1, -1, 1) mm (the release is 1 mm isotropic, 240 x 240 x 155)."""
     d, shape = _d(root, "brats"), _shape(shape, (16, 16, 8))
     base = d / "MICCAI_BraTS_2018_Data_Training"
     for n in range(n_cases):
         rng = fake_rng(seed, "brats", n)
-        grade, case = ("HGG", f"Brats18_CBICA_A{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}_1") if n % 2 == 0 else \
-                      ("LGG", f"Brats18_TCIA10_{100 + n}_1")
-        lab = fake_labels(shape, [9, 9, 9, 2, 2, 1, 4], rng)                # 9: healthy brain, 0 in the mask
+        grade, case = (
+            ("HGG", f"Brats18_CBICA_A{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}_1")
+            if n % 2 == 0
+            else ("LGG", f"Brats18_TCIA10_{100 + n}_1")
+        )
+        lab = fake_labels(shape, [9, 9, 9, 2, 2, 1, 4], rng)  # 9: healthy brain, 0 in the mask
         for mod, means in _BRATS_MODS.items():
-            write_nifti(base / grade / case / f"{case}_{mod}.nii.gz", fake_image(lab, means, rng, 30, np.int16), np.diag([-1.0, -1, 1, 1]))
-        write_nifti(base / grade / case / f"{case}_seg.nii.gz", np.where(lab == 9, 0, lab).astype(np.uint8), np.diag([-1.0, -1, 1, 1]))
+            write_nifti(
+                base / grade / case / f"{case}_{mod}.nii.gz",
+                fake_image(lab, means, rng, 30, np.int16),
+                np.diag([-1.0, -1, 1, 1]),
+            )
+        write_nifti(
+            base / grade / case / f"{case}_seg.nii.gz",
+            np.where(lab == 9, 0, lab).astype(np.uint8),
+            np.diag([-1.0, -1, 1, 1]),
+        )
     return d
 
-_ISLES_MODS = {"CT": {1: 35, 2: 30}, "CT_CBF": {1: 50, 2: 15}, "CT_CBV": {1: 3, 2: 1}, "CT_MTT": {1: 5, 2: 10},
-               "CT_Tmax": {1: 2, 2: 8}}
 
-def write_isles2018(root, n_cases: int = 2, shape=None, seed=0) -> Path:
-    """ISLES 2018 as ISLES2018_Training.zip unpacks: `isles/TRAINING/case_N/SMIR.Brain.XX.O.<MOD>.<id>/<same>.nii`
-    for CT, CT_CBF, CT_CBV, CT_MTT, CT_Tmax (float32, 3D), CT_4DPWI (4D, 8 time points) and OT (the lesion mask,
-    uint8 0/1), every file with its own running id. Affine diag(-0.8, -0.8, 5)."""
+_ISLES_MODS = {
+    "CT": {1: 35, 2: 30},
+    "CT_CBF": {1: 50, 2: 15},
+    "CT_CBV": {1: 3, 2: 1},
+    "CT_MTT": {1: 5, 2: 10},
+    "CT_Tmax": {1: 2, 2: 8},
+}
+
+
+def write_isles2018(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """ISLES 2018 as ISLES2018_Training.zip unpacks:
+    `isles/TRAINING/case_N/SMIR.Brain.XX.O.<MOD>.<id>/<same>.nii` for CT, CT_CBF, CT_CBV, CT_MTT,
+    CT_Tmax (float32, 3D), CT_4DPWI (4D, 8 time points) and OT (the lesion mask, uint8 0/1), every
+    file with its own running id. Affine diag(-0.8, -0.8, 5)."""
     d, shape = _d(root, "isles"), _shape(shape, (16, 16, 4))
     aff, uid = np.diag([-0.8, -0.8, 5.0, 1.0]), 345560
     for n in range(n_cases):
         rng = fake_rng(seed, "isles", n)
-        lab = fake_labels(shape, [1, 1, 1, 2], rng)                          # 1 brain, 2 lesion
+        lab = fake_labels(shape, [1, 1, 1, 2], rng)  # 1 brain, 2 lesion
         case = d / "TRAINING" / f"case_{n + 1}"
         vols = {m: fake_image(lab, means, rng, 1.0) for m, means in _ISLES_MODS.items()}
-        vols["CT_4DPWI"] = np.stack([fake_image(lab, {1: 40 + t, 2: 35}, rng, 2.0) for t in range(8)], -1)
+        vols["CT_4DPWI"] = np.stack(
+            [fake_image(lab, {1: 40 + t, 2: 35}, rng, 2.0) for t in range(8)], -1
+        )
         vols["OT"] = (lab == 2).astype(np.uint8)
         for m, a in vols.items():
-            uid += 1; name = f"SMIR.Brain.XX.O.{'OT' if m == 'OT' else m}.{uid}"
+            uid += 1
+            name = f"SMIR.Brain.XX.O.{'OT' if m == 'OT' else m}.{uid}"
             write_nifti(case / name / f"{name}.nii", a, aff)
     return d
 
+
 _WMH_SITES = (("Utrecht", 0, 2), ("Singapore", 50, 1), ("GE3T", 100, 1))
 
-def write_wmh(root, n_cases: int = 2, shape=None, seed=0) -> Path:
-    """WMH 2017 training data: `wmh/<site>/<subject>/pre/{FLAIR,T1}.nii.gz` (float32) and `wmh.nii.gz` (uint8, 0
-    background, 1 WMH, 2 other pathology as `WMH_LABELS`); cases cycle over the sites Utrecht (subjects 0, 2, 4 ...),
-    Singapore (50, 51 ...) and GE3T (100, 101 ...). Affine diag(0.96, 0.96, 3) (RAS, so the reader flips x, y)."""
+
+def write_wmh(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """WMH 2017 training data: `wmh/<site>/<subject>/pre/{FLAIR,T1}.nii.gz` (float32) and
+    `wmh.nii.gz` (uint8, 0 background, 1 WMH, 2 other pathology as `WMH_LABELS`); cases cycle over
+    the sites Utrecht (subjects 0, 2, 4 ...), Singapore (50, 51 ...) and GE3T (100, 101 ...). Affine
+    diag(0.96, 0.96, 3) (RAS, so the reader flips x, y)."""
     d, shape = _d(root, "wmh"), _shape(shape, (16, 16, 6))
     aff = np.diag([0.96, 0.96, 3.0, 1.0])
     for n in range(n_cases):
         rng = fake_rng(seed, "wmh", n)
         site, first, step = _WMH_SITES[n % 3]
         f = d / site / str(first + step * (n // 3))
-        lab = fake_labels(shape, [3, 3, 3, 3, 1, 2], rng)                   # 3: brain, 0 in the mask
-        write_nifti(f / "pre" / "FLAIR.nii.gz", fake_image(lab, {3: 300, 1: 700, 2: 450}, rng, 20), aff)
-        write_nifti(f / "pre" / "T1.nii.gz", fake_image(lab, {3: 500, 1: 350, 2: 300}, rng, 20), aff)
+        lab = fake_labels(shape, [3, 3, 3, 3, 1, 2], rng)  # 3: brain, 0 in the mask
+        write_nifti(
+            f / "pre" / "FLAIR.nii.gz", fake_image(lab, {3: 300, 1: 700, 2: 450}, rng, 20), aff
+        )
+        write_nifti(
+            f / "pre" / "T1.nii.gz", fake_image(lab, {3: 500, 1: 350, 2: 300}, rng, 20), aff
+        )
         write_nifti(f / "wmh.nii.gz", np.where(lab == 3, 0, lab).astype(np.uint8), aff)
     return d
 
-_MRB18_SUBJECTS = ("1", "4", "5", "7", "14", "070", "148")
-_MRB_MEANS = dict(t1={1: 600, 2: 650, 3: 900, 4: 700, 5: 200, 6: 150, 7: 700, 8: 800, 9: 300, 10: 400},
-                  ir={1: 500, 2: 550, 3: 800, 4: 600, 5: 100, 6: 80, 7: 600, 8: 700, 9: 200, 10: 300},
-                  flair={1: 400, 2: 420, 3: 300, 4: 800, 5: 100, 6: 90, 7: 350, 8: 330, 9: 600, 10: 500})
 
-def write_mrbrains(root, n_cases: int = 2, shape=None, seed=0, metaimage: bool = False) -> Path:
-    """MRBrainS13 and MRBrainS18, `n_cases` subjects of each: `mrbrains/2013/TrainingData/<n>/{T1,T1_IR,T2_FLAIR}.nii`
-    (float32), `LabelsForTraining.nii` (uint8 0-8) and `LabelsForTesting.nii` (0-3, mapped by
-    `MRBRAINS13_TRAINING_TO_TESTING`), n = 1 .. (at most 5); `mrbrains/2018/training/<subject>/pre/{FLAIR,reg_T1,reg_IR}.nii.gz`
-    on one grid, `pre/T1.nii.gz` and `pre/IR.nii.gz` on a grid twice as fine in-plane (the unregistered scans), and
-    `segm.nii.gz` (uint8 0-10, `MRBRAINS18_LABELS`), subjects 1, 4, 5, 7, 14, 070, 148 (at most 7).
-    `metaimage=True` writes the 2013 files as MetaImage `.mhd`/`.raw` instead (the DataverseNL original, which
-    nibabel does not read). Spacing 0.958 x 0.958 x 3.0 mm, affine diag (RAS)."""
+_MRB18_SUBJECTS = ("1", "4", "5", "7", "14", "070", "148")
+_MRB_MEANS = dict(
+    t1={1: 600, 2: 650, 3: 900, 4: 700, 5: 200, 6: 150, 7: 700, 8: 800, 9: 300, 10: 400},
+    ir={1: 500, 2: 550, 3: 800, 4: 600, 5: 100, 6: 80, 7: 600, 8: 700, 9: 200, 10: 300},
+    flair={1: 400, 2: 420, 3: 300, 4: 800, 5: 100, 6: 90, 7: 350, 8: 330, 9: 600, 10: 500},
+)
+
+
+def write_mrbrains(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+    metaimage: bool = False,     # MRBrainS13 as MetaImage .mhd/.raw (the DataverseNL original)
+) -> Path:
+    """MRBrainS13 and MRBrainS18, `n_cases` subjects of each:
+    `mrbrains/2013/TrainingData/<n>/{T1,T1_IR,T2_FLAIR}.nii` (float32), `LabelsForTraining.nii`
+    (uint8 0-8) and `LabelsForTesting.nii` (0-3, mapped by `MRBRAINS13_TRAINING_TO_TESTING`), n = 1
+    .. (at most 5); `mrbrains/2018/training/<subject>/pre/{FLAIR,reg_T1,reg_IR}.nii.gz` on one grid,
+    `pre/T1.nii.gz` and `pre/IR.nii.gz` on a grid twice as fine in-plane (the unregistered scans),
+    and `segm.nii.gz` (uint8 0-10, `MRBRAINS18_LABELS`), subjects 1, 4, 5, 7, 14, 070, 148 (at most
+    7). `metaimage=True` writes the 2013 files as MetaImage `.mhd`/`.raw` instead (the DataverseNL
+    original, which nibabel does not read). Spacing 0.958 x 0.958 x 3.0 mm, affine diag (RAS)."""
     d, shape = _d(root, "mrbrains"), _shape(shape, (16, 16, 6))
-    sp = (0.958, 0.958, 3.0); aff = np.diag(list(sp) + [1.0])
+    sp = (0.958, 0.958, 3.0)
+    aff = np.diag(list(sp) + [1.0])
     for n in range(min(n_cases, 5)):
         rng = fake_rng(seed, "mrbrains13", n)
         lab = fake_labels(shape, list(range(1, 9)), rng)
         f = d / "2013" / "TrainingData" / str(n + 1)
         test = np.vectorize(MRBRAINS13_TRAINING_TO_TESTING.get)(lab).astype(np.uint8)
-        files = {"T1": fake_image(lab, _MRB_MEANS["t1"], rng, 15), "T1_IR": fake_image(lab, _MRB_MEANS["ir"], rng, 15),
-                 "T2_FLAIR": fake_image(lab, _MRB_MEANS["flair"], rng, 15), "LabelsForTraining": lab, "LabelsForTesting": test}
+        files = {
+            "T1": fake_image(lab, _MRB_MEANS["t1"], rng, 15),
+            "T1_IR": fake_image(lab, _MRB_MEANS["ir"], rng, 15),
+            "T2_FLAIR": fake_image(lab, _MRB_MEANS["flair"], rng, 15),
+            "LabelsForTraining": lab,
+            "LabelsForTesting": test,
+        }
         for stem, a in files.items():
-            if metaimage: write_metaimage(f / f"{stem}.mhd", np.ascontiguousarray(a.transpose(2, 1, 0)), sp)
-            else: write_nifti(f / f"{stem}.nii", a, aff)
+            if metaimage:
+                write_metaimage(f / f"{stem}.mhd", np.ascontiguousarray(a.transpose(2, 1, 0)), sp)
+            else:
+                write_nifti(f / f"{stem}.nii", a, aff)
     for n, subj in enumerate(_MRB18_SUBJECTS[:n_cases]):
         rng = fake_rng(seed, "mrbrains18", n)
         lab = fake_labels(shape, list(range(1, 11)), rng)
         f = d / "2018" / "training" / subj
         for stem, key in (("FLAIR", "flair"), ("reg_T1", "t1"), ("reg_IR", "ir")):
-            write_nifti(f / "pre" / f"{stem}.nii.gz", fake_image(lab, _MRB_MEANS[key], rng, 15), aff)
+            write_nifti(
+                f / "pre" / f"{stem}.nii.gz", fake_image(lab, _MRB_MEANS[key], rng, 15), aff
+            )
         fine = np.repeat(np.repeat(lab, 2, 0), 2, 1)
         fine_aff = np.diag([sp[0] / 2, sp[1] / 2, sp[2], 1.0])
         for stem, key in (("T1", "t1"), ("IR", "ir")):
-            write_nifti(f / "pre" / f"{stem}.nii.gz", fake_image(fine, _MRB_MEANS[key], rng, 15), fine_aff)
+            write_nifti(
+                f / "pre" / f"{stem}.nii.gz", fake_image(fine, _MRB_MEANS[key], rng, 15), fine_aff
+            )
         write_nifti(f / "segm.nii.gz", lab, aff)
     return d
 
-def write_iseg2017(root, n_cases: int = 2, shape=None, seed=0) -> Path:
-    """iSeg-2017: `iseg2017/iSeg-2017-Training/subject-N-{T1,T2,label}.hdr` (+ `.img`, Analyze 7.5; images int16,
-    labels uint8 0 background, 10 CSF, 150 GM, 250 WM as `ISEG_LABELS`), N = 1 .. n_cases, and one test subject
-    `iSeg-2017-Testing/subject-11-{T1,T2}.hdr` without labels. 1 mm isotropic (the release: 144 x 192 x 256)."""
+
+def write_iseg2017(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """iSeg-2017: `iseg2017/iSeg-2017-Training/subject-N-{T1,T2,label}.hdr` (+ `.img`, Analyze 7.5;
+    images int16, labels uint8 0 background, 10 CSF, 150 GM, 250 WM as `ISEG_LABELS`), N = 1 ..
+    n_cases, and one test subject `iSeg-2017-Testing/subject-11-{T1,T2}.hdr` without labels. 1 mm
+    isotropic (the release: 144 x 192 x 256)."""
     d, shape = _d(root, "iseg2017"), _shape(shape, (12, 16, 16))
-    for n, (folder, subj) in enumerate([("iSeg-2017-Training", k + 1) for k in range(n_cases)] + [("iSeg-2017-Testing", 11)]):
+    for n, (folder, subj) in enumerate(
+        [("iSeg-2017-Training", k + 1) for k in range(n_cases)] + [("iSeg-2017-Testing", 11)]
+    ):
         rng = fake_rng(seed, "iseg2017", n)
         lab = fake_labels(shape, [10, 10, 150, 150, 250, 250], rng)
         f = d / folder
-        write_analyze(f / f"subject-{subj}-T1.hdr", fake_image(lab, {10: 100, 150: 200, 250: 220}, rng, 10, np.int16))
-        write_analyze(f / f"subject-{subj}-T2.hdr", fake_image(lab, {10: 400, 150: 250, 250: 200}, rng, 10, np.int16))
-        if folder.endswith("Training"): write_analyze(f / f"subject-{subj}-label.hdr", lab)
+        write_analyze(
+            f / f"subject-{subj}-T1.hdr",
+            fake_image(lab, {10: 100, 150: 200, 250: 220}, rng, 10, np.int16),
+        )
+        write_analyze(
+            f / f"subject-{subj}-T2.hdr",
+            fake_image(lab, {10: 400, 150: 250, 250: 200}, rng, 10, np.int16),
+        )
+        if folder.endswith("Training"):
+            write_analyze(f / f"subject-{subj}-label.hdr", lab)
     return d
+
 
 _ACDC_GROUPS = ("DCM", "HCM", "MINF", "NOR", "RV")
 
-def write_acdc(root, n_cases: int = 2, shape=None, seed=0, n_frames: int = 30) -> Path:
-    """ACDC training data: `acdc/training/patientNNN/patientNNN_4d.nii.gz` (cine, int16, (x, y, slice, time) with
-    `n_frames` frames), `patientNNN_frame01.nii.gz` (end-diastole) and `patientNNN_frameES.nii.gz` (end-systole),
-    each with `_gt.nii.gz` (uint8: 0 background, 1 RV cavity, 2 myocardium, 3 LV cavity as `ACDC_LABELS`), and
-    `Info.cfg` (ED, ES, Group, Height, NbFrame, Weight). Spacing 1.5625 x 1.5625 x 10 mm, affine diag (RAS)."""
+
+def write_acdc(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+    n_frames: int = 30,          # cine frames (ACDC: 28 to 30)
+) -> Path:
+    """ACDC training data: `acdc/training/patientNNN/patientNNN_4d.nii.gz` (cine, int16, (x, y,
+    slice, time) with `n_frames` frames), `patientNNN_frame01.nii.gz` (end-diastole) and
+    `patientNNN_frameES.nii.gz` (end-systole), each with `_gt.nii.gz` (uint8: 0 background, 1 RV
+    cavity, 2 myocardium, 3 LV cavity as `ACDC_LABELS`), and `Info.cfg` (ED, ES, Group, Height,
+    NbFrame, Weight). Spacing 1.5625 x 1.5625 x 10 mm, affine diag (RAS)."""
     d, shape = _d(root, "acdc"), _shape(shape, (16, 16, 4))
     aff = np.diag([1.5625, 1.5625, 10.0, 1.0])
     for n in range(n_cases):
         rng = fake_rng(seed, "acdc", n)
-        p = f"patient{n + 1:03d}"; f = d / "training" / p
+        p = f"patient{n + 1:03d}"
+        f = d / "training" / p
         es = int(rng.integers(n_frames // 3, n_frames // 2 + 1))
-        lab = {t: fake_labels(shape, [1, 1, 2, 2, 3, 3], fake_rng(seed, "acdc", n, t)) for t in (1, es)}
-        cine = np.stack([fake_image(lab[1 if t < (1 + es) / 2 or t > es + (n_frames - es) / 2 else es],
-                                    {1: 300, 2: 120, 3: 350}, rng, 10, np.int16) for t in range(1, n_frames + 1)], -1)
+        lab = {
+            t: fake_labels(shape, [1, 1, 2, 2, 3, 3], fake_rng(seed, "acdc", n, t)) for t in (1, es)
+        }
+        cine = np.stack(
+            [
+                fake_image(
+                    lab[1 if t < (1 + es) / 2 or t > es + (n_frames - es) / 2 else es],
+                    {1: 300, 2: 120, 3: 350},
+                    rng,
+                    10,
+                    np.int16,
+                )
+                for t in range(1, n_frames + 1)
+            ],
+            -1,
+        )
         write_nifti(f / f"{p}_4d.nii.gz", cine, aff)
         for t in (1, es):
             write_nifti(f / f"{p}_frame{t:02d}.nii.gz", cine[..., t - 1], aff)
             write_nifti(f / f"{p}_frame{t:02d}_gt.nii.gz", lab[t], aff)
-        (f / "Info.cfg").write_text(f"ED: 1\nES: {es}\nGroup: {_ACDC_GROUPS[n % 5]}\nHeight: {float(rng.integers(150, 195))}\n"
-                                    f"NbFrame: {n_frames}\nWeight: {float(rng.integers(50, 110))}\n")
+        (f / "Info.cfg").write_text(
+            f"ED: 1\nES: {es}\nGroup: {_ACDC_GROUPS[n % 5]}\n"
+            f"Height: {float(rng.integers(150, 195))}\n"
+            f"NbFrame: {n_frames}\nWeight: {float(rng.integers(50, 110))}\n"
+        )
     return d
+
 
 _KATHER_CLASSES = ("ADI", "BACK", "DEB", "LYM", "MUC", "MUS", "NORM", "STR", "TUM")
 
-def write_kather_crc(root, n_cases: int = 2, shape=None, seed=0) -> Path:
-    """NCT-CRC-HE-100K and CRC-VAL-HE-7K: `kather_crc/<set>/<class>/<class>-<8 letters>.tif`, `n_cases` RGB uint8
-    tiles per class (the release: 224 x 224 px) for the nine classes ADI BACK DEB LYM MUC MUS NORM STR TUM; each
-    class has its own mean colour. `shape` is the tile's (height, width)."""
+
+def write_kather_crc(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """NCT-CRC-HE-100K and CRC-VAL-HE-7K: `kather_crc/<set>/<class>/<class>-<8 letters>.tif`,
+    `n_cases` RGB uint8 tiles per class (the release: 224 x 224 px) for the nine classes ADI BACK
+    DEB LYM MUC MUS NORM STR TUM; each class has its own mean colour. `shape` is the tile's (height,
+    width)."""
     from PIL import Image
+
     d, (h, w) = _d(root, "kather_crc"), _shape(shape, (32, 32))
     for s, sub in enumerate(("NCT-CRC-HE-100K", "CRC-VAL-HE-7K")):
         for k, c in enumerate(_KATHER_CLASSES):
@@ -411,21 +703,455 @@ def write_kather_crc(root, n_cases: int = 2, shape=None, seed=0) -> Path:
                 Image.fromarray(tile, "RGB").save(d / sub / c / f"{c}-{name}.tif")
     return d
 
+# %% ../../nbs/01i_data_fake.ipynb #256cd426
+def _h5py():
+    try:
+        import h5py
+    except ImportError:
+        raise DataError(
+            "fastMRI's files are HDF5, and writing them needs h5py, which is not installed here: "
+            "pip install h5py (reading the real files needs it too)"
+        ) from None
+    return h5py
+
+
+def _fft2c(img: np.ndarray) -> np.ndarray:
+    "Centred, orthonormal 2D FFT over the last two axes (fastMRI's convention)."
+    return np.fft.fftshift(
+        np.fft.fft2(np.fft.ifftshift(img, axes=(-2, -1)), norm="ortho"), axes=(-2, -1)
+    )
+
+
+def _brain_slices(shape, rng) -> np.ndarray:
+    """A float image of `shape` (slices, rows, cols): tissue classes 1-3 inside an ellipsoid, with
+    noise."""
+    return fake_image(fake_labels(shape, [1, 2, 2, 3, 3], rng), {1: 0.3, 2: 0.6, 3: 0.9}, rng, 0.02)
+
+
+def write_fastmri_knee(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """fastMRI knee, single-coil: `fastmri_knee/singlecoil_{train,val}/file1000NNN.h5`, each HDF5
+    file holding `kspace` (complex64 (slices, rows, cols), centred: fastMRI's `fft2c` of the image),
+    `reconstruction_esc` (float32 (slices, c, c), the centre crop of the magnitude image, c =
+    min(rows, cols); the release's c is 320), `ismrmrd_header` (an XML stub) and the attributes
+    `acquisition` ('CORPD_FBK' or 'CORPDFS_FBK'), `max`, `norm`, `patient_id`. `n_cases` files in
+    each folder. Needs h5py: raises `DataError` saying so without it."""
+    h5py = _h5py()
+    d, (ns, nr, nc) = _d(root, "fastmri_knee"), _shape(shape, (3, 16, 12))
+    c = min(nr, nc)
+    for s, sub in enumerate(("singlecoil_train", "singlecoil_val")):
+        (d / sub).mkdir(parents=True, exist_ok=True)
+        for n in range(n_cases):
+            rng = fake_rng(seed, "fastmri", sub, n)
+            img = _brain_slices((ns, nr, nc), rng)
+            k = _fft2c(img).astype(np.complex64)
+            r0, c0 = (nr - c) // 2, (nc - c) // 2
+            rec = np.abs(img[:, r0 : r0 + c, c0 : c0 + c]).astype(np.float32)
+            with h5py.File(
+                d / sub / f"file{1000000 + 1000 * s + n}.h5", "w", track_order=True
+            ) as f:
+                f.create_dataset("kspace", data=k, track_times=False)
+                f.create_dataset("reconstruction_esc", data=rec, track_times=False)
+                f.create_dataset(
+                    "ismrmrd_header",
+                    data=np.bytes_(b"<?xml version=\"1.0\"?><ismrmrdHeader/>"),
+                    track_times=False,
+                )
+                f.attrs["acquisition"] = ("CORPD_FBK", "CORPDFS_FBK")[n % 2]
+                f.attrs["max"], f.attrs["norm"] = float(rec.max()), float(np.linalg.norm(rec))
+                f.attrs["patient_id"] = dicom_uid("fastmri", seed, sub, n).replace(".", "")[-16:]
+    return d
+
+
+def write_calgary_campinas(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """Calgary-Campinas single-channel k-space:
+    `calgary_campinas/Raw-data/Single-channel/{Train,Val}/e<NNNNN>s<N>_P<NNNNN>.7.npy`, `n_cases`
+    files in each, float32 `(slices, rows, cols, 2)` (real, imaginary) holding uncentred k-space
+    (`numpy.fft.fft2` of each slice: assumed; `load_cc_kspace` detects and accepts either
+    convention; the release's slices are 256 x 256). `shape` is (slices, rows, cols)."""
+    d, shape = _d(root, "calgary_campinas"), _shape(shape, (4, 16, 16))
+    for s, sub in enumerate(("Train", "Val")):
+        f = d / "Raw-data" / "Single-channel" / sub
+        f.mkdir(parents=True, exist_ok=True)
+        for n in range(n_cases):
+            rng = fake_rng(seed, "cc359", sub, n)
+            k = np.fft.fft2(_brain_slices(shape, rng))
+            np.save(
+                f / f"e{14089 + 40 * s + n}s3_P{53248 + 1024 * n + 512 * s}.7.npy",
+                np.stack([k.real, k.imag], -1).astype(np.float32),
+            )
+    return d
+
+
+_IXI_SITES = ("Guys", "HH", "IOP")
+
+
+def write_ixi(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """IXI as its tar files unpack: `ixi/IXI-T1/IXI<nnn>-<site>-<nnnn>-T1.nii.gz` (int16; file axes
+    P, I, R: a permuted affine, 0.9375 x 0.9375 x 1.2 mm), `IXI-T2/...-T2.nii.gz` and
+    `IXI-PD/...-PD.nii.gz` (axial, affine diag(-0.9375, -0.9375, 1.2)), sites Guys, HH, IOP in turn.
+    Not part of IXI: `ixi/labels/<T1 name>_gm.nii.gz`, the grey-matter masks (uint8 0/1, on the T1
+    grid) that the chapter kspace_motion_aug asks you to compute (e.g. FSL FAST); written here so
+    that its full run finds them. IXI.xls (demographics) is not written."""
+    d, shape = _d(root, "ixi"), _shape(shape, (16, 16, 8))
+    t1_aff = np.array(
+        [[0, 0, 1.2, -80.0], [-0.9375, 0, 0, 120.0], [0, -0.9375, 0, 100.0], [0, 0, 0, 1]]
+    )
+    ax_aff = np.diag([-0.9375, -0.9375, 1.2, 1.0])
+    for n in range(n_cases):
+        rng = fake_rng(seed, "ixi", n)
+        sid = f"IXI{2 + n:03d}-{_IXI_SITES[n % 3]}-{828 + 7 * n:04d}"
+        lab = fake_labels(shape, [1, 2, 2, 3, 3], rng)  # 1 CSF, 2 GM, 3 WM
+        write_nifti(
+            d / "IXI-T1" / f"{sid}-T1.nii.gz",
+            fake_image(lab, {1: 200, 2: 500, 3: 700}, rng, 15, np.int16),
+            t1_aff,
+        )
+        write_nifti(d / "labels" / f"{sid}-T1_gm.nii.gz", (lab == 2).astype(np.uint8), t1_aff)
+        for con, means in (("T2", {1: 900, 2: 600, 3: 400}), ("PD", {1: 800, 2: 700, 3: 600})):
+            write_nifti(
+                d / f"IXI-{con}" / f"{sid}-{con}.nii.gz",
+                fake_image(lab, means, rng, 15, np.int16),
+                ax_aff,
+            )
+    return d
+
+
+def write_ukbb_cardiac(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+    n_frames: int = 50,          # cine frames (UK Biobank: 50)
+) -> Path:
+    """UK Biobank cardiac MR as Bai et al.'s conversion writes it (the data themselves are
+    restricted): `ukbb_cardiac/<eid>/sa.nii.gz`, the short-axis cine, int16 (x, y, slice, time) with
+    `n_frames` frames (UK Biobank: 50), 1.8269 x 1.8269 x 10 mm; eids 1000001, 1000002 ... (made
+    up)."""
+    d, shape = _d(root, "ukbb_cardiac"), _shape(shape, (16, 16, 4))
+    aff = np.diag([1.8269, 1.8269, 10.0, 1.0])
+    for n in range(n_cases):
+        rng = fake_rng(seed, "ukbb", n)
+        lab = fake_labels(shape, [1, 1, 2, 2, 3, 3], rng)
+        cine = np.stack(
+            [
+                fake_image(
+                    lab,
+                    {1: 300, 2: 120, 3: 350 + 50 * np.cos(2 * np.pi * t / n_frames)},
+                    rng,
+                    10,
+                    np.int16,
+                )
+                for t in range(n_frames)
+            ],
+            -1,
+        )
+        write_nifti(d / str(1000001 + n) / "sa.nii.gz", cine, aff)
+    return d
+
+
+def write_adni(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """ADNI (restricted) as the LONI download of NIfTI unpacks:
+    `adni/ADNI/<nnn>_S_<nnnn>/MPRAGE/<date>/I<id>/
+    ADNI_<nnn>_S_<nnnn>_MR_MPRAGE_br_raw_<timestamp>_1_S<series>_I<id>.nii` (int16 T1, 1.2 x 1 x 1
+    mm, sagittal file axes); subject, series and image ids made up in the release's pattern."""
+    d, shape = _d(root, "adni"), _shape(shape, (8, 16, 16))
+    aff = np.array(
+        [[1.2, 0, 0, -90.0], [0, 0, -1.0, 120.0], [0, 1.0, 0, -100.0], [0, 0, 0, 1]]
+    )  # R, S, P
+    for n in range(n_cases):
+        rng = fake_rng(seed, "adni", n)
+        subj, series, image = f"{2 + n:03d}_S_{295 + n:04d}", 13408 + 11 * n, 13722 + 13 * n
+        date = f"2006-04-{18 + n % 10:02d}"
+        f = d / "ADNI" / subj / "MPRAGE" / f"{date}_08_20_30.0" / f"I{image}"
+        lab = fake_labels(shape, [1, 2, 2, 3, 3], rng)
+        stamp = f"{date.replace('-', '')}193713091"
+        write_nifti(
+            f / f"ADNI_{subj}_MR_MPRAGE_br_raw_{stamp}_1_S{series}_I{image}.nii",
+            fake_image(lab, {1: 200, 2: 500, 3: 700}, rng, 15, np.int16),
+            aff,
+        )
+    return d
+
+
+def write_liver_fibrosis(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+    crops: int = 2,              # crops per patient
+) -> Path:
+    """The layout the chapter amcl_liver_fibrosis reads (the paper's MRI is private):
+    `liver_fibrosis/labels.csv` (columns image, patient_id, stage) and `images/P<nnn>_<k>.png`,
+    `crops` 8-bit grey crops per patient; patient n has stage A, B, C in turn (use n_cases >= 3 for
+    all three stages). `shape` is the crop's (height, width)."""
+    from PIL import Image
+
+    d, (h, w) = _d(root, "liver_fibrosis"), _shape(shape, (32, 32))
+    (d / "images").mkdir(exist_ok=True)
+    rows = []
+    for n in range(n_cases):
+        rng = fake_rng(seed, "fibrosis", n)
+        for k in range(crops):
+            lab = fake_labels((h, w), [1, 1, 2], rng, fill=0.9)
+            img = fake_image(lab, {0: 40, 1: 120 + 30 * (n % 3), 2: 170}, rng, 12, np.uint8)
+            name = f"images/P{n + 1:03d}_{k + 1}.png"
+            Image.fromarray(img, "L").save(d / name)
+            rows.append(dict(image=name, patient_id=f"P{n + 1:03d}", stage="ABC"[n % 3]))
+    pd.DataFrame(rows).to_csv(d / "labels.csv", index=False)
+    return d
+
+
+_HCC_SEQUENCES = ("T2", "T1in", "T1out", "S0", "S1", "S2", "S3", "S4", "S5")
+_HCC_GRADES = ("poorly", "moderately", "well")
+
+
+def write_hcc_mpmri(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """The layout the chapter hcc_mpmri_spp_resnet reads (the paper's MRI is private):
+    `hcc_mpmri/lesions.csv` (lesion_id, patient_id, grade; grades poorly, moderately, well in turn,
+    one lesion per patient) and one folder per lesion with the nine sequences `T2, T1in, T1out, S0
+    ... S5.nii.gz` (float32), `roi.nii.gz` (the lesion, 0/1) and `bg.nii.gz` (non-tumour liver,
+    0/1), all on one grid."""
+    d, shape = _d(root, "hcc_mpmri"), _shape(shape, (16, 16, 4))
+    aff = np.diag([-1.5, -1.5, 6.0, 1.0])
+    rows = []
+    for n in range(n_cases):
+        rng = fake_rng(seed, "hcc", n)
+        lid = f"L{n + 1:03d}"
+        lab = fake_labels(shape, [1, 1, 1, 2], rng)  # 1 liver, 2 lesion
+        for k, seq in enumerate(_HCC_SEQUENCES):
+            write_nifti(
+                d / lid / f"{seq}.nii.gz",
+                fake_image(lab, {1: 300 - 20 * k, 2: 200 + 10 * k}, rng, 10),
+                aff,
+            )
+        write_nifti(d / lid / "roi.nii.gz", (lab == 2).astype(np.uint8), aff)
+        write_nifti(d / lid / "bg.nii.gz", (lab == 1).astype(np.uint8), aff)
+        rows.append(dict(lesion_id=lid, patient_id=f"P{n + 1:03d}", grade=_HCC_GRADES[n % 3]))
+    pd.DataFrame(rows).to_csv(d / "lesions.csv", index=False)
+    return d
+
+
+_NM_SUBJECTS = (
+    "1000",
+    "1001",
+    "1002",
+    "1006",
+    "1007",
+    "1008",
+    "1009",
+    "1010",
+    "1011",
+    "1012",
+    "1013",
+    "1014",
+    "1015",
+    "1017",
+    "1036",
+)
+# Neuromorphometrics label numbers: ventricles 4, 11, 49-52; CSF 46; deep grey matter 23-37, 55-62;
+# cerebellum 38-41, 71-73; brain stem 35; white matter 44, 45; cortex 100 and up
+_NM_LABELS = (
+    4,
+    11,
+    23,
+    30,
+    31,
+    32,
+    35,
+    36,
+    37,
+    38,
+    40,
+    44,
+    45,
+    46,
+    47,
+    48,
+    49,
+    50,
+    51,
+    52,
+    55,
+    56,
+    57,
+    58,
+    59,
+    60,
+    61,
+    62,
+    69,
+    71,
+    72,
+    73,
+    75,
+    76,
+    100,
+    101,
+    102,
+    103,
+    104,
+    105,
+    112,
+    113,
+    120,
+    121,
+    200,
+    201,
+    206,
+    207,
+)
+
+
+def write_neuromorphometrics(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """The MICCAI 2012 multi-atlas data in the layout hetero_modal_joint_seg reads:
+    `neuromorphometrics/training/ <id>_3.nii` (int16 T1) with `<id>_3_glm.nii` (int16 labels,
+    Neuromorphometrics numbers: 48 of them, covering every tissue group of the chapter's mapping) in
+    the same folder; ids 1000, 1001, 1002, 1006 ... (the training subjects' numbers as we know them;
+    the release may keep images and labels in separate folders: not verified)."""
+    d, shape = _d(root, "neuromorphometrics"), _shape(shape, (16, 16, 12))
+    for n in range(n_cases):
+        rng = fake_rng(seed, "neuromorphometrics", n)
+        sid = _NM_SUBJECTS[n] if n < len(_NM_SUBJECTS) else str(1100 + n)
+        lab = fake_labels(shape, _NM_LABELS, rng, dtype=np.int16)
+        means = {
+            v: 700 if v in (44, 45) else 200 if v in (4, 11, 46, 49, 50, 51, 52) else 500
+            for v in _NM_LABELS
+        }
+        write_nifti(
+            d / "training" / f"{sid}_3.nii", fake_image(lab, means, rng, 15, np.int16), np.eye(4)
+        )
+        write_nifti(d / "training" / f"{sid}_3_glm.nii", lab, np.eye(4))
+    return d
+
+
+_BW_SUBJECTS = (
+    "04",
+    "05",
+    "06",
+    "18",
+    "20",
+    "38",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "47",
+    "48",
+    "49",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+)
+
+
+def write_brainweb(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """BrainWeb's MINC1 files, gzipped as downloaded: case 0 the original phantom
+    (`phantom_1.0mm_normal_crisp.mnc.gz`, labels 0-9 of `BRAINWEB_LABELS`, and the simulated
+    `t1_icbm_normal_1mm_pn3_rf20.mnc.gz`), further cases named as the 20 normal models
+    (`subject04_crisp_v.mnc.gz`, `subject04_t1w_p4.mnc.gz` ...) with the same label values (those
+    models' own label numbers are not checked here). 1 mm grid starting at (-90, -126, -72) mm,
+    uint8. `shape` is (x, y, z)."""
+    d, (nx, ny, nz) = _d(root, "brainweb"), _shape(shape, (12, 14, 10))
+    for n in range(n_cases):
+        rng = fake_rng(seed, "brainweb", n)
+        lab = fake_labels((nz, ny, nx), range(1, 10), rng)
+        t1 = fake_image(
+            lab,
+            {1: 40, 2: 110, 3: 160, 4: 200, 5: 90, 6: 120, 7: 20, 8: 100, 9: 130},
+            rng,
+            5,
+            np.uint8,
+        )
+        crisp, t1n = (
+            ("phantom_1.0mm_normal_crisp", "t1_icbm_normal_1mm_pn3_rf20")
+            if n == 0
+            else (
+                f"subject{_BW_SUBJECTS[(n - 1) % 20]}_crisp_v",
+                f"subject{_BW_SUBJECTS[(n - 1) % 20]}_t1w_p4",
+            )
+        )
+        write_minc1(d / f"{crisp}.mnc.gz", lab, start_xyz=(-90.0, -126.0, -72.0))
+        write_minc1(d / f"{t1n}.mnc.gz", t1, start_xyz=(-90.0, -126.0, -72.0))
+    return d
+
 # %% ../../nbs/01i_data_fake.ipynb #4b7894b1
-FAKE_WRITERS = dict(lits=write_lits, lidc_idri=write_lidc, brats=write_brats, isles=write_isles2018, wmh=write_wmh,
-                    acdc=write_acdc, iseg2017=write_iseg2017, kather_crc=write_kather_crc, mrbrains=write_mrbrains)
+FAKE_WRITERS = dict(
+    lits=write_lits,
+    lidc_idri=write_lidc,
+    brats=write_brats,
+    isles=write_isles2018,
+    wmh=write_wmh,
+    fastmri_knee=write_fastmri_knee,
+    calgary_campinas=write_calgary_campinas,
+    ixi=write_ixi,
+    ukbb_cardiac=write_ukbb_cardiac,
+    acdc=write_acdc,
+    iseg2017=write_iseg2017,
+    adni=write_adni,
+    liver_fibrosis=write_liver_fibrosis,
+    hcc_mpmri=write_hcc_mpmri,
+    kather_crc=write_kather_crc,
+    mrbrains=write_mrbrains,
+    neuromorphometrics=write_neuromorphometrics,
+    brainweb=write_brainweb,
+)
 "Registry name -> its writer (every key of `DATASETS`)."
 
-def fake_tree(name: str,            # a key of `DATASETS`
-              root,                 # the data root: the tree goes to `root/name`, as under `$MIDL_BOOK_DATA`
-              n_cases: int = 2,     # cases (subjects, scans, tiles per class) to write
-              shape=None,           # voxel shape of one volume in file order (2D sets: tile size); None: tiny
-              seed=0,               # the same seed writes the same bytes
-              ) -> Path:
-    """Write a tiny fake copy of dataset `name` under `root` in the release's folder names, file names, formats and
-    label values, and return its folder `root/name`. `get_dataset(name, root)` accepts it. Raises `DataError` for an
-    unknown name, and for a dataset that cannot be faked here (the message says why)."""
+
+def fake_tree(
+    name: str,  # a key of `DATASETS`
+    root,  # the data root: the tree goes to `root/name`, as under `$MIDL_BOOK_DATA`
+    n_cases: int = 2,  # cases (subjects, scans, tiles per class) to write
+    shape=None,  # voxel shape of one volume in file order (2D sets: tile size); None: tiny
+    seed=0,  # the same seed writes the same bytes
+) -> Path:
+    """Write a tiny fake copy of dataset `name` under `root` in the release's folder names, file
+    names, formats and label values, and return its folder `root/name`. `get_dataset(name, root)`
+    accepts it. Raises `DataError` for an unknown name, and for a dataset that cannot be faked here
+    (the message says why)."""
     if name not in DATASETS:
-        raise DataError(f"fake_tree: unknown dataset {name!r}; the registry has: {', '.join(sorted(DATASETS))}")
-    if int(n_cases) < 1: raise DataError(f"fake_tree: n_cases={n_cases}; write at least one case")
+        raise DataError(
+            f"fake_tree: unknown dataset {name!r}; the registry has: {', '.join(sorted(DATASETS))}"
+        )
+    if int(n_cases) < 1:
+        raise DataError(f"fake_tree: n_cases={n_cases}; write at least one case")
     return FAKE_WRITERS[name](root, int(n_cases), shape, seed)
