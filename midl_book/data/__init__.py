@@ -1,4 +1,4 @@
-"""Real-format readers, preprocessing, patches, splits, labels, the dataset registry and shipped images.
+"""Real-format readers, preprocessing, patches, splits, labels, the dataset registry, shipped images and fake dataset trees.
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.data import load_nifti` works as it did when `data` was one module."""
@@ -10,8 +10,9 @@ from .splits import *
 from .labels import *
 from .registry import *
 from .shipped import *
+from .fake import *
 from .datasets import *
-from . import volume, images, preprocess, patches, splits, labels, registry, shipped, datasets
+from . import volume, images, preprocess, patches, splits, labels, registry, shipped, fake, datasets
 
-__all__ = [n for m in (volume, images, preprocess, patches, splits, labels, registry, shipped, datasets)
+__all__ = [n for m in (volume, images, preprocess, patches, splits, labels, registry, shipped, fake, datasets)
            for n in m.__all__]
