@@ -413,7 +413,7 @@ def write_lidc(
         sop = {float(pos[s, 2]): sops[s] for s in range(nz)}
         mid = [s for s in range(nz) if abs(s - (nz - 1) / 2) <= 1.5]
         readings = []
-        for k in range(4):
+        for _ in range(4):
             chars = {c: int(rng.integers(lo, hi + 1)) for c, (lo, hi) in _LIDC_RANGES.items()}
             readings.append(
                 (
@@ -693,11 +693,11 @@ def write_kather_crc(
 
     d, (h, w) = _d(root, "kather_crc"), _shape(shape, (32, 32))
     for s, sub in enumerate(("NCT-CRC-HE-100K", "CRC-VAL-HE-7K")):
-        for k, c in enumerate(_KATHER_CLASSES):
+        for c in _KATHER_CLASSES:
             rng = fake_rng(seed, "kather", s, c)
             colour = fake_rng(0, "kather colour", c).integers(60, 230, 3)
             (d / sub / c).mkdir(parents=True, exist_ok=True)
-            for n in range(n_cases):
+            for _ in range(n_cases):
                 name = "".join(chr(65 + int(i)) for i in rng.integers(0, 26, 8))
                 tile = np.clip(colour + rng.normal(0, 20, (h, w, 3)), 0, 255).astype(np.uint8)
                 Image.fromarray(tile, "RGB").save(d / sub / c / f"{c}-{name}.tif")
