@@ -11,6 +11,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from ..mri import fft2c, ifft2c, radial_mask
+from ..metrics.image import psnr, ssim, nrmse
 from ..models import center_crop
 from ..train import arrays_dls, make_learner, predict
 from functools import partial
@@ -453,17 +454,12 @@ def predict_maps(model: nn.Module, x: np.ndarray, bs: int = 8) -> np.ndarray:
     return predict(model, np.pad(x, ((0, 0), (0, 0), (m, m), (m, m))), bs=bs)
 
 def map_nrmse(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> float:
-    "RMSE over `mask` divided by (max - min) of the reference over `mask` (pymia's NRMSE, the paper's). 2D maps."
-    r, p = np.asarray(ref, np.float64)[mask], np.asarray(pred, np.float64)[mask]
-    rng_ = r.max() - r.min()
-    if rng_ <= 0: raise MRFError("map_nrmse: the reference is constant over the mask; NRMSE is undefined")
-    return float(np.sqrt(np.mean((p - r) ** 2)) / rng_)
+    "RMSE over `mask` / (max - min) of the reference over `mask` (pymia's NRMSE, the paper's). 2D maps."
+    return nrmse(np.asarray(pred)[mask], np.asarray(ref)[mask], "min-max")
 
 def map_psnr(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> float:
-    "PSNR (dB) over `mask` with peak = max of the reference over `mask` (the official code's skimage call)."
-    r, p = np.asarray(ref, np.float64)[mask], np.asarray(pred, np.float64)[mask]
-    mse = np.mean((p - r) ** 2)
-    return float("inf") if mse == 0 else float(10 * np.log10(r.max() ** 2 / mse))
+    "PSNR (dB) over `mask`, peak = max of the reference over `mask` (the official code's skimage call)."
+    return psnr(np.asarray(pred)[mask], np.asarray(ref)[mask], convention="fastmri")
 
 def map_metrics(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray | dict, names: Sequence[str]) -> dict:
     """Per-map NRMSE, PSNR, SSIM averaged over slices: pred, ref (S, M, H, W), mask (S, H, W) bool, or a dict
@@ -473,7 +469,7 @@ def map_metrics(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray | dict, name
     for j, nm in enumerate(names):
         mk = mask[nm] if isinstance(mask, dict) else mask
         rows = [(map_nrmse(pred[s, j], ref[s, j], mk[s]), map_psnr(pred[s, j], ref[s, j], mk[s]),
-                 ssim(pred[s, j], ref[s, j], data_range=float(ref[s, j].max()))) for s in range(len(ref))]
+                 ssim(pred[s, j], ref[s, j], convention="fastmri")) for s in range(len(ref))]
         out[nm] = dict(zip(("NRMSE", "PSNR", "SSIM"), np.mean(rows, 0).tolist()))
     return out
 
