@@ -50,7 +50,7 @@ def _data_range(ref: np.ndarray, data_range: float | None, convention: str, fn: 
 def psnr(x: Any,                    # output image, numpy or torch, any ndim
          ref: Any,                  # reference image, same shape
          data_range: float | None = None,  # L; None: from ref, by `convention`
-         convention: str = "skimage",      # "skimage": L = max - min of ref; "fastmri": max of ref
+         convention: str = "fastmri",      # "fastmri": L = max of ref; "skimage": max - min of ref
         ) -> float:
     """Peak signal-to-noise ratio 10·log10(L² / MSE(x, ref)) in dB.
 
@@ -98,7 +98,7 @@ def ssim(x: Any,                    # output image, numpy or torch
          data_range: float | None = None,  # L; None: from ref, by `convention`
          win_size: int = 7,                # side of the uniform window (odd, >= 3)
          gaussian_weights: bool = False,   # Wang et al.'s 11-wide Gaussian window (sigma 1.5)
-         convention: str = "skimage",      # "skimage": n-D, L = max - min; "fastmri": see below
+         convention: str = "fastmri",      # "fastmri": see below; "skimage": n-D, L = max - min
         ) -> float:
     """Mean structural similarity (Wang et al. 2004), unitless, <= 1.
 
