@@ -124,12 +124,12 @@ class SmokeSlices(NamedTuple):
 MNI152_SOURCE = "nilearn MNI152 2009a T1 template (1 mm, brain-extracted), axial slices"
 PHANTOM_SOURCE = "skimage Shepp-Logan phantom (fallback: nilearn not installed)"
 
-@functools.lru_cache(maxsize=1)
 def _mni152_t1() -> np.ndarray | None:
-    "The MNI152 T1 volume (197, 233, 189) float32 in [0, 1], or None when nilearn is not installed."
-    try: from nilearn.datasets import load_mni152_template
-    except ImportError: return None
-    return load_mni152_template().get_fdata(dtype=np.float32)
+    """`midl_book.data.mni152()`'s T1 (189, 233, 197) float32 in [0, 1], in its canonical order (z, y, x) =
+    (inferior -> superior, anterior -> posterior, right -> left), or None when nilearn is not installed."""
+    from midl_book.data.shipped import mni152, ShippedDataUnavailable   # lazy: the one MNI152 loader, cached
+    try: return mni152()["t1"].array
+    except ShippedDataUnavailable: return None
 
 def shepp_logan(size: int = 128) -> np.ndarray:
     "The Shepp-Logan phantom (skimage), resized to (size, size), float32 in [0, 1]."
@@ -168,14 +168,16 @@ def brain_slices(n: int = 8, size: int = 128, rng: np.random.Generator | int | N
         base = shepp_logan(size)
         imgs = np.stack([ndi.rotate(base, a, reshape=False, order=1) for a in rng.uniform(-20, 20, n)])
         return SmokeSlices(np.clip(imgs, 0, 1).astype(np.float32), PHANTOM_SOURCE)
-    area = (vol > 0.05).sum(axis=(0, 1))                   # brain voxels per axial slice (axis 2 = z, I->S)
+    area = (vol > 0.05).sum(axis=(1, 2))                   # brain voxels per axial slice (axis 0 = z, I->S)
     ok = np.flatnonzero(area >= min_brain_fraction * area.max())
     if n > len(ok): raise MRIError(f"brain_slices: only {len(ok)} slices have enough brain, asked for n={n}; "
                                    "lower n or min_brain_fraction")
     zs = np.sort(rng.choice(ok, size=n, replace=False))
     imgs = []
     for z in zs:
-        sl = _square(np.rot90(vol[:, :, z]))                 # RAS x (L->R), y (P->A): rot90 puts anterior up
+        # canonical rows y (A->P) put anterior up; the mirror [:, ::-1] keeps the view these slices always had
+        # (patient's left on the left) and so the same images for the same seed
+        sl = _square(vol[z][:, ::-1])
         sl = resize(sl, (size, size), order=1, anti_aliasing=True)
         imgs.append(sl / max(float(sl.max()), 1e-8))
     return SmokeSlices(np.clip(np.stack(imgs), 0, 1).astype(np.float32), MNI152_SOURCE)

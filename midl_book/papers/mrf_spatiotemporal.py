@@ -238,13 +238,14 @@ TISSUES_3T = {  # name: (T1 ms, T2 ms, PD); T1/T2 of WM, GM: Wansapura et al. 19
 
 @functools.lru_cache(maxsize=1)
 def _mni152_tissues() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "MNI152 2009a (CSF, GM, WM) probability volumes (197, 233, 189) float32, CSF = brain mask - GM - WM."
-    try: from nilearn import datasets
-    except ImportError as e: raise MRFError("brain_tissue_fractions needs nilearn (pip install nilearn): its MNI152 maps ship in the wheel") from e
-    gm = datasets.load_mni152_gm_template().get_fdata(dtype=np.float32)
-    wm = datasets.load_mni152_wm_template().get_fdata(dtype=np.float32)
-    bm = datasets.load_mni152_brain_mask().get_fdata(dtype=np.float32)
-    return np.clip(bm - gm - wm, 0, 1), gm, wm
+    """MNI152 2009a (CSF, GM, WM) probability volumes float32 from `midl_book.data.mni152()`, in its canonical
+    order (z, y, x) = (inferior -> superior, anterior -> posterior, right -> left); CSF = brain mask - GM - WM."""
+    from midl_book.data.shipped import mni152, ShippedDataUnavailable    # lazy: the one MNI152 loader
+    try: m = mni152()
+    except ShippedDataUnavailable as e:
+        raise MRFError("brain_tissue_fractions needs nilearn (pip install nilearn): its MNI152 maps ship in the wheel") from e
+    gm, wm = m["gm"].array, m["wm"].array
+    return np.clip(m["brain_mask"].array.astype(np.float32) - gm - wm, 0, 1), gm, wm
 
 def brain_tissue_fractions(n: int = 16, size: int = 64, min_area: float = 0.5) -> np.ndarray:
     """(n, 3, size, size) float32 tissue fractions (CSF, GM, WM) of `n` axial MNI152 slices, evenly spaced (inferior
@@ -252,13 +253,14 @@ def brain_tissue_fractions(n: int = 16, size: int = 64, min_area: float = 0.5) -
     a square and resized with anti-aliasing (so edge voxels hold partial volumes). Deterministic."""
     from skimage.transform import resize
     vols = _mni152_tissues()
-    area = (sum(vols) > 0.5).sum((0, 1)); ok = np.flatnonzero(area >= min_area * area.max())
+    area = (sum(vols) > 0.5).sum((1, 2)); ok = np.flatnonzero(area >= min_area * area.max())   # per z (axis 0)
     if n > len(ok): raise MRFError(f"brain_tissue_fractions: only {len(ok)} slices have enough brain, asked for n={n}")
     zs = ok[np.linspace(0, len(ok) - 1, n).round().astype(int)]
     def sq(a):
         h, w = a.shape; k = max(h, w); o = np.zeros((k, k), a.dtype)
         o[(k - h) // 2:(k - h) // 2 + h, (k - w) // 2:(k - w) // 2 + w] = a; return o
-    out = [[resize(sq(np.rot90(v[:, :, z])), (size, size), order=1, anti_aliasing=True) for v in vols] for z in zs]
+    # canonical rows (A->P) put anterior up; [:, ::-1] keeps the view these slices always had (left on the left)
+    out = [[resize(sq(v[z][:, ::-1]), (size, size), order=1, anti_aliasing=True) for v in vols] for z in zs]
     return np.clip(np.asarray(out, np.float32), 0, 1)
 
 def tissue_parameter_maps(fractions: np.ndarray, dictionary: MRFDictionary, rng: np.random.Generator | int | None = None,
