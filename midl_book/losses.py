@@ -12,10 +12,9 @@ from scipy import ndimage as ndi
 from fastai.callback.core import Callback
 from .core import *
 
-
 # %% auto #0
 __all__ = ['LossError', 'one_hot', 'signed_distance_map', 'one_hot2dist', 'soft_dice_loss', 'generalised_dice_loss',
-           'merge_classes', 'partial_label_cross_entropy', 'AttrSchedule']
+           'merge_classes', 'partial_label_cross_entropy', 'ssim_loss', 'AttrSchedule']
 
 # %% ../nbs/08_losses.ipynb #945afb1d
 class LossError(MidlBookError):
@@ -161,6 +160,35 @@ def partial_label_cross_entropy(logits: torch.Tensor, target: torch.Tensor, merg
     if reduction == "sum": return loss.sum()
     if reduction != "mean": raise LossError(f"partial_label_cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     return loss.sum() / (~ignore).sum().clamp(min=1)
+
+# %% ../nbs/08_losses.ipynb #7a348f00
+def ssim_loss(pred: torch.Tensor,          # (N, C, H, W) images, e.g. in [0, 1]
+              target: torch.Tensor,        # (N, C, H, W), same shape
+              data_range: float = 1.0,     # L: the images' range (fixed, not taken from the batch)
+              win_size: int = 7,           # side of the uniform window (odd, >= 3)
+             ) -> torch.Tensor:
+    """1 - mean SSIM of image batches (N, C, H, W), differentiable, a scalar in [0, 2] (0 = identical).
+
+    SSIM as `midl_book.metrics.image.ssim(..., data_range=L)`: uniform window, sample covariance,
+    K1 = 0.01, K2 = 0.03, mean over the valid window positions, channels and images (as automap_gan's
+    `ssim_torch`). Raises LossError for other shapes or images smaller than the window."""
+    if pred.shape != target.shape or pred.ndim != 4:
+        raise LossError(f"ssim_loss: pred {tuple(pred.shape)} and target {tuple(target.shape)} must both "
+                        "be (N, C, H, W)")
+    if win_size < 3 or win_size % 2 == 0:
+        raise LossError(f"ssim_loss: win_size must be odd and >= 3, got {win_size}")
+    if min(pred.shape[-2:]) < win_size:
+        raise LossError(f"ssim_loss: images {tuple(pred.shape[-2:])} are smaller than the "
+                        f"{win_size}x{win_size} window")
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    mean = lambda z: F.avg_pool2d(z, win_size, stride=1)           # valid positions only
+    cn = win_size ** 2 / (win_size ** 2 - 1)                       # sample covariance
+    mx, my = mean(pred), mean(target)
+    vx, vy = cn * (mean(pred * pred) - mx ** 2), cn * (mean(target * target) - my ** 2)
+    vxy = cn * (mean(pred * target) - mx * my)
+    # SSIM = (2 mu_x mu_y + C1)(2 s_xy + C2) / ((mu_x^2 + mu_y^2 + C1)(s_x^2 + s_y^2 + C2))
+    s = ((2 * mx * my + c1) * (2 * vxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (vx + vy + c2))
+    return 1 - s.mean()
 
 # %% ../nbs/08_losses.ipynb #e0dd8f4c
 class AttrSchedule(Callback):

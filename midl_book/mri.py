@@ -11,13 +11,14 @@ import numpy as np
 import torch
 from torch import nn
 from scipy import ndimage as ndi
+from .metrics.image import psnr, ssim, nmse, nrmse   # one definition; importable from here
 
 # %% auto #0
 __all__ = ['Array', 'MNI152_SOURCE', 'PHANTOM_SOURCE', 'MRIError', 'fft2c', 'ifft2c', 'fft3c', 'ifft3c', 'complex_to_channels',
            'channels_to_complex', 'complex_abs', 'SmokeSlices', 'shepp_logan', 'brain_slices', 'add_smooth_phase',
            'mask_acceleration', 'random_mask', 'equispaced_mask', 'variable_density_mask', 'radial_mask', 'zero_filled',
-           'nmse', 'nrmse', 'psnr', 'ssim', 'data_consistency', 'DataConsistency', 'birdcage_sensitivities',
-           'coil_combine_rss', 'coil_combine_sense', 'motion_schedule', 'rigid_transform_image', 'rigid_motion_kspace']
+           'data_consistency', 'DataConsistency', 'birdcage_sensitivities', 'coil_combine_rss', 'coil_combine_sense',
+           'motion_schedule', 'rigid_transform_image', 'rigid_motion_kspace']
 
 # %% ../nbs/06_mri.ipynb #268b7fd4
 class MRIError(MidlBookError):
@@ -123,12 +124,12 @@ class SmokeSlices(NamedTuple):
 MNI152_SOURCE = "nilearn MNI152 2009a T1 template (1 mm, brain-extracted), axial slices"
 PHANTOM_SOURCE = "skimage Shepp-Logan phantom (fallback: nilearn not installed)"
 
-@functools.lru_cache(maxsize=1)
 def _mni152_t1() -> np.ndarray | None:
-    "The MNI152 T1 volume (197, 233, 189) float32 in [0, 1], or None when nilearn is not installed."
-    try: from nilearn.datasets import load_mni152_template
-    except ImportError: return None
-    return load_mni152_template().get_fdata(dtype=np.float32)
+    """`midl_book.data.mni152()`'s T1 (189, 233, 197) float32 in [0, 1], in its canonical order (z, y, x) =
+    (inferior -> superior, anterior -> posterior, right -> left), or None when nilearn is not installed."""
+    from midl_book.data.shipped import mni152, ShippedDataUnavailable   # lazy: the one MNI152 loader, cached
+    try: return mni152()["t1"].array
+    except ShippedDataUnavailable: return None
 
 def shepp_logan(size: int = 128) -> np.ndarray:
     "The Shepp-Logan phantom (skimage), resized to (size, size), float32 in [0, 1]."
@@ -167,14 +168,16 @@ def brain_slices(n: int = 8, size: int = 128, rng: np.random.Generator | int | N
         base = shepp_logan(size)
         imgs = np.stack([ndi.rotate(base, a, reshape=False, order=1) for a in rng.uniform(-20, 20, n)])
         return SmokeSlices(np.clip(imgs, 0, 1).astype(np.float32), PHANTOM_SOURCE)
-    area = (vol > 0.05).sum(axis=(0, 1))                   # brain voxels per axial slice (axis 2 = z, I->S)
+    area = (vol > 0.05).sum(axis=(1, 2))                   # brain voxels per axial slice (axis 0 = z, I->S)
     ok = np.flatnonzero(area >= min_brain_fraction * area.max())
     if n > len(ok): raise MRIError(f"brain_slices: only {len(ok)} slices have enough brain, asked for n={n}; "
                                    "lower n or min_brain_fraction")
     zs = np.sort(rng.choice(ok, size=n, replace=False))
     imgs = []
     for z in zs:
-        sl = _square(np.rot90(vol[:, :, z]))                 # RAS x (L->R), y (P->A): rot90 puts anterior up
+        # canonical rows y (A->P) put anterior up; the mirror [:, ::-1] keeps the view these slices always had
+        # (patient's left on the left) and so the same images for the same seed
+        sl = _square(vol[z][:, ::-1])
         sl = resize(sl, (size, size), order=1, anti_aliasing=True)
         imgs.append(sl / max(float(sl.max()), 1e-8))
     return SmokeSlices(np.clip(np.stack(imgs), 0, 1).astype(np.float32), MNI152_SOURCE)
@@ -327,52 +330,6 @@ def zero_filled(kspace: Array, mask: Array) -> Array:
     mask is converted for torch k-space). The baseline every reconstruction paper starts from."""
     if _is_torch(kspace) and not _is_torch(mask): mask = torch.as_tensor(mask, device=kspace.device)
     return ifft2c(kspace * mask)
-
-# %% ../nbs/06_mri.ipynb #962c6d94
-def _np_mag(a) -> np.ndarray:
-    "float64 numpy magnitude of a numpy array or torch tensor (complex -> |.|)."
-    if _is_torch(a): a = a.detach().cpu().numpy()
-    a = np.asarray(a)
-    return np.abs(a).astype(np.float64) if np.iscomplexobj(a) else a.astype(np.float64)
-
-def _pair(x, ref, name: str):
-    x, ref = _np_mag(x), _np_mag(ref)
-    if x.shape != ref.shape: raise MRIError(f"{name}: x {x.shape} and ref {ref.shape} must have the same shape")
-    return x, ref
-
-def nmse(x: Array, ref: Array) -> float:
-    """Normalised MSE ||x - ref||^2 / ||ref||^2 over the whole array (fastMRI). Complex input -> magnitudes.
-    0 is perfect; the zero image scores 1. Raises MRIError when ref is all zero."""
-    x, ref = _pair(x, ref, "nmse")
-    den = float(np.sum(ref ** 2))
-    if den == 0: raise MRIError("nmse: ref is all zeros, so the normalised error is undefined")
-    return float(np.sum((x - ref) ** 2) / den)
-
-def nrmse(x: Array, ref: Array) -> float:
-    "||x - ref|| / ||ref|| = sqrt(nmse): skimage's normalized_root_mse(ref, x) (Euclidean normalisation)."
-    return math.sqrt(nmse(x, ref))
-
-def psnr(x: Array, ref: Array, data_range: float | None = None) -> float:
-    """PSNR in dB = 10 log10(data_range^2 / MSE), data_range = ref.max() by default (fastMRI's convention,
-    after magnitude for complex input); inf when x == ref."""
-    x, ref = _pair(x, ref, "psnr")
-    dr = float(ref.max()) if data_range is None else float(data_range)
-    if dr <= 0: raise MRIError(f"psnr: data_range must be > 0 (ref.max() = {ref.max()}); pass data_range explicitly")
-    mse = float(np.mean((x - ref) ** 2))
-    return float("inf") if mse == 0 else float(10 * np.log10(dr ** 2 / mse))
-
-def ssim(x: Array, ref: Array, data_range: float | None = None) -> float:
-    """SSIM (skimage structural_similarity, default 7x7 uniform window, K1=0.01, K2=0.03) with data_range =
-    ref.max() over the whole input by default (fastMRI). 2D (H, W): one value; (N, H, W) or more axes: the mean
-    over the 2D slices (the leading axes are flattened). Complex input -> magnitudes. Images need H, W >= 7."""
-    from skimage.metrics import structural_similarity
-    x, ref = _pair(x, ref, "ssim")
-    if x.ndim < 2 or min(x.shape[-2:]) < 7:
-        raise MRIError(f"ssim: needs images of at least 7 x 7 pixels (..., H, W), got {x.shape}")
-    dr = float(ref.max()) if data_range is None else float(data_range)
-    if dr <= 0: raise MRIError(f"ssim: data_range must be > 0 (ref.max() = {ref.max()}); pass data_range explicitly")
-    xs, rs = x.reshape(-1, *x.shape[-2:]), ref.reshape(-1, *ref.shape[-2:])
-    return float(np.mean([structural_similarity(r, p, data_range=dr) for r, p in zip(rs, xs)]))
 
 # %% ../nbs/06_mri.ipynb #7c2c6f15
 def data_consistency(k_pred: Array, k_measured: Array, mask: Array, noise_lvl: float | Array | None = None) -> Array:

@@ -4,7 +4,8 @@
 from __future__ import annotations
 from ..core import *
 from ..mri import (fft2c, ifft2c, complex_to_channels, channels_to_complex, data_consistency,
-                           mask_acceleration, psnr as mri_psnr, ssim as mri_ssim, nrmse as mri_nrmse)
+                           mask_acceleration)
+from ..metrics.image import psnr, ssim, nrmse
 import math
 from pathlib import Path
 from typing import Sequence
@@ -174,12 +175,9 @@ def cascade_predict(model: nn.Module, x: np.ndarray, bs: int = 16, intermediates
 def nrmse_minmax(x, ref) -> float:
     """NRMSE of the official code (`cs_models.nrmse`): sqrt(mean((|x| - |ref|)^2)) / (max|ref| - min|ref|), a
     fraction (x 100 for the paper's %). Complex input -> magnitudes; any shape (one value over all of it).
-    skimage: `normalized_root_mse(ref, x, normalization='min-max')`. Raises for a constant reference."""
-    x, ref = np.abs(np.asarray(x)).astype(np.float64), np.abs(np.asarray(ref)).astype(np.float64)
-    if x.shape != ref.shape: raise HybridCascadeError(f"nrmse_minmax: shapes differ, {x.shape} vs {ref.shape}")
-    rng_ = float(ref.max() - ref.min())
-    if rng_ == 0: raise HybridCascadeError("nrmse_minmax: the reference is constant, so its range is 0")
-    return float(np.sqrt(np.mean((x - ref) ** 2)) / rng_)
+    = `nrmse(x, ref, "min-max", magnitude=True)` (skimage's `normalized_root_mse(ref, x, normalization='min-max')`).
+    Raises ValueError for a constant reference."""
+    return nrmse(x, ref, "min-max", magnitude=True)
 
 def recon_metrics(pred: np.ndarray, ref: np.ndarray) -> dict[str, np.ndarray]:
     """Per-slice metrics of reconstructions `pred` against references `ref`, both `(N, H, W)` (complex or
@@ -190,6 +188,6 @@ def recon_metrics(pred: np.ndarray, ref: np.ndarray) -> dict[str, np.ndarray]:
     if pred.shape != ref.shape or pred.ndim != 3:
         raise HybridCascadeError(f"recon_metrics: pred and ref must both be (N, H, W), got {pred.shape} and {ref.shape}")
     return dict(nrmse=np.array([100 * nrmse_minmax(p, r) for p, r in zip(pred, ref)]),
-                psnr=np.array([mri_psnr(p, r) for p, r in zip(pred, ref)]),
-                ssim=np.array([mri_ssim(p, r) for p, r in zip(pred, ref)]),
-                nrmse_euclid=np.array([100 * mri_nrmse(p, r) for p, r in zip(pred, ref)]))
+                psnr=np.array([psnr(p, r, convention="fastmri") for p, r in zip(pred, ref)]),
+                ssim=np.array([ssim(p, r, convention="fastmri") for p, r in zip(pred, ref)]),
+                nrmse_euclid=np.array([100 * nrmse(p, r) for p, r in zip(pred, ref)]))

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from ..mri import fft2c, ifft2c, radial_mask
+from ..metrics.image import psnr, ssim, nrmse
 from ..models import center_crop
 from ..metrics import ssim
 from ..train import arrays_dls, make_learner, predict
@@ -238,13 +239,14 @@ TISSUES_3T = {  # name: (T1 ms, T2 ms, PD); T1/T2 of WM, GM: Wansapura et al. 19
 
 @functools.lru_cache(maxsize=1)
 def _mni152_tissues() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "MNI152 2009a (CSF, GM, WM) probability volumes (197, 233, 189) float32, CSF = brain mask - GM - WM."
-    try: from nilearn import datasets
-    except ImportError as e: raise MRFError("brain_tissue_fractions needs nilearn (pip install nilearn): its MNI152 maps ship in the wheel") from e
-    gm = datasets.load_mni152_gm_template().get_fdata(dtype=np.float32)
-    wm = datasets.load_mni152_wm_template().get_fdata(dtype=np.float32)
-    bm = datasets.load_mni152_brain_mask().get_fdata(dtype=np.float32)
-    return np.clip(bm - gm - wm, 0, 1), gm, wm
+    """MNI152 2009a (CSF, GM, WM) probability volumes float32 from `midl_book.data.mni152()`, in its canonical
+    order (z, y, x) = (inferior -> superior, anterior -> posterior, right -> left); CSF = brain mask - GM - WM."""
+    from midl_book.data.shipped import mni152, ShippedDataUnavailable    # lazy: the one MNI152 loader
+    try: m = mni152()
+    except ShippedDataUnavailable as e:
+        raise MRFError("brain_tissue_fractions needs nilearn (pip install nilearn): its MNI152 maps ship in the wheel") from e
+    gm, wm = m["gm"].array, m["wm"].array
+    return np.clip(m["brain_mask"].array.astype(np.float32) - gm - wm, 0, 1), gm, wm
 
 def brain_tissue_fractions(n: int = 16, size: int = 64, min_area: float = 0.5) -> np.ndarray:
     """(n, 3, size, size) float32 tissue fractions (CSF, GM, WM) of `n` axial MNI152 slices, evenly spaced (inferior
@@ -252,13 +254,14 @@ def brain_tissue_fractions(n: int = 16, size: int = 64, min_area: float = 0.5) -
     a square and resized with anti-aliasing (so edge voxels hold partial volumes). Deterministic."""
     from skimage.transform import resize
     vols = _mni152_tissues()
-    area = (sum(vols) > 0.5).sum((0, 1)); ok = np.flatnonzero(area >= min_area * area.max())
+    area = (sum(vols) > 0.5).sum((1, 2)); ok = np.flatnonzero(area >= min_area * area.max())   # per z (axis 0)
     if n > len(ok): raise MRFError(f"brain_tissue_fractions: only {len(ok)} slices have enough brain, asked for n={n}")
     zs = ok[np.linspace(0, len(ok) - 1, n).round().astype(int)]
     def sq(a):
         h, w = a.shape; k = max(h, w); o = np.zeros((k, k), a.dtype)
         o[(k - h) // 2:(k - h) // 2 + h, (k - w) // 2:(k - w) // 2 + w] = a; return o
-    out = [[resize(sq(np.rot90(v[:, :, z])), (size, size), order=1, anti_aliasing=True) for v in vols] for z in zs]
+    # canonical rows (A->P) put anterior up; [:, ::-1] keeps the view these slices always had (left on the left)
+    out = [[resize(sq(v[z][:, ::-1]), (size, size), order=1, anti_aliasing=True) for v in vols] for z in zs]
     return np.clip(np.asarray(out, np.float32), 0, 1)
 
 def tissue_parameter_maps(fractions: np.ndarray, dictionary: MRFDictionary, rng: np.random.Generator | int | None = None,
@@ -454,17 +457,12 @@ def predict_maps(model: nn.Module, x: np.ndarray, bs: int = 8) -> np.ndarray:
     return predict(model, np.pad(x, ((0, 0), (0, 0), (m, m), (m, m))), bs=bs)
 
 def map_nrmse(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> float:
-    "RMSE over `mask` divided by (max - min) of the reference over `mask` (pymia's NRMSE, the paper's). 2D maps."
-    r, p = np.asarray(ref, np.float64)[mask], np.asarray(pred, np.float64)[mask]
-    rng_ = r.max() - r.min()
-    if rng_ <= 0: raise MRFError("map_nrmse: the reference is constant over the mask; NRMSE is undefined")
-    return float(np.sqrt(np.mean((p - r) ** 2)) / rng_)
+    "RMSE over `mask` / (max - min) of the reference over `mask` (pymia's NRMSE, the paper's). 2D maps."
+    return nrmse(np.asarray(pred)[mask], np.asarray(ref)[mask], "min-max")
 
 def map_psnr(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> float:
-    "PSNR (dB) over `mask` with peak = max of the reference over `mask` (the official code's skimage call)."
-    r, p = np.asarray(ref, np.float64)[mask], np.asarray(pred, np.float64)[mask]
-    mse = np.mean((p - r) ** 2)
-    return float("inf") if mse == 0 else float(10 * np.log10(r.max() ** 2 / mse))
+    "PSNR (dB) over `mask`, peak = max of the reference over `mask` (the official code's skimage call)."
+    return psnr(np.asarray(pred)[mask], np.asarray(ref)[mask], convention="fastmri")
 
 def map_metrics(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray | dict, names: Sequence[str]) -> dict:
     """Per-map NRMSE, PSNR, SSIM averaged over slices: pred, ref (S, M, H, W), mask (S, H, W) bool, or a dict
@@ -474,7 +472,7 @@ def map_metrics(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray | dict, name
     for j, nm in enumerate(names):
         mk = mask[nm] if isinstance(mask, dict) else mask
         rows = [(map_nrmse(pred[s, j], ref[s, j], mk[s]), map_psnr(pred[s, j], ref[s, j], mk[s]),
-                 ssim(pred[s, j], ref[s, j], data_range=float(ref[s, j].max()))) for s in range(len(ref))]
+                 ssim(pred[s, j], ref[s, j], convention="fastmri")) for s in range(len(ref))]
         out[nm] = dict(zip(("NRMSE", "PSNR", "SSIM"), np.mean(rows, 0).tolist()))
     return out
 

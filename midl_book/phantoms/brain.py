@@ -13,7 +13,6 @@ from .core import *
 from .core import _check_int, _grid_axes, _soft_inside, _dihedral
 from ..core import *
 
-
 # %% auto #0
 __all__ = ['BRAIN_LABELS', 'BRAIN_CONTRASTS', 'brain_template', 'brain_mri_slices', 'brain_mri_volume']
 
@@ -36,22 +35,21 @@ def brain_template(source: str = "mni152") -> dict:
     """A brain template in display order (z, y, x) = (superior -> inferior, anterior -> posterior, patient's
     right -> left), float32, 2 mm voxels: `t1` (intensity in [0, 1]), `csf`, `gm`, `wm` (tissue probabilities,
     summing to `mask` inside the brain), `mask` (0/1), `spacing` (mm) and `source`.
-    `"mni152"` loads nilearn's MNI152 2009a templates (offline, shipped in the wheel, `resolution=2`);
-    `"procedural"` builds ellipsoids (no dependency). Cached: load once per process."""
+    `"mni152"` takes the MNI152 2009a templates from `midl_book.data.mni152(resolution=2)` (nilearn's,
+    offline); `"procedural"` builds ellipsoids (no dependency). Cached: load once per process."""
     if source == "mni152":
-        from nilearn import datasets      # lazy: the import takes seconds
-        imgs = [datasets.load_mni152_template(resolution=2), datasets.load_mni152_gm_template(resolution=2),
-                datasets.load_mni152_wm_template(resolution=2), datasets.load_mni152_brain_mask(resolution=2)]
-        # RAS voxel axes (i -> right, j -> anterior, k -> superior) to display order: reverse all three, then (k, j, i)
-        t1, gm, wm, mask = (np.ascontiguousarray(np.asarray(im.get_fdata(), np.float32)[::-1, ::-1, ::-1].transpose(2, 1, 0))
-                            for im in imgs)
-        mask = (mask > 0.5).astype(np.float32)
+        from midl_book.data.shipped import mni152   # lazy: the one MNI152 loader (nilearn's import is slow)
+        m = mni152(resolution=2)
+        # mni152's canonical order is (z, y, x) = (inferior -> superior, anterior -> posterior, right -> left);
+        # the phantoms sample superior first, as they always did (their random draws depend on it): flip z
+        t1, gm, wm, mask = (np.ascontiguousarray(m[k].array[::-1], np.float32)
+                            for k in ("t1", "gm", "wm", "brain_mask"))
         gm, wm = gm * mask, wm * mask
         csf = np.clip(mask - gm - wm, 0, 1)
         tot = np.maximum(gm + wm + csf, 1e-6)
         gm, wm, csf = gm / tot * mask, wm / tot * mask, csf / tot * mask
         t1 = t1 * mask
-        spacing = tuple(float(abs(x)) for x in np.diag(imgs[0].affine)[:3][::-1])
+        spacing = tuple(float(x) for x in m["t1"].spacing)
     elif source == "procedural":
         rng = np.random.default_rng(20240601)         # a fixed brain: the randomness comes at sampling time
         shape = (90, 110, 90)
