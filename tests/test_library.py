@@ -218,11 +218,7 @@ def test_layer_check_catches_planted_violations(tmp_path):
 # d. one home per exported name among the foundations
 
 # name: why two foundation modules export it for now
-KNOWN_EXPORT_CLASHES = {
-    "psnr": "metrics.psnr and mri.psnr differ (peak = data range vs ref.max()); merge into metrics/image",
-    "ssim": "metrics.ssim and mri.ssim differ (own windowed SSIM vs skimage per slice); merge into metrics/image",
-    "nmse": "metrics.nmse keeps complex values, mri.nmse takes magnitudes; merge into metrics/image",
-}
+KNOWN_EXPORT_CLASHES: dict[str, str] = {}   # (psnr/ssim/nmse of metrics and mri merged into metrics.image)
 
 
 def foundation_modules() -> list[str]:

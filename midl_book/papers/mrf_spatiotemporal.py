@@ -13,7 +13,6 @@ import torch.nn.functional as F
 from ..mri import fft2c, ifft2c, radial_mask
 from ..metrics.image import psnr, ssim, nrmse
 from ..models import center_crop
-from ..metrics import ssim
 from ..train import arrays_dls, make_learner, predict
 from functools import partial
 
