@@ -14,12 +14,13 @@ from fastai.callback.core import Callback
 from ..mri import fft2c, ifft2c, complex_to_channels
 from ..metrics import dice_score, assd, hausdorff_distance
 from ..train import arrays_dls, make_learner, predict
+from ..phantoms import CinePhantom, cine_phantom   # the smoke data: midl_book.phantoms.cardiac
 from functools import partial
 
 # %% auto #0
-__all__ = ['ACDC_CLASSES', 'AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'CinePhantom', 'cardiac_cine_phantom',
-           'mistrigger_kspace', 'AutomapGenerator', 'idft_matrix', 'Discriminator', 'ssim_torch', 'mse_ssim_loss',
-           'AdversarialCallback', 'train_automap', 'segment', 'myocardium_scores']
+__all__ = ['ACDC_CLASSES', 'AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'cardiac_cine_phantom', 'mistrigger_kspace',
+           'AutomapGenerator', 'idft_matrix', 'Discriminator', 'ssim_torch', 'mse_ssim_loss', 'AdversarialCallback',
+           'train_automap', 'segment', 'myocardium_scores']
 
 # %% ../../nbs/part3/automap_gan.ipynb #53f07f03
 class AutomapError(MidlBookError):
@@ -73,54 +74,15 @@ def load_acdc_labelled(folder, size: int = 128) -> tuple[np.ndarray, np.ndarray]
 # %% ../../nbs/part3/automap_gan.ipynb #451a3708
 ACDC_CLASSES = {0: "background", 1: "RV", 2: "myocardium", 3: "LV"}
 
-class CinePhantom(NamedTuple):
-    "What `cardiac_cine_phantom` returns: `images` float32 (S, T, n, n) in [0, 1] and `labels` uint8 (S, T, n, n) (ACDC_CLASSES)."
-    images: np.ndarray
-    labels: np.ndarray
-
-def cardiac_cine_phantom(n_subjects: int = 8, size: int = 32, n_frames: int = 20, rng: np.random.Generator | int | None = None,
-                         oversample: int = 4, noise: float = 0.02) -> CinePhantom:
-    """Short-axis cine phantom with exact masks: `n_subjects` cines of `n_frames` frames, `size` x `size` pixels.
-
-    Geometry in units of the field of view (centre 0, range [-0.5, 0.5)): LV radius r(t) = r_ed (1 - (1 - es) s(t)) with
-    s(t) = sin^2(pi t / T) (0 at end diastole t = 0, 1 at end systole t = T/2), r_ed ~ U(0.12, 0.15), es ~ U(0.55, 0.7);
-    epicardial radius sqrt(r^2 + A / pi) keeps the myocardial area A constant; the RV cavity is a crescent on the septal
-    side whose width shrinks by half in systole; the heart moves by 0.015 s(t) along both axes. Intensities per subject:
-    blood 0.8-1.0, myocardium 0.2-0.32, tissue 0.4-0.55, liver 0.3-0.4, lung 0.02-0.08, air 0. Gaussian noise of sd
-    `noise` is added and images are clipped to [0, 1]. Shapes are rendered at `oversample` x resolution and averaged;
-    labels are the sub-pixel majority (0 background, 1 RV, 2 myocardium, 3 LV)."""
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
-    if size < 8 or n_frames < 2: raise AutomapError(f"cardiac_cine_phantom: need size >= 8 and n_frames >= 2, got {size}, {n_frames}")
-    N = size * oversample
-    yy, xx = (np.mgrid[:N, :N].astype(np.float32) + 0.5) / N - 0.5
-    imgs = np.zeros((n_subjects, n_frames, size, size), np.float32)
-    labs = np.zeros((n_subjects, n_frames, size, size), np.uint8)
-    body = ((xx - 0.02) / 0.62) ** 2 + ((yy + 0.05) / 0.5) ** 2 <= 1            # the static anatomy
-    lung = (((xx + 0.38) / 0.16) ** 2 + (yy / 0.32) ** 2 <= 1) | (((xx - 0.40) / 0.14) ** 2 + ((yy + 0.05) / 0.3) ** 2 <= 1)
-    liver = (((xx + 0.25) / 0.3) ** 2 + ((yy - 0.42) / 0.15) ** 2 <= 1) & body
-    for s in range(n_subjects):
-        c0 = rng.uniform(-0.04, 0.04, 2)
-        r_ed, wall, es = rng.uniform(0.12, 0.15), rng.uniform(0.045, 0.06), rng.uniform(0.55, 0.7)
-        area = np.pi * ((r_ed + wall) ** 2 - r_ed ** 2)
-        ang = rng.uniform(-0.4, 0.4); ca, sa = np.cos(ang), np.sin(ang)
-        i_blood, i_myo, i_tis, i_lung, i_liver = (rng.uniform(*b) for b in ((0.8, 1.0), (0.2, 0.32), (0.4, 0.55), (0.02, 0.08), (0.3, 0.4)))
-        rv_w = rng.uniform(0.07, 0.10)
-        static = np.where(body, i_tis, 0.0); static = np.where(lung, i_lung, static); static = np.where(liver, i_liver, static)
-        for t in range(n_frames):
-            ph = np.sin(np.pi * t / n_frames) ** 2
-            r = r_ed * (1 - (1 - es) * ph); R = np.sqrt(r ** 2 + area / np.pi)
-            cy, cx = c0 + 0.015 * ph
-            u, v = (xx - cx) * ca + (yy - cy) * sa, -(xx - cx) * sa + (yy - cy) * ca
-            rr = np.hypot(u, v)
-            lv, myo = rr <= r, (rr > r) & (rr <= R)
-            rv = (np.hypot(u + 0.35 * R, v) <= 1.3 * R + rv_w * (1 - 0.5 * ph)) & (rr > R + 0.015) & (u < 0.1 * R)
-            img = np.where(rv, 0.95 * i_blood, static); img = np.where(myo, i_myo, img); img = np.where(lv, i_blood, img)
-            lab = np.zeros((N, N), np.uint8); lab[rv] = 1; lab[myo] = 2; lab[lv] = 3
-            imgs[s, t] = img.reshape(size, oversample, size, oversample).mean((1, 3))
-            sub = lab.reshape(size, oversample, size, oversample).transpose(0, 2, 1, 3).reshape(size, size, -1)
-            labs[s, t] = np.stack([(sub == c).sum(-1) for c in range(4)], -1).argmax(-1)
-    imgs += rng.normal(0, noise, imgs.shape).astype(np.float32)
-    return CinePhantom(np.clip(imgs, 0, 1), labs)
+def cardiac_cine_phantom(n_subjects: int = 8,  # cines ("subjects")
+                         size: int = 32,  # image side n
+                         n_frames: int = 20,  # frames per cine
+                         rng: SeedLike = None,  # int, Generator or None
+                         oversample: int = 4,  # sub-pixels per pixel and axis
+                         noise: float = 0.02,  # sd of the Gaussian noise
+                         ) -> CinePhantom:
+    "This chapter's phantom under its first name: `midl_book.phantoms.cine_phantom(..., model='shapes')`."
+    return cine_phantom(n_subjects, size, n_frames, rng, model="shapes", oversample=oversample, noise=noise)
 
 # %% ../../nbs/part3/automap_gan.ipynb #7697c864
 def mistrigger_kspace(cine: np.ndarray, every: int = 3, rng: np.random.Generator | int | None = None,
