@@ -15,10 +15,11 @@ from ..mri import fft2c, ifft2c, complex_to_channels
 from ..metrics import dice_score, assd, hausdorff_distance
 from ..train import arrays_dls, make_learner, predict
 from ..phantoms import CinePhantom, cine_phantom   # the smoke data: midl_book.phantoms.cardiac
+from ..data import ACDC_CLASSES, load_cine, load_acdc_frame, select_phases   # data.datasets.cardiac
 from functools import partial
 
 # %% auto #0
-__all__ = ['ACDC_CLASSES', 'AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'cardiac_cine_phantom', 'mistrigger_kspace',
+__all__ = ['AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'cardiac_cine_phantom', 'mistrigger_kspace',
            'AutomapGenerator', 'idft_matrix', 'Discriminator', 'ssim_torch', 'mse_ssim_loss', 'AdversarialCallback',
            'train_automap', 'segment', 'myocardium_scores']
 
@@ -26,54 +27,35 @@ __all__ = ['ACDC_CLASSES', 'AutomapError', 'load_cine_slice', 'load_acdc_labelle
 class AutomapError(MidlBookError):
     "Bad input to an `automap_gan` function; the message names the argument or file and the fix."
 
-def _crop_or_pad(a: np.ndarray, size: int) -> np.ndarray:
-    "Centre-crop or zero-pad the last two axes of `a` to (size, size)."
-    out = np.zeros(a.shape[:-2] + (size, size), a.dtype)
-    h, w = a.shape[-2:]
-    sh, sw = max(0, (h - size) // 2), max(0, (w - size) // 2)      # source offsets (crop)
-    dh, dw = max(0, (size - h) // 2), max(0, (size - w) // 2)      # destination offsets (pad)
-    ch, cw = min(h, size), min(w, size)
-    out[..., dh:dh + ch, dw:dw + cw] = a[..., sh:sh + ch, sw:sw + cw]
-    return out
-
 def _normalise01(a: np.ndarray, pct: float = 99.5) -> np.ndarray:
     "Scale to [0, 1] by the `pct` percentile (clipped above), as a magnitude image."
     hi = np.percentile(a, pct)
     return np.clip(a / hi, 0, 1).astype(np.float32) if hi > 0 else np.zeros_like(a, np.float32)
 
-def load_cine_slice(path, size: int = 128, slice_index: int | None = None) -> np.ndarray:
-    """One short-axis cine NIfTI (x, y, slice, time), e.g. UK Biobank `sa.nii.gz` or ACDC `patientXXX_4d.nii.gz` ->
-    float32 (T, size, size) in [0, 1]: the slice `slice_index` (default the middle one, a mid-ventricular slice),
-    frames first, rows = y and columns = x of the file's own voxel grid, centre-cropped/padded, scaled by the 99.5th
-    percentile. Raises AutomapError naming the file when it is missing or not 4-D."""
-    import nibabel as nib
-    p = Path(path)
-    if not p.is_file(): raise AutomapError(f"load_cine_slice: {p} does not exist")
-    arr = np.asanyarray(nib.load(str(p)).dataobj).astype(np.float32)
-    if arr.ndim != 4: raise AutomapError(f"load_cine_slice: {p} has shape {arr.shape}; a cine must be 4-D (x, y, slice, time)")
-    z = arr.shape[2] // 2 if slice_index is None else int(slice_index)
-    cine = np.transpose(arr[:, :, z, :], (2, 1, 0))                  # (T, y, x)
-    return _normalise01(_crop_or_pad(cine, size))
+def load_cine_slice(path,  # a cine NIfTI (x, y, slice, time): UK Biobank `sa.nii.gz`, ACDC `patientXXX_4d.nii.gz`
+                    size: int = 128,  # centre-crop or zero-pad to size x size
+                    slice_index: int | None = None,  # default: the middle slice (mid-ventricular)
+                    ) -> np.ndarray:
+    "One slice of a cine -> float32 (T, size, size) in [0, 1]: `midl_book.data.load_cine`, scaled by its 99.5th percentile."
+    cine = load_cine(path, size=size)                                   # (slices, T, size, size), canonical
+    z = cine.shape[0] // 2 if slice_index is None else int(slice_index)
+    return _normalise01(cine[z])
 
-def load_acdc_labelled(folder, size: int = 128) -> tuple[np.ndarray, np.ndarray]:
-    """All labelled ACDC frames under `folder` (`patient*/patient*_frameYY.nii.gz` with `_gt.nii.gz`) -> images
-    float32 (N, size, size) in [0, 1] (per volume) and labels uint8 (N, size, size) (0 background, 1 RV, 2 myocardium,
-    3 LV), every slice of every labelled frame, centre-cropped/padded, file voxel order. Raises AutomapError when no
-    labelled frame is found."""
-    import nibabel as nib
+def load_acdc_labelled(folder,  # ACDC's root or `training` folder
+                       size: int = 128,  # centre-crop or zero-pad to size x size
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Every slice of every labelled ACDC frame under `folder` (`midl_book.data.load_acdc_frame`) -> images float32
+    (N, size, size) in [0, 1] (scaled per volume by the 99.5th percentile) and labels uint8 (N, size, size)
+    (`ACDC_CLASSES`). Raises AutomapError when no labelled frame is found."""
     gts = sorted(Path(folder).glob("**/patient*_frame*_gt.nii.gz"))
     if not gts: raise AutomapError(f"load_acdc_labelled: no patient*_frame*_gt.nii.gz under {folder}; see DATASETS['acdc']")
     xs, ys = [], []
     for g in gts:
-        im = np.asanyarray(nib.load(str(g).replace("_gt.nii.gz", ".nii.gz")).dataobj).astype(np.float32)
-        lb = np.asanyarray(nib.load(str(g)).dataobj).astype(np.uint8)
-        xs.append(_normalise01(_crop_or_pad(np.transpose(im, (2, 1, 0)), size)))
-        ys.append(_crop_or_pad(np.transpose(lb, (2, 1, 0)), size))
+        im, lb = load_acdc_frame(g.with_name(g.name.replace("_gt.nii.gz", ".nii.gz")), size=size)
+        xs.append(_normalise01(im)); ys.append(lb)
     return np.concatenate(xs), np.concatenate(ys)
 
 # %% ../../nbs/part3/automap_gan.ipynb #451a3708
-ACDC_CLASSES = {0: "background", 1: "RV", 2: "myocardium", 3: "LV"}
-
 def cardiac_cine_phantom(n_subjects: int = 8,  # cines ("subjects")
                          size: int = 32,  # image side n
                          n_frames: int = 20,  # frames per cine

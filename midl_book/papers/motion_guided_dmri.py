@@ -7,6 +7,7 @@ from ..mri import (fft2c, ifft2c, complex_to_channels, channels_to_complex, Data
                            psnr as mri_psnr, ssim as mri_ssim)
 from ..phantoms import as_rng, CinePhantom, cine_phantom   # the phantom: midl_book.phantoms.cardiac
 from ..models import UNet
+from ..data import load_cine, select_phases   # the ACDC readers: midl_book.data.datasets.cardiac
 from typing import NamedTuple, Sequence
 import numpy as np
 import torch
@@ -25,41 +26,20 @@ __all__ = ['MotionGuidedError', 'load_acdc_cine', 'acdc_sequences', 'warp', 'tru
 class MotionGuidedError(MidlBookError):
     "Bad input to a `midl_book.papers.motion_guided_dmri` function; the message names the argument and the fix."
 
-def load_acdc_cine(path, spacing_mm: float = 1.25, size: int = 152) -> np.ndarray:
-    """Read one ACDC cine `patientXXX_4d.nii.gz` -> float32 `(slices, phases, size, size)`, each slice scaled
-    to max 1.
-
-    The file is read with `midl_book.data.load_nifti` (axes (z, y, x, time) after reorientation). The slice
-    axis is the spatial axis with the largest spacing; it is moved first. Each frame is resampled in-plane
-    to `spacing_mm` (linear, `scipy.ndimage.zoom`) and centre-cropped or zero-padded to `size` x `size`.
-    Raises `MotionGuidedError` naming the file if it is not 4D or has fewer than 2 phases."""
-    from midl_book.data import load_nifti
-    vol = load_nifti(path, dtype=np.float32)
-    a = vol.array
-    if a.ndim != 4 or a.shape[3] < 2:
-        raise MotionGuidedError(f"load_acdc_cine: {path} has shape {a.shape} after reorientation; expected a 4D cine "
-                                "(x, y, slice, time) with at least 2 phases, such as ACDC's patientXXX_4d.nii.gz")
-    ax = int(np.argmax(vol.spacing))                                    # the slice axis (largest spacing)
-    inplane = [i for i in range(3) if i != ax]
-    a = np.moveaxis(a, [ax, 3] + inplane, [0, 1, 2, 3])                 # (slices, phases, h, w)
-    zoom = [vol.spacing[i] / spacing_mm for i in inplane]
-    a = ndi.zoom(a, (1, 1, *zoom), order=1) if not np.allclose(zoom, 1) else a
-    out = np.zeros(a.shape[:2] + (size, size), np.float32)
-    h, w = a.shape[2:]
-    sy, sx = max(0, (h - size) // 2), max(0, (w - size) // 2)           # crop start in the source
-    dy, dx = max(0, (size - h) // 2), max(0, (size - w) // 2)           # paste start in the output
-    ch, cw = min(h, size), min(w, size)
-    out[:, :, dy:dy + ch, dx:dx + cw] = a[:, :, sy:sy + ch, sx:sx + cw]
+def load_acdc_cine(path,  # ACDC's `patientXXX_4d.nii.gz`
+                   spacing_mm: float = 1.25,  # in-plane pixel size after resampling (the paper: 1.25 mm)
+                   size: int = 152,  # in-plane size after centre crop or pad (the paper: 152)
+                   ) -> np.ndarray:
+    "`midl_book.data.load_cine` -> float32 `(slices, phases, size, size)`, each slice scaled to max 1 (our choice)."
+    out = load_cine(path, spacing_mm, size)
     m = out.max(axis=(1, 2, 3), keepdims=True)
     return out / np.where(m > 0, m, 1)
 
-def acdc_sequences(cine: np.ndarray, frames: int = 12) -> np.ndarray:
-    """`frames` phases evenly spaced over the cycle (indices round(linspace(0, P, frames, endpoint=False)))
-    from each slice of a cine `(slices, P, H, W)` -> `(slices, frames, H, W)`. Raises if P < frames."""
-    p = cine.shape[1]
-    if p < frames: raise MotionGuidedError(f"acdc_sequences: the cine has {p} phases, fewer than frames={frames}")
-    idx = np.round(np.linspace(0, p, frames, endpoint=False)).astype(int)
-    return cine[:, idx]
+def acdc_sequences(cine: np.ndarray,  # `(slices, P, H, W)`
+                   frames: int = 12,  # phases kept (the paper: 12)
+                   ) -> np.ndarray:
+    "`frames` phases evenly spaced over the cycle of each slice (`midl_book.data.select_phases`) -> `(slices, frames, H, W)`."
+    return select_phases(cine, frames, axis=1)
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #bbdbae2e
 def warp(image: torch.Tensor, flow: torch.Tensor, padding_mode: str = "border") -> torch.Tensor:
