@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from fastai.callback.core import Callback
+from ..generative import GANCallback
 from ..mri import fft2c, ifft2c, complex_to_channels
 from ..metrics import dice_score, assd, hausdorff_distance
 from ..train import arrays_dls, make_learner, predict
@@ -170,32 +170,20 @@ def mse_ssim_loss(pred: torch.Tensor, target: torch.Tensor, alpha: float = 0.6) 
     return alpha * F.mse_loss(pred, target) + (1 - alpha) * (1 - ssim_torch(pred, target))
 
 # %% ../../nbs/part3/automap_gan.ipynb #a3e60769
-class AdversarialCallback(Callback):
-    """Adds `adv_weight` * BCE(D(G(k)), real) and, from epoch `activity_from`, `activity_l1` * mean|G.activity| to the
-    generator's back-propagated loss, then takes one RMSprop step (lr `lr`) of the discriminator `disc` on real targets
-    versus the detached generator output. Training batches only; the discriminator's loss is kept in `self.d_losses`."""
-    order = 60
-    def __init__(self, disc: nn.Module, adv_weight: float = 1e-3, lr: float = 2e-5, activity_l1: float = 0.0, activity_from: int = 0):
-        self.disc, self.adv_weight, self.d_lr = disc, float(adv_weight), float(lr)
+class AdversarialCallback(GANCallback):
+    """`midl_book.generative.GANCallback` as the paper trains (BCE, RMSprop at `lr`, one discriminator step per batch, no
+    pool) plus the activity regulariser: from epoch `activity_from`, `activity_l1` * mean|G.activity| joins the
+    generator's back-propagated loss. The discriminator's losses are kept in `self.d_losses`."""
+    def __init__(self, disc: nn.Module, adv_weight: float = 1e-3, lr: float = 2e-5, activity_l1: float = 0.0,
+                 activity_from: int = 0):
+        super().__init__(disc, adv_weight, lr, kind="bce", opt_func=torch.optim.RMSprop)
         self.activity_l1, self.activity_from = float(activity_l1), int(activity_from)
-    def before_fit(self):
-        self.disc.to(self.dls.device)
-        self.d_opt = torch.optim.RMSprop(self.disc.parameters(), lr=self.d_lr)
-        self.d_losses = []
-    def after_loss(self):
-        if not self.training: return
-        fake = self.learn.pred
-        extra = self.adv_weight * F.binary_cross_entropy_with_logits(self.disc(fake), torch.ones(len(fake), 1, device=fake.device))
+
+    def generator_extra(self) -> torch.Tensor | None:
         act = getattr(self.learn.model, "activity", None)
         if self.activity_l1 and act is not None and self.epoch >= self.activity_from:
-            extra = extra + self.activity_l1 * act.abs().mean()
-        self.learn.loss_grad = self.learn.loss_grad + extra
-    def after_step(self):
-        real, fake = self.learn.yb[0], self.learn.pred.detach()
-        ones, zeros = torch.ones(len(real), 1, device=real.device), torch.zeros(len(fake), 1, device=real.device)
-        d_loss = F.binary_cross_entropy_with_logits(self.disc(real), ones) + F.binary_cross_entropy_with_logits(self.disc(fake), zeros)
-        self.d_opt.zero_grad(); d_loss.backward(); self.d_opt.step()
-        self.d_losses.append(float(d_loss.detach()))
+            return self.activity_l1 * act.abs().mean()
+        return None
 
 def train_automap(k_train: np.ndarray, y_train: np.ndarray, k_valid: np.ndarray, y_valid: np.ndarray, seed: int,
                   conv_channels: int = 64, disc_channels: Sequence[int] = (32, 64), init: str = "random", alpha: float = 0.6,
