@@ -7,6 +7,7 @@ from ..mri import (fft2c, ifft2c, complex_to_channels, channels_to_complex, Data
                            psnr as mri_psnr, ssim as mri_ssim)
 from ..phantoms import as_rng, CinePhantom, cine_phantom   # the phantom: midl_book.phantoms.cardiac
 from ..models import UNet
+from ..registration import warp, total_variation   # the STN warp and the TV of a flow
 from ..data import load_cine, select_phases   # the ACDC readers: midl_book.data.datasets.cardiac
 from typing import NamedTuple, Sequence
 import numpy as np
@@ -17,10 +18,10 @@ from scipy import ndimage as ndi
 from skimage.registration import optical_flow_ilk
 
 # %% auto #0
-__all__ = ['MotionGuidedError', 'load_acdc_cine', 'acdc_sequences', 'warp', 'true_flow', 'kt_cartesian_mask', 'dynamic_inputs',
-           'ConvGRU', 'DynamicReconstructionNet', 'UFlowNet', 'FlowWarp', 'total_variation', 'MotionEstimationLoss',
-           'me_pairs', 'pair_inputs', 'MotionCompensation', 'mc_inputs', 'recon_metrics', 'halving_schedule',
-           'predict_sequences', 'lucas_kanade_flow', 'warp_labels']
+__all__ = ['MotionGuidedError', 'load_acdc_cine', 'acdc_sequences', 'true_flow', 'kt_cartesian_mask', 'dynamic_inputs', 'ConvGRU',
+           'DynamicReconstructionNet', 'UFlowNet', 'FlowWarp', 'MotionEstimationLoss', 'me_pairs', 'pair_inputs',
+           'MotionCompensation', 'mc_inputs', 'recon_metrics', 'halving_schedule', 'predict_sequences',
+           'lucas_kanade_flow', 'warp_labels']
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #428a8da3
 class MotionGuidedError(MidlBookError):
@@ -42,24 +43,6 @@ def acdc_sequences(cine: np.ndarray,  # `(slices, P, H, W)`
     return select_phases(cine, frames, axis=1)
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #bbdbae2e
-def warp(image: torch.Tensor, flow: torch.Tensor, padding_mode: str = "border") -> torch.Tensor:
-    """Backward warp: out[b, :, y, x] = image[b, :, y + flow[b, 1, y, x], x + flow[b, 0, y, x]], bilinear.
-
-    image `(B, C, H, W)`, flow `(B, 2, H, W)` in pixels (channel 0 = dx along W, 1 = dy along H), same dtype
-    and device; the STN sampling layer (differentiable in both). `padding_mode`: 'border' (repeat the edge,
-    the default) or 'zeros'. Equals `scipy.ndimage.map_coordinates(order=1, mode='nearest')` per channel."""
-    if image.ndim != 4 or flow.ndim != 4 or flow.shape[1] != 2 or flow.shape[0] != image.shape[0] \
-            or flow.shape[2:] != image.shape[2:]:
-        raise MotionGuidedError(f"warp: image must be (B, C, H, W) and flow (B, 2, H, W) on the same grid, got "
-                                f"{tuple(image.shape)} and {tuple(flow.shape)}")
-    B, C, H, W = image.shape
-    yy, xx = torch.meshgrid(torch.arange(H, dtype=image.dtype, device=image.device),
-                            torch.arange(W, dtype=image.dtype, device=image.device), indexing="ij")
-    gx = 2 * (xx + flow[:, 0]) / max(W - 1, 1) - 1                      # normalised sampling positions
-    gy = 2 * (yy + flow[:, 1]) / max(H - 1, 1) - 1
-    return F.grid_sample(image, torch.stack([gx, gy], -1), mode="bilinear", padding_mode=padding_mode,
-                         align_corners=True)
-
 def true_flow(disp_src: np.ndarray, disp_tgt: np.ndarray, n_iter: int = 30) -> np.ndarray:
     """The flow v (`(..., 2, H, W)` float32, px, dx first) that warps phantom frame s onto frame t:
     frame_t(x) = frame_s(x + v(x)), from their displacements u_s, u_t (`CinePhantom.disp[..., s/t, :, :, :]`).
@@ -209,10 +192,6 @@ class FlowWarp(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         v = self.flownet(x[:, :1], x[:, 1:2])
         return torch.cat([warp(x[:, :1], v), v], 1)
-
-def total_variation(v: torch.Tensor) -> torch.Tensor:
-    "Anisotropic TV of a field `(B, C, H, W)`: mean |v(y, x+1) - v(y, x)| + mean |v(y+1, x) - v(y, x)| (a scalar)."
-    return (v[..., :, 1:] - v[..., :, :-1]).abs().mean() + (v[..., 1:, :] - v[..., :-1, :]).abs().mean()
 
 class MotionEstimationLoss(nn.Module):
     """Eq. (6), averaged over pixels and pairs: mean|z' - z_t| + beta mean|v| + gamma TV(v), on the output of
