@@ -20,21 +20,21 @@ class RegistrationError(MidlBookError):
 # %% ../nbs/09_registration.ipynb #5a1c2026
 def rigid_matrix(dy: float,  # translation along rows, px
                  dx: float,  # translation along columns, px
-                 angle: float,  # rotation, degrees, counter-clockwise as displayed (`midl_book.mri.rigid_transform_image`)
+                 angle: float,  # degrees, counter-clockwise as displayed (`rigid_transform_image`)
                  ) -> np.ndarray:
-    "3x3 homogeneous 2D rigid transform in (row, col) pixels about the image centre: rotate, then translate."
+    "3x3 homogeneous 2D rigid transform, (row, col) px about the image centre: rotate, translate."
     a = math.radians(angle); c, s = math.cos(a), math.sin(a)
     # p' = R p + t, R = [[cos, -sin], [sin, cos]]
     return np.array([[c, -s, dy], [s, c, dx], [0.0, 0.0, 1.0]])
 
 def rigid_params(A: np.ndarray,  # a 3x3 rigid matrix
                  ) -> tuple[float, float, float]:
-    "The (dy px, dx px, angle deg) of a 3x3 rigid matrix: the inverse of `rigid_matrix` (angle in (-180, 180])."
+    "(dy px, dx px, angle deg) of a 3x3 rigid matrix (`rigid_matrix` inverted)"
     A = np.asarray(A, float)
     return float(A[0, 2]), float(A[1, 2]), math.degrees(math.atan2(A[1, 0], A[0, 0]))
 
 def _V(th: np.ndarray) -> np.ndarray:
-    "SE(2) left Jacobian V(theta) = [[sin/th, -(1-cos)/th], [(1-cos)/th, sin/th]] (Taylor series near 0), (..., 2, 2)."
+    "SE(2) left Jacobian V(th) = [[sin/th, -(1-cos)/th], [(1-cos)/th, sin/th]], Taylor near 0."
     th = np.asarray(th, float); small = np.abs(th) < 1e-6; t = np.where(small, 1.0, th)
     a = np.where(small, 1 - th ** 2 / 6, np.sin(t) / t)
     b = np.where(small, th / 2 - th ** 3 / 24, (1 - np.cos(t)) / t)
@@ -42,9 +42,10 @@ def _V(th: np.ndarray) -> np.ndarray:
 
 def se2_log(A: np.ndarray,  # rigid matrices (..., 3, 3)
             ) -> np.ndarray:
-    "The principal matrix logarithm of 2D rigid transforms (= scipy.linalg.logm): (..., 3, 3), theta in (-pi, pi]."
+    "The principal matrix logarithm of 2D rigid transforms (= scipy's logm), theta in (-pi, pi]."
     A = np.asarray(A, float)
-    if A.shape[-2:] != (3, 3): raise RegistrationError(f"se2_log: expected (..., 3, 3) rigid matrices, got {A.shape}")
+    if A.shape[-2:] != (3, 3):
+        raise RegistrationError(f"se2_log: expected (..., 3, 3) rigid matrices, got {A.shape}")
     th = np.arctan2(A[..., 1, 0], A[..., 0, 0])
     # u = V(theta)^-1 t
     u = np.linalg.solve(_V(th), A[..., :2, 2:])[..., 0]
@@ -55,7 +56,8 @@ def se2_exp(L: np.ndarray,  # SE(2) logarithms (..., 3, 3), as `se2_log` returns
             ) -> np.ndarray:
     "The matrix exponential of SE(2) logarithms: rotation by L[1, 0], translation V(theta) u."
     L = np.asarray(L, float); th = L[..., 1, 0]; c, s = np.cos(th), np.sin(th)
-    A = np.zeros(L.shape); A[..., 0, 0], A[..., 0, 1], A[..., 1, 0], A[..., 1, 1], A[..., 2, 2] = c, -s, s, c, 1
+    A = np.zeros(L.shape)
+    A[..., 0, 0], A[..., 0, 1], A[..., 1, 0], A[..., 1, 1], A[..., 2, 2] = c, -s, s, c, 1
     # t = V(theta) u
     A[..., :2, 2] = (_V(th) @ L[..., :2, 2:])[..., 0]
     return A
@@ -65,21 +67,22 @@ def warp(image: torch.Tensor,  # (B, C, H, W)
          flow: torch.Tensor,  # (B, 2, H, W) in pixels: channel 0 = dx (along W), 1 = dy (along H)
          padding_mode: str = "border",  # 'border' (repeat the edge) or 'zeros'
          ) -> torch.Tensor:
-    "Backward bilinear warp: out[b, :, y, x] = image[b, :, y + flow[b, 1, y, x], x + flow[b, 0, y, x]]."
+    "Backward bilinear warp: out[b, :, y, x] = image[b, :, y + flow[b, 1], x + flow[b, 0]]."
     if image.ndim != 4 or flow.ndim != 4 or flow.shape[1] != 2 or flow.shape[0] != image.shape[0] \
             or flow.shape[2:] != image.shape[2:]:
-        raise RegistrationError(f"warp: image must be (B, C, H, W) and flow (B, 2, H, W) on the same grid, got "
-                                f"{tuple(image.shape)} and {tuple(flow.shape)}")
+        raise RegistrationError(f"warp: image must be (B, C, H, W) and flow (B, 2, H, W) on one "
+                                f"grid, got {tuple(image.shape)} and {tuple(flow.shape)}")
     B, C, H, W = image.shape
     yy, xx = torch.meshgrid(torch.arange(H, dtype=image.dtype, device=image.device),
                             torch.arange(W, dtype=image.dtype, device=image.device), indexing="ij")
     # normalised sampling positions of x + v(x), in [-1, 1] (align_corners=True)
     gx = 2 * (xx + flow[:, 0]) / max(W - 1, 1) - 1
     gy = 2 * (yy + flow[:, 1]) / max(H - 1, 1) - 1
-    return F.grid_sample(image, torch.stack([gx, gy], -1), mode="bilinear", padding_mode=padding_mode,
-                         align_corners=True)
+    return F.grid_sample(image, torch.stack([gx, gy], -1), mode="bilinear",
+                         padding_mode=padding_mode, align_corners=True)
 
 def total_variation(v: torch.Tensor,  # a field (B, C, H, W), e.g. a flow
                     ) -> torch.Tensor:
     "Anisotropic TV: mean |v(y, x+1) - v(y, x)| + mean |v(y+1, x) - v(y, x)| (a scalar)."
-    return (v[..., :, 1:] - v[..., :, :-1]).abs().mean() + (v[..., 1:, :] - v[..., :-1, :]).abs().mean()
+    dx, dy = v[..., :, 1:] - v[..., :, :-1], v[..., 1:, :] - v[..., :-1, :]
+    return dx.abs().mean() + dy.abs().mean()

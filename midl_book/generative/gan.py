@@ -21,10 +21,11 @@ GAN_LOSSES = ("bce", "lsgan", "hinge", "wgan")
 def adversarial_loss(logits: torch.Tensor,  # the discriminator's outputs, any shape
                      real: bool,  # the target: these should be judged real (True) or fake (False)
                      kind: str = "bce",  # one of GAN_LOSSES
-                     generator: bool = False,  # the generator's term (hinge and wgan: -mean(logits))
+                     generator: bool = False,  # the generator's term (hinge, wgan: -mean(logits))
                      ) -> torch.Tensor:
     "One term of an adversarial loss (a scalar, the mean over `logits`); see the table above."
-    if kind not in GAN_LOSSES: raise MidlBookError(f"adversarial_loss: kind must be one of {GAN_LOSSES}, got {kind!r}")
+    if kind not in GAN_LOSSES:
+        raise MidlBookError(f"adversarial_loss: kind must be one of {GAN_LOSSES}, got {kind!r}")
     if kind == "bce":
         # -log sigma(D) for real, -log(1 - sigma(D)) for fake
         target = torch.ones_like(logits) if real else torch.zeros_like(logits)
@@ -43,9 +44,9 @@ def adversarial_loss(logits: torch.Tensor,  # the discriminator's outputs, any s
 
 # %% ../../nbs/10_generative_gan.ipynb #2356d9d4
 class ImagePool:
-    "A buffer of up to `size` past generated images; `query(batch)` returns a batch of the same shape (see above)."
+    "A buffer of up to `size` past fakes; `query(batch)` returns a batch of the same shape."
     def __init__(self, size: int = 50,  # images kept; 0: no pool (query returns its input)
-                 seed: SeedLike = 0,  # the pool's own random generator (`as_rng`); global state is untouched
+                 seed: SeedLike = 0,  # the pool's own generator (`as_rng`); global state untouched
                  ):
         if size < 0: raise MidlBookError(f"ImagePool: size must be >= 0, got {size}")
         self.size, self.rng, self.images = int(size), as_rng(seed), []
@@ -54,9 +55,9 @@ class ImagePool:
         if self.size == 0: return batch
         out = []
         for im in batch.detach():
-            if len(self.images) < self.size:                         # filling up: keep and return it
+            if len(self.images) < self.size:                     # filling up: keep and return it
                 self.images.append(im); out.append(im)
-            elif self.rng.random() < 0.5:                            # swap with a random stored image
+            elif self.rng.random() < 0.5:                        # swap with a random stored image
                 j = int(self.rng.integers(self.size))
                 out.append(self.images[j]); self.images[j] = im
             else: out.append(im)
@@ -70,15 +71,17 @@ class GANCallback(Callback):
                  adv_weight: float = 1e-3,  # weight of the generator's adversarial term
                  lr: float = 2e-4,  # the discriminator's learning rate
                  kind: str = "bce",  # the adversarial loss (`GAN_LOSSES`)
-                 opt_func: Callable = torch.optim.Adam,  # the discriminator's optimiser: opt_func(params, lr=lr)
+                 opt_func: Callable = torch.optim.Adam,  # its optimiser: opt_func(params, lr=lr)
                  n_critic: int = 1,  # discriminator steps per training batch
-                 pool_size: int = 0,  # `ImagePool` size for the fakes it sees (0: the current batch only)
+                 pool_size: int = 0,  # `ImagePool` size for the fakes it sees (0: the batch only)
                  seed: SeedLike = 0,  # the pool's random generator
                  ):
-        if kind not in GAN_LOSSES: raise MidlBookError(f"GANCallback: kind must be one of {GAN_LOSSES}, got {kind!r}")
+        if kind not in GAN_LOSSES:
+            raise MidlBookError(f"GANCallback: kind must be one of {GAN_LOSSES}, got {kind!r}")
         if n_critic < 1: raise MidlBookError(f"GANCallback: n_critic must be >= 1, got {n_critic}")
         self.disc, self.adv_weight, self.d_lr, self.kind = disc, float(adv_weight), float(lr), kind
-        self.opt_func, self.n_critic, self.pool_size, self.seed = opt_func, int(n_critic), int(pool_size), seed
+        self.opt_func, self.n_critic, self.pool_size = opt_func, int(n_critic), int(pool_size)
+        self.seed = seed
 
     def before_fit(self):
         self.disc.to(self.dls.device)
@@ -101,6 +104,7 @@ class GANCallback(Callback):
         real, fake = self.learn.yb[0], self.pool.query(self.learn.pred.detach())
         for _ in range(self.n_critic):
             # L_D = real term + fake term
-            d_loss = adversarial_loss(self.disc(real), True, self.kind) + adversarial_loss(self.disc(fake), False, self.kind)
+            d_loss = (adversarial_loss(self.disc(real), True, self.kind)
+                      + adversarial_loss(self.disc(fake), False, self.kind))
             self.d_opt.zero_grad(); d_loss.backward(); self.d_opt.step()
             self.d_losses.append(float(d_loss.detach()))

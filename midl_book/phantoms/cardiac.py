@@ -16,11 +16,13 @@ __all__ = ['CinePhantom', 'cine_phantom']
 
 # %% ../../nbs/02f_phantoms_cardiac.ipynb #94169b3a
 class CinePhantom(NamedTuple):
-    """What `cine_phantom` returns. `images` float32 `(n, T, H, W)` in [0, 1]; `labels` uint8 `(n, T, H, W)`:
-    0 background, 1 RV blood, 2 myocardium, 3 LV blood (ACDC's classes); `phase` float32 `(n, T)`: the cardiac
-    phase in [0, 1) (0 end diastole, 1/2 peak systole); `disp` float32 `(n, T, 2, H, W)` or None: the displacement
-    u_t in pixels, channel 0 = dx (along W), 1 = dy (along H), with images[i, t](x) = anatomy_i(x + disp[i, t](x))
-    (model 'deform'; None for 'shapes'). `frames` is another name for `images`."""
+    """What `cine_phantom` returns. `images` float32 `(n, T, H, W)` in [0, 1]; `labels` uint8
+    `(n, T, H, W)`: 0 background, 1 RV blood, 2 myocardium, 3 LV blood (ACDC's classes);
+    `phase` float32 `(n, T)`: the cardiac phase in [0, 1) (0 end diastole, 1/2 peak systole);
+    `disp` float32 `(n, T, 2, H, W)` or None: the displacement u_t in pixels, channel 0 = dx
+    (along W), 1 = dy (along H), with images[i, t](x) = anatomy_i(x + disp[i, t](x)) (model
+    'deform'; None for 'shapes').
+    `frames` is another name for `images`."""
     images: np.ndarray
     labels: np.ndarray
     phase: np.ndarray
@@ -30,11 +32,11 @@ class CinePhantom(NamedTuple):
     def frames(self) -> np.ndarray: return self.images
 
 def _soft(sd: np.ndarray, w: float) -> np.ndarray:
-    "Soft occupancy in [0, 1] from an (approximate) signed distance in px, negative inside; edge width `w` px."
+    "Soft occupancy in [0, 1] from a signed distance in px (negative inside); edge width `w` px."
     return expit(-sd / w).astype(np.float32)
 
 def _ellipse_sd(px, py, cx, cy, rx, ry):
-    "Approximate signed distance (px) of points (px, py) to the ellipse centred (cx, cy) with radii (rx, ry)."
+    "Approximate signed distance (px) of (px, py) to the ellipse at (cx, cy) with radii (rx, ry)."
     return (np.sqrt(((px - cx) / rx) ** 2 + ((py - cy) / ry) ** 2) - 1) * np.minimum(rx, ry)
 
 def _deform_cine(n, size, frames, rng, beats, contraction, max_twist, drift_px, edge_px):
@@ -52,7 +54,8 @@ def _deform_cine(n, size, frames, rng, beats, contraction, max_twist, drift_px, 
     t = np.arange(frames, dtype=np.float32) / frames
     phase = ((phi0[:, None] + beats * t[None]) % 1.0).astype(np.float32)   # (n, T)
     c = lambda v: v[:, None, None, None]                                # (n,) -> (n, 1, 1, 1)
-    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij")
+    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32),
+                         indexing="ij")
     dx, dy = xx - c(cx), yy - c(cy)                                     # x - c, (n, 1, H, W)
     g = np.exp(-(dx ** 2 + dy ** 2) / (2 * c(sig) ** 2))
     sin2 = (np.sin(np.pi * phase) ** 2)[:, :, None, None]               # (n, T, 1, 1)
@@ -62,28 +65,31 @@ def _deform_cine(n, size, frames, rng, beats, contraction, max_twist, drift_px, 
     uy = a * g * dy + np.sin(th) * dx + (np.cos(th) - 1) * dy
     drift = c(damp) * np.sin(2 * np.pi * (t[None] + bphase[:, None]))[:, :, None, None]
     ux, uy = ux + drift * c(np.cos(ang)), uy + drift * c(np.sin(ang))
-    px, py = xx + ux, yy + uy                                           # where each pixel samples the anatomy
+    px, py = xx + ux, yy + uy                               # where each pixel samples the anatomy
     body = _soft(_ellipse_sd(px, py, W / 2, H * 0.55, W * 0.75, H * 0.62), edge_px)
     img = 0.35 * body * c(gain[:, 0])
-    lung = np.maximum(_soft(_ellipse_sd(px, py, c(cx) - 11 * s, c(cy) - 3 * s, 6 * s, 10 * s), edge_px),
-                      _soft(_ellipse_sd(px, py, c(cx) + 11 * s, c(cy) - 4 * s, 5.5 * s, 10 * s), edge_px))
+    lung = np.maximum(
+        _soft(_ellipse_sd(px, py, c(cx) - 11 * s, c(cy) - 3 * s, 6 * s, 10 * s), edge_px),
+        _soft(_ellipse_sd(px, py, c(cx) + 11 * s, c(cy) - 4 * s, 5.5 * s, 10 * s), edge_px))
     img = img * (1 - lung) + 0.05 * lung
     liver = _soft(_ellipse_sd(px, py, c(cx) - 6 * s, c(cy) + 12 * s, 12 * s, 6 * s), edge_px)
     img = img * (1 - liver) + 0.5 * c(gain[:, 1]) * liver
     r = np.sqrt((px - c(cx)) ** 2 + (py - c(cy)) ** 2)
-    rv = _soft(_ellipse_sd(px, py, c(cx) - (c(r_lv) + 3.5 * s), c(cy) + 0.5 * s, 4 * s, 6.5 * s), edge_px)
-    rv = rv * (1 - _soft(r - c(r_lv + thick) - 0.5, edge_px))           # the RV wraps around the septum
+    rv = _soft(_ellipse_sd(px, py, c(cx) - (c(r_lv) + 3.5 * s), c(cy) + 0.5 * s, 4 * s, 6.5 * s),
+               edge_px)
+    rv = rv * (1 - _soft(r - c(r_lv + thick) - 0.5, edge_px))   # the RV wraps around the septum
     img = img * (1 - rv) + 0.85 * c(gain[:, 2]) * rv
     myo = _soft(r - c(r_lv + thick), edge_px); img = img * (1 - myo) + 0.3 * c(gain[:, 3]) * myo
     lv = _soft(r - c(r_lv), edge_px); img = img * (1 - lv) + 0.95 * c(gain[:, 4]) * lv
-    tex = sum(np.cos(c(tex_k[:, m, 0]) * px + c(tex_k[:, m, 1]) * py + c(tex_p[:, m])) for m in range(6))
+    tex = sum(np.cos(c(tex_k[:, m, 0]) * px + c(tex_k[:, m, 1]) * py + c(tex_p[:, m]))
+              for m in range(6))
     img = np.clip(img * (1 + 0.05 * tex / np.sqrt(3)) / 1.1, 0, 1).astype(np.float32)
     labels = np.zeros(img.shape, np.uint8)
     labels[rv > 0.5] = 1; labels[(myo > 0.5) & (lv <= 0.5)] = 2; labels[lv > 0.5] = 3
     return img, labels, phase, np.stack([ux, uy], 2).astype(np.float32)
 
 def _shapes_cine(n, size, frames, rng, beats, contraction, oversample):
-    "The 'shapes' model of `cine_phantom` (geometry in units of the field of view): (images, labels, phase, None)."
+    "The 'shapes' model of `cine_phantom` (lengths in units of the field of view)."
     N = size * oversample
     yy, xx = (np.mgrid[:N, :N].astype(np.float32) + 0.5) / N - 0.5
     imgs = np.zeros((n, frames, size, size), np.float32)
@@ -92,7 +98,8 @@ def _shapes_cine(n, size, frames, rng, beats, contraction, oversample):
     lung = ((((xx + 0.38) / 0.16) ** 2 + (yy / 0.32) ** 2 <= 1)
             | (((xx - 0.40) / 0.14) ** 2 + ((yy + 0.05) / 0.3) ** 2 <= 1))
     liver = (((xx + 0.25) / 0.3) ** 2 + ((yy - 0.42) / 0.15) ** 2 <= 1) & body
-    bounds = ((0.8, 1.0), (0.2, 0.32), (0.4, 0.55), (0.02, 0.08), (0.3, 0.4))   # blood, myo, tissue, lung, liver
+    # intensity ranges of blood, myocardium, tissue, lung, liver
+    bounds = ((0.8, 1.0), (0.2, 0.32), (0.4, 0.55), (0.02, 0.08), (0.3, 0.4))
     for s in range(n):
         c0 = rng.uniform(-0.04, 0.04, 2)
         r_ed, wall = rng.uniform(0.12, 0.15), rng.uniform(0.045, 0.06)
@@ -105,7 +112,7 @@ def _shapes_cine(n, size, frames, rng, beats, contraction, oversample):
         static = np.where(lung, i_lung, static); static = np.where(liver, i_liver, static)
         for t in range(frames):
             ph = np.sin(np.pi * beats * t / frames) ** 2
-            # r(t) = r_ed (1 - C sin^2(pi phi_t)); R(t) = sqrt(r^2 + A / pi) keeps the myocardial area A
+            # r(t) = r_ed (1 - C sin^2(pi phi_t)); R(t) = sqrt(r^2 + A / pi): constant wall area
             r = r_ed * (1 - (1 - es) * ph); R = np.sqrt(r ** 2 + area / np.pi)
             cy, cx = c0 + 0.015 * ph
             u, v = (xx - cx) * ca + (yy - cy) * sa, -(xx - cx) * sa + (yy - cy) * ca
@@ -117,7 +124,8 @@ def _shapes_cine(n, size, frames, rng, beats, contraction, oversample):
             img = np.where(myo, i_myo, img); img = np.where(lv, i_blood, img)
             lab = np.zeros((N, N), np.uint8); lab[rv] = 1; lab[myo] = 2; lab[lv] = 3
             imgs[s, t] = img.reshape(size, oversample, size, oversample).mean((1, 3))
-            sub = lab.reshape(size, oversample, size, oversample).transpose(0, 2, 1, 3).reshape(size, size, -1)
+            sub = lab.reshape(size, oversample, size, oversample).transpose(0, 2, 1, 3)
+            sub = sub.reshape(size, size, -1)
             labs[s, t] = np.stack([(sub == k).sum(-1) for k in range(4)], -1).argmax(-1)
     t = np.arange(frames, dtype=np.float64) * beats / frames
     phase = np.broadcast_to((t % 1.0).astype(np.float32), (n, frames)).copy()
@@ -126,28 +134,29 @@ def _shapes_cine(n, size, frames, rng, beats, contraction, oversample):
 def cine_phantom(n: int = 8,  # sequences ("patients"), each with its own anatomy and motion
                  size: int = 32,  # image side H = W in pixels
                  frames: int = 8,  # T, frames per sequence
-                 seed: SeedLike = 0,  # int, Generator (its state advances) or None (`midl_book.core.as_rng`)
+                 seed: SeedLike = 0,  # int, Generator (its state advances) or None (`as_rng`)
                  beats: float = 1.0,  # heartbeats over the T frames
-                 contraction: tuple[float, float] = (0.3, 0.45),  # range of the systolic contraction (see above)
+                 contraction: tuple[float, float] = (0.3, 0.45),  # systolic contraction range
                  max_twist: float = 0.25,  # deform: largest twist at peak systole, rad
-                 drift_px: tuple[float, float] = (0.5, 1.5),  # deform: range of the rigid drift, px at size 32
+                 drift_px: tuple[float, float] = (0.5, 1.5),  # deform: drift range, px at size 32
                  edge_px: float = 0.6,  # deform: width of the soft edges, px
-                 model: str = "deform",  # 'deform' (exact displacement field) or 'shapes' (per-frame geometry)
-                 oversample: int = 4,  # shapes: sub-pixels per pixel and axis (partial volume, majority labels)
-                 noise: float = 0.0,  # standard deviation of added Gaussian noise (images clipped to [0, 1])
+                 model: str = "deform",  # 'deform' (exact displacements) or 'shapes' (redrawn)
+                 oversample: int = 4,  # shapes: sub-pixels per pixel and axis (partial volume)
+                 noise: float = 0.0,  # sd of added Gaussian noise (images clipped to [0, 1])
                  ) -> CinePhantom:
-    "`n` short-axis cardiac cine sequences of `frames` frames of `size` x `size` with exact labels and phases."
+    "`n` short-axis cardiac cines of `frames` frames of `size` x `size`, exact labels and phases."
     if model not in ("deform", "shapes"):
         raise PhantomError(f"cine_phantom: model must be 'deform' or 'shapes', got {model!r}")
     n, frames = _check_int("n", n, 1), _check_int("frames", frames, 2)
     size = _check_int("size", size, 16 if model == "deform" else 8)
     if not 0 <= contraction[0] <= contraction[1] < 1:
-        raise PhantomError(f"cine_phantom: contraction must satisfy 0 <= lo <= hi < 1 (invertible motion), "
-                           f"got {contraction}")
+        raise PhantomError("cine_phantom: contraction must satisfy 0 <= lo <= hi < 1 (invertible "
+                           f"motion), got {contraction}")
     if noise < 0: raise PhantomError(f"cine_phantom: noise must be >= 0, got {noise}")
     rng = as_rng(seed)
     if model == "deform":
-        img, lab, phase, disp = _deform_cine(n, size, frames, rng, beats, contraction, max_twist, drift_px, edge_px)
+        img, lab, phase, disp = _deform_cine(n, size, frames, rng, beats, contraction, max_twist,
+                                             drift_px, edge_px)
     else:
         img, lab, phase, disp = _shapes_cine(n, size, frames, rng, beats, contraction,
                                              _check_int("oversample", oversample, 1))

@@ -19,19 +19,20 @@ ACDC_CLASSES = {0: "background", 1: "RV", 2: "myocardium", 3: "LV"}
 
 def acdc_patients(root,  # the `acdc` folder, its `training`/`testing` folder, or one patient folder
                   ) -> list[Path]:
-    "The patient folders (`patientNNN`, holding `patientNNN_4d.nii.gz`) under `root`, sorted by number."
+    "The patient folders (`patientNNN` with `patientNNN_4d.nii.gz`) under `root`, sorted by number."
     root = _as_path(root, "ACDC folder")
-    if not root.is_dir(): raise DataError(f"ACDC folder {root} does not exist: see DATASETS['acdc'] for the layout")
+    if not root.is_dir():
+        raise DataError(f"ACDC folder {root} does not exist: see DATASETS['acdc'] for the layout")
     cands = [root] + sorted(root.glob("**/patient[0-9][0-9][0-9]"))
     found = [p for p in cands if p.is_dir() and (p / f"{p.name}_4d.nii.gz").is_file()]
     if not found:
-        raise DataError(f"no patientNNN/patientNNN_4d.nii.gz under {root}: point at the unzipped ACDC folder "
-                        "(see DATASETS['acdc'])")
+        raise DataError(f"no patientNNN/patientNNN_4d.nii.gz under {root}: point at the unzipped "
+                        "ACDC folder (see DATASETS['acdc'])")
     return sorted(found, key=lambda p: p.name)
 
 def read_acdc_info(path,  # a patient folder or its Info.cfg
                    ) -> dict:
-    "Info.cfg as a dict: ED, ES, NbFrame (int, frames 1-based as in the file names), Height, Weight (float), Group."
+    "Info.cfg as a dict: ED, ES, NbFrame (int, 1-based as in file names), Height, Weight, Group."
     p = _as_path(path, "Info.cfg")
     if p.is_dir(): p = p / "Info.cfg"
     p = _require_file(p, "ACDC Info.cfg")
@@ -39,16 +40,19 @@ def read_acdc_info(path,  # a patient folder or its Info.cfg
     for line in p.read_text().splitlines():
         if ":" not in line: continue
         k, v = (s.strip() for s in line.split(":", 1))
-        info[k] = int(float(v)) if k in ("ED", "ES", "NbFrame") else float(v) if k in ("Height", "Weight") else v
+        if k in ("ED", "ES", "NbFrame"): v = int(float(v))
+        elif k in ("Height", "Weight"): v = float(v)
+        info[k] = v
     missing = [k for k in ("ED", "ES") if k not in info]
-    if missing: raise DataError(f"{p}: no {' or '.join(missing)} line (expected e.g. 'ED: 1' and 'ES: 12')")
+    if missing:
+        raise DataError(f"{p}: no {' or '.join(missing)} line (expected e.g. 'ED: 1' and 'ES: 12')")
     return info
 
 # %% ../../../nbs/01m_data_cardiac.ipynb #312801c0
 def _slice_first(vol: Volume) -> tuple[np.ndarray, list[float]]:
-    "(array with the largest-spacing spatial axis first, then the extra axes, then the two in-plane axes; their spacing)."
+    "(array: largest-spacing axis, extra axes, the two in-plane axes; the in-plane spacing)."
     a = vol.array
-    ax = int(np.argmax(vol.spacing))                                    # the slice axis (largest spacing)
+    ax = int(np.argmax(vol.spacing))                        # the slice axis (largest spacing)
     inplane = [i for i in range(3) if i != ax]
     extra = list(range(3, a.ndim))
     a = np.moveaxis(a, [ax] + extra + inplane, list(range(a.ndim)))
@@ -56,7 +60,7 @@ def _slice_first(vol: Volume) -> tuple[np.ndarray, list[float]]:
 
 def _resize_inplane(a: np.ndarray, spacing: list[float], spacing_mm: float | None, size: int | None,
                     order: int) -> np.ndarray:
-    "Resample the last two axes to `spacing_mm` (scipy zoom, `order`), then centre-crop or zero-pad to size x size."
+    "Resample the last two axes to `spacing_mm` (scipy zoom), then centre-crop or zero-pad to size."
     if spacing_mm is not None:
         zoom = [s / spacing_mm for s in spacing]
         if not np.allclose(zoom, 1): a = ndi.zoom(a, (1,) * (a.ndim - 2) + tuple(zoom), order=order)
@@ -69,34 +73,39 @@ def _resize_inplane(a: np.ndarray, spacing: list[float], spacing_mm: float | Non
     out[..., dy:dy + ch, dx:dx + cw] = a[..., sy:sy + ch, sx:sx + cw]
     return out
 
-def load_cine(path,  # a 4D cine NIfTI (x, y, slice, time): ACDC `patientNNN_4d.nii.gz`, UK Biobank `sa.nii.gz`
-              spacing_mm: float | None = None,  # resample in-plane to this pixel size (linear); None: keep
-              size: int | None = None,  # centre-crop or zero-pad in-plane to size x size; None: keep
+def load_cine(path,  # 4D cine NIfTI (x, y, slice, time): ACDC `_4d.nii.gz`, UK Biobank `sa.nii.gz`
+              spacing_mm: float | None = None,  # resample in-plane to this pixel size; None: keep
+              size: int | None = None,  # centre-crop or zero-pad in-plane to size; None: keep
               ) -> np.ndarray:
-    """A short-axis cine -> float32 `(slices, phases, H, W)`: canonical orientation (`load_nifti`), the slice axis
-    (largest spacing) first, intensities as stored. Raises `DataError` naming the file unless it is 4D with at
-    least 2 phases."""
+    """A short-axis cine -> float32 `(slices, phases, H, W)`: canonical orientation (`load_nifti`),
+    the slice axis (largest spacing) first, intensities as stored. Raises `DataError` naming the
+    file unless it is 4D with at least 2 phases."""
     vol = load_nifti(path, dtype=np.float32)
     if vol.array.ndim != 4 or vol.array.shape[3] < 2:
-        raise DataError(f"load_cine: {path} has shape {vol.array.shape} after reorientation; expected a 4D cine "
-                        "(x, y, slice, time) with at least 2 phases, such as ACDC's patientNNN_4d.nii.gz")
+        raise DataError(f"load_cine: {path} has shape {vol.array.shape} after reorientation; "
+                        "expected a 4D cine (x, y, slice, time) with at least 2 phases, such as "
+                        "ACDC's patientNNN_4d.nii.gz")
     a, sp = _slice_first(vol)
     return _resize_inplane(a, sp, spacing_mm, size, order=1)
 
-def load_acdc_frame(image_path,  # `patientNNN_frameXX.nii.gz`; its labels `..._gt.nii.gz` sit beside it
-                    spacing_mm: float | None = None,  # resample in-plane (image linear, labels nearest); None: keep
+def load_acdc_frame(image_path,  # `patientNNN_frameXX.nii.gz`, its `..._gt.nii.gz` beside it
+                    spacing_mm: float | None = None,  # resample in-plane; None: keep
                     size: int | None = None,  # centre-crop or zero-pad in-plane; None: keep
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """One labelled ACDC frame -> (image float32 `(slices, H, W)`, labels uint8 `(slices, H, W)`, `ACDC_CLASSES`),
-    oriented as `load_cine`. Raises `DataError` when the labels are missing, on another grid, or not in 0..3."""
+    """One labelled ACDC frame -> (image float32 `(slices, H, W)`, labels uint8 `(slices, H, W)`,
+    `ACDC_CLASSES`), oriented as `load_cine`. Raises `DataError` when the labels are missing, on
+    another grid, or not in 0..3."""
     p = _require_file(image_path, "ACDC frame")
     g = p.with_name(p.name.replace(".nii.gz", "_gt.nii.gz"))
-    if not g.is_file(): raise DataError(f"{p}: its labels {g.name} are missing (only the ED and ES frames have them)")
+    if not g.is_file():
+        raise DataError(f"{p}: its labels {g.name} are missing (only ED and ES frames have them)")
     im, lb = load_nifti(p, dtype=np.float32), load_nifti(g)
     if im.array.shape != lb.array.shape or not np.allclose(im.affine, lb.affine, atol=1e-3):
-        raise DataError(f"{g.name}: shape {lb.array.shape} or affine differs from the image's {im.array.shape}")
+        raise DataError(f"{g.name}: shape {lb.array.shape} or affine differs from the image's "
+                        f"{im.array.shape}")
     if not np.isin(np.unique(lb.array), list(ACDC_CLASSES)).all():
-        raise DataError(f"{g.name}: labels {np.unique(lb.array).tolist()} are not all in {list(ACDC_CLASSES)}")
+        raise DataError(f"{g.name}: labels {np.unique(lb.array).tolist()} are not all in "
+                        f"{list(ACDC_CLASSES)}")
     (a, sp), (b, _) = _slice_first(im), _slice_first(lb)
     return (_resize_inplane(a, sp, spacing_mm, size, order=1),
             _resize_inplane(b.astype(np.uint8), sp, spacing_mm, size, order=0))
@@ -105,8 +114,9 @@ def select_phases(cine: np.ndarray,  # a cine with its phases on `axis`, e.g. `(
                   frames: int,  # how many phases to keep
                   axis: int = 1,  # the phase axis
                   ) -> np.ndarray:
-    "`frames` phases evenly spaced over the cycle: indices round(linspace(0, P, frames, endpoint=False))."
+    "`frames` phases evenly spaced over the cycle: round(linspace(0, P, frames, endpoint=False))."
     p = cine.shape[axis]
-    if not 1 <= frames <= p: raise DataError(f"select_phases: the cine has {p} phases; frames={frames} must be in 1..{p}")
+    if not 1 <= frames <= p:
+        raise DataError(f"select_phases: the cine has {p} phases; frames={frames} is not in 1..{p}")
     idx = np.round(np.linspace(0, p, frames, endpoint=False)).astype(int)
     return np.take(cine, idx, axis=axis)
