@@ -10,117 +10,61 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from fastai.callback.core import Callback
+from ..generative import GANCallback
 from ..mri import fft2c, ifft2c, complex_to_channels
 from ..metrics import dice_score, assd, hausdorff_distance
 from ..train import arrays_dls, make_learner, predict
+from ..phantoms import CinePhantom, cine_phantom   # the smoke data: midl_book.phantoms.cardiac
+from ..data import ACDC_CLASSES, load_cine, load_acdc_frame, select_phases   # data.datasets.cardiac
 from functools import partial
 
 # %% auto #0
-__all__ = ['ACDC_CLASSES', 'AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'CinePhantom', 'cardiac_cine_phantom',
-           'mistrigger_kspace', 'AutomapGenerator', 'idft_matrix', 'Discriminator', 'ssim_torch', 'mse_ssim_loss',
-           'AdversarialCallback', 'train_automap', 'segment', 'myocardium_scores']
+__all__ = ['AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'cardiac_cine_phantom', 'mistrigger_kspace',
+           'AutomapGenerator', 'idft_matrix', 'Discriminator', 'ssim_torch', 'mse_ssim_loss', 'AdversarialCallback',
+           'train_automap', 'segment', 'myocardium_scores']
 
 # %% ../../nbs/part3/automap_gan.ipynb #53f07f03
 class AutomapError(MidlBookError):
     "Bad input to an `automap_gan` function; the message names the argument or file and the fix."
-
-def _crop_or_pad(a: np.ndarray, size: int) -> np.ndarray:
-    "Centre-crop or zero-pad the last two axes of `a` to (size, size)."
-    out = np.zeros(a.shape[:-2] + (size, size), a.dtype)
-    h, w = a.shape[-2:]
-    sh, sw = max(0, (h - size) // 2), max(0, (w - size) // 2)      # source offsets (crop)
-    dh, dw = max(0, (size - h) // 2), max(0, (size - w) // 2)      # destination offsets (pad)
-    ch, cw = min(h, size), min(w, size)
-    out[..., dh:dh + ch, dw:dw + cw] = a[..., sh:sh + ch, sw:sw + cw]
-    return out
 
 def _normalise01(a: np.ndarray, pct: float = 99.5) -> np.ndarray:
     "Scale to [0, 1] by the `pct` percentile (clipped above), as a magnitude image."
     hi = np.percentile(a, pct)
     return np.clip(a / hi, 0, 1).astype(np.float32) if hi > 0 else np.zeros_like(a, np.float32)
 
-def load_cine_slice(path, size: int = 128, slice_index: int | None = None) -> np.ndarray:
-    """One short-axis cine NIfTI (x, y, slice, time), e.g. UK Biobank `sa.nii.gz` or ACDC `patientXXX_4d.nii.gz` ->
-    float32 (T, size, size) in [0, 1]: the slice `slice_index` (default the middle one, a mid-ventricular slice),
-    frames first, rows = y and columns = x of the file's own voxel grid, centre-cropped/padded, scaled by the 99.5th
-    percentile. Raises AutomapError naming the file when it is missing or not 4-D."""
-    import nibabel as nib
-    p = Path(path)
-    if not p.is_file(): raise AutomapError(f"load_cine_slice: {p} does not exist")
-    arr = np.asanyarray(nib.load(str(p)).dataobj).astype(np.float32)
-    if arr.ndim != 4: raise AutomapError(f"load_cine_slice: {p} has shape {arr.shape}; a cine must be 4-D (x, y, slice, time)")
-    z = arr.shape[2] // 2 if slice_index is None else int(slice_index)
-    cine = np.transpose(arr[:, :, z, :], (2, 1, 0))                  # (T, y, x)
-    return _normalise01(_crop_or_pad(cine, size))
+def load_cine_slice(path,  # a cine NIfTI (x, y, slice, time): UK Biobank `sa.nii.gz`, ACDC `patientXXX_4d.nii.gz`
+                    size: int = 128,  # centre-crop or zero-pad to size x size
+                    slice_index: int | None = None,  # default: the middle slice (mid-ventricular)
+                    ) -> np.ndarray:
+    "One slice of a cine -> float32 (T, size, size) in [0, 1]: `midl_book.data.load_cine`, scaled by its 99.5th percentile."
+    cine = load_cine(path, size=size)                                   # (slices, T, size, size), canonical
+    z = cine.shape[0] // 2 if slice_index is None else int(slice_index)
+    return _normalise01(cine[z])
 
-def load_acdc_labelled(folder, size: int = 128) -> tuple[np.ndarray, np.ndarray]:
-    """All labelled ACDC frames under `folder` (`patient*/patient*_frameYY.nii.gz` with `_gt.nii.gz`) -> images
-    float32 (N, size, size) in [0, 1] (per volume) and labels uint8 (N, size, size) (0 background, 1 RV, 2 myocardium,
-    3 LV), every slice of every labelled frame, centre-cropped/padded, file voxel order. Raises AutomapError when no
-    labelled frame is found."""
-    import nibabel as nib
+def load_acdc_labelled(folder,  # ACDC's root or `training` folder
+                       size: int = 128,  # centre-crop or zero-pad to size x size
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Every slice of every labelled ACDC frame under `folder` (`midl_book.data.load_acdc_frame`) -> images float32
+    (N, size, size) in [0, 1] (scaled per volume by the 99.5th percentile) and labels uint8 (N, size, size)
+    (`ACDC_CLASSES`). Raises AutomapError when no labelled frame is found."""
     gts = sorted(Path(folder).glob("**/patient*_frame*_gt.nii.gz"))
     if not gts: raise AutomapError(f"load_acdc_labelled: no patient*_frame*_gt.nii.gz under {folder}; see DATASETS['acdc']")
     xs, ys = [], []
     for g in gts:
-        im = np.asanyarray(nib.load(str(g).replace("_gt.nii.gz", ".nii.gz")).dataobj).astype(np.float32)
-        lb = np.asanyarray(nib.load(str(g)).dataobj).astype(np.uint8)
-        xs.append(_normalise01(_crop_or_pad(np.transpose(im, (2, 1, 0)), size)))
-        ys.append(_crop_or_pad(np.transpose(lb, (2, 1, 0)), size))
+        im, lb = load_acdc_frame(g.with_name(g.name.replace("_gt.nii.gz", ".nii.gz")), size=size)
+        xs.append(_normalise01(im)); ys.append(lb)
     return np.concatenate(xs), np.concatenate(ys)
 
 # %% ../../nbs/part3/automap_gan.ipynb #451a3708
-ACDC_CLASSES = {0: "background", 1: "RV", 2: "myocardium", 3: "LV"}
-
-class CinePhantom(NamedTuple):
-    "What `cardiac_cine_phantom` returns: `images` float32 (S, T, n, n) in [0, 1] and `labels` uint8 (S, T, n, n) (ACDC_CLASSES)."
-    images: np.ndarray
-    labels: np.ndarray
-
-def cardiac_cine_phantom(n_subjects: int = 8, size: int = 32, n_frames: int = 20, rng: np.random.Generator | int | None = None,
-                         oversample: int = 4, noise: float = 0.02) -> CinePhantom:
-    """Short-axis cine phantom with exact masks: `n_subjects` cines of `n_frames` frames, `size` x `size` pixels.
-
-    Geometry in units of the field of view (centre 0, range [-0.5, 0.5)): LV radius r(t) = r_ed (1 - (1 - es) s(t)) with
-    s(t) = sin^2(pi t / T) (0 at end diastole t = 0, 1 at end systole t = T/2), r_ed ~ U(0.12, 0.15), es ~ U(0.55, 0.7);
-    epicardial radius sqrt(r^2 + A / pi) keeps the myocardial area A constant; the RV cavity is a crescent on the septal
-    side whose width shrinks by half in systole; the heart moves by 0.015 s(t) along both axes. Intensities per subject:
-    blood 0.8-1.0, myocardium 0.2-0.32, tissue 0.4-0.55, liver 0.3-0.4, lung 0.02-0.08, air 0. Gaussian noise of sd
-    `noise` is added and images are clipped to [0, 1]. Shapes are rendered at `oversample` x resolution and averaged;
-    labels are the sub-pixel majority (0 background, 1 RV, 2 myocardium, 3 LV)."""
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
-    if size < 8 or n_frames < 2: raise AutomapError(f"cardiac_cine_phantom: need size >= 8 and n_frames >= 2, got {size}, {n_frames}")
-    N = size * oversample
-    yy, xx = (np.mgrid[:N, :N].astype(np.float32) + 0.5) / N - 0.5
-    imgs = np.zeros((n_subjects, n_frames, size, size), np.float32)
-    labs = np.zeros((n_subjects, n_frames, size, size), np.uint8)
-    body = ((xx - 0.02) / 0.62) ** 2 + ((yy + 0.05) / 0.5) ** 2 <= 1            # the static anatomy
-    lung = (((xx + 0.38) / 0.16) ** 2 + (yy / 0.32) ** 2 <= 1) | (((xx - 0.40) / 0.14) ** 2 + ((yy + 0.05) / 0.3) ** 2 <= 1)
-    liver = (((xx + 0.25) / 0.3) ** 2 + ((yy - 0.42) / 0.15) ** 2 <= 1) & body
-    for s in range(n_subjects):
-        c0 = rng.uniform(-0.04, 0.04, 2)
-        r_ed, wall, es = rng.uniform(0.12, 0.15), rng.uniform(0.045, 0.06), rng.uniform(0.55, 0.7)
-        area = np.pi * ((r_ed + wall) ** 2 - r_ed ** 2)
-        ang = rng.uniform(-0.4, 0.4); ca, sa = np.cos(ang), np.sin(ang)
-        i_blood, i_myo, i_tis, i_lung, i_liver = (rng.uniform(*b) for b in ((0.8, 1.0), (0.2, 0.32), (0.4, 0.55), (0.02, 0.08), (0.3, 0.4)))
-        rv_w = rng.uniform(0.07, 0.10)
-        static = np.where(body, i_tis, 0.0); static = np.where(lung, i_lung, static); static = np.where(liver, i_liver, static)
-        for t in range(n_frames):
-            ph = np.sin(np.pi * t / n_frames) ** 2
-            r = r_ed * (1 - (1 - es) * ph); R = np.sqrt(r ** 2 + area / np.pi)
-            cy, cx = c0 + 0.015 * ph
-            u, v = (xx - cx) * ca + (yy - cy) * sa, -(xx - cx) * sa + (yy - cy) * ca
-            rr = np.hypot(u, v)
-            lv, myo = rr <= r, (rr > r) & (rr <= R)
-            rv = (np.hypot(u + 0.35 * R, v) <= 1.3 * R + rv_w * (1 - 0.5 * ph)) & (rr > R + 0.015) & (u < 0.1 * R)
-            img = np.where(rv, 0.95 * i_blood, static); img = np.where(myo, i_myo, img); img = np.where(lv, i_blood, img)
-            lab = np.zeros((N, N), np.uint8); lab[rv] = 1; lab[myo] = 2; lab[lv] = 3
-            imgs[s, t] = img.reshape(size, oversample, size, oversample).mean((1, 3))
-            sub = lab.reshape(size, oversample, size, oversample).transpose(0, 2, 1, 3).reshape(size, size, -1)
-            labs[s, t] = np.stack([(sub == c).sum(-1) for c in range(4)], -1).argmax(-1)
-    imgs += rng.normal(0, noise, imgs.shape).astype(np.float32)
-    return CinePhantom(np.clip(imgs, 0, 1), labs)
+def cardiac_cine_phantom(n_subjects: int = 8,  # cines ("subjects")
+                         size: int = 32,  # image side n
+                         n_frames: int = 20,  # frames per cine
+                         rng: SeedLike = None,  # int, Generator or None
+                         oversample: int = 4,  # sub-pixels per pixel and axis
+                         noise: float = 0.02,  # sd of the Gaussian noise
+                         ) -> CinePhantom:
+    "This chapter's phantom under its first name: `midl_book.phantoms.cine_phantom(..., model='shapes')`."
+    return cine_phantom(n_subjects, size, n_frames, rng, model="shapes", oversample=oversample, noise=noise)
 
 # %% ../../nbs/part3/automap_gan.ipynb #7697c864
 def mistrigger_kspace(cine: np.ndarray, every: int = 3, rng: np.random.Generator | int | None = None,
@@ -226,32 +170,20 @@ def mse_ssim_loss(pred: torch.Tensor, target: torch.Tensor, alpha: float = 0.6) 
     return alpha * F.mse_loss(pred, target) + (1 - alpha) * (1 - ssim_torch(pred, target))
 
 # %% ../../nbs/part3/automap_gan.ipynb #a3e60769
-class AdversarialCallback(Callback):
-    """Adds `adv_weight` * BCE(D(G(k)), real) and, from epoch `activity_from`, `activity_l1` * mean|G.activity| to the
-    generator's back-propagated loss, then takes one RMSprop step (lr `lr`) of the discriminator `disc` on real targets
-    versus the detached generator output. Training batches only; the discriminator's loss is kept in `self.d_losses`."""
-    order = 60
-    def __init__(self, disc: nn.Module, adv_weight: float = 1e-3, lr: float = 2e-5, activity_l1: float = 0.0, activity_from: int = 0):
-        self.disc, self.adv_weight, self.d_lr = disc, float(adv_weight), float(lr)
+class AdversarialCallback(GANCallback):
+    """`midl_book.generative.GANCallback` as the paper trains (BCE, RMSprop at `lr`, one discriminator step per batch, no
+    pool) plus the activity regulariser: from epoch `activity_from`, `activity_l1` * mean|G.activity| joins the
+    generator's back-propagated loss. The discriminator's losses are kept in `self.d_losses`."""
+    def __init__(self, disc: nn.Module, adv_weight: float = 1e-3, lr: float = 2e-5, activity_l1: float = 0.0,
+                 activity_from: int = 0):
+        super().__init__(disc, adv_weight, lr, kind="bce", opt_func=torch.optim.RMSprop)
         self.activity_l1, self.activity_from = float(activity_l1), int(activity_from)
-    def before_fit(self):
-        self.disc.to(self.dls.device)
-        self.d_opt = torch.optim.RMSprop(self.disc.parameters(), lr=self.d_lr)
-        self.d_losses = []
-    def after_loss(self):
-        if not self.training: return
-        fake = self.learn.pred
-        extra = self.adv_weight * F.binary_cross_entropy_with_logits(self.disc(fake), torch.ones(len(fake), 1, device=fake.device))
+
+    def generator_extra(self) -> torch.Tensor | None:
         act = getattr(self.learn.model, "activity", None)
         if self.activity_l1 and act is not None and self.epoch >= self.activity_from:
-            extra = extra + self.activity_l1 * act.abs().mean()
-        self.learn.loss_grad = self.learn.loss_grad + extra
-    def after_step(self):
-        real, fake = self.learn.yb[0], self.learn.pred.detach()
-        ones, zeros = torch.ones(len(real), 1, device=real.device), torch.zeros(len(fake), 1, device=real.device)
-        d_loss = F.binary_cross_entropy_with_logits(self.disc(real), ones) + F.binary_cross_entropy_with_logits(self.disc(fake), zeros)
-        self.d_opt.zero_grad(); d_loss.backward(); self.d_opt.step()
-        self.d_losses.append(float(d_loss.detach()))
+            return self.activity_l1 * act.abs().mean()
+        return None
 
 def train_automap(k_train: np.ndarray, y_train: np.ndarray, k_valid: np.ndarray, y_valid: np.ndarray, seed: int,
                   conv_channels: int = 64, disc_channels: Sequence[int] = (32, 64), init: str = "random", alpha: float = 0.6,

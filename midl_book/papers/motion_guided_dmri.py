@@ -5,161 +5,44 @@ from __future__ import annotations
 from ..core import *
 from ..mri import (fft2c, ifft2c, complex_to_channels, channels_to_complex, DataConsistency,
                            psnr as mri_psnr, ssim as mri_ssim)
-from ..phantoms import as_rng
+from ..phantoms import as_rng, CinePhantom, cine_phantom   # the phantom: midl_book.phantoms.cardiac
 from ..models import UNet
+from ..registration import warp, total_variation   # the STN warp and the TV of a flow
+from ..data import load_cine, select_phases   # the ACDC readers: midl_book.data.datasets.cardiac
 from typing import NamedTuple, Sequence
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from scipy.special import expit
 from scipy import ndimage as ndi
 from skimage.registration import optical_flow_ilk
 
 # %% auto #0
-__all__ = ['MotionGuidedError', 'load_acdc_cine', 'acdc_sequences', 'CinePhantom', 'cine_phantom', 'warp', 'true_flow',
-           'kt_cartesian_mask', 'dynamic_inputs', 'ConvGRU', 'DynamicReconstructionNet', 'UFlowNet', 'FlowWarp',
-           'total_variation', 'MotionEstimationLoss', 'me_pairs', 'pair_inputs', 'MotionCompensation', 'mc_inputs',
-           'recon_metrics', 'halving_schedule', 'predict_sequences', 'lucas_kanade_flow', 'warp_labels']
+__all__ = ['MotionGuidedError', 'load_acdc_cine', 'acdc_sequences', 'true_flow', 'kt_cartesian_mask', 'dynamic_inputs', 'ConvGRU',
+           'DynamicReconstructionNet', 'UFlowNet', 'FlowWarp', 'MotionEstimationLoss', 'me_pairs', 'pair_inputs',
+           'MotionCompensation', 'mc_inputs', 'recon_metrics', 'halving_schedule', 'predict_sequences',
+           'lucas_kanade_flow', 'warp_labels']
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #428a8da3
 class MotionGuidedError(MidlBookError):
     "Bad input to a `midl_book.papers.motion_guided_dmri` function; the message names the argument and the fix."
 
-def load_acdc_cine(path, spacing_mm: float = 1.25, size: int = 152) -> np.ndarray:
-    """Read one ACDC cine `patientXXX_4d.nii.gz` -> float32 `(slices, phases, size, size)`, each slice scaled
-    to max 1.
-
-    The file is read with `midl_book.data.load_nifti` (axes (z, y, x, time) after reorientation). The slice
-    axis is the spatial axis with the largest spacing; it is moved first. Each frame is resampled in-plane
-    to `spacing_mm` (linear, `scipy.ndimage.zoom`) and centre-cropped or zero-padded to `size` x `size`.
-    Raises `MotionGuidedError` naming the file if it is not 4D or has fewer than 2 phases."""
-    from midl_book.data import load_nifti
-    vol = load_nifti(path, dtype=np.float32)
-    a = vol.array
-    if a.ndim != 4 or a.shape[3] < 2:
-        raise MotionGuidedError(f"load_acdc_cine: {path} has shape {a.shape} after reorientation; expected a 4D cine "
-                                "(x, y, slice, time) with at least 2 phases, such as ACDC's patientXXX_4d.nii.gz")
-    ax = int(np.argmax(vol.spacing))                                    # the slice axis (largest spacing)
-    inplane = [i for i in range(3) if i != ax]
-    a = np.moveaxis(a, [ax, 3] + inplane, [0, 1, 2, 3])                 # (slices, phases, h, w)
-    zoom = [vol.spacing[i] / spacing_mm for i in inplane]
-    a = ndi.zoom(a, (1, 1, *zoom), order=1) if not np.allclose(zoom, 1) else a
-    out = np.zeros(a.shape[:2] + (size, size), np.float32)
-    h, w = a.shape[2:]
-    sy, sx = max(0, (h - size) // 2), max(0, (w - size) // 2)           # crop start in the source
-    dy, dx = max(0, (size - h) // 2), max(0, (size - w) // 2)           # paste start in the output
-    ch, cw = min(h, size), min(w, size)
-    out[:, :, dy:dy + ch, dx:dx + cw] = a[:, :, sy:sy + ch, sx:sx + cw]
+def load_acdc_cine(path,  # ACDC's `patientXXX_4d.nii.gz`
+                   spacing_mm: float = 1.25,  # in-plane pixel size after resampling (the paper: 1.25 mm)
+                   size: int = 152,  # in-plane size after centre crop or pad (the paper: 152)
+                   ) -> np.ndarray:
+    "`midl_book.data.load_cine` -> float32 `(slices, phases, size, size)`, each slice scaled to max 1 (our choice)."
+    out = load_cine(path, spacing_mm, size)
     m = out.max(axis=(1, 2, 3), keepdims=True)
     return out / np.where(m > 0, m, 1)
 
-def acdc_sequences(cine: np.ndarray, frames: int = 12) -> np.ndarray:
-    """`frames` phases evenly spaced over the cycle (indices round(linspace(0, P, frames, endpoint=False)))
-    from each slice of a cine `(slices, P, H, W)` -> `(slices, frames, H, W)`. Raises if P < frames."""
-    p = cine.shape[1]
-    if p < frames: raise MotionGuidedError(f"acdc_sequences: the cine has {p} phases, fewer than frames={frames}")
-    idx = np.round(np.linspace(0, p, frames, endpoint=False)).astype(int)
-    return cine[:, idx]
-
-# %% ../../nbs/part3/motion_guided_dmri.ipynb #0486f10d
-class CinePhantom(NamedTuple):
-    """What `cine_phantom` returns. `frames` float32 `(n, T, H, W)` in [0, 1]; `disp` float32 `(n, T, 2, H, W)`:
-    the displacement u_t in pixels, channel 0 = dx (along W), 1 = dy (along H), with
-    frames[i, t](x) = anatomy_i(x + disp[i, t](x)); `labels` uint8 `(n, T, H, W)`: 0 background, 1 RV blood,
-    2 myocardium, 3 LV blood; `phase` float32 `(n, T)`: the cardiac phase in [0, 1) (1/2 = peak systole)."""
-    frames: np.ndarray
-    disp: np.ndarray
-    labels: np.ndarray
-    phase: np.ndarray
-
-def _soft(sd: np.ndarray, w: float) -> np.ndarray:
-    "Soft occupancy in [0, 1] from an (approximate) signed distance in px, negative inside; edge width `w` px."
-    return expit(-sd / w).astype(np.float32)
-
-def _ellipse_sd(px, py, cx, cy, rx, ry):
-    "Approximate signed distance (px) of points (px, py) to the ellipse centred (cx, cy) with radii (rx, ry)."
-    return (np.sqrt(((px - cx) / rx) ** 2 + ((py - cy) / ry) ** 2) - 1) * np.minimum(rx, ry)
-
-def cine_phantom(n: int = 8, size: int = 32, frames: int = 8, seed=0, beats: float = 1.0,
-                 contraction: tuple[float, float] = (0.3, 0.45), max_twist: float = 0.25,
-                 drift_px: tuple[float, float] = (0.5, 1.5), edge_px: float = 0.6) -> CinePhantom:
-    """`n` cardiac-like short-axis cine sequences of `frames` frames of `size` x `size`, with known motion.
-
-    Anatomy (sizes in units of size/32 px): LV blood pool (radius 4-5) in a myocardial ring (2.2-2.8 thick),
-    an RV crescent, two lungs, liver, chest wall, a 5 % plane-wave texture; tissue gains vary +-10 %.
-    Motion (see `CinePhantom.disp`): radial contraction A sin^2(pi phase) g(x) (x - c) with A drawn from
-    `contraction`, twist up to `max_twist` rad, both fading with g = exp(-|x - c|^2 / 2 sigma^2), sigma = 1.3 x
-    the outer myocardial radius; plus a rigid drift of amplitude drawn from `drift_px` (x size/32) along a
-    random direction, sinusoidal over the sequence. Phase_t = phase_0 + beats * t / frames (mod 1), phase_0
-    random. Everything is evaluated analytically at the displaced positions (no interpolation), so the motion
-    is exact. `seed`: int, Generator or None (`midl_book.phantoms.as_rng`)."""
-    for name, v, lo in (("n", n, 1), ("size", size, 16), ("frames", frames, 2)):
-        if int(v) != v or v < lo: raise MotionGuidedError(f"cine_phantom: {name} must be an integer >= {lo}, got {v!r}")
-    if not 0 <= contraction[0] <= contraction[1] < 1:
-        raise MotionGuidedError(f"cine_phantom: contraction must satisfy 0 <= lo <= hi < 1 (invertible motion), got {contraction}")
-    rng = as_rng(seed)
-    H = W = int(size); s = size / 32.0
-    U = lambda lo, hi, shape=(n,): rng.uniform(lo, hi, shape).astype(np.float32)
-    cx, cy = W / 2 + U(-2, 2) * s, H / 2 + U(-2, 2) * s                 # LV centre c
-    r_lv, thick = U(4.0, 5.0) * s, U(2.2, 2.8) * s
-    A, twist = U(*contraction), U(-max_twist, max_twist)
-    sig = 1.3 * (r_lv + thick)
-    ang, damp = U(0, 2 * np.pi), U(*drift_px) * s
-    phi0, bphase = U(0, 1), U(0, 1)
-    tex_k = rng.uniform(-3, 3, (n, 6, 2)).astype(np.float32) * 2 * np.pi / size
-    tex_p, gain = U(0, 2 * np.pi, (n, 6)), U(0.9, 1.1, (n, 5))
-    t = np.arange(frames, dtype=np.float32) / frames
-    phase = ((phi0[:, None] + beats * t[None]) % 1.0).astype(np.float32)   # (n, T)
-    c = lambda v: v[:, None, None, None]                                # (n,) -> (n, 1, 1, 1)
-    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij")
-    dx, dy = xx - c(cx), yy - c(cy)                                     # x - c, (n, 1, H, W)
-    g = np.exp(-(dx ** 2 + dy ** 2) / (2 * c(sig) ** 2))
-    sin2 = (np.sin(np.pi * phase) ** 2)[:, :, None, None]               # (n, T, 1, 1)
-    a, th = c(A) * sin2, c(twist) * sin2 * g                            # contraction, twist angle
-    ux = a * g * dx + (np.cos(th) - 1) * dx - np.sin(th) * dy
-    uy = a * g * dy + np.sin(th) * dx + (np.cos(th) - 1) * dy
-    drift = c(damp) * np.sin(2 * np.pi * (t[None] + bphase[:, None]))[:, :, None, None]
-    ux, uy = ux + drift * c(np.cos(ang)), uy + drift * c(np.sin(ang))
-    px, py = xx + ux, yy + uy                                           # where each pixel samples the anatomy
-    body = _soft(_ellipse_sd(px, py, W / 2, H * 0.55, W * 0.75, H * 0.62), edge_px)
-    img = 0.35 * body * c(gain[:, 0])
-    lung = np.maximum(_soft(_ellipse_sd(px, py, c(cx) - 11 * s, c(cy) - 3 * s, 6 * s, 10 * s), edge_px),
-                      _soft(_ellipse_sd(px, py, c(cx) + 11 * s, c(cy) - 4 * s, 5.5 * s, 10 * s), edge_px))
-    img = img * (1 - lung) + 0.05 * lung
-    liver = _soft(_ellipse_sd(px, py, c(cx) - 6 * s, c(cy) + 12 * s, 12 * s, 6 * s), edge_px)
-    img = img * (1 - liver) + 0.5 * c(gain[:, 1]) * liver
-    r = np.sqrt((px - c(cx)) ** 2 + (py - c(cy)) ** 2)
-    rv = _soft(_ellipse_sd(px, py, c(cx) - (c(r_lv) + 3.5 * s), c(cy) + 0.5 * s, 4 * s, 6.5 * s), edge_px)
-    rv = rv * (1 - _soft(r - c(r_lv + thick) - 0.5, edge_px))           # the RV wraps around the septum
-    img = img * (1 - rv) + 0.85 * c(gain[:, 2]) * rv
-    myo = _soft(r - c(r_lv + thick), edge_px); img = img * (1 - myo) + 0.3 * c(gain[:, 3]) * myo
-    lv = _soft(r - c(r_lv), edge_px); img = img * (1 - lv) + 0.95 * c(gain[:, 4]) * lv
-    tex = sum(np.cos(c(tex_k[:, m, 0]) * px + c(tex_k[:, m, 1]) * py + c(tex_p[:, m])) for m in range(6))
-    img = np.clip(img * (1 + 0.05 * tex / np.sqrt(3)) / 1.1, 0, 1).astype(np.float32)
-    labels = np.zeros(img.shape, np.uint8)
-    labels[rv > 0.5] = 1; labels[(myo > 0.5) & (lv <= 0.5)] = 2; labels[lv > 0.5] = 3
-    return CinePhantom(img, np.stack([ux, uy], 2).astype(np.float32), labels, phase)
+def acdc_sequences(cine: np.ndarray,  # `(slices, P, H, W)`
+                   frames: int = 12,  # phases kept (the paper: 12)
+                   ) -> np.ndarray:
+    "`frames` phases evenly spaced over the cycle of each slice (`midl_book.data.select_phases`) -> `(slices, frames, H, W)`."
+    return select_phases(cine, frames, axis=1)
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #bbdbae2e
-def warp(image: torch.Tensor, flow: torch.Tensor, padding_mode: str = "border") -> torch.Tensor:
-    """Backward warp: out[b, :, y, x] = image[b, :, y + flow[b, 1, y, x], x + flow[b, 0, y, x]], bilinear.
-
-    image `(B, C, H, W)`, flow `(B, 2, H, W)` in pixels (channel 0 = dx along W, 1 = dy along H), same dtype
-    and device; the STN sampling layer (differentiable in both). `padding_mode`: 'border' (repeat the edge,
-    the default) or 'zeros'. Equals `scipy.ndimage.map_coordinates(order=1, mode='nearest')` per channel."""
-    if image.ndim != 4 or flow.ndim != 4 or flow.shape[1] != 2 or flow.shape[0] != image.shape[0] \
-            or flow.shape[2:] != image.shape[2:]:
-        raise MotionGuidedError(f"warp: image must be (B, C, H, W) and flow (B, 2, H, W) on the same grid, got "
-                                f"{tuple(image.shape)} and {tuple(flow.shape)}")
-    B, C, H, W = image.shape
-    yy, xx = torch.meshgrid(torch.arange(H, dtype=image.dtype, device=image.device),
-                            torch.arange(W, dtype=image.dtype, device=image.device), indexing="ij")
-    gx = 2 * (xx + flow[:, 0]) / max(W - 1, 1) - 1                      # normalised sampling positions
-    gy = 2 * (yy + flow[:, 1]) / max(H - 1, 1) - 1
-    return F.grid_sample(image, torch.stack([gx, gy], -1), mode="bilinear", padding_mode=padding_mode,
-                         align_corners=True)
-
 def true_flow(disp_src: np.ndarray, disp_tgt: np.ndarray, n_iter: int = 30) -> np.ndarray:
     """The flow v (`(..., 2, H, W)` float32, px, dx first) that warps phantom frame s onto frame t:
     frame_t(x) = frame_s(x + v(x)), from their displacements u_s, u_t (`CinePhantom.disp[..., s/t, :, :, :]`).
@@ -309,10 +192,6 @@ class FlowWarp(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         v = self.flownet(x[:, :1], x[:, 1:2])
         return torch.cat([warp(x[:, :1], v), v], 1)
-
-def total_variation(v: torch.Tensor) -> torch.Tensor:
-    "Anisotropic TV of a field `(B, C, H, W)`: mean |v(y, x+1) - v(y, x)| + mean |v(y+1, x) - v(y, x)| (a scalar)."
-    return (v[..., :, 1:] - v[..., :, :-1]).abs().mean() + (v[..., 1:, :] - v[..., :-1, :]).abs().mean()
 
 class MotionEstimationLoss(nn.Module):
     """Eq. (6), averaged over pixels and pairs: mean|z' - z_t| + beta mean|v| + gamma TV(v), on the output of

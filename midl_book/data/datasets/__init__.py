@@ -4,6 +4,7 @@ Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's pu
 from .abdomen import *
 from .chest import *
 from .neuro import *
-from . import abdomen, chest, neuro
+from .cardiac import *
+from . import abdomen, chest, neuro, cardiac
 
-__all__ = [n for m in (abdomen, chest, neuro) for n in m.__all__]
+__all__ = [n for m in (abdomen, chest, neuro, cardiac) for n in m.__all__]
