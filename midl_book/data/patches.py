@@ -80,7 +80,8 @@ def sample_centres(labels: np.ndarray,               # label map (*S) of ints, o
     lab = np.asarray(labels)
     if lab.dtype == bool: lab = lab.astype(np.uint8)
     if lab.ndim == 0 or lab.size == 0:
-        raise DataError(f"sample_centres: labels of shape {lab.shape} have no voxel to centre a patch on")
+        raise DataError(f"sample_centres: labels of shape {lab.shape} have no voxel to centre "
+                        "a patch on")
     if class_weights is not None and any(w < 0 for w in class_weights.values()):
         raise ValueError(f"sample_centres: class weights must be >= 0, got {class_weights}")
     rng = as_rng(rng)
@@ -93,7 +94,8 @@ def sample_centres(labels: np.ndarray,               # label map (*S) of ints, o
     out = np.empty((int(n), lab.ndim), np.int64)
     for j in range(int(n)):
         if not classes: out[j] = [int(rng.integers(s)) for s in lab.shape]; continue
-        c = classes[int(rng.choice(len(classes), p=p / p.sum()))] if len(classes) > 1 else classes[0]
+        c = classes[int(rng.choice(len(classes), p=p / p.sum()))] if len(classes) > 1 \
+            else classes[0]
         idx = voxels[c][1]
         out[j] = np.unravel_index(idx[rng.integers(len(idx))], lab.shape)
     return out
@@ -107,17 +109,18 @@ def crop_at(array: np.ndarray,        # (..., *S): leading axes (channels) are k
     leading axes), padded with `pad_value` outside the array; a new array of `array`'s dtype."""
     a = np.asarray(array)
     k = len(tuple(size))
-    if k > a.ndim: raise ValueError(f"crop_at: size {tuple(size)} has more axes than the array {a.shape}")
+    if k > a.ndim:
+        raise ValueError(f"crop_at: size {tuple(size)} has more axes than the array {a.shape}")
     lead = a.ndim - k
     moved = np.moveaxis(a, list(range(lead)), list(range(k, a.ndim)))
     out = extract_patch(moved, centre, size, pad_value)
     return np.ascontiguousarray(np.moveaxis(out, list(range(k, a.ndim)), list(range(lead))))
 
 def _load_case(case):
-    "(image, label) of a case: a pair of arrays or files (.npy memory-mapped, .npz, else `load_nifti`)."
+    "(image, label) of a case: a pair of arrays or files (.npy memory-mapped, .npz, `load_nifti`)."
     if not (isinstance(case, (tuple, list)) and len(case) == 2):
-        raise DataError(f"PatchDataset: a case must be an (image, label) pair of arrays or files, got "
-                        f"{type(case).__name__}: pass `loader=` for another layout")
+        raise DataError("PatchDataset: a case must be an (image, label) pair of arrays or files, "
+                        f"got {type(case).__name__}: pass `loader=` for another layout")
     def one(a):
         if isinstance(a, (str, Path)):
             a = Path(a)
@@ -157,8 +160,9 @@ class PatchDataset(torch.utils.data.Dataset):
         i = int(i)
         image, label = self.loader(self.cases[i % len(self.cases)])
         if np.ndim(label) != len(self.size) or np.ndim(image) != len(self.size) + 1:
-            raise DataError(f"PatchDataset: case {i % len(self.cases)} gives image {np.shape(image)} and label "
-                            f"{np.shape(label)}; need (C, *S) and (*S) with len(S) = {len(self.size)}")
+            raise DataError(f"PatchDataset: case {i % len(self.cases)} gives image "
+                            f"{np.shape(image)} and label {np.shape(label)}; need (C, *S) and "
+                            f"(*S) with len(S) = {len(self.size)}")
         rng = np.random.default_rng([self.seed, self.epoch, i])
         c = sample_centres(label, 1, self.class_weights, rng)[0]
         x = crop_at(image, c, self.size, self.pad_value).astype(np.float32)

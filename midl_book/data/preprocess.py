@@ -80,7 +80,8 @@ def normalize(x: np.ndarray, mask: np.ndarray | None = None, method: str = "zsco
     ValueError for an unknown method."""
     x = np.asarray(x, dtype=np.float32)
     if method not in ("zscore", "minmax", "percentile", "mean"):
-        raise ValueError(f"normalize: method must be 'zscore', 'minmax', 'percentile' or 'mean', got {method!r}")
+        raise ValueError("normalize: method must be 'zscore', 'minmax', 'percentile' or 'mean', "
+                         f"got {method!r}")
     if mask is None: vals = x.ravel()
     else:
         mask = np.asarray(mask)
@@ -110,7 +111,8 @@ def crop_or_pad(array: np.ndarray,       # (..., *S): leading axes (channels, ti
     a = np.asarray(array)
     size = tuple(int(s) for s in size)
     if len(size) > a.ndim or min(size, default=1) < 1:
-        raise ValueError(f"crop_or_pad: size {size} must be positive and have at most {a.ndim} axes")
+        raise ValueError(f"crop_or_pad: size {size} must be positive and have at most "
+                         f"{a.ndim} axes")
     lead = a.ndim - len(size)
     out = np.full(a.shape[:lead] + size, pad_value, dtype=a.dtype)
     src, dst = [slice(None)] * lead, [slice(None)] * lead

@@ -75,7 +75,9 @@ def group_kfold(groups: Sequence,   # one patient (group) id per item
     if int(k) != k or k < 2: raise ValueError(f"group_kfold: k must be an integer >= 2, got {k!r}")
     uniq = np.unique(ids)
     if len(uniq) < k:
-        raise DataError(f"group_kfold: {len(uniq)} group(s) cannot fill k={k} folds: add patients or lower k")
+        raise DataError(f"group_kfold: {len(uniq)} group(s) cannot fill k={k} folds: "
+                        "add patients or lower k")
     np.random.default_rng(seed).shuffle(uniq)
-    held = [np.nonzero(np.isin(ids, part))[0].astype(np.int64) for part in np.array_split(uniq, int(k))]
+    parts = np.array_split(uniq, int(k))
+    held = [np.nonzero(np.isin(ids, part))[0].astype(np.int64) for part in parts]
     return [(np.setdiff1d(np.arange(len(ids)), h).astype(np.int64), h) for h in held]

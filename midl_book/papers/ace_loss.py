@@ -193,9 +193,10 @@ def cut_patches(images: Sequence[Sequence[np.ndarray]], labels: Sequence[Sequenc
 # %% ../../nbs/part2/ace_loss.ipynb #374c73f8
 def predict_labels(model: nn.Module, images: Sequence[np.ndarray], multiple: int = 8) -> list[np.ndarray]:
     """Arg-max label map of each whole image `(C, *S)` (2D or 3D), zero-padded to a multiple of `multiple`
-    per spatial axis for the U-Net and cropped back -> uint8 `(*S)` each (`midl_book.train.predict`)."""
+    per spatial axis for the U-Net and cropped back -> uint8 `(*S)` each (`midl_book.train.predict`).
+    """
     from midl_book.train import predict
     dev = next(model.parameters()).device
-    labels = predict(model, [np.asarray(x, np.float32) for x in images], device=dev, pad_to=multiple,
-                     postprocess=lambda z: z.argmax(1))
+    labels = predict(model, [np.asarray(x, np.float32) for x in images], device=dev,
+                     pad_to=multiple, postprocess=lambda z: z.argmax(1))
     return [y.astype(np.uint8) for y in labels]

@@ -82,8 +82,8 @@ def load_isles2018_case(case, modalities: Sequence[str] = ISLES2018_MODALITIES, 
     return vols
 
 def minmax01(a: np.ndarray) -> np.ndarray:
-    """The official `norm_arr`: (a - min) / (max - min) over the whole array, float32; a constant array gives
-    zeros (`midl_book.data.normalize(a, method="minmax")`, statistics in float64)."""
+    """The official `norm_arr`: (a - min) / (max - min) over the whole array, float32; a constant
+    array gives zeros (`midl_book.data.normalize(a, method="minmax")`, statistics in float64)."""
     return normalize(a, method="minmax", eps=0)
 
 def volume_slices(channels: Sequence[np.ndarray], label: np.ndarray, spacing: Sequence[float], size: int = 256

@@ -360,7 +360,7 @@ class PairedPatchDataset(torch.utils.data.Dataset):
                       for l in self.ll]
     def __len__(self): return self.length
     def _crop(self, img, lab, centre):
-        "The patch centred on `centre` (`midl_book.data.crop_at`); what falls outside the image is zero."
+        "The patch centred on `centre` (`midl_book.data.crop_at`); zero outside the image."
         x = np.zeros((self.M,) + self.patch, np.float32)
         img = crop_at(np.asarray(img), centre, self.patch)
         x[:img.shape[0]] = img
@@ -371,7 +371,7 @@ class PairedPatchDataset(torch.utils.data.Dataset):
         c = sample_centres(np.asarray(self.cl[k]), 1, rng=r)[0]                  # uniform
         xc, yc = self._crop(self.ci[k], self.cl[k], c)
         k = int(r.integers(len(self.li)))
-        c = sample_centres(self.wmaps[k], 1, {1: 1.0}, rng=r)[0]                 # in the dilated lesion mask
+        c = sample_centres(self.wmaps[k], 1, {1: 1.0}, rng=r)[0]       # in the dilated lesion mask
         xl, yl = self._crop(self.li[k], self.ll[k], c)
         return torch.from_numpy(xc), torch.from_numpy(xl), torch.from_numpy(yc), torch.from_numpy((yl > 0).astype(np.int64))
 

@@ -256,9 +256,11 @@ from ..train.learner import mc_dropout_predict as _mc_dropout_predict
 def mc_dropout_predict(model: nn.Module, x: np.ndarray, n_samples: int = 20, bs: int = 32, seed: int = 0,
                        device: torch.device | None = None) -> np.ndarray:
     """Foreground (class 1) softmax probabilities from `n_samples` stochastic forward passes with dropout on:
-    x (N, 1, H, W) -> samples float32 (n_samples, N, H, W) (`midl_book.train.mc_dropout_predict` with the
-    paper's read-out). Seeded (torch.manual_seed(seed)). `.mean(0)`: prediction; `.std(0)`: uncertainty."""
-    return _mc_dropout_predict(model, x, n_samples, bs, seed, device, postprocess=lambda z: z.softmax(1)[:, 1])
+    x (N, 1, H, W) -> samples float32 (n_samples, N, H, W) (`midl_book.train.mc_dropout_predict`
+    with the paper's read-out). Seeded (torch.manual_seed(seed)). `.mean(0)`: prediction;
+    `.std(0)`: uncertainty."""
+    return _mc_dropout_predict(model, x, n_samples, bs, seed, device,
+                               postprocess=lambda z: z.softmax(1)[:, 1])
 
 def gaussian_kld(mu_a, sd_a, mu_c, sd_c, sd_floor: float = 0.01) -> np.ndarray:
     """Eq. (4): per-voxel KL( N(mu_a, sd_a^2) || N(mu_c, sd_c^2) ) in nats (element-wise, broadcasting), with both

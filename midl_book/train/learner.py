@@ -109,8 +109,8 @@ def make_learner(dls: DataLoaders, model: nn.Module, loss_func: Callable, metric
     return learn
 
 class SetEpoch(Callback):
-    """Before each epoch, tell a training dataset with `set_epoch` (e.g. `midl_book.data.PatchDataset`)
-    which epoch it is, so each epoch draws new patches (the convention of torch's DistributedSampler).
+    """Before each epoch, tell a training dataset with `set_epoch` (`midl_book.data.PatchDataset`)
+    which epoch it is, so each epoch draws new patches (as torch's DistributedSampler does).
     `make_learner` adds it when the training dataset has `set_epoch`."""
     order = 0
     def before_epoch(self):
@@ -119,7 +119,7 @@ class SetEpoch(Callback):
 
 # %% ../../nbs/05a_train_learner.ipynb #ac1a33f6
 def enable_mc_dropout(model: nn.Module) -> nn.Module:
-    "Eval mode (batch norm uses running statistics) with every dropout layer switched back on, for MC dropout."
+    "Eval mode (batch norm uses running statistics) with every dropout layer on again (MC dropout)."
     model.eval()
     for m in model.modules():
         if isinstance(m, (nn.Dropout, nn.Dropout2d, nn.Dropout3d)): m.train()
@@ -131,12 +131,12 @@ def _pad_end(xb: torch.Tensor, multiple: int, value: float) -> torch.Tensor:
     return F.pad(xb, [p for q in reversed(pad) for p in (0, q)], value=value) if any(pad) else xb
 
 def predict(model: nn.Module,                 # a network; put in eval mode (or `enable_mc_dropout`)
-            x,                                # array (N, C, *S), or a list of (C, *S) arrays of any shapes
+            x,                                # array (N, C, *S), or a list of (C, *S) arrays
             bs: int = 32,                     # batch size
             device=None,                      # default: `default_device()`
             activation: Callable | None = None,   # applied to the (first) output, e.g. softmax
-            pad_to: int | None = None,        # zero-pad spatial axes to a multiple of this, crop back
-            postprocess: Callable | None = None,  # tensor -> tensor on each batch, after `activation`
+            pad_to: int | None = None,        # pad spatial axes to a multiple of this, crop back
+            postprocess: Callable | None = None,  # tensor -> tensor per batch, after `activation`
             pad_value: float = 0.0,           # the value `pad_to` pads with
             dropout: bool = False):           # keep dropout layers on (one MC dropout sample)
     """Run `model` without gradients on `x` in batches; returns numpy outputs (after `activation`
@@ -162,7 +162,7 @@ def predict(model: nn.Module,                 # a network; put in eval mode (or 
                 o = model(xb.to(device))
             os_ = list(o) if isinstance(o, (tuple, list)) else [o]
             os_ = [t.float() for t in os_]
-            if pad_to:                                          # crop outputs on the padded grid back
+            if pad_to:                                     # crop outputs on the padded grid back
                 P = tuple(xb.shape[2:])
                 os_ = [t[(...,) + tuple(slice(0, s) for s in S)] if t.shape[-len(P):] == P else t
                        for t in os_]
