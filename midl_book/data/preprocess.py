@@ -16,9 +16,8 @@ from ..core import *
 from .volume import *
 from .volume import _spacing
 
-
 # %% auto #0
-__all__ = ['CT_WINDOWS', 'window', 'resample', 'resample_volume', 'normalize']
+__all__ = ['CT_WINDOWS', 'window', 'resample', 'resample_volume', 'normalize', 'crop_or_pad']
 
 # %% ../../nbs/01c_data_preprocess.ipynb #6459d771
 CT_WINDOWS = {"abdomen": (40, 400), "liver": (30, 150), "lung": (-600, 1500), "mediastinum": (50, 350),
@@ -74,12 +73,15 @@ def normalize(x: np.ndarray, mask: np.ndarray | None = None, method: str = "zsco
               lo: float = 0.5, hi: float = 99.5, eps: float = 1e-8) -> np.ndarray:
     """Normalise intensities of `x` with statistics over `mask > 0` (all voxels if `mask` is None),
     applied to the whole array. `method`: "zscore" ((x - mean) / std), "minmax" ((x - min) /
-    (max - min)), "percentile" (clip to the `lo`/`hi` percentiles, then min-max to [0, 1]).
-    A constant region gives zeros (no division by ~0). Returns float32 of `x`'s shape.
-    Raises `DataError` if `mask` has another shape or is empty, ValueError for an unknown method."""
+    (max - min)), "percentile" (clip to the `lo`/`hi` percentiles, then min-max to [0, 1]),
+    "mean" (x / mean: unit mean over the mask, e.g. the non-zero brain). Statistics in float64.
+    A constant region gives zeros (no division by ~0; "mean": a mean of ~0 leaves `x` as is).
+    Returns float32 of `x`'s shape. Raises `DataError` if `mask` has another shape or is empty,
+    ValueError for an unknown method."""
     x = np.asarray(x, dtype=np.float32)
-    if method not in ("zscore", "minmax", "percentile"):
-        raise ValueError(f"normalize: method must be 'zscore', 'minmax' or 'percentile', got {method!r}")
+    if method not in ("zscore", "minmax", "percentile", "mean"):
+        raise ValueError("normalize: method must be 'zscore', 'minmax', 'percentile' or 'mean', "
+                         f"got {method!r}")
     if mask is None: vals = x.ravel()
     else:
         mask = np.asarray(mask)
@@ -90,8 +92,33 @@ def normalize(x: np.ndarray, mask: np.ndarray | None = None, method: str = "zsco
     if method == "zscore":
         mu, sd = vals.mean(), vals.std()
         return ((x - mu) / (sd if sd > eps else 1.0)).astype(np.float32)
+    if method == "mean":
+        mu = vals.mean()
+        return (x / mu if abs(mu) > eps else x).astype(np.float32)
     if method == "minmax": a, b = vals.min(), vals.max()
     else:
         a, b = np.percentile(vals, [lo, hi])
         x = np.clip(x, a, b)
     return ((x - a) / (b - a) if b - a > eps else np.zeros_like(x)).astype(np.float32)
+
+# %% ../../nbs/01c_data_preprocess.ipynb #8a8f0257
+def crop_or_pad(array: np.ndarray,       # (..., *S): leading axes (channels, time) are kept
+                size: Sequence[int],     # the target size of the trailing `len(size)` axes
+                pad_value: float = 0) -> np.ndarray:  # the value of padded voxels
+    """Centre-crop or pad `array`'s trailing axes to `size`: an axis of length n > s keeps
+    `[(n - s) // 2, (n - s) // 2 + s)`; one with n < s is placed at `(s - n) // 2`, padded with
+    `pad_value`. Returns a new array of `array`'s dtype."""
+    a = np.asarray(array)
+    size = tuple(int(s) for s in size)
+    if len(size) > a.ndim or min(size, default=1) < 1:
+        raise ValueError(f"crop_or_pad: size {size} must be positive and have at most "
+                         f"{a.ndim} axes")
+    lead = a.ndim - len(size)
+    out = np.full(a.shape[:lead] + size, pad_value, dtype=a.dtype)
+    src, dst = [slice(None)] * lead, [slice(None)] * lead
+    for n, s in zip(a.shape[lead:], size):
+        m = min(n, s)
+        src.append(slice(max(0, (n - s) // 2), max(0, (n - s) // 2) + m))
+        dst.append(slice(max(0, (s - n) // 2), max(0, (s - n) // 2) + m))
+    out[tuple(dst)] = a[tuple(src)]
+    return out

@@ -15,9 +15,8 @@ from nibabel import orientations as nio
 from ..core import *
 from .volume import *
 
-
 # %% auto #0
-__all__ = ['patient_split', 'sample_slices']
+__all__ = ['patient_split', 'sample_slices', 'group_kfold']
 
 # %% ../../nbs/01e_data_splits.ipynb #f37be97d
 def patient_split(patient_ids: Sequence, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0
@@ -62,3 +61,23 @@ def sample_slices(has_rare: Sequence[bool], n: int, rare_fraction: float = 0.5, 
     idx = np.concatenate([rng.choice(rare, k) if k else np.zeros(0, int), rng.choice(other, n - k) if n - k else np.zeros(0, int)])
     rng.shuffle(idx)
     return idx.astype(np.int64)
+
+# %% ../../nbs/01e_data_splits.ipynb #9adc305f
+def group_kfold(groups: Sequence,   # one patient (group) id per item
+                k: int = 5,         # number of folds
+                seed: int = 0       # shuffles the groups
+                ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`k` pairs `(train_idx, held_idx)` of sorted int64 indices into `groups`, such that every
+    group is held out in exactly one fold: the sorted unique ids are shuffled with `seed` and
+    cut into `k` nearly equal parts (`np.array_split`). Raises `DataError` for fewer groups than
+    folds, ValueError for `k` < 2."""
+    ids = np.asarray(list(groups))
+    if int(k) != k or k < 2: raise ValueError(f"group_kfold: k must be an integer >= 2, got {k!r}")
+    uniq = np.unique(ids)
+    if len(uniq) < k:
+        raise DataError(f"group_kfold: {len(uniq)} group(s) cannot fill k={k} folds: "
+                        "add patients or lower k")
+    np.random.default_rng(seed).shuffle(uniq)
+    parts = np.array_split(uniq, int(k))
+    held = [np.nonzero(np.isin(ids, part))[0].astype(np.int64) for part in parts]
+    return [(np.setdiff1d(np.arange(len(ids)), h).astype(np.int64), h) for h in held]

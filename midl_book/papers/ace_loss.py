@@ -192,18 +192,12 @@ def cut_patches(images: Sequence[Sequence[np.ndarray]], labels: Sequence[Sequenc
     return x, y
 
 # %% ../../nbs/part2/ace_loss.ipynb #374c73f8
-@torch.no_grad()
 def predict_labels(model: nn.Module, images: Sequence[np.ndarray], multiple: int = 8) -> list[np.ndarray]:
     """Arg-max label map of each whole image `(C, *S)` (2D or 3D), zero-padded to a multiple of `multiple`
-    per spatial axis for the U-Net and cropped back -> uint8 `(*S)` each."""
+    per spatial axis for the U-Net and cropped back -> uint8 `(*S)` each (`midl_book.train.predict`).
+    """
+    from midl_book.train import predict
     dev = next(model.parameters()).device
-    model = model.eval()
-    out = []
-    for x in images:
-        x = torch.as_tensor(np.asarray(x, np.float32))
-        pad = [(-s) % multiple for s in x.shape[1:]]
-        xp = F.pad(x, [p for q in reversed(pad) for p in (0, q)])
-        with torch.autocast(dev.type, enabled=use_amp(dev)):
-            logits = model(xp[None].to(dev))[0].float()
-        out.append(logits.argmax(0)[tuple(slice(0, s) for s in x.shape[1:])].cpu().numpy().astype(np.uint8))
-    return out
+    labels = predict(model, [np.asarray(x, np.float32) for x in images], device=dev,
+                     pad_to=multiple, postprocess=lambda z: z.argmax(1))
+    return [y.astype(np.uint8) for y in labels]

@@ -3,7 +3,7 @@
 # %% ../../nbs/part2/boundary_loss.ipynb #1a0c174c
 from __future__ import annotations
 from ..core import *
-from ..data import DataError, Volume, load_nifti, check_labels, check_same_grid
+from ..data import DataError, Volume, load_nifti, check_labels, check_same_grid, normalize
 from ..metrics import dice_score, hausdorff_distance
 import re
 from pathlib import Path
@@ -86,10 +86,9 @@ def load_isles2018_case(case, modalities: Sequence[str] = ISLES2018_MODALITIES, 
     return vols
 
 def minmax01(a: np.ndarray) -> np.ndarray:
-    "The official `norm_arr`: (a - min) / (max - min) over the whole array, float32; a constant array gives zeros."
-    a = np.asarray(a, dtype=np.float32)
-    lo, span = a.min(), a.max() - a.min()
-    return (a - lo) / span if span > 0 else np.zeros_like(a)
+    """The official `norm_arr`: (a - min) / (max - min) over the whole array, float32; a constant
+    array gives zeros (`midl_book.data.normalize(a, method="minmax")`, statistics in float64)."""
+    return normalize(a, method="minmax", eps=0)
 
 def volume_slices(channels: Sequence[np.ndarray], label: np.ndarray, spacing: Sequence[float], size: int = 256
                   ) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:

@@ -3,7 +3,8 @@
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #a653d19b
 from __future__ import annotations
 from ..core import *
-from ..data import load_nifti, check_labels, check_same_grid, DataError, Volume
+from ..data import (load_nifti, check_labels, check_same_grid, DataError, Volume, normalize,
+                            group_kfold)
 from ..losses import one_hot, soft_dice_loss
 from ..metrics import dice_score, sensitivity, hausdorff_distance, hausdorff95, assd, image_diagonal
 from ..train import arrays_dls, make_learner, LossAdapter, BatchAug
@@ -38,15 +39,12 @@ def iseg_label_to_classes(label: np.ndarray, source: str = "label") -> np.ndarra
     return out
 
 def normalize_nonzero_mean(x: np.ndarray) -> np.ndarray:
-    """Divide each channel of `x` (C, *S) by its mean over its non-zero voxels (the paper's only pre-processing:
-    "the whole brain (excluding background) in each modality was normalized to unit mean"); float32.
-    A channel with no non-zero voxel is returned unchanged (zeros)."""
+    """Divide each channel of `x` (C, *S) by its mean over its non-zero voxels (the paper's only
+    pre-processing: "the whole brain (excluding background) in each modality was normalized to unit
+    mean"); float32, the mean in float64 (`midl_book.data.normalize(..., method="mean")`). A channel
+    with no non-zero voxel stays zeros."""
     x = np.asarray(x, np.float32)
-    out = np.empty_like(x)
-    for c in range(x.shape[0]):
-        nz = x[c] != 0
-        out[c] = x[c] / x[c][nz].mean() if nz.any() else x[c]
-    return out
+    return np.stack([normalize(c, c != 0, method="mean") if (c != 0).any() else c for c in x])
 
 def iseg_subjects(folder) -> list[int]:
     """The subject numbers N with a `subject-N-T1.hdr` anywhere under `folder`, sorted. Raises `DataError` if the
@@ -375,10 +373,11 @@ def tissue_metrics(pred: np.ndarray, target: np.ndarray, spacing: Sequence[float
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #39473392
 def iseg_folds(subjects: Sequence[int], k: int = 5, seed: int = 0) -> list[tuple[list[int], list[int]]]:
-    "`k` (train, held-out) splits of the subject numbers: shuffled with `seed`, held-out sets of (nearly) equal size."
-    s = np.array(sorted(subjects)); np.random.default_rng(seed).shuffle(s)
-    parts = np.array_split(s, k)
-    return [(sorted(int(v) for j, p in enumerate(parts) if j != i for v in p), sorted(int(v) for v in parts[i])) for i in range(k)]
+    """`k` (train, held-out) splits of the subject numbers (`midl_book.data.group_kfold`, one item
+    per subject): shuffled with `seed`, held-out sets of (nearly) equal size."""
+    s = sorted(subjects)
+    return [(sorted(int(s[i]) for i in tr), sorted(int(s[i]) for i in ho))
+            for tr, ho in group_kfold(s, k, seed)]
 
 def iseg_cross_validation(root, folds: int = 5, arms: Sequence[str] = ("single", "exclusive"), patch: int = 128,
                           steps: int = 20000, bs: int = 1, lr: float = 5e-4, decay_every: int | None = 500, seed: int = 0,

@@ -337,6 +337,8 @@ class JointRiskModel(nn.Module):
         return out_c, out_l, out_l1
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #9945002f
+from ..data import sample_centres, crop_at
+
 class PairedPatchDataset(torch.utils.data.Dataset):
     """Item i: (x_control, x_lesion, y_control, y_lesion) random patches of `patch` (int or per-axis tuple).
 
@@ -358,26 +360,18 @@ class PairedPatchDataset(torch.utils.data.Dataset):
                       for l in self.ll]
     def __len__(self): return self.length
     def _crop(self, img, lab, centre):
-        "The patch centred on `centre` (start = centre - patch // 2); what falls outside the image is zero."
-        img, lab = np.asarray(img), np.asarray(lab)
-        x, y = np.zeros((self.M,) + self.patch, np.float32), np.zeros(self.patch, np.int64)
-        src, dst = [], []
-        for c, p, n in zip(centre, self.patch, lab.shape):
-            s0 = int(c) - p // 2
-            lo, hi = max(s0, 0), min(s0 + p, n)
-            src.append(slice(lo, hi)); dst.append(slice(lo - s0, hi - s0))
-        x[(slice(0, img.shape[0]),) + tuple(dst)] = img[(slice(None),) + tuple(src)]
-        y[tuple(dst)] = lab[tuple(src)]
-        return x, y
+        "The patch centred on `centre` (`midl_book.data.crop_at`); zero outside the image."
+        x = np.zeros((self.M,) + self.patch, np.float32)
+        img = crop_at(np.asarray(img), centre, self.patch)
+        x[:img.shape[0]] = img
+        return x, crop_at(np.asarray(lab), centre, self.patch).astype(np.int64)
     def __getitem__(self, i):
         r = self.rng
         k = int(r.integers(len(self.ci)))
-        c = [int(r.integers(s)) for s in np.asarray(self.cl[k]).shape]
+        c = sample_centres(np.asarray(self.cl[k]), 1, rng=r)[0]                  # uniform
         xc, yc = self._crop(self.ci[k], self.cl[k], c)
         k = int(r.integers(len(self.li)))
-        w = self.wmaps[k]
-        idx = np.flatnonzero(w)
-        c = np.unravel_index(idx[r.integers(len(idx))], w.shape) if len(idx) else [int(r.integers(s)) for s in w.shape]
+        c = sample_centres(self.wmaps[k], 1, {1: 1.0}, rng=r)[0]       # in the dilated lesion mask
         xl, yl = self._crop(self.li[k], self.ll[k], c)
         return torch.from_numpy(xc), torch.from_numpy(xl), torch.from_numpy(yc), torch.from_numpy((yl > 0).astype(np.int64))
 

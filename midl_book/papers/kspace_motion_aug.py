@@ -18,7 +18,7 @@ from fastai.callback.core import Callback
 __all__ = ['MotionAugError', 'load_gm_slices', 'rigid_matrix', 'rigid_params', 'se2_log', 'se2_exp', 'sample_movements',
            'segment_masks', 'segment_weights', 'log_euclidean_mean', 'demean_poses', 'poses_to_schedule',
            'simulate_motion_artefact', 'generalised_dice_loss', 'mc_dropout_unet', 'random_patches',
-           'MotionAugmentation', 'enable_mc_dropout', 'mc_dropout_predict', 'gaussian_kld']
+           'MotionAugmentation', 'mc_dropout_predict', 'gaussian_kld']
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #00c38dbf
 class MotionAugError(MidlBookError):
@@ -250,29 +250,17 @@ class MotionAugmentation(Callback):
         ds.tensors[0], ds.tensors[1] = torch.from_numpy(xp), torch.from_numpy(yp)
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #8a048409
-def enable_mc_dropout(model: nn.Module) -> nn.Module:
-    "Eval mode (batch norm uses running statistics) with every dropout layer switched back on, for MC dropout."
-    model.eval()
-    for m in model.modules():
-        if isinstance(m, (nn.Dropout, nn.Dropout2d, nn.Dropout3d)): m.train()
-    return model
+from ..train.learner import enable_mc_dropout
+from ..train.learner import mc_dropout_predict as _mc_dropout_predict
 
 def mc_dropout_predict(model: nn.Module, x: np.ndarray, n_samples: int = 20, bs: int = 32, seed: int = 0,
                        device: torch.device | None = None) -> np.ndarray:
     """Foreground (class 1) softmax probabilities from `n_samples` stochastic forward passes with dropout on:
-    x (N, 1, H, W) -> samples float32 (n_samples, N, H, W). Seeded (torch.manual_seed(seed)) for reproducibility.
-    Take `.mean(0)` for the prediction and `.std(0)` for the paper's uncertainty."""
-    device = device or default_device()
-    model = enable_mc_dropout(model.to(device))
-    torch.manual_seed(seed)
-    out = np.empty((n_samples, len(x)) + tuple(x.shape[2:]), np.float32)
-    with torch.no_grad():
-        for t in range(n_samples):
-            for i in range(0, len(x), bs):
-                xb = torch.as_tensor(np.ascontiguousarray(x[i:i + bs]), dtype=torch.float32, device=device)
-                out[t, i:i + bs] = model(xb).float().softmax(1)[:, 1].cpu().numpy()
-    model.eval()
-    return out
+    x (N, 1, H, W) -> samples float32 (n_samples, N, H, W) (`midl_book.train.mc_dropout_predict`
+    with the paper's read-out). Seeded (torch.manual_seed(seed)). `.mean(0)`: prediction;
+    `.std(0)`: uncertainty."""
+    return _mc_dropout_predict(model, x, n_samples, bs, seed, device,
+                               postprocess=lambda z: z.softmax(1)[:, 1])
 
 def gaussian_kld(mu_a, sd_a, mu_c, sd_c, sd_floor: float = 0.01) -> np.ndarray:
     """Eq. (4): per-voxel KL( N(mu_a, sd_a^2) || N(mu_c, sd_c^2) ) in nats (element-wise, broadcasting), with both

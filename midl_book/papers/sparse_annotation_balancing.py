@@ -231,7 +231,7 @@ class InnerSkipUNet(nn.Module):
 def predict_labels(model: nn.Module, x: np.ndarray, label_offset: int = 1, bs: int = 32) -> np.ndarray:
     "Arg-max segmentation (the paper's final step) of images `(N, 3, H, W)` -> int64 labels `(N, H, W)` = argmax + offset."
     from midl_book.train import predict
-    return predict(model, x, bs=bs).argmax(1) + label_offset
+    return predict(model, x, bs=bs, postprocess=lambda z: z.argmax(1) + label_offset)
 
 # %% ../../nbs/part2/sparse_annotation_balancing.ipynb #ec0a36e9
 def pooled_dice(pred: np.ndarray, target: np.ndarray, classes: Sequence[int]) -> dict[int, float]:

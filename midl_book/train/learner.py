@@ -20,9 +20,9 @@ from fastai.callback.fp16 import MixedPrecision
 import fastai.callback.schedule  # adds Learner.fit_one_cycle, lr_find
 from ..core import *
 
-
 # %% auto #0
-__all__ = ['ArrayDataset', 'arrays_dls', 'LossAdapter', 'quiet', 'make_learner', 'predict']
+__all__ = ['ArrayDataset', 'arrays_dls', 'LossAdapter', 'quiet', 'make_learner', 'SetEpoch', 'enable_mc_dropout', 'predict',
+           'mc_dropout_predict']
 
 # %% ../../nbs/05a_train_learner.ipynb #6be8a961
 def _as_tensor(a) -> torch.Tensor:
@@ -102,25 +102,90 @@ def make_learner(dls: DataLoaders, model: nn.Module, loss_func: Callable, metric
     learn = Learner(dls, model.to(dls.device), loss_func=loss_func, metrics=metrics or [], lr=lr, cbs=cbs,
                     opt_func=opt_func or Adam, wd=wd, **kwargs)
     if amp if amp is not None else use_amp(dls.device): learn.add_cb(MixedPrecision())
+    if hasattr(dls.train.dataset, "set_epoch"): learn.add_cb(SetEpoch())
     if quiet():
         learn.remove_cb(ProgressCallback)
         learn.logger = lambda *a, **k: None
     return learn
 
-def predict(model: nn.Module, x, bs: int = 32, device=None, activation: Callable | None = None):
-    """Run `model` in eval mode on an array `x` in batches; returns numpy outputs (after `activation` if given).
-    A model returning a tuple (e.g. logits and attributes) gives a tuple of arrays; `activation` applies to the first."""
+class SetEpoch(Callback):
+    """Before each epoch, tell a training dataset with `set_epoch` (`midl_book.data.PatchDataset`)
+    which epoch it is, so each epoch draws new patches (as torch's DistributedSampler does).
+    `make_learner` adds it when the training dataset has `set_epoch`."""
+    order = 0
+    def before_epoch(self):
+        ds = getattr(self.dls.train, "dataset", None)
+        if hasattr(ds, "set_epoch"): ds.set_epoch(self.epoch)
+
+# %% ../../nbs/05a_train_learner.ipynb #ac1a33f6
+def enable_mc_dropout(model: nn.Module) -> nn.Module:
+    "Eval mode (batch norm uses running statistics) with every dropout layer on again (MC dropout)."
+    model.eval()
+    for m in model.modules():
+        if isinstance(m, (nn.Dropout, nn.Dropout2d, nn.Dropout3d)): m.train()
+    return model
+
+def _pad_end(xb: torch.Tensor, multiple: int, value: float) -> torch.Tensor:
+    "Pad the spatial axes (2:) of `xb` at their end up to a multiple of `multiple`."
+    pad = [(-s) % multiple for s in xb.shape[2:]]
+    return F.pad(xb, [p for q in reversed(pad) for p in (0, q)], value=value) if any(pad) else xb
+
+def predict(model: nn.Module,                 # a network; put in eval mode (or `enable_mc_dropout`)
+            x,                                # array (N, C, *S), or a list of (C, *S) arrays
+            bs: int = 32,                     # batch size
+            device=None,                      # default: `default_device()`
+            activation: Callable | None = None,   # applied to the (first) output, e.g. softmax
+            pad_to: int | None = None,        # pad spatial axes to a multiple of this, crop back
+            postprocess: Callable | None = None,  # tensor -> tensor per batch, after `activation`
+            pad_value: float = 0.0,           # the value `pad_to` pads with
+            dropout: bool = False):           # keep dropout layers on (one MC dropout sample)
+    """Run `model` without gradients on `x` in batches; returns numpy outputs (after `activation`
+    and `postprocess` if given). A model returning a tuple (e.g. logits and attributes) gives a
+    tuple of arrays; `activation` and `postprocess` apply to the first. A list of arrays gives a
+    list of outputs (one forward pass per array: the shapes may differ)."""
+    if isinstance(x, list):
+        outs = [predict(model, np.asarray(xi)[None], 1, device, activation, pad_to, postprocess,
+                        pad_value, dropout) for xi in x]
+        return [tuple(o[0] for o in out) if isinstance(out, tuple) else out[0] for out in outs]
+    if pad_to is not None and (int(pad_to) != pad_to or pad_to < 1):
+        raise ValueError(f"predict: pad_to must be a positive integer, got {pad_to!r}")
     device = device or default_device()
-    model = model.to(device).eval()
+    model = model.to(device)
+    enable_mc_dropout(model) if dropout else model.eval()
     outs = []
     with torch.no_grad():
         for i in range(0, len(x), bs):
-            xb = _as_tensor(x[i:i + bs]).float().to(device)
+            xb = _as_tensor(x[i:i + bs]).float()
+            S = tuple(xb.shape[2:])
+            if pad_to: xb = _pad_end(xb, int(pad_to), pad_value)
             with torch.autocast(device.type, enabled=use_amp(device)):
-                o = model(xb)
+                o = model(xb.to(device))
             os_ = list(o) if isinstance(o, (tuple, list)) else [o]
             os_ = [t.float() for t in os_]
+            if pad_to:                                     # crop outputs on the padded grid back
+                P = tuple(xb.shape[2:])
+                os_ = [t[(...,) + tuple(slice(0, s) for s in S)] if t.shape[-len(P):] == P else t
+                       for t in os_]
             if activation: os_[0] = activation(os_[0])
-            outs.append([t.cpu().numpy() for t in os_])
+            if postprocess: os_[0] = postprocess(os_[0])
+            outs.append([t.cpu().numpy() if torch.is_tensor(t) else np.asarray(t) for t in os_])
     res = tuple(np.concatenate([b[j] for b in outs]) for j in range(len(outs[0])))
     return res if isinstance(o, (tuple, list)) else res[0]
+
+def mc_dropout_predict(model: nn.Module,      # a network with dropout layers
+                       x,                     # array (N, C, *S)
+                       n_samples: int = 20,   # stochastic forward passes
+                       bs: int = 32,          # batch size
+                       seed: int = 0,         # `torch.manual_seed` before the first pass
+                       device=None,           # default: `default_device()`
+                       activation: Callable | None = None,   # as in `predict`
+                       postprocess: Callable | None = None,  # as in `predict`
+                       pad_to: int | None = None) -> np.ndarray:  # as in `predict`
+    """`n_samples` outputs of `predict` with dropout on (batch norm in eval mode), stacked on a
+    new first axis; seeded, so the same seed gives the same samples. Take `.mean(0)` for the
+    prediction and `.std(0)` for the uncertainty. The model is left in eval mode."""
+    torch.manual_seed(seed)
+    out = np.stack([predict(model, x, bs, device, activation, pad_to, postprocess, dropout=True)
+                    for _ in range(n_samples)])
+    model.eval()
+    return out
