@@ -12,6 +12,8 @@ from torch import nn
 import torch.nn.functional as F
 from scipy import ndimage as ndi
 from fastai.data.core import DataLoaders
+from ..data import sample_centres, crop_at
+
 
 # %% auto #0
 __all__ = ['JOINT_CLASSES', 'IGNORE', 'NEUROMORPHOMETRICS_TISSUE', 'MRBRAINS18_JOINT', 'HeteroModalError',
@@ -337,8 +339,6 @@ class JointRiskModel(nn.Module):
         return out_c, out_l, out_l1
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #9945002f
-from ..data import sample_centres, crop_at
-
 class PairedPatchDataset(torch.utils.data.Dataset):
     """Item i: (x_control, x_lesion, y_control, y_lesion) random patches of `patch` (int or per-axis tuple).
 

@@ -13,6 +13,9 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastai.callback.core import Callback
+from ..train.learner import enable_mc_dropout
+from ..train.learner import mc_dropout_predict as _mc_dropout_predict
+
 
 # %% auto #0
 __all__ = ['MotionAugError', 'load_gm_slices', 'rigid_matrix', 'rigid_params', 'se2_log', 'se2_exp', 'sample_movements',
@@ -250,9 +253,6 @@ class MotionAugmentation(Callback):
         ds.tensors[0], ds.tensors[1] = torch.from_numpy(xp), torch.from_numpy(yp)
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #8a048409
-from ..train.learner import enable_mc_dropout
-from ..train.learner import mc_dropout_predict as _mc_dropout_predict
-
 def mc_dropout_predict(model: nn.Module, x: np.ndarray, n_samples: int = 20, bs: int = 32, seed: int = 0,
                        device: torch.device | None = None) -> np.ndarray:
     """Foreground (class 1) softmax probabilities from `n_samples` stochastic forward passes with dropout on:
