@@ -28,12 +28,6 @@ Array = np.ndarray | torch.Tensor   # what the backend-agnostic functions accept
 
 def _is_torch(x) -> bool: return isinstance(x, torch.Tensor)
 
-def _as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    "A numpy Generator from a Generator (returned as is), an int seed, or None (fresh OS entropy)."
-    if isinstance(rng, np.random.Generator): return rng
-    if rng is None or isinstance(rng, (int, np.integer)): return np.random.default_rng(rng)
-    raise MRIError(f"rng must be a numpy Generator, an int seed or None, got {type(rng).__name__}")
-
 def _check_ndim(x, n: int, name: str):
     if x.ndim < n:
         raise MRIError(f"{name} needs at least {n} dimensions (the last {n} are transformed), "
@@ -158,7 +152,7 @@ def brain_slices(n: int = 8, size: int = 128, rng: np.random.Generator | int | N
     Phantom slices are the phantom rotated by a random angle in [-20, 20] degrees each. Magnitude
     images: see `add_smooth_phase` for a complex version."""
     from skimage.transform import resize
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     if source not in ("auto", "mni152", "phantom"):
         raise MRIError(f"brain_slices: source must be 'auto', 'mni152' or 'phantom', got {source!r}")
     vol = _mni152_t1() if source in ("auto", "mni152") else None
@@ -188,7 +182,7 @@ def add_smooth_phase(image: np.ndarray, rng: np.random.Generator | int | None = 
     phase phi (radians), one per image: a random 2nd-order polynomial in the normalised coordinates
     x, y in [-1, 1], rescaled so that max |phi| = `max_phase`. The magnitude is unchanged. Returns
     complex64 for float32 input, complex128 otherwise."""
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     image = np.asarray(image)
     _check_ndim(image, 2, "add_smooth_phase image")
     h, w = image.shape[-2:]
@@ -237,7 +231,7 @@ def random_mask(shape: Sequence[int], acceleration: float = 4.0, center_fraction
     each other line is kept independently with probability (W/R - n_c) / (W - n_c), so the expected
     number of lines is W / acceleration (one draw varies around it: check with `mask_acceleration`).
     Only the last entry of `shape` (W) is used; the mask broadcasts along H and any batch axes."""
-    h, w = _shape2(shape); rng = _as_rng(rng)
+    h, w = _shape2(shape); rng = as_rng(rng)
     n_c = _check_accel(acceleration, center_fraction, w)
     p = (w / acceleration - n_c) / (w - n_c) if w > n_c else 0.0
     m = rng.uniform(size=w) < p
@@ -251,7 +245,7 @@ def equispaced_mask(shape: Sequence[int], acceleration: float = 4.0, center_frac
     The round(W * center_fraction) central lines plus lines every s = R (W - n_c) / (W - R n_c) (rounded to
     the grid) from `offset` (random in [0, round(s)) when None), so the total is about W / acceleration
     (slightly fewer when outer lines land inside the centre). Coherent aliasing: about R ghost copies."""
-    h, w = _shape2(shape); rng = _as_rng(rng)
+    h, w = _shape2(shape); rng = as_rng(rng)
     n_c = _check_accel(acceleration, center_fraction, w)
     m = np.zeros(w, bool)
     m[_centre_slice(w, n_c)] = True
@@ -288,7 +282,7 @@ def variable_density_mask(shape: Sequence[int], acceleration: float = 4.0, cente
     after the readout iFFT), r = the radius in units of (H/2, W/2), centre = a block of round(H*cf) x round(W*cf).
     power = 0 is uniform random sampling; larger powers concentrate samples at the centre.
     `return_pdf=True` also returns the probabilities (same shape, float64)."""
-    h, w = _shape2(shape); rng = _as_rng(rng)
+    h, w = _shape2(shape); rng = as_rng(rng)
     if power < 0: raise MRIError(f"variable_density_mask: power must be >= 0, got {power}")
     if not two_d:
         n_c = _check_accel(acceleration, center_fraction, w)
@@ -315,7 +309,7 @@ def radial_mask(shape: Sequence[int], n_spokes: int = 32, golden_angle: bool = F
     h, w = _shape2(shape)
     if int(n_spokes) < 1: raise MRIError(f"radial_mask: n_spokes must be >= 1, got {n_spokes}")
     step = math.radians(111.246117975) if golden_angle else math.pi / n_spokes
-    start = 0.0 if rng is None else float(_as_rng(rng).uniform(0, math.pi))
+    start = 0.0 if rng is None else float(as_rng(rng).uniform(0, math.pi))
     theta = start + step * np.arange(int(n_spokes))
     rmax = math.hypot(h, w) / 2
     t = np.arange(-rmax, rmax + 0.5, 0.5)                                   # half-pixel steps along each spoke
@@ -437,7 +431,7 @@ def motion_schedule(n_lines: int, n_movements: int = 2, max_translation: float =
     `n_movements` distinct movement times are drawn uniformly from lines 1..n_lines-1; each sets a new absolute
     pose uniform in [-max_translation, max_translation]^2 x [-max_rotation, max_rotation]; before the first
     movement the pose is (0, 0, 0)."""
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     if not 0 <= n_movements < n_lines:
         raise MRIError(f"motion_schedule: n_movements must be in [0, n_lines - 1 = {n_lines - 1}], got {n_movements}")
     if max_translation < 0 or max_rotation < 0:

@@ -17,6 +17,8 @@ from ..train import arrays_dls, make_learner, predict
 from ..phantoms import CinePhantom, cine_phantom   # the smoke data: midl_book.phantoms.cardiac
 from ..data import ACDC_CLASSES, load_cine, load_acdc_frame, select_phases   # data.datasets.cardiac
 from functools import partial
+from ..losses import ssim_loss
+
 
 # %% auto #0
 __all__ = ['AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'cardiac_cine_phantom', 'mistrigger_kspace',
@@ -75,7 +77,7 @@ def mistrigger_kspace(cine: np.ndarray, every: int = 3, rng: np.random.Generator
     own k-space (`midl_book.mri.fft2c`) except the phase-encode lines (last axis) j with j % every == phase[t], which
     come from frame (t + offset[t]) mod T. Offsets are drawn uniformly from 1..T-1 and phases from 0..every-1 unless
     given (arrays of shape (..., T)). every=1 replaces every line (the whole frame becomes another phase)."""
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    rng = as_rng(rng)
     x = np.asarray(cine)
     if x.ndim not in (3, 4): raise AutomapError(f"mistrigger_kspace: cine must be (T, H, W) or (S, T, H, W), got {x.shape}")
     if every < 1: raise AutomapError(f"mistrigger_kspace: every must be >= 1, got {every}")
@@ -151,23 +153,14 @@ class Discriminator(nn.Module):
 
 # %% ../../nbs/part3/automap_gan.ipynb #33ac9818
 def ssim_torch(x: torch.Tensor, y: torch.Tensor, win: int = 7, data_range: float = 1.0) -> torch.Tensor:
-    """Differentiable mean SSIM of image batches x, y (N, C, H, W): uniform `win` x `win` window, sample covariances,
-    c1 = (0.01 L)^2, c2 = (0.03 L)^2, mean over all valid window positions, channels and images: equal to scikit-image's
-    `structural_similarity(..., data_range=L)` with its defaults, averaged over images. H, W >= win."""
-    if x.shape != y.shape or x.ndim != 4: raise AutomapError(f"ssim_torch: x {tuple(x.shape)} and y {tuple(y.shape)} must both be (N, C, H, W)")
-    if min(x.shape[-2:]) < win: raise AutomapError(f"ssim_torch: images {tuple(x.shape[-2:])} are smaller than the {win}x{win} window")
-    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
-    mean = lambda z: F.avg_pool2d(z, win, stride=1)
-    cn = win * win / (win * win - 1)                                    # sample covariance, as skimage
-    mx, my = mean(x), mean(y)
-    vx, vy = cn * (mean(x * x) - mx ** 2), cn * (mean(y * y) - my ** 2)
-    vxy = cn * (mean(x * y) - mx * my)
-    return (((2 * mx * my + c1) * (2 * vxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (vx + vy + c2))).mean()
+    """Differentiable mean SSIM of image batches x, y (N, C, H, W), equal to scikit-image's
+    `structural_similarity(..., data_range=L)` averaged over images: `1 - midl_book.losses.ssim_loss`."""
+    return 1 - ssim_loss(x, y, data_range=data_range, win_size=win)
 
 def mse_ssim_loss(pred: torch.Tensor, target: torch.Tensor, alpha: float = 0.6) -> torch.Tensor:
     "Eq. (2): alpha * MSE + (1 - alpha) * (1 - SSIM) for image batches (N, 1, H, W) in [0, 1]. alpha = 1: the MSE-only variant."
     if not 0 <= alpha <= 1: raise AutomapError(f"mse_ssim_loss: alpha must be in [0, 1], got {alpha}")
-    return alpha * F.mse_loss(pred, target) + (1 - alpha) * (1 - ssim_torch(pred, target))
+    return alpha * F.mse_loss(pred, target) + (1 - alpha) * ssim_loss(pred, target)   # 1 - SSIM
 
 # %% ../../nbs/part3/automap_gan.ipynb #a3e60769
 class AdversarialCallback(GANCallback):

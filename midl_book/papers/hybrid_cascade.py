@@ -70,7 +70,7 @@ def gaussian_mask(shape: Sequence[int], acceleration: float = 4.0, rng: np.rando
     h, w = int(shape[-2]), int(shape[-1])
     if not acceleration >= 1: raise HybridCascadeError(f"gaussian_mask: acceleration must be >= 1, got {acceleration}")
     if not sigma_fraction > 0: raise HybridCascadeError(f"gaussian_mask: sigma_fraction must be > 0, got {sigma_fraction}")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = as_rng(rng)
     ky = (np.arange(h) - (h - 1) / 2)[:, None] / (sigma_fraction * h)
     kx = (np.arange(w) - (w - 1) / 2)[None, :] / (sigma_fraction * w)
     p = np.exp(-0.5 * (ky ** 2 + kx ** 2)).ravel()                         # Eq. (1), unnormalised

@@ -15,13 +15,13 @@ import torch.nn.functional as F
 from fastai.callback.core import Callback
 from ..train.learner import enable_mc_dropout
 from ..train.learner import mc_dropout_predict as _mc_dropout_predict
+from ..registration import rigid_matrix, rigid_params, se2_log, se2_exp
 
 
 # %% auto #0
-__all__ = ['MotionAugError', 'load_gm_slices', 'rigid_matrix', 'rigid_params', 'se2_log', 'se2_exp', 'sample_movements',
-           'segment_masks', 'segment_weights', 'log_euclidean_mean', 'demean_poses', 'poses_to_schedule',
-           'simulate_motion_artefact', 'generalised_dice_loss', 'mc_dropout_unet', 'random_patches',
-           'MotionAugmentation', 'mc_dropout_predict', 'gaussian_kld']
+__all__ = ['MotionAugError', 'load_gm_slices', 'sample_movements', 'segment_masks', 'segment_weights', 'log_euclidean_mean',
+           'demean_poses', 'poses_to_schedule', 'simulate_motion_artefact', 'generalised_dice_loss', 'mc_dropout_unet',
+           'random_patches', 'MotionAugmentation', 'mc_dropout_predict', 'gaussian_kld']
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #00c38dbf
 class MotionAugError(MidlBookError):
@@ -66,42 +66,7 @@ def load_gm_slices(image_path, label_path, size: int = 128, min_gm_fraction: flo
     return np.clip(xs, 0, 1.5).astype(np.float32), (gs > 0.5).astype(np.uint8), float(s * n / size)
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #3ae602a6
-def rigid_matrix(dy: float, dx: float, angle: float) -> np.ndarray:
-    """3x3 homogeneous 2D rigid transform in (row, col) pixel coordinates about the image centre: rotation by
-    `angle` degrees (counter-clockwise as displayed, as `midl_book.mri.rigid_transform_image`), then
-    translation by (dy, dx) pixels: p' = R p + t with R = [[cos, -sin], [sin, cos]]."""
-    a = math.radians(angle); c, s = math.cos(a), math.sin(a)
-    return np.array([[c, -s, dy], [s, c, dx], [0.0, 0.0, 1.0]])
-
-def rigid_params(A: np.ndarray) -> tuple[float, float, float]:
-    "The (dy px, dx px, angle deg) of a 3x3 rigid matrix: the inverse of `rigid_matrix` (angle in (-180, 180])."
-    A = np.asarray(A, float)
-    return float(A[0, 2]), float(A[1, 2]), math.degrees(math.atan2(A[1, 0], A[0, 0]))
-
-def _V(th: np.ndarray) -> np.ndarray:
-    "SE(2) left Jacobian V(theta) = [[sin/th, -(1-cos)/th], [(1-cos)/th, sin/th]] (Taylor series near 0), (..., 2, 2)."
-    th = np.asarray(th, float); small = np.abs(th) < 1e-6; t = np.where(small, 1.0, th)
-    a = np.where(small, 1 - th ** 2 / 6, np.sin(t) / t)
-    b = np.where(small, th / 2 - th ** 3 / 24, (1 - np.cos(t)) / t)
-    return np.stack([np.stack([a, -b], -1), np.stack([b, a], -1)], -2)
-
-def se2_log(A: np.ndarray) -> np.ndarray:
-    """Matrix logarithm of 2D rigid transforms (..., 3, 3) -> (..., 3, 3) = [[0, -th, u0], [th, 0, u1], [0, 0, 0]],
-    th = the angle in (-pi, pi], u = V(th)^-1 t (the principal logarithm, = scipy.linalg.logm)."""
-    A = np.asarray(A, float)
-    if A.shape[-2:] != (3, 3): raise MotionAugError(f"se2_log: expected (..., 3, 3) rigid matrices, got {A.shape}")
-    th = np.arctan2(A[..., 1, 0], A[..., 0, 0])
-    u = np.linalg.solve(_V(th), A[..., :2, 2:])[..., 0]
-    L = np.zeros(A.shape); L[..., 0, 1], L[..., 1, 0] = -th, th; L[..., :2, 2] = u
-    return L
-
-def se2_exp(L: np.ndarray) -> np.ndarray:
-    "Matrix exponential of (..., 3, 3) SE(2) logarithms (as `se2_log` returns): rotation by L[1, 0], translation V(th) u."
-    L = np.asarray(L, float); th = L[..., 1, 0]; c, s = np.cos(th), np.sin(th)
-    A = np.zeros(L.shape); A[..., 0, 0], A[..., 0, 1], A[..., 1, 0], A[..., 1, 1], A[..., 2, 2] = c, -s, s, c, 1
-    A[..., :2, 2] = (_V(th) @ L[..., :2, 2:])[..., 0]
-    return A
-
+# rigid_matrix, rigid_params, se2_log and se2_exp: defined in `midl_book.registration` (tested there)
 def sample_movements(n_lines: int, rng: np.random.Generator | int | None = None, lam: float = 2.0,
                      max_rotation: float = 30.0, max_translation: float = 3.2) -> tuple[np.ndarray, np.ndarray]:
     """Random head movements during a sequential acquisition of `n_lines` phase-encode lines (Eq. 0).
@@ -111,7 +76,7 @@ def sample_movements(n_lines: int, rng: np.random.Generator | int | None = None,
     [-max_rotation, max_rotation] degrees and (dy, dx) uniform in [-max_translation, max_translation] PIXELS
     (convert mm with the pixel size). Poses: P_0 = I, P_i = exp(sum_{j<=i} log A_j). Returns (times (N,) int,
     poses (N + 1, 3, 3)); pose i holds for lines [t_i, t_{i+1}) with t_0 = 0, t_{N+1} = n_lines."""
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = as_rng(rng)
     if n_lines < 2: raise MotionAugError(f"sample_movements: n_lines must be >= 2, got {n_lines}")
     if lam <= 0 or max_rotation < 0 or max_translation < 0:
         raise MotionAugError("sample_movements: lam must be > 0 and the maximum rotation/translation >= 0")

@@ -3,8 +3,8 @@
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #012688be
 from __future__ import annotations
 from ..core import *
-from ..mri import (fft2c, ifft2c, complex_to_channels, channels_to_complex, DataConsistency,
-                           psnr as mri_psnr, ssim as mri_ssim)
+from ..mri import fft2c, ifft2c, complex_to_channels, channels_to_complex, DataConsistency
+from ..metrics.image import psnr, ssim   # fastMRI's conventions: data range = ref.max()
 from ..phantoms import as_rng, CinePhantom, cine_phantom   # the phantom: midl_book.phantoms.cardiac
 from ..models import UNet
 from ..registration import warp, total_variation   # the STN warp and the TV of a flow
@@ -282,8 +282,8 @@ def recon_metrics(pred: np.ndarray, ref: np.ndarray, inner: bool = True) -> dict
     rmse = np.sqrt(((p2 - r2) ** 2).mean(axis=(1, 2)))
     rng_ = r2.max(axis=(1, 2)) - r2.min(axis=(1, 2))
     return dict(nrmse=(rmse / np.where(rng_ > 0, rng_, np.nan)).reshape(pred.shape[:2]),
-                psnr=np.array([mri_psnr(a, b) for a, b in zip(p2, r2)]).reshape(pred.shape[:2]),
-                ssim=np.array([mri_ssim(a, b) for a, b in zip(p2, r2)]).reshape(pred.shape[:2]))
+                psnr=np.array([psnr(a, b) for a, b in zip(p2, r2)]).reshape(pred.shape[:2]),
+                ssim=np.array([ssim(a, b) for a, b in zip(p2, r2)]).reshape(pred.shape[:2]))
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #93da6ec1
 def halving_schedule(lr: float, n_halvings: int = 3):

@@ -275,7 +275,7 @@ def tissue_parameter_maps(fractions: np.ndarray, dictionary: MRFDictionary, rng:
     fr = np.asarray(fractions, np.float64)
     if fr.ndim != 4 or fr.shape[1] != len(tissues):
         raise MRFError(f"tissue_parameter_maps: fractions must be (n, {len(tissues)}, H, W), got {fr.shape}")
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    rng = as_rng(rng)
     vals = np.array(list(tissues.values()))                           # (3, [T1, T2, PD])
     tot = fr.sum(1); mask = tot > 0.5
     f = fr / np.maximum(tot, 1e-9)[:, None]
@@ -308,7 +308,7 @@ def simulate_mrf_series(maps: dict, dictionary: MRFDictionary, n_spokes: int = 8
     frame and slice), complex Gaussian noise of sd `noise` x max|clean| is added to the sampled k-space, and the
     frame is reconstructed by zero filling (centred orthonormal FFTs). n_spokes=0 returns the clean series with
     noise only. Returns MRFSeries (series, clean, masks), time on axis 1."""
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    rng = as_rng(rng)
     atom, pd, mask = maps["atom"], maps["pd"], maps["mask"]
     n, H, W = atom.shape
     if atom.max() >= len(dictionary.t1): raise MRFError("simulate_mrf_series: maps were made with another dictionary")
@@ -437,7 +437,7 @@ def extract_patch_pairs(x: np.ndarray, y: np.ndarray, mask: np.ndarray, n: int, 
     """`n` random training pairs from slices x (S, C, H, W), y (S, M, H, W): output patches (n, M, out, out) whose
     centre voxel is drawn uniformly from the foreground `mask` (S, H, W) (clipped so the patch stays inside), and
     the input patches (n, C, out + 2 margin, ...) around them, from x zero-padded by `margin`."""
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    rng = as_rng(rng)
     S, C, H, W = x.shape
     if out_size > min(H, W): raise MRFError(f"extract_patch_pairs: out_size {out_size} exceeds the slice ({H}, {W})")
     fg = np.argwhere(mask)
