@@ -264,7 +264,7 @@ def load_results(slug: str,  # the chapter's slug
 
 # %% ../../nbs/05c_train_results.ipynb #3f2ac18f
 _RUN_COLUMNS = ["run", "stale", "claim", "kind", "rule", "seeds", "method", "baseline", "k_of_n",
-                "held", "asserted", "date", "command"]
+                "held", "asserted", "wall_s", "date", "command"]
 
 def show_runs(slug: str,  # the chapter's slug
               notebook: Path | str | None = None,  # the current notebook (default: found by slug)
@@ -279,7 +279,8 @@ def show_runs(slug: str,  # the chapter's slug
         if r is None: continue
         h = r.get("notebook_hash")
         stale = None if (h is None or now is None) else h != now
-        base = dict(run=run, stale=stale, date=r.get("date"), command=r.get("command"))
+        base = dict(run=run, stale=stale, wall_s=r.get("wall_time_s"), date=r.get("date"),
+                    command=r.get("command"))
         for c in r.get("claims") or [dict(text="(no claim recorded)")]:
             v = c.get("values") or {}
             k, n = c.get("k"), c.get("n")
