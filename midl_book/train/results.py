@@ -143,14 +143,24 @@ def results_dir() -> Path:
     "Where results are written: `$MIDL_BOOK_RESULTS`, else `./results`."
     return Path(os.environ.get("MIDL_BOOK_RESULTS") or "results")
 
+def _checkouts() -> list[Path]:
+    import midl_book
+    return [Path(midl_book.__file__).resolve().parent.parent, Path.cwd().resolve()]
+
 def find_notebook(slug: str,  # a chapter's slug (or a notebook's name without .ipynb)
                   ) -> Path | None:
     "The notebook `nbs/**/<slug>.ipynb` of this checkout (or of the cwd); None outside a checkout."
-    import midl_book
-    for root in (Path(midl_book.__file__).resolve().parent.parent, Path.cwd()):
+    for root in _checkouts():
         for p in sorted((root / "nbs").rglob(f"{slug}.ipynb")):
             if not ({"_proc", ".ipynb_checkpoints"} & set(p.parts)): return p
     return None
+
+def _shown_path(p: Path) -> str:
+    "`p` relative to the checkout holding it (a committed record names no local folder)."
+    for root in _checkouts():
+        try: return Path(p).resolve().relative_to(root).as_posix()
+        except ValueError: pass
+    return Path(p).name
 
 def _jsonable(v):
     if isinstance(v, dict): return {str(k): _jsonable(x) for k, x in v.items()}
@@ -240,7 +250,8 @@ class ResultsRecorder:
             params=dict(self.params), command=self.command(), metrics=self.metrics,
             claims=[c.to_dict() for c in self.claims],
             findings=[f.to_dict() for f in self.findings],
-            notebook=str(nb) if nb else None, notebook_hash=notebook_hash(nb) if nb else None,
+            notebook=_shown_path(nb) if nb else None,
+            notebook_hash=notebook_hash(nb) if nb else None,
             source_hash=source_hash(nb) if nb else None,
             wall_time_s=round(elapsed_since_import(), 2), peak_memory_mb=round(peak_memory_mb(), 1),
             device=str(default_device()),
