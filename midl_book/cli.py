@@ -130,11 +130,9 @@ def executed_path(nb: Path) -> Path: return build_dir() / "executed" / "nbs" / _
 def timing_path(nb: Path) -> Path: return build_dir() / "timings" / (str(_rel(nb).with_suffix("")).replace("/", "__") + ".json")
 
 def source_hash(nb: Path) -> str:
-    "sha256 of the notebook and the foundation modules it may import (midl_book/*.py, not the paper modules)."
-    h = hashlib.sha256(Path(nb).read_bytes())
-    for f in sorted((repo_root() / "midl_book").glob("*.py")):
-        if f.name != "_modidx.py": h.update(f.name.encode()); h.update(f.read_bytes())
-    return h.hexdigest()
+    "`midl_book.core.source_hash`, imported when called (the CLI starts without importing torch)."
+    from midl_book.core import source_hash as _source_hash
+    return _source_hash(nb)
 
 def parse_value(v: str):
     "A command-line parameter value: a Python literal when it is one (3, 0.1, True, 'x', [1,2]), else the string."

@@ -17,7 +17,7 @@ warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated", c
 # %% auto #0
 __all__ = ['SeedLike', 'seed_everything', 'default_device', 'use_amp', 'versions', 'show_versions', 'Timer', 'timed',
            'elapsed_since_import', 'peak_memory_mb', 'MidlBookError', 'as_rng', 'ChapterClock', 'chapter_setup',
-           'Preset', 'preset', 'data_root', 'in_colab']
+           'Preset', 'preset', 'data_root', 'in_colab', 'notebook_hash', 'source_hash']
 
 # %% ../nbs/00_core.ipynb #3767fec2
 def seed_everything(seed: int = 42, deterministic: bool = True) -> int:
@@ -182,3 +182,25 @@ def data_root() -> Path:
 def in_colab() -> bool:
     "True when running inside Google Colab."
     return "google.colab" in sys.modules
+
+# %% ../nbs/00_core.ipynb #645df6f2
+import hashlib, json
+
+def notebook_hash(nb: Path | str,  # a notebook (.ipynb)
+                  ) -> str:
+    "sha256 of the notebook's code cells (source, in order); prose, metadata and outputs do not count."
+    h = hashlib.sha256()
+    for c in json.loads(Path(nb).read_text())["cells"]:
+        if c["cell_type"] == "code": h.update("".join(c["source"]).encode() + b"\0")
+    return h.hexdigest()
+
+def source_hash(nb: Path | str,  # a notebook (.ipynb)
+                ) -> str:
+    "sha256 of the notebook's bytes and of midl_book's foundation modules (every module but papers/)."
+    pkg = Path(importlib.import_module("midl_book").__file__).parent
+    h = hashlib.sha256(Path(nb).read_bytes())
+    for f in sorted(pkg.rglob("*.py")):
+        rel = f.relative_to(pkg).as_posix()
+        if rel == "_modidx.py" or rel.startswith("papers/") or "__pycache__" in rel: continue
+        h.update(rel.encode()); h.update(f.read_bytes())
+    return h.hexdigest()

@@ -41,6 +41,48 @@ def check_chapter(nb, slug=None):
     return problems
 
 
+def _code(nb):
+    "The code cells' sources without notebook magics and shell lines, so that ast can parse them."
+    return ["\n".join(l for l in src(c).splitlines() if not l.lstrip().startswith(("%", "!")))
+            for c in cells(nb) if c["cell_type"] == "code"]
+
+
+def check_harness(nb):
+    """The chapter harness (STYLE.md): `chapter_setup(SMOKE, SEED)`;
+    `preset(SMOKE, given=globals(), ...)` with each preset name declared `= None` in the parameters
+    cell; claims as data (`rec.claim` with per-seed values, and `rec.learned`); `show_runs` in
+    Results; never `asserted=held` nor `if held: assert` (they cannot fail). Applied to the
+    template; the chapters adopt it as they are converted."""
+    import ast
+    problems, calls, code = [], [], _code(nb)
+    for s in code:
+        try: tree = ast.parse(s)
+        except SyntaxError: continue
+        calls += [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    def name(c): return c.func.id if isinstance(c.func, ast.Name) else getattr(c.func, "attr", None)
+    if not any(name(c) == "chapter_setup" for c in calls):
+        problems.append("a call of `chapter_setup(SMOKE, SEED)`")
+    presets = [c for c in calls if name(c) == "preset"]
+    if not presets or not any(k.arg == "given" for c in presets for k in c.keywords):
+        problems.append("`P = preset(SMOKE, given=globals(), NAME=(smoke, full), ...)`")
+    params = [c for c in cells(nb) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    declared = set(re.findall(r"^(\w+)\s*=\s*None\b", src(params[0]), re.M)) if params else set()
+    names = {k.arg for c in presets for k in c.keywords} - {"given", "long", None}
+    for k in sorted(names - declared):
+        problems.append(f"`{k} = None` in the parameters cell (a preset name)")
+    claims = [c for c in calls if name(c) == "claim"]
+    if not any({"seeds", "method", "baseline"} <= {k.arg for k in c.keywords} or
+               "held_per_seed" in {k.arg for k in c.keywords} for c in claims):
+        problems.append("a claim recorded as data (`rec.claim(..., seeds=, method=, baseline=)`)")
+    if not any(name(c) == "learned" for c in calls):
+        problems.append("a 'training learned' check (`rec.learned(...)`)")
+    if not any(name(c) == "show_runs" for c in calls):
+        problems.append("`show_runs(slug)` in Results")
+    if any(re.search(r"asserted\s*=[^,)#]*\bheld|if\s+\w*held\w*\s*:\s*assert", s) for s in code):
+        problems.append("no `asserted=held` nor `if held: assert` (they cannot fail)")
+    return problems
+
+
 @pytest.mark.parametrize("nb", PAPER_NBS, ids=[p.stem for p in PAPER_NBS])
 def test_chapter_standard(nb):
     assert nb.stem in CHAPTER_BY_SLUG, f"{nb.name}: not a chapter slug"
@@ -51,6 +93,23 @@ def test_chapter_standard(nb):
 
 def test_template_follows_the_standard():
     assert not check_chapter(TEMPLATE), check_chapter(TEMPLATE)
+
+
+def test_template_uses_the_harness():
+    assert not check_harness(TEMPLATE), check_harness(TEMPLATE)
+
+
+def test_harness_check_catches_a_bad_chapter(tmp_path):
+    bad = tmp_path / "x.ipynb"
+    code = ["import os\nP = preset(SMOKE, EPOCHS=(2, 50))\n%time x = 1",
+            "rec.claim('A beats B', held=held, asserted=SMOKE and held)"]
+    params = {"cell_type": "code", "metadata": {"tags": ["parameters"]},
+              "source": ["SMOKE = True\nEPOCHS = 2"]}
+    bad.write_text(json.dumps({"cells": [params] + [
+        {"cell_type": "code", "metadata": {}, "source": [s], "outputs": []} for s in code]}))
+    problems = check_harness(bad)
+    # chapter_setup, preset's given, EPOCHS = None, claim as data, learned, show_runs, asserted=held
+    assert len(problems) == 7, problems
 
 
 def test_checker_catches_a_bad_chapter(tmp_path):
