@@ -5,6 +5,7 @@
 # %% ../nbs/00_core.ipynb #c9a9fcbf
 from __future__ import annotations
 import os, sys, time, random, platform, resource, importlib, contextlib, functools, warnings
+import hashlib, json
 from pathlib import Path
 import numpy as np
 import torch
@@ -184,8 +185,6 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 # %% ../nbs/00_core.ipynb #645df6f2
-import hashlib, json
-
 def notebook_hash(nb: Path | str,  # a notebook (.ipynb)
                   ) -> str:
     "sha256 of the notebook's code cells (source, in order); prose, metadata and outputs do not count."
