@@ -39,10 +39,10 @@ def _check_pair(probs: torch.Tensor, target: torch.Tensor, fn: str) -> None:
 
 # %% ../nbs/08_losses.ipynb #1f7a13e4
 def _sdm_one(m: np.ndarray, spacing, official_shift: bool) -> np.ndarray:
-    if not m.any() or m.all(): return np.zeros(m.shape, np.float32)        # no boundary inside the image
-    out_d = ndi.distance_transform_edt(~m, sampling=spacing)               # outside: distance to the nearest pixel of G
-    in_d = ndi.distance_transform_edt(m, sampling=spacing)                 # inside: distance to the nearest pixel outside
-    if official_shift: in_d = in_d - 1.0                                   # edt(~G)*~G - (edt(G) - 1)*G, as the official code
+    if not m.any() or m.all(): return np.zeros(m.shape, np.float32)  # no boundary inside the image
+    out_d = ndi.distance_transform_edt(~m, sampling=spacing)  # outside: distance to the nearest pixel of G
+    in_d = ndi.distance_transform_edt(m, sampling=spacing)  # inside: distance to the nearest pixel outside
+    if official_shift: in_d = in_d - 1.0  # edt(~G)*~G - (edt(G) - 1)*G, as the official code
     return np.where(m, -in_d, out_d).astype(np.float32)
 
 def signed_distance_map(mask, spacing: float | Sequence[float] | None = None, spatial_dims: int | None = None,
@@ -86,67 +86,74 @@ def one_hot2dist(seg_onehot, spacing=None, classes: Sequence[int] | None = None,
     return out
 
 # %% ../nbs/08_losses.ipynb #5c23d3eb
-def dice_loss(probs: torch.Tensor,                    # (B, C, *S) probabilities (softmax or sigmoid outputs)
+def dice_loss(probs: torch.Tensor,  # (B, C, *S) probabilities (softmax or sigmoid outputs)
               target_onehot: torch.Tensor,            # (B, C, *S) one-hot (0/1) target, same shape
-              smooth_nr: float = 1e-6,                # added to the numerator 2 sum p g (MONAI's smooth_nr)
+              smooth_nr: float = 1e-6,  # added to the numerator 2 sum p g (MONAI's smooth_nr)
               smooth_dr: float = 1e-6,                # added to the denominator (MONAI's smooth_dr)
-              squared: bool = False,                  # denominator sum p^2 + sum g^2 (V-Net) instead of sum p + sum g
-              batch: bool = False,                    # sums over the batch too ("batch Dice"), else per image
-              weight: str | None = None,              # None: mean of per-class Dice; "inverse_square": generalised Dice
+              squared: bool = False,  # denominator sum p^2 + sum g^2 (V-Net), else sum p + sum g
+              batch: bool = False,  # sums over the batch too ("batch Dice"), else per image
+              weight: str | None = None,  # None: mean of per-class Dice; "inverse_square": GDL
               w_eps: float = 1e-10,                   # GDL weight 1 / (sum g + w_eps)^2
-              absent: str = "eps",                    # GDL, class absent from the target: "eps" (1/w_eps^2) or "max"
+              absent: str = "eps",  # GDL, class absent from the target: "eps" (1/w_eps^2) or "max"
               classes: Sequence[int] | None = None,   # the classes included (default all)
              ) -> torch.Tensor:
-    """The Dice family in one function (scalar loss). `weight=None`: 1 - mean over classes (and images unless
-    `batch`) of (2 sum p g + smooth_nr) / (sum p + sum g + smooth_dr). `weight="inverse_square"`: the generalised
-    Dice 1 - (2 sum_c w_c sum p g + smooth_nr) / (sum_c w_c sum (p + g) + smooth_dr), w_c = 1 / (sum g_c + w_eps)^2,
-    per image then averaged (or over the batch). Sums run over the spatial axes (and the batch if `batch`)."""
+    """The Dice family in one function (scalar loss). `weight=None`: 1 - mean over classes (and
+    images unless `batch`) of (2 sum p g + smooth_nr) / (sum p + sum g + smooth_dr).
+    `weight="inverse_square"`: the generalised Dice 1 - (2 sum_c w_c sum p g + smooth_nr) /
+    (sum_c w_c sum (p + g) + smooth_dr), w_c = 1 / (sum g_c + w_eps)^2, per image then averaged
+    (or over the batch). Sums run over the spatial axes (and the batch if `batch`)."""
     _check_pair(probs, target_onehot, "dice_loss")
     if weight not in (None, "inverse_square"):
         raise LossError(f"dice_loss: weight must be None or 'inverse_square', got {weight!r}")
-    if absent not in ("eps", "max"): raise LossError(f"dice_loss: absent must be 'eps' or 'max', got {absent!r}")
+    if absent not in ("eps", "max"):
+        raise LossError(f"dice_loss: absent must be 'eps' or 'max', got {absent!r}")
     if classes is not None:
         if not len(classes) or any(not 0 <= int(k) < probs.shape[1] for k in classes):
-            raise LossError(f"dice_loss: classes must be a non-empty subset of 0..{probs.shape[1] - 1}, got {classes}")
+            raise LossError(f"dice_loss: classes must be a non-empty subset of "
+                            f"0..{probs.shape[1] - 1}, got {classes}")
     g = target_onehot.to(probs.dtype)
     ax = ((0,) if batch else ()) + tuple(range(2, probs.ndim))
-    inter = (probs * g).sum(ax)                                           # sum_i p_ic g_ic, per image (or batch), class
+    inter = (probs * g).sum(ax)  # sum_i p_ic g_ic, per image (or batch), class
     # sum_i p_ic + sum_i g_ic, or sum_i p_ic^2 + sum_i g_ic^2 (squared)
     denom = (probs * probs).sum(ax) + (g * g).sum(ax) if squared else probs.sum(ax) + g.sum(ax)
     vol = g.sum(ax)
-    if classes is not None:                                               # sums over all classes, then the subset
+    if classes is not None:  # sums over all classes, then the subset
         k = list(classes); inter, denom, vol = inter[..., k], denom[..., k], vol[..., k]
     if weight is None:
         # 1 - mean_c (2 sum p g + s_nr) / (sum p + sum g + s_dr)
         return 1 - ((2 * inter + smooth_nr) / (denom + smooth_dr)).mean()
     w = 1 / (vol + w_eps) ** 2                                            # w_c = 1 / (sum_i g_ic)^2
-    if absent == "max":                                                   # NiftyNet / MONAI: the largest present weight
+    if absent == "max":  # NiftyNet / MONAI: the largest present weight
         w = torch.where(vol > 0, w, torch.zeros_like(w))
         w = w + (vol == 0) * w.amax(-1, keepdim=True)
-    num = (w * inter).sum(-1)                                             # sum_c w_c sum_i p_ic g_ic
-    den = (w * denom).sum(-1)                                             # sum_c w_c sum_i (p_ic + g_ic)
+    num = (w * inter).sum(-1)  # sum_c w_c sum_i p_ic g_ic
+    den = (w * denom).sum(-1)  # sum_c w_c sum_i (p_ic + g_ic)
     # 1 - (2 sum_c w_c sum p g + s_nr) / (sum_c w_c sum (p + g) + s_dr)
     return (1 - (2 * num + smooth_nr) / (den + smooth_dr)).mean()
 
 def soft_dice_loss(probs: torch.Tensor,               # (B, C, *S) probabilities
                    target_onehot: torch.Tensor,       # (B, C, *S) one-hot target
                    eps: float = 1e-6,                 # added to numerator and denominator
-                   classes: Sequence[int] | None = None) -> torch.Tensor:  # the classes averaged (default all)
-    """1 - mean over classes (all, or `classes`) and over the batch of (2 sum p g + eps) / (sum p + sum g + eps),
-    the sums over the spatial axes of each image: `dice_loss(smooth_nr=eps, smooth_dr=eps)`."""
+                   classes: Sequence[int] | None = None,  # the classes averaged (default all)
+                  ) -> torch.Tensor:
+    """1 - mean over classes (all, or `classes`) and over the batch of
+    (2 sum p g + eps) / (sum p + sum g + eps), the sums over the spatial axes of each image:
+    `dice_loss(smooth_nr=eps, smooth_dr=eps)`."""
     _check_pair(probs, target_onehot, "soft_dice_loss")
     return dice_loss(probs, target_onehot, smooth_nr=eps, smooth_dr=eps, classes=classes)
 
 def generalised_dice_loss(probs: torch.Tensor,        # (B, C, *S) probabilities
                           target_onehot: torch.Tensor,  # (B, C, *S) one-hot target
-                          eps: float = 1e-10,         # in the weights and in numerator and denominator
-                          classes: Sequence[int] | None = None) -> torch.Tensor:  # classes summed (default all)
+                          eps: float = 1e-10,  # in the weights and in numerator and denominator
+                          classes: Sequence[int] | None = None,  # classes summed (default all)
+                         ) -> torch.Tensor:
     """Generalised Dice loss (Sudre et al. 2017; Eq. 1 of the boundary-loss paper for two classes):
     1 - 2 (sum_c w_c sum_i p g + eps) / (sum_c w_c sum_i (p + g) + eps), w_c = 1 / (sum_i g_ic + eps)^2, per
-    image, mean over the batch (as the official surface-loss code): `dice_loss(weight="inverse_square", ...)`."""
+    image, mean over the batch (as the official surface-loss code):
+    `dice_loss(weight="inverse_square", ...)`."""
     _check_pair(probs, target_onehot, "generalised_dice_loss")
-    return dice_loss(probs, target_onehot, smooth_nr=2 * eps, smooth_dr=eps, weight="inverse_square", w_eps=eps,
-                     classes=classes)
+    return dice_loss(probs, target_onehot, smooth_nr=2 * eps, smooth_dr=eps,
+                     weight="inverse_square", w_eps=eps, classes=classes)
 
 # %% ../nbs/08_losses.ipynb #476702af
 def merge_classes(probs: torch.Tensor, groups: Sequence[Sequence[int]]) -> torch.Tensor:
@@ -188,7 +195,7 @@ def partial_label_cross_entropy(logits: torch.Tensor, target: torch.Tensor, merg
     for k, v in enumerate(keys): row[target == v] = C + k
     ignore = target == ignore_index
     row[ignore] = 0
-    m = members[row].movedim(-1, 1)                                       # (B, C, *S): the set S(y_i) of each pixel
+    m = members[row].movedim(-1, 1)  # (B, C, *S): the set S(y_i) of each pixel
     # log sum_{c in S} p_c = logsumexp over the set of log p_c
     lse = torch.logsumexp(logp.masked_fill(~m, float("-inf")), dim=1)
     loss = (-lse).masked_fill(ignore, 0.0)
@@ -199,13 +206,15 @@ def partial_label_cross_entropy(logits: torch.Tensor, target: torch.Tensor, merg
 
 # %% ../nbs/08_losses.ipynb #l2sp0002
 def l2sp_penalty(model: torch.nn.Module,               # the network being trained
-                 ref: dict[str, torch.Tensor],         # parameter name -> reference (pretrained) value
+                 ref: dict[str, torch.Tensor],  # parameter name -> reference (pretrained) value
                  alpha: float = 1e-2) -> torch.Tensor: # weight of the penalty
     """L2-SP "conservative training": alpha/2 · Σ_k ||w_k - ref_k||² over the parameters named in `ref`.
     A scalar tensor on the model's device; 0 at the reference point. KeyError if a name is not a parameter."""
     params = dict(model.named_parameters())
     missing = [k for k in ref if k not in params]
-    if missing: raise KeyError(f"l2sp_penalty: reference parameters {missing[:3]} are not parameters of the model")
+    if missing:
+        raise KeyError(f"l2sp_penalty: reference parameters {missing[:3]} are not parameters "
+                       "of the model")
     # Omega(w) = alpha/2 sum_k ||w_k - w0_k||^2
     total = sum(((params[k] - ref[k].to(params[k].device)) ** 2).sum() for k in ref)
     return 0.5 * alpha * total

@@ -15,7 +15,7 @@ __all__ = ['BlockError', 'conv_norm_act', 'ResidualBlock', 'SpatialPyramidPoolin
 
 # %% ../../nbs/04c_models_blocks.ipynb #8ddde2da
 class BlockError(MidlBookError):
-    "Bad arguments to a `midl_book.models.blocks` builder; the message names the argument and the fix."
+    "Bad arguments to a `midl_book.models.blocks` builder; the message names the argument and fix."
 
 _NORMS = {"batch": (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d),
           "instance": (nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)}
@@ -29,9 +29,11 @@ def conv_norm_act(cin: int,                          # input channels
                   act: str | None = "relu",          # "relu", "leaky_relu" or None
                   dim: int = 2,                      # 1, 2 or 3 spatial dimensions
                   bias: bool | None = None) -> nn.Sequential:  # None: a bias only without a norm
-    "Conv (no bias before a norm) -> norm -> activation, as an `nn.Sequential` (unpack it to keep a flat model)."
+    """Conv (no bias before a norm) -> norm -> activation, as an `nn.Sequential` (unpack it with
+    `*` to keep a model flat)."""
     if dim not in (1, 2, 3): raise BlockError(f"conv_norm_act: dim must be 1, 2 or 3, got {dim}")
-    if norm not in (None, *_NORMS): raise BlockError(f"conv_norm_act: norm must be 'batch', 'instance' or None, got {norm!r}")
+    if norm not in (None, *_NORMS):
+        raise BlockError(f"conv_norm_act: norm must be 'batch', 'instance' or None, got {norm!r}")
     if act not in (None, "relu", "leaky_relu"):
         raise BlockError(f"conv_norm_act: act must be 'relu', 'leaky_relu' or None, got {act!r}")
     conv = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[dim - 1]
@@ -50,13 +52,15 @@ class ResidualBlock(nn.Module):
     def __init__(self,
                  cin: int,                            # input channels
                  cout: int,                           # output channels
-                 stride: int = 1,                     # stride of the first conv (and of the shortcut)
+                 stride: int = 1,  # stride of the first conv (and of the shortcut)
                  shortcut: str = "projection"):       # "projection" or "pad" (option A)
         super().__init__()
         if shortcut not in ("projection", "pad"):
-            raise BlockError(f"ResidualBlock: shortcut must be 'projection' or 'pad', got {shortcut!r}")
+            raise BlockError(f"ResidualBlock: shortcut must be 'projection' or 'pad', "
+                             f"got {shortcut!r}")
         if shortcut == "pad" and cout < cin:
-            raise BlockError(f"ResidualBlock: shortcut='pad' cannot drop channels ({cin} -> {cout}); use 'projection'")
+            raise BlockError(f"ResidualBlock: shortcut='pad' cannot drop channels "
+                             f"({cin} -> {cout}); use 'projection'")
         self.conv1, self.bn1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout)
         self.conv2, self.bn2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout)
         self.stride, self.pad, self.kind = stride, cout - cin, shortcut
@@ -74,23 +78,26 @@ class ResidualBlock(nn.Module):
 
 # %% ../../nbs/04c_models_blocks.ipynb #579ece1f
 class SpatialPyramidPooling(nn.Module):
-    """Spatial pyramid pooling (He et al., 2015): (N, C, H, W) -> (N, C * sum(l**2 for l in levels)) for ANY
-    H, W >= 1, so the output length does not depend on the input size.
+    """Spatial pyramid pooling (He et al., 2015): (N, C, H, W) -> (N, C * sum(l**2 for l in levels))
+    for ANY H, W >= 1, so the output length does not depend on the input size.
 
-    Each level l max-pools (or averages, `mode="avg"`) the map into an l x l grid of PyTorch adaptive-pooling
-    bins: along an axis of length a, bin i covers [floor(i*a/l), ceil((i+1)*a/l)), which covers every pixel
-    and repeats pixels when a < l. Output order: the levels in the order given; inside a level channel-major
-    (c, row, col), i.e. `adaptive_max_pool2d(x, l).flatten(1)`. Raises `BlockError` (a ValueError) for empty
-    or non-positive levels, a mode other than "max"/"avg", or an input that is not 4-D."""
+    Each level l max-pools (or averages, `mode="avg"`) the map into an l x l grid of PyTorch
+    adaptive-pooling bins: along an axis of length a, bin i covers [floor(i*a/l), ceil((i+1)*a/l)),
+    which covers every pixel and repeats pixels when a < l. Output order: the levels in the order
+    given; inside a level channel-major (c, row, col), i.e. `adaptive_max_pool2d(x, l).flatten(1)`.
+    Raises `BlockError` (a ValueError) for empty or non-positive levels, a mode other than
+    "max"/"avg", or an input that is not 4-D."""
     def __init__(self,
                  levels: Sequence[int] = (1, 2),      # grid sizes l, in output order
                  mode: str = "max"):                  # "max" (He et al.) or "avg"
         super().__init__()
         levels = tuple(int(l) for l in levels)
         if not levels or any(l < 1 for l in levels):
-            raise BlockError(f"SpatialPyramidPooling(levels={levels}): give one or more positive grid sizes, e.g. (1, 2)")
+            raise BlockError(f"SpatialPyramidPooling(levels={levels}): give one or more "
+                             "positive grid sizes, e.g. (1, 2)")
         if mode not in ("max", "avg"):
-            raise BlockError(f"SpatialPyramidPooling(mode={mode!r}): use 'max' (He et al.) or 'avg'")
+            raise BlockError(f"SpatialPyramidPooling(mode={mode!r}): use 'max' (He et al.) "
+                             "or 'avg'")
         self.levels, self.mode = levels, mode
 
     def out_features(self, channels: int) -> int:
@@ -99,9 +106,11 @@ class SpatialPyramidPooling(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4:
-            raise BlockError(f"SpatialPyramidPooling expects (N, C, H, W), got shape {tuple(x.shape)}")
+            raise BlockError(f"SpatialPyramidPooling expects (N, C, H, W), "
+                             f"got shape {tuple(x.shape)}")
         pool = F.adaptive_max_pool2d if self.mode == "max" else F.adaptive_avg_pool2d
-        return torch.cat([pool(x, l).flatten(1) for l in self.levels], dim=1)   # [vec y^(l1), vec y^(l2), ...]
+        # [vec y^(l1), vec y^(l2), ...]
+        return torch.cat([pool(x, l).flatten(1) for l in self.levels], dim=1)
 
     def extra_repr(self) -> str: return f"levels={self.levels}, mode={self.mode!r}"
 
@@ -109,9 +118,10 @@ class SpatialPyramidPooling(nn.Module):
 def small_cnn(in_channels: int = 1,                  # input channels
               width: int = 16,                       # channels of the first stage (then 2x, 2x)
               n_features: int = 2) -> nn.Sequential: # size of the output embedding
-    """A 3-block CNN for CPU smoke runs: (conv 3×3 → BN → ReLU → max-pool 2) × 3 with `width`, 2·`width`,
-    2·`width` channels, global average pooling, then a linear layer to `n_features` and BatchNorm1d (no
-    activation). Input (N, in_channels, H, W), H and W >= 8; output (N, n_features)."""
+    """A 3-block CNN for CPU smoke runs: (conv 3×3 → BN → ReLU → max-pool 2) × 3 with `width`,
+    2·`width`, 2·`width` channels, global average pooling, then a linear layer to `n_features` and
+    BatchNorm1d (no activation). Input (N, in_channels, H, W), H and W >= 8; output
+    (N, n_features)."""
     layers, c = [], in_channels
     for k in (width, 2 * width, 2 * width):
         layers += [*conv_norm_act(c, k), nn.MaxPool2d(2)]
@@ -121,10 +131,12 @@ def small_cnn(in_channels: int = 1,                  # input channels
 
 def tiny_resnet(in_channels: int,                    # input channels
                 width: int = 16) -> tuple[nn.Module, int]:  # channels of the stem and first stage
-    """A small residual CNN: a 3x3 stem of stride 2, then 3 `ResidualBlock` stages of stride 2 (widths w, 2w,
-    4w, projection shortcuts; a 32-pixel patch ends at 2 x 2), global average pooling. Returns (module, 4w)."""
+    """A small residual CNN: a 3x3 stem of stride 2, then 3 `ResidualBlock` stages of stride 2
+    (widths w, 2w, 4w, projection shortcuts; a 32-pixel patch ends at 2 x 2), global average
+    pooling. Returns (module, 4w)."""
     w = width
     body = nn.Sequential(*conv_norm_act(in_channels, w, 3, 2),
-                         ResidualBlock(w, w, 2), ResidualBlock(w, 2 * w, 2), ResidualBlock(2 * w, 4 * w, 2),
+                         ResidualBlock(w, w, 2), ResidualBlock(w, 2 * w, 2),
+                         ResidualBlock(2 * w, 4 * w, 2),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten())
     return body, 4 * w

@@ -18,22 +18,24 @@ __all__ = ['CallbackError', 'AttrSchedule', 'AuxLoss', 'L2SPCallback', 'EpochRes
 
 # %% ../../nbs/05d_train_callbacks.ipynb #4cb7f608
 class CallbackError(MidlBookError):
-    "Bad arguments to a `midl_book.train.callbacks` callback; the message names the argument and the fix."
+    "Bad arguments to a `midl_book.train.callbacks` callback; the message names the argument."
 
 # %% ../../nbs/05d_train_callbacks.ipynb #43628786
 class AttrSchedule(Callback):
-    """Before each epoch (or each training batch) set `setattr(obj, name, fn(i))`: i = epoch index, or the
-    training iteration counted from the start of `fit` (every="batch"). `.history`: the (i, value) pairs set."""
-    order = -5                                                            # before the other callbacks and the loss
+    """Before each epoch (or each training batch) set `setattr(obj, name, fn(i))`: i = epoch index,
+    or the training iteration counted from the start of `fit` (every="batch"). `.history`: the
+    (i, value) pairs set."""
+    order = -5  # before the other callbacks and the loss
     def __init__(self,
-                 obj,                                 # what holds the attribute (e.g. the loss module)
-                 name: str,                           # the attribute to set; `obj` must already have it
+                 obj,  # what holds the attribute (e.g. the loss module)
+                 name: str,  # the attribute to set; `obj` must already have it
                  fn: Callable[[int], float],          # i -> value
                  every: str = "epoch"):               # "epoch" or "batch" (training batches only)
         if every not in ("epoch", "batch"):
             raise CallbackError(f"AttrSchedule: every must be 'epoch' or 'batch', got {every!r}")
         if not hasattr(obj, name):
-            raise CallbackError(f"AttrSchedule: {type(obj).__name__} has no attribute {name!r} to schedule")
+            raise CallbackError(f"AttrSchedule: {type(obj).__name__} has no attribute {name!r} "
+                                "to schedule")
         self.obj, self.attr_name, self.fn, self.every, self.history = obj, name, fn, every, []
     def _set(self, i: int):
         v = self.fn(i); setattr(self.obj, self.attr_name, v); self.history.append((i, v))
@@ -46,10 +48,10 @@ class AttrSchedule(Callback):
 
 # %% ../../nbs/05d_train_callbacks.ipynb #0cb5b18f
 class AuxLoss(Callback):
-    "Add `fn(learn)` (a scalar tensor) to the training loss `learn.loss_grad`; validation is left alone."
+    "Add `fn(learn)` (a scalar tensor) to the training loss `learn.loss_grad`; not at validation."
     order = 60
     def __init__(self,
-                 fn: Callable):                       # learn -> scalar tensor, e.g. a penalty on learn.model
+                 fn: Callable):  # learn -> scalar tensor, e.g. a penalty on learn.model
         self.fn = fn
     def after_loss(self):
         if self.training: self.learn.loss_grad = self.learn.loss_grad + self.fn(self.learn)
@@ -57,34 +59,36 @@ class AuxLoss(Callback):
 class L2SPCallback(AuxLoss):
     "Add `l2sp_penalty(model, ref, alpha)` (L2-SP, Li et al. 2018) to the training loss."
     def __init__(self,
-                 ref: dict[str, torch.Tensor],        # parameter name -> reference (pretrained) value
-                 alpha: float = 1e-2):                # weight of the penalty alpha/2 sum ||w - ref||^2
+                 ref: dict[str, torch.Tensor],  # parameter name -> reference (pretrained) value
+                 alpha: float = 1e-2):  # weight of the penalty alpha/2 sum ||w - ref||^2
         self.ref, self.alpha = ref, alpha
         super().__init__(lambda learn: l2sp_penalty(learn.model, self.ref, self.alpha))
 
 # %% ../../nbs/05d_train_callbacks.ipynb #12ea6b65
 class EpochResample(Callback):
-    "Before each epoch, `getattr(dls.train.dataset, setter)(sampler())`: a new training set, same length."
+    "Before each epoch, `getattr(dls.train.dataset, setter)(sampler())`: a new training set."
     order = 0
     def __init__(self,
-                 sampler: Callable,                   # () -> what the dataset's setter takes (pairs, indices)
-                 setter: str = "set_pairs"):          # the training dataset's method that installs it
+                 sampler: Callable,  # () -> what the dataset's setter takes (pairs, indices)
+                 setter: str = "set_pairs"):  # the training dataset's method that installs it
         self.sampler, self.setter = sampler, setter
     def before_epoch(self):
         ds = self.dls.train.dataset
         if not hasattr(ds, self.setter):
-            raise CallbackError(f"EpochResample: the training dataset ({type(ds).__name__}) has no method "
+            raise CallbackError(f"EpochResample: the training dataset ({type(ds).__name__}) has no "
+                                "method "
                                 f"{self.setter!r}; give the setter that installs a new sample")
         getattr(ds, self.setter)(self.sampler())
 
 # %% ../../nbs/05d_train_callbacks.ipynb #5a65e75f
 class StepLR(Callback):
-    "Multiply every parameter group's learning rate by `factor` before each `step`-th epoch (1 step = 1 epoch)."
+    "Multiply every parameter group's learning rate by `factor` before each `step`-th epoch."
     order = 1
     def __init__(self,
                  step: int,                           # epochs between two multiplications
                  factor: float = 0.1):                # the multiplier (0.1: "annealed by 0.1")
-        if int(step) < 1: raise CallbackError(f"StepLR: step must be a positive number of epochs, got {step}")
+        if int(step) < 1:
+            raise CallbackError(f"StepLR: step must be a positive number of epochs, got {step}")
         self.step, self.factor = int(step), factor
     def before_epoch(self):
         if self.epoch and self.epoch % self.step == 0:
@@ -98,7 +102,7 @@ class ClassDice(Metric):
     def __init__(self,
                  cls: int,                            # the class scored
                  nested: bool = False,                # score label >= cls instead of label == cls
-                 name: str | None = None):            # the metric's column name (default dice_<cls>)
+                 name: str | None = None):  # the metric's column name (default dice_<cls>)
         self.cls, self.nested, self._name = cls, nested, name or f"dice_{cls}"
     def reset(self): self.inter, self.total = 0, 0
     def accumulate(self, learn):
