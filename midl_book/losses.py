@@ -9,12 +9,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from scipy import ndimage as ndi
-from fastai.callback.core import Callback
 from .core import *
 
 # %% auto #0
-__all__ = ['LossError', 'one_hot', 'signed_distance_map', 'one_hot2dist', 'soft_dice_loss', 'generalised_dice_loss',
-           'merge_classes', 'partial_label_cross_entropy', 'ssim_loss', 'AttrSchedule']
+__all__ = ['LossError', 'one_hot', 'signed_distance_map', 'one_hot2dist', 'dice_loss', 'soft_dice_loss', 'generalised_dice_loss',
+           'merge_classes', 'partial_label_cross_entropy', 'ssim_loss', 'l2sp_penalty']
 
 # %% ../nbs/08_losses.ipynb #945afb1d
 class LossError(MidlBookError):
@@ -39,10 +38,10 @@ def _check_pair(probs: torch.Tensor, target: torch.Tensor, fn: str) -> None:
 
 # %% ../nbs/08_losses.ipynb #1f7a13e4
 def _sdm_one(m: np.ndarray, spacing, official_shift: bool) -> np.ndarray:
-    if not m.any() or m.all(): return np.zeros(m.shape, np.float32)        # no boundary inside the image
-    out_d = ndi.distance_transform_edt(~m, sampling=spacing)               # outside: distance to the nearest pixel of G
-    in_d = ndi.distance_transform_edt(m, sampling=spacing)                 # inside: distance to the nearest pixel outside
-    if official_shift: in_d = in_d - 1.0                                   # edt(~G)*~G - (edt(G) - 1)*G, as the official code
+    if not m.any() or m.all(): return np.zeros(m.shape, np.float32)  # no boundary inside the image
+    out_d = ndi.distance_transform_edt(~m, sampling=spacing)  # outside: distance to the nearest pixel of G
+    in_d = ndi.distance_transform_edt(m, sampling=spacing)  # inside: distance to the nearest pixel outside
+    if official_shift: in_d = in_d - 1.0  # edt(~G)*~G - (edt(G) - 1)*G, as the official code
     return np.where(m, -in_d, out_d).astype(np.float32)
 
 def signed_distance_map(mask, spacing: float | Sequence[float] | None = None, spatial_dims: int | None = None,
@@ -86,31 +85,74 @@ def one_hot2dist(seg_onehot, spacing=None, classes: Sequence[int] | None = None,
     return out
 
 # %% ../nbs/08_losses.ipynb #5c23d3eb
-def soft_dice_loss(probs: torch.Tensor, target_onehot: torch.Tensor, eps: float = 1e-6,
-                   classes: Sequence[int] | None = None) -> torch.Tensor:
-    """1 - mean over classes (all, or `classes`) and over the batch of (2 sum p g + eps) / (sum p + sum g + eps),
-    the sums over the spatial axes of each image. `probs`, `target_onehot`: (B, C, *S), same shape."""
-    _check_pair(probs, target_onehot, "soft_dice_loss")
-    if classes is not None: probs, target_onehot = probs[:, list(classes)], target_onehot[:, list(classes)]
+def dice_loss(probs: torch.Tensor,  # (B, C, *S) probabilities (softmax or sigmoid outputs)
+              target_onehot: torch.Tensor,            # (B, C, *S) one-hot (0/1) target, same shape
+              smooth_nr: float = 1e-6,  # added to the numerator 2 sum p g (MONAI's smooth_nr)
+              smooth_dr: float = 1e-6,                # added to the denominator (MONAI's smooth_dr)
+              squared: bool = False,  # denominator sum p^2 + sum g^2 (V-Net), else sum p + sum g
+              batch: bool = False,  # sums over the batch too ("batch Dice"), else per image
+              weight: str | None = None,  # None: mean of per-class Dice; "inverse_square": GDL
+              w_eps: float = 1e-10,                   # GDL weight 1 / (sum g + w_eps)^2
+              absent: str = "eps",  # GDL, class absent from the target: "eps" (1/w_eps^2) or "max"
+              classes: Sequence[int] | None = None,   # the classes included (default all)
+             ) -> torch.Tensor:
+    """The Dice family in one function (scalar loss). `weight=None`: 1 - mean over classes (and
+    images unless `batch`) of (2 sum p g + smooth_nr) / (sum p + sum g + smooth_dr).
+    `weight="inverse_square"`: the generalised Dice 1 - (2 sum_c w_c sum p g + smooth_nr) /
+    (sum_c w_c sum (p + g) + smooth_dr), w_c = 1 / (sum g_c + w_eps)^2, per image then averaged
+    (or over the batch). Sums run over the spatial axes (and the batch if `batch`)."""
+    _check_pair(probs, target_onehot, "dice_loss")
+    if weight not in (None, "inverse_square"):
+        raise LossError(f"dice_loss: weight must be None or 'inverse_square', got {weight!r}")
+    if absent not in ("eps", "max"):
+        raise LossError(f"dice_loss: absent must be 'eps' or 'max', got {absent!r}")
+    if classes is not None:
+        if not len(classes) or any(not 0 <= int(k) < probs.shape[1] for k in classes):
+            raise LossError(f"dice_loss: classes must be a non-empty subset of "
+                            f"0..{probs.shape[1] - 1}, got {classes}")
     g = target_onehot.to(probs.dtype)
-    ax = tuple(range(2, probs.ndim))
-    inter = (probs * g).sum(ax)                                           # sum_i p_ic g_ic, per image and class
-    denom = probs.sum(ax) + g.sum(ax)                                     # sum_i p_ic + sum_i g_ic
-    return 1 - ((2 * inter + eps) / (denom + eps)).mean()
+    ax = ((0,) if batch else ()) + tuple(range(2, probs.ndim))
+    inter = (probs * g).sum(ax)  # sum_i p_ic g_ic, per image (or batch), class
+    # sum_i p_ic + sum_i g_ic, or sum_i p_ic^2 + sum_i g_ic^2 (squared)
+    denom = (probs * probs).sum(ax) + (g * g).sum(ax) if squared else probs.sum(ax) + g.sum(ax)
+    vol = g.sum(ax)
+    if classes is not None:  # sums over all classes, then the subset
+        k = list(classes); inter, denom, vol = inter[..., k], denom[..., k], vol[..., k]
+    if weight is None:
+        # 1 - mean_c (2 sum p g + s_nr) / (sum p + sum g + s_dr)
+        return 1 - ((2 * inter + smooth_nr) / (denom + smooth_dr)).mean()
+    w = 1 / (vol + w_eps) ** 2                                            # w_c = 1 / (sum_i g_ic)^2
+    if absent == "max":  # NiftyNet / MONAI: the largest present weight
+        w = torch.where(vol > 0, w, torch.zeros_like(w))
+        w = w + (vol == 0) * w.amax(-1, keepdim=True)
+    num = (w * inter).sum(-1)  # sum_c w_c sum_i p_ic g_ic
+    den = (w * denom).sum(-1)  # sum_c w_c sum_i (p_ic + g_ic)
+    # 1 - (2 sum_c w_c sum p g + s_nr) / (sum_c w_c sum (p + g) + s_dr)
+    return (1 - (2 * num + smooth_nr) / (den + smooth_dr)).mean()
 
-def generalised_dice_loss(probs: torch.Tensor, target_onehot: torch.Tensor, eps: float = 1e-10,
-                          classes: Sequence[int] | None = None) -> torch.Tensor:
+def soft_dice_loss(probs: torch.Tensor,               # (B, C, *S) probabilities
+                   target_onehot: torch.Tensor,       # (B, C, *S) one-hot target
+                   eps: float = 1e-6,                 # added to numerator and denominator
+                   classes: Sequence[int] | None = None,  # the classes averaged (default all)
+                  ) -> torch.Tensor:
+    """1 - mean over classes (all, or `classes`) and over the batch of
+    (2 sum p g + eps) / (sum p + sum g + eps), the sums over the spatial axes of each image:
+    `dice_loss(smooth_nr=eps, smooth_dr=eps)`."""
+    _check_pair(probs, target_onehot, "soft_dice_loss")
+    return dice_loss(probs, target_onehot, smooth_nr=eps, smooth_dr=eps, classes=classes)
+
+def generalised_dice_loss(probs: torch.Tensor,        # (B, C, *S) probabilities
+                          target_onehot: torch.Tensor,  # (B, C, *S) one-hot target
+                          eps: float = 1e-10,  # in the weights and in numerator and denominator
+                          classes: Sequence[int] | None = None,  # classes summed (default all)
+                         ) -> torch.Tensor:
     """Generalised Dice loss (Sudre et al. 2017; Eq. 1 of the boundary-loss paper for two classes):
-    1 - 2 sum_c w_c sum_i p g / sum_c w_c sum_i (p + g), w_c = 1 / (sum_i g_ic + eps)^2, per image, mean over
-    the batch (as the official surface-loss code). `classes`: the classes summed over (default all)."""
+    1 - 2 (sum_c w_c sum_i p g + eps) / (sum_c w_c sum_i (p + g) + eps), w_c = 1 / (sum_i g_ic + eps)^2, per
+    image, mean over the batch (as the official surface-loss code):
+    `dice_loss(weight="inverse_square", ...)`."""
     _check_pair(probs, target_onehot, "generalised_dice_loss")
-    if classes is not None: probs, target_onehot = probs[:, list(classes)], target_onehot[:, list(classes)]
-    g = target_onehot.to(probs.dtype)
-    ax = tuple(range(2, probs.ndim))
-    w = 1 / (g.sum(ax) + eps) ** 2                                       # w_c = 1 / (sum_i g_ic)^2, eps as the official code
-    inter = (w * (probs * g).sum(ax)).sum(1)                             # sum_c w_c sum_i p_ic g_ic
-    union = (w * (probs.sum(ax) + g.sum(ax))).sum(1)                     # sum_c w_c sum_i (p_ic + g_ic)
-    return (1 - 2 * (inter + eps) / (union + eps)).mean()
+    return dice_loss(probs, target_onehot, smooth_nr=2 * eps, smooth_dr=eps,
+                     weight="inverse_square", w_eps=eps, classes=classes)
 
 # %% ../nbs/08_losses.ipynb #476702af
 def merge_classes(probs: torch.Tensor, groups: Sequence[Sequence[int]]) -> torch.Tensor:
@@ -152,7 +194,7 @@ def partial_label_cross_entropy(logits: torch.Tensor, target: torch.Tensor, merg
     for k, v in enumerate(keys): row[target == v] = C + k
     ignore = target == ignore_index
     row[ignore] = 0
-    m = members[row].movedim(-1, 1)                                       # (B, C, *S): the set S(y_i) of each pixel
+    m = members[row].movedim(-1, 1)  # (B, C, *S): the set S(y_i) of each pixel
     # log sum_{c in S} p_c = logsumexp over the set of log p_c
     lse = torch.logsumexp(logp.masked_fill(~m, float("-inf")), dim=1)
     loss = (-lse).masked_fill(ignore, 0.0)
@@ -190,20 +232,17 @@ def ssim_loss(pred: torch.Tensor,          # (N, C, H, W) images, e.g. in [0, 1]
     s = ((2 * mx * my + c1) * (2 * vxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (vx + vy + c2))
     return 1 - s.mean()
 
-# %% ../nbs/08_losses.ipynb #e0dd8f4c
-class AttrSchedule(Callback):
-    """Before each epoch (or each training batch) set `setattr(obj, name, fn(i))`: i = epoch index, or the training
-    iteration counted from the start of `fit` (every="batch"). `.history`: the (i, value) pairs set, in order."""
-    order = -5                                                            # before the other callbacks and the loss
-    def __init__(self, obj, name: str, fn: Callable[[int], float], every: str = "epoch"):
-        if every not in ("epoch", "batch"): raise LossError(f"AttrSchedule: every must be 'epoch' or 'batch', got {every!r}")
-        if not hasattr(obj, name): raise LossError(f"AttrSchedule: {type(obj).__name__} has no attribute {name!r} to schedule")
-        self.obj, self.attr_name, self.fn, self.every, self.history = obj, name, fn, every, []
-    def _set(self, i: int):
-        v = self.fn(i); setattr(self.obj, self.attr_name, v); self.history.append((i, v))
-    def before_fit(self): self.history, self._it = [], 0
-    def before_epoch(self):
-        if self.every == "epoch": self._set(self.epoch)
-    def before_batch(self):
-        if self.every == "batch" and self.training:
-            self._set(self._it); self._it += 1
+# %% ../nbs/08_losses.ipynb #l2sp0002
+def l2sp_penalty(model: torch.nn.Module,               # the network being trained
+                 ref: dict[str, torch.Tensor],  # parameter name -> reference (pretrained) value
+                 alpha: float = 1e-2) -> torch.Tensor: # weight of the penalty
+    """L2-SP "conservative training": alpha/2 · Σ_k ||w_k - ref_k||² over the parameters named in `ref`.
+    A scalar tensor on the model's device; 0 at the reference point. KeyError if a name is not a parameter."""
+    params = dict(model.named_parameters())
+    missing = [k for k in ref if k not in params]
+    if missing:
+        raise KeyError(f"l2sp_penalty: reference parameters {missing[:3]} are not parameters "
+                       "of the model")
+    # Omega(w) = alpha/2 sum_k ||w_k - w0_k||^2
+    total = sum(((params[k] - ref[k].to(params[k].device)) ** 2).sum() for k in ref)
+    return 0.5 * alpha * total

@@ -1,9 +1,10 @@
-"""Networks shared by the chapters: the U-Net and torchvision classification backbones.
+"""Networks shared by the chapters: building blocks, the U-Net and torchvision classification backbones.
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.models import UNet` works as it did when `models` was one module."""
+from .blocks import *
 from .unet import *
 from .backbones import *
-from . import unet, backbones
+from . import blocks, unet, backbones
 
-__all__ = [n for m in (unet, backbones) for n in m.__all__]
+__all__ = [n for m in (blocks, unet, backbones) for n in m.__all__]

@@ -4,7 +4,7 @@
 __all__ = ['STAGES', 'METHODS', 'scale_percentiles', 'load_fibrosis_folder', 'patient_splits', 'CosineHead',
            'additive_angular_margin_logits', 'dynamic_margin', 'effective_margin', 'AngularMarginLoss',
            'FeatureClassifier', 'cosine_classifier', 'target_prob', 'half_prob_angle', 'staging_metrics',
-           'embedding_angles', 'small_cnn', 'build_staging_model', 'recalibrate_bn', 'MarginTracker', 'train_staging']
+           'embedding_angles', 'build_staging_model', 'recalibrate_bn', 'MarginTracker', 'train_staging']
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #d7d25be4
 from ..core import *
@@ -20,6 +20,8 @@ from fastai.callback.core import Callback
 from ..models import backbone, PretrainedWeightsUnavailable, count_parameters
 from ..data import DataError, DatasetNotFound, DATASETS, get_dataset
 from ..train import arrays_dls, make_learner, predict, LossAdapter
+from ..models.blocks import small_cnn      # the smoke-run CNN, defined in 04c_models_blocks
+
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #36cf3385
 STAGES = ("A", "B", "C")  # early, middle, last: class indices 0, 1, 2
@@ -294,18 +296,6 @@ def embedding_angles(features, target, weight=None, n_classes: int = 3) -> dict[
     return out
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #91aa6a85
-def small_cnn(in_channels: int = 1, width: int = 16, n_features: int = 2) -> nn.Sequential:
-    """A 3-block CNN for CPU smoke runs: (conv 3×3 → BN → ReLU → max-pool 2) × 3 with `width`, 2·`width`,
-    2·`width` channels, global average pooling, then a linear layer to `n_features` and BatchNorm1d (no
-    activation: the embedding is centred and can point in any direction). Input (N, in_channels, H, W),
-    H and W >= 8; output (N, n_features)."""
-    w = [width, 2 * width, 2 * width]
-    layers, c = [], in_channels
-    for k in w:
-        layers += [nn.Conv2d(c, k, 3, padding=1, bias=False), nn.BatchNorm2d(k), nn.ReLU(inplace=True), nn.MaxPool2d(2)]
-        c = k
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, n_features), nn.BatchNorm1d(n_features))
-
 METHODS = ("softmax", "asm", "amcl", "dr-amcl", "dr-amcl-mul")
 
 def build_staging_model(arch: str = "resnet18", method: str = "amcl", n_classes: int = 3, in_channels: int = 1,

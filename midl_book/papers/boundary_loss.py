@@ -17,6 +17,8 @@ from fastai.learner import Metric
 from fastai.callback.tracker import ReduceLROnPlateau
 from ..models import UNet
 from ..train import arrays_dls, make_learner, predict
+from ..train.callbacks import ClassDice
+
 
 # %% auto #0
 __all__ = ['ISLES2018_MODALITIES', 'isles2018_cases', 'isles2018_files', 'load_isles2018_case', 'minmax01', 'volume_slices',
@@ -25,7 +27,8 @@ __all__ = ['ISLES2018_MODALITIES', 'isles2018_cases', 'isles2018_files', 'load_i
            'LesionDice', 'LesionRatio', 'fit_boundary', 'evaluate_lesions']
 
 # %% ../../nbs/part2/boundary_loss.ipynb #7fdfd97f
-from ..losses import signed_distance_map, one_hot2dist, generalised_dice_loss, one_hot, AttrSchedule
+from ..losses import signed_distance_map, one_hot2dist, generalised_dice_loss, one_hot
+from ..train.callbacks import AttrSchedule
 
 # %% ../../nbs/part2/boundary_loss.ipynb #e96236ed
 ISLES2018_MODALITIES = ("CT", "CT_CBF", "CT_CBV", "CT_MTT", "CT_Tmax")
@@ -224,7 +227,7 @@ class GDLBoundaryLoss(nn.Module):
     """Eq. (6) on logits: alpha * L_GD(softmax, one-hot) + (1 - alpha) * L_B(softmax, dist_maps).
 
     `forward(logits (B, C, *S), labels (B, *S) int, dist_maps (B, C, *S))`. `alpha` is a plain attribute (move it
-    with `midl_book.losses.AttrSchedule`): 1 = GDL alone, 0 = L_B alone. `gdl_classes`: classes of the GDL (None:
+    with `midl_book.train.callbacks.AttrSchedule`): 1 = GDL alone, 0 = L_B alone. `gdl_classes`: classes of the GDL (None:
     all, the official idc=[0, 1]); `idc`: classes of L_B (the official [1]). A term whose weight is 0 is skipped."""
     def __init__(self, alpha: float = 1.0, idc: Sequence[int] = (1,), gdl_classes: Sequence[int] | None = None):
         super().__init__()
@@ -238,16 +241,9 @@ class GDLBoundaryLoss(nn.Module):
         return loss
 
 # %% ../../nbs/part2/boundary_loss.ipynb #ffa873bd
-class LesionDice(Metric):
-    "fastai metric: Dice of class 1 (argmax) pooled over the whole validation set (1.0 if no lesion anywhere)."
-    def reset(self): self.inter, self.total = 0, 0
-    def accumulate(self, learn):
-        p, t = learn.pred.argmax(1) == 1, learn.yb[0] == 1
-        self.inter += int((p & t).sum()); self.total += int(p.sum()) + int(t.sum())
-    @property
-    def value(self): return 2 * self.inter / self.total if self.total else 1.0
-    @property
-    def name(self): return "lesion_dice"
+def LesionDice() -> ClassDice:
+    "fastai metric: the pooled Dice of class 1 (argmax), `midl_book.train.callbacks.ClassDice(1)`, named lesion_dice."
+    return ClassDice(1, name="lesion_dice")
 
 class LesionRatio(Metric):
     "fastai metric: predicted lesion pixels / true lesion pixels over the validation set (0 = an empty prediction)."

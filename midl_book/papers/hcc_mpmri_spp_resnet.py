@@ -2,9 +2,9 @@
 
 # %% auto #0
 __all__ = ['PHASES', 'FUSIONS', 'HCC_GRADES', 'fusion_channels', 'fuse_phases', 'minmax_trim', 'roi_patches', 'load_hcc_lesion',
-           'load_hcc_mpmri', 'lesion_split', 'sample_split', 'six_fold', 'tsic', 'SpatialPyramidPooling', 'BasicBlock',
-           'MultiScaleResNet', 'cross_entropy_log2', 'read_cifar10', 'load_pretrained', 'pretrain_cifar10',
-           'binary_report', 'grading_report', 'SkipValidation', 'train_hcc_model']
+           'load_hcc_mpmri', 'lesion_split', 'sample_split', 'six_fold', 'tsic', 'BasicBlock', 'MultiScaleResNet',
+           'cross_entropy_log2', 'read_cifar10', 'load_pretrained', 'pretrain_cifar10', 'binary_report',
+           'grading_report', 'SkipValidation', 'train_hcc_model']
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #4f8be111
 from ..core import *
@@ -22,6 +22,9 @@ from ..metrics import accuracy, sensitivity, specificity, roc_auc
 from ..data import load_nifti, save_nifti, Volume, check_same_grid, DataError, DatasetNotFound
 import fastai.callback.schedule                # adds Learner.fit_one_cycle
 from fastai.callback.core import Callback, CancelValidException
+from ..models.blocks import SpatialPyramidPooling   # defined (and tested) in 04c_models_blocks
+from ..models.blocks import ResidualBlock, conv_norm_act   # defined in 04c_models_blocks
+
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #9dda2367
 PHASES: tuple[str, ...] = ("T2", "T1in", "T1out", "S0", "S1", "S2", "S3", "S4", "S5")
@@ -221,53 +224,13 @@ def tsic(x: np.ndarray, center: int = 16, phases: Sequence[str] = PHASES) -> np.
     return dce[..., r0:r0 + center, c0:c0 + center].mean(axis=(-2, -1))
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #df76e99c
-class SpatialPyramidPooling(nn.Module):
-    """Spatial pyramid pooling (He et al., 2015): (N, C, H, W) -> (N, C * sum(l**2 for l in levels)) for ANY
-    H, W >= 1, so the output length does not depend on the input size.
+#| export
 
-    Each level l max-pools (or averages, `mode="avg"`) the map into an l x l grid of PyTorch adaptive-pooling
-    bins: along an axis of length a, bin i covers [floor(i*a/l), ceil((i+1)*a/l)), which covers every pixel
-    and repeats pixels when a < l. Output order: the levels in the order given; inside a level channel-major
-    (c, row, col), i.e. `adaptive_max_pool2d(x, l).flatten(1)`. The paper's 320-d feature is
-    levels=(1, 2) on 64 channels (inferred). Raises ValueError for empty or non-positive levels, a mode
-    other than "max"/"avg", or an input that is not 4-D."""
-    def __init__(self, levels: Sequence[int] = (1, 2), mode: str = "max"):
-        super().__init__()
-        levels = tuple(int(l) for l in levels)
-        if not levels or any(l < 1 for l in levels):
-            raise ValueError(f"SpatialPyramidPooling(levels={levels}): give one or more positive grid sizes, e.g. (1, 2)")
-        if mode not in ("max", "avg"):
-            raise ValueError(f"SpatialPyramidPooling(mode={mode!r}): use 'max' (He et al.) or 'avg'")
-        self.levels, self.mode = levels, mode
-
-    def out_features(self, channels: int) -> int:
-        "Length of the pooled vector for a `channels`-channel map: C * sum(l**2)."
-        return int(channels) * sum(l * l for l in self.levels)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 4:
-            raise ValueError(f"SpatialPyramidPooling expects (N, C, H, W), got shape {tuple(x.shape)}")
-        pool = F.adaptive_max_pool2d if self.mode == "max" else F.adaptive_avg_pool2d
-        return torch.cat([pool(x, l).flatten(1) for l in self.levels], dim=1)   # [vec y^(l1), vec y^(l2), ...]
-
-    def extra_repr(self) -> str: return f"levels={self.levels}, mode={self.mode!r}"
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #40954a9c
-class BasicBlock(nn.Module):
-    """CIFAR ResNet basic block: relu(bn(conv3x3(relu(bn(conv3x3(x))))) + shortcut(x)), (N, cin, H, W) ->
-    (N, cout, H/stride, W/stride). Shortcut: identity, or He et al.'s option A when the shape changes
-    (take every `stride`-th pixel and zero-pad the extra channels; no parameters)."""
-    def __init__(self, cin: int, cout: int, stride: int = 1):
-        super().__init__()
-        self.conv1, self.bn1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout)
-        self.conv2, self.bn2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout)
-        self.stride, self.pad = stride, cout - cin
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
-        sc = x[:, :, ::self.stride, ::self.stride] if self.stride > 1 else x
-        if self.pad: sc = F.pad(sc, (0, 0, 0, 0, 0, self.pad))             # option A: zero channels
-        return F.relu(out + sc)
+class BasicBlock(ResidualBlock):
+    "He et al.'s CIFAR basic block: `ResidualBlock` with option A's parameter-free shortcut (zero-padded channels)."
+    def __init__(self, cin: int, cout: int, stride: int = 1): super().__init__(cin, cout, stride, shortcut="pad")
 
 class MultiScaleResNet(nn.Module):
     """The paper's multi-scale ResNet: a CIFAR ResNet body, SPP (or GAP), an embedding layer, an output layer.
@@ -287,7 +250,7 @@ class MultiScaleResNet(nn.Module):
         if head not in ("spp", "gap"):
             raise ValueError(f"MultiScaleResNet(head={head!r}): use 'spp' (the paper) or 'gap' (plain ResNet20)")
         n = (depth - 2) // 6
-        layers: list[nn.Module] = [nn.Conv2d(in_channels, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+        layers: list[nn.Module] = [*conv_norm_act(in_channels, width)]          # conv 3x3, BN, ReLU
         c = width
         for stage, w in enumerate((width, 2 * width, 4 * width)):
             for b in range(n):

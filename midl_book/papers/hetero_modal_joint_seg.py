@@ -3,7 +3,8 @@
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #1478c429
 from __future__ import annotations
 from ..core import *
-from ..losses import one_hot, merge_classes, soft_dice_loss, AttrSchedule
+from ..losses import one_hot, merge_classes, soft_dice_loss
+from ..train.callbacks import AttrSchedule
 from typing import Sequence, Callable
 import random
 import numpy as np

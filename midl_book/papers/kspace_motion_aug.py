@@ -16,6 +16,7 @@ from fastai.callback.core import Callback
 from ..train.learner import enable_mc_dropout
 from ..train.learner import mc_dropout_predict as _mc_dropout_predict
 from ..registration import rigid_matrix, rigid_params, se2_log, se2_exp
+from ..losses import dice_loss                    # the Dice family, defined in 08_losses
 
 
 # %% auto #0
@@ -153,20 +154,16 @@ def simulate_motion_artefact(image: np.ndarray, rng: np.random.Generator | int |
 def generalised_dice_loss(logits: torch.Tensor, target: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
     """Generalised Dice loss (Sudre et al. 2017), Eq. (3): logits (B, L, *spatial), integer target (B, *spatial)
     in [0, L). Sums over batch and space; w_l = 1 / (sum r_l)^2; a class absent from the batch takes the largest
-    finite weight (NiftyNet's rule). 0 for a perfect one-hot prediction; in [0, 1]."""
+    finite weight (NiftyNet's rule). 0 for a perfect one-hot prediction; in [0, 1]. This is
+    `midl_book.losses.dice_loss(batch=True, weight="inverse_square", absent="max")` without smoothing;
+    `eps` (the former clamp, a no-op for a present class) is kept for old calls and unused."""
     if logits.ndim < 3 or target.shape != logits.shape[:1] + logits.shape[2:]:
         raise MotionAugError(f"generalised_dice_loss: logits (B, L, ...) and target (B, ...) do not match: "
                              f"{tuple(logits.shape)} vs {tuple(target.shape)}")
-    n_cls = logits.shape[1]
     p = logits.float().softmax(1)
-    r = F.one_hot(target.long(), n_cls).movedim(-1, 1).float()
-    dims = (0,) + tuple(range(2, logits.ndim))
-    vol = r.sum(dims)
-    w = 1.0 / vol.clamp_min(eps) ** 2
-    w = torch.where(vol > 0, w, w[vol > 0].max() if (vol > 0).any() else torch.ones_like(w))
-    num = (w * (p * r).sum(dims)).sum()
-    den = (w * (p + r).sum(dims)).sum()
-    return 1 - 2 * num / den.clamp_min(eps)
+    r = F.one_hot(target.long(), logits.shape[1]).movedim(-1, 1).float()
+    # Eq. (3), sums over batch and space, w_l = 1 / (sum_n r_ln)^2, absent class -> the largest present weight
+    return dice_loss(p, r, 0.0, 0.0, batch=True, weight="inverse_square", w_eps=0.0, absent="max")
 
 def mc_dropout_unet(in_channels: int = 1, n_classes: int = 2, width: int = 8, depth: int = 4,
                     dropout: float = 0.5, first_dropout: float = 0.05) -> UNet:

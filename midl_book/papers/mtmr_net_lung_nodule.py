@@ -22,14 +22,17 @@ from ..data import (DataError, Volume, LidcReader, LIDC_CHARACTERISTICS, CT_WIND
 from ..models import backbone, PretrainedWeightsUnavailable
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
 from ..train import make_learner, BatchAug, ResultsRecorder, load_results
+from ..models.blocks import ResidualBlock, tiny_resnet   # defined in 04c_models_blocks
+from ..train.callbacks import EpochResample, StepLR   # defined in 05d_train_callbacks
+
 
 # %% auto #0
-__all__ = ['ATTRIBUTES', 'ATTRIBUTE_SHORT', 'ATTRIBUTE_RANGES', 'rescale_attributes', 'unscale_attributes', 'malignancy_label',
-           'reader_consensus', 'cluster_reader_marks', 'lidc_nodules', 'nodule_patches', 'load_lidc_mtmr',
-           'phantom_mtmr_data', 'make_trunk', 'MTMRNet', 'mtmr_splitter', 'classification_loss', 'attribute_loss',
-           'margin_ranking_loss_literal', 'margin_ranking_loss', 'MTMRLoss', 'pair_sampler', 'PairDataset',
-           'ResamplePairs', 'StepLR', 'augment_pairs', 'mtmr_dls', 'slice_to_nodule', 'attribute_abs_error',
-           'malignancy_metrics', 'predict_mtmr']
+__all__ = ['ATTRIBUTES', 'ATTRIBUTE_SHORT', 'ATTRIBUTE_RANGES', 'ResamplePairs', 'rescale_attributes', 'unscale_attributes',
+           'malignancy_label', 'reader_consensus', 'cluster_reader_marks', 'lidc_nodules', 'nodule_patches',
+           'load_lidc_mtmr', 'phantom_mtmr_data', 'make_trunk', 'MTMRNet', 'mtmr_splitter', 'classification_loss',
+           'attribute_loss', 'margin_ranking_loss_literal', 'margin_ranking_loss', 'MTMRLoss', 'pair_sampler',
+           'PairDataset', 'augment_pairs', 'mtmr_dls', 'slice_to_nodule', 'attribute_abs_error', 'malignancy_metrics',
+           'predict_mtmr']
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #bd26c26e
 ATTRIBUTES = tuple(LIDC_CHARACTERISTICS[:8])     # the 8 attributes, in the order of the paper's Table 2
@@ -202,25 +205,7 @@ def phantom_mtmr_data(n_nodules: int = 400, size: int = 32, slices: int = 2, n_r
                 diameter_mm=d["diameter_mm"][first], malignancy_true=d["malignancy_true"][first])
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #241710f0
-class _ResBlock(nn.Module):
-    "Basic residual block: two 3x3 conv-BN layers (+ ReLU), a 1x1 projection on the skip when the shape changes."
-    def __init__(self, cin: int, cout: int, stride: int = 1):
-        super().__init__()
-        self.c1, self.b1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout)
-        self.c2, self.b2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout)
-        self.skip = nn.Identity() if (cin == cout and stride == 1) else \
-            nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.relu(self.b2(self.c2(F.relu(self.b1(self.c1(x))))) + self.skip(x))
-
-def _tiny_trunk(in_channels: int, width: int = 16) -> tuple[nn.Module, int]:
-    """A small residual CNN: a 3x3 stem of stride 2 (ResNet's stem also halves the size), then 3 residual
-    stages of stride 2 (widths w, 2w, 4w; a 32-pixel patch ends at 2 x 2), global average pooling. Returns (module, 4w)."""
-    w = width
-    body = nn.Sequential(nn.Conv2d(in_channels, w, 3, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True),
-                         _ResBlock(w, w, 2), _ResBlock(w, 2 * w, 2), _ResBlock(2 * w, 4 * w, 2),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten())
-    return body, 4 * w
+_ResBlock, _tiny_trunk = ResidualBlock, tiny_resnet                  # the chapter's former names
 
 def make_trunk(arch: str = "resnet50", in_channels: int = 1, pretrained: bool = False, width: int = 16) -> tuple[nn.Module, int]:
     """The shared feature extractor $W_s$: `(module, n_features)`, the module mapping (N, C, H, W) to (N, n_features).
@@ -231,7 +216,7 @@ def make_trunk(arch: str = "resnet50", in_channels: int = 1, pretrained: bool = 
     `PretrainedWeightsUnavailable` when they are not there (never downloads)."""
     if arch == "tiny":
         if pretrained: raise ValueError("make_trunk: arch='tiny' has no pretrained weights; pass pretrained=False")
-        return _tiny_trunk(in_channels, width)
+        return tiny_resnet(in_channels, width)
     return backbone(arch, in_channels, pretrained)
 
 class MTMRNet(nn.Module):
@@ -377,6 +362,8 @@ def pair_sampler(scores: np.ndarray, labels: np.ndarray, n_pairs: int, marginal_
     return out[rng.permutation(len(out))].astype(np.int64)
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #d0f89e71
+ResamplePairs = EpochResample                  # the old name: EpochResample(sampler) calls set_pairs
+
 class PairDataset(torch.utils.data.Dataset):
     """Siamese pairs over slice arrays. Item k, for `pairs[k] = (a, b)`, is `(x[[a, b]], y[[a, b]], attrs[[a, b]],
     t[[a, b]])`: shapes (2, C, H, W), (2,), (2, n), (2,). `pairs` (P, 2) int indices; replace with `set_pairs`."""
@@ -397,20 +384,6 @@ class PairDataset(torch.utils.data.Dataset):
     def __getitem__(self, k):
         i = self.pairs[k]
         return self.x[i], self.y[i], self.attrs[i], self.t[i]
-
-class ResamplePairs(Callback):
-    "fastai callback: before each epoch, replace the training pairs by `sampler()` (a (P, 2) index array)."
-    order = 0
-    def __init__(self, sampler: Callable[[], np.ndarray]): self.sampler = sampler
-    def before_epoch(self): self.dls.train.dataset.set_pairs(self.sampler())
-
-class StepLR(Callback):
-    "Multiply every parameter group's learning rate by `factor` after each `step` epochs (the paper's 'annealed by 0.1')."
-    order = 1
-    def __init__(self, step: int, factor: float = 0.1): self.step, self.factor = step, factor
-    def before_epoch(self):
-        if self.epoch and self.epoch % self.step == 0:
-            for h in self.opt.hypers: h["lr"] = h["lr"] * self.factor
 
 def augment_pairs(x: torch.Tensor, y, g: torch.Generator | None = None, crop_scale: tuple[float, float] | None = (0.7, 1.0)):
     """Random horizontal and vertical flips and (unless `crop_scale` is None) a random crop: a square of
@@ -435,7 +408,7 @@ def augment_pairs(x: torch.Tensor, y, g: torch.Generator | None = None, crop_sca
 def mtmr_dls(x, y, attrs, t, train_idx, valid_idx, bs: int = 32, seed: int = 0, marginal_frac: float = 0.5,
              tau: float = 0.1, device=None) -> tuple[DataLoaders, Callback]:
     """fastai DataLoaders of siamese pairs over slices `train_idx` / `valid_idx` of the arrays, and the
-    `ResamplePairs` callback that redraws the training pairs each epoch (len(train_idx) // 2 pairs, seeded
+    `EpochResample` callback that redraws the training pairs each epoch (len(train_idx) // 2 pairs, seeded
     by `seed`). Validation pairs are drawn once. `dls.n_inp = 1`: the model gets the pair images only."""
     rng = np.random.default_rng(seed)
     ttr, ytr = np.asarray(t)[train_idx], np.asarray(y)[train_idx]
@@ -449,7 +422,7 @@ def mtmr_dls(x, y, attrs, t, train_idx, valid_idx, bs: int = 32, seed: int = 0, 
     train.rng = random.Random(int(seed))
     dls = DataLoaders(train, DataLoader(dva, bs=2 * bs, shuffle=False, num_workers=0, device=device), device=device)
     dls.n_inp = 1
-    return dls, ResamplePairs(sampler)
+    return dls, EpochResample(sampler, "set_pairs")
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #1e1e57e3
 def slice_to_nodule(values: np.ndarray, nodule: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,13 +16,16 @@ from fastai.callback.core import Callback
 from fastai.callback.schedule import fit_one_cycle          # patches Learner.fit_one_cycle
 from ..metrics import dice_score, global_dice, hausdorff95, assd
 from ..train import arrays_dls, make_learner, predict, BatchAug, flip_rot, intensity
+from ..losses import dice_loss                    # the Dice family, defined in 08_losses
+from ..losses import l2sp_penalty                # Eq. (C), defined in 08_losses
+from ..train.callbacks import ClassDice, L2SPCallback   # defined in 05d_train_callbacks
+
 
 # %% auto #0
 __all__ = ['REPORT_WINDOWS', 'REPORT_WIDTHS', 'LITS_STRUCTURES', 'lits_slices', 'report_windowed', 'report_unet',
            'LossInputError', 'cross_entropy_loss', 'focal_loss', 'balanced_cross_entropy', 'median_frequency_alpha',
-           'soft_dice_loss', 'dice_ce_loss', 'worked_example_logits', 'perlin_noise', 'perlin_aug', 'compose_augs',
-           'transfer_encoder', 'l2sp_penalty', 'evaluate_lits', 'ClassDice', 'L2SPCallback', 'fit_unet',
-           'predict_labels', 'median_alpha_for']
+           'report_dice_loss', 'dice_ce_loss', 'worked_example_logits', 'perlin_noise', 'perlin_aug', 'compose_augs',
+           'transfer_encoder', 'evaluate_lits', 'fit_unet', 'predict_labels', 'median_alpha_for']
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #9c1fac44
 from ..data import (DataError, lits_cases, load_lits_case, window, resample, CT_WINDOWS,
@@ -163,33 +166,35 @@ def median_frequency_alpha(labels: np.ndarray, n_classes: int) -> np.ndarray:
     return np.where(f > 0, med / np.where(f > 0, f, 1), 0.0)
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #a9d2cce4
-def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor, squared: bool = True,
-                   classes: Sequence[int] | None = None, smooth: float = 1.0) -> torch.Tensor:
+def report_dice_loss(logits: torch.Tensor, target: torch.Tensor, squared: bool = True,
+                     classes: Sequence[int] | None = None, smooth: float = 1.0) -> torch.Tensor:
     """Eq. (7): 1 - mean_c Dice_c with Dice_c = (2 Σ p_c y_c + s) / (Σ y_c² + Σ p_c² + s) (`squared=True`,
     the report's form) or (2 Σ p y + s) / (Σ y + Σ p + s) (`squared=False`, the report's code).
 
     `logits` (B, C, *spatial), softmax applied here (C = 1: sigmoid, classes (0, 1) = background,
     foreground); `target` (B, *spatial) integer labels. Sums run over the batch and all pixels.
     `classes`: the classes averaged (default: all but background 0). `smooth` s >= 0 (1 in the
-    report's code; with s = 0 an absent, unpredicted class gives 0/0 = NaN). Returns a scalar in [0, 1]."""
-    logits, target = _prepare(logits, target, "soft_dice_loss")
+    report's code; with s = 0 an absent, unpredicted class gives 0/0 = NaN). Returns a scalar in [0, 1].
+    It is `midl_book.losses.dice_loss(batch=True, squared=squared, smooth_nr=smooth_dr=smooth)` on the softmax."""
+    logits, target = _prepare(logits, target, "report_dice_loss")
     c = logits.shape[1]
     classes = list(range(1, c)) if classes is None else [int(k) for k in classes]
     if not classes or min(classes) < 0 or max(classes) >= c:
-        raise LossInputError(f"soft_dice_loss: classes must be a non-empty subset of 0..{c - 1}, got {classes}")
+        raise LossInputError(f"report_dice_loss: classes must be a non-empty subset of 0..{c - 1}, got {classes}")
     p = F.softmax(logits, 1)
     y = F.one_hot(target, c).movedim(-1, 1).to(p.dtype)
-    dims = (0,) + tuple(range(2, p.ndim))                                      # batch and pixels
-    inter = (p * y).sum(dims)                                                  # Σ y p per class
-    den = (y * y).sum(dims) + (p * p).sum(dims) if squared else y.sum(dims) + p.sum(dims)
-    dice = (2 * inter + smooth) / (den + smooth)
-    return 1 - dice[classes].mean()
+    return dice_loss(p, y, smooth, smooth, squared=squared, batch=True, classes=classes)
+
+def __getattr__(name: str):
+    "The chapter's former name `soft_dice_loss` (it clashed with `midl_book.losses.soft_dice_loss`)."
+    if name == "soft_dice_loss": return report_dice_loss
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, w_dice: float = 1.0, w_ce: float = 1.0,
                  squared: bool = True, classes: Sequence[int] | None = None, smooth: float = 1.0) -> torch.Tensor:
-    """w_ce · Eq. (1) + w_dice · soft Dice loss (Eq. 7); arguments as `cross_entropy_loss` and `soft_dice_loss`."""
+    """w_ce · Eq. (1) + w_dice · soft Dice loss (Eq. 7); arguments as `cross_entropy_loss` and `report_dice_loss`."""
     return (w_ce * cross_entropy_loss(logits, target)
-            + w_dice * soft_dice_loss(logits, target, squared=squared, classes=classes, smooth=smooth))
+            + w_dice * report_dice_loss(logits, target, squared=squared, classes=classes, smooth=smooth))
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #31adee50
 def worked_example_logits(p_fg: np.ndarray) -> torch.Tensor:
@@ -281,15 +286,6 @@ def transfer_encoder(src: UNet, dst: UNet, freeze: bool = False) -> list[str]:
             if name.startswith("down."): prm.requires_grad_(False)
     return keys
 
-def l2sp_penalty(model: nn.Module, ref: dict[str, torch.Tensor], alpha: float = 1e-2) -> torch.Tensor:
-    """Eq. (C), L2-SP "conservative training": alpha/2 · Σ_k ||w_k - ref_k||² over the parameters named
-    in `ref` (e.g. the encoder keys returned by `transfer_encoder`, with their pretrained values).
-    A scalar tensor on the model's device; 0 at the reference point."""
-    params = dict(model.named_parameters())
-    missing = [k for k in ref if k not in params]
-    if missing: raise KeyError(f"l2sp_penalty: reference parameters {missing[:3]} are not parameters of the model")
-    total = sum(((params[k] - ref[k].to(params[k].device)) ** 2).sum() for k in ref)
-    return 0.5 * alpha * total
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #6784610f
 LITS_STRUCTURES = {"liver": lambda lab: lab >= 1, "tumour": lambda lab: lab == 2}   # liver includes tumour
@@ -338,29 +334,6 @@ def evaluate_lits(pred: np.ndarray, target: np.ndarray, case_ids: Sequence,
     return per_case, summary
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #7e1c38e9
-class ClassDice(Metric):
-    """fastai metric: Dice of one class of argmax predictions, pooled over the whole validation set.
-    `nested=True` scores label >= cls (LiTS liver = liver + tumour), else label == cls. 1.0 if the
-    class is absent from both predictions and targets."""
-    def __init__(self, cls: int, nested: bool = False, name: str | None = None):
-        self.cls, self.nested, self._name = cls, nested, name or f"dice_{cls}"
-    def reset(self): self.inter, self.total = 0, 0
-    def accumulate(self, learn):
-        p, t = learn.pred.argmax(1), learn.yb[0]
-        p, t = (p >= self.cls, t >= self.cls) if self.nested else (p == self.cls, t == self.cls)
-        self.inter += int((p & t).sum()); self.total += int(p.sum()) + int(t.sum())
-    @property
-    def value(self): return 2 * self.inter / self.total if self.total else 1.0
-    @property
-    def name(self): return self._name
-
-class L2SPCallback(Callback):
-    "Add `l2sp_penalty(model, ref, alpha)` (Eq. C) to the training loss: conservative training towards `ref`."
-    order = 60
-    def __init__(self, ref: dict[str, torch.Tensor], alpha: float = 1e-2): self.ref, self.alpha = ref, alpha
-    def after_loss(self):
-        if self.training: self.learn.loss_grad = self.learn.loss_grad + l2sp_penalty(self.learn.model, self.ref, self.alpha)
-
 def fit_unet(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray,
              loss_func: Callable, seed: int = 0, epochs: int = 6, widths: Sequence[int] = (8, 16, 32),
              lr: float = 1e-2, bs: int = 16, n_classes: int = 3, aug: Callable | None = None,

@@ -1,10 +1,12 @@
-"""fastai glue: DataLoaders from arrays, the learner and prediction, batch augmentation, recorded results.
+"""fastai glue: DataLoaders from arrays, the learner and prediction, batch augmentation, recorded results,
+callbacks and metrics shared by the chapters.
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.train import make_learner` works as it did when `train` was one module."""
 from .learner import *
 from .augment import *
 from .results import *
-from . import learner, augment, results
+from .callbacks import *
+from . import learner, augment, results, callbacks
 
-__all__ = [n for m in (learner, augment, results) for n in m.__all__]
+__all__ = [n for m in (learner, augment, results, callbacks) for n in m.__all__]
