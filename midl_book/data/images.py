@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01b_data_images.ipynb #a0e6ab09
 from __future__ import annotations
-import os, re, hashlib, functools, warnings
+import os, re, hashlib, functools, pickle, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -19,7 +19,7 @@ from .splits import patient_split
 
 
 # %% auto #0
-__all__ = ['load_image', 'ImageTable']
+__all__ = ['load_image', 'ImageTable', 'read_cifar10']
 
 # %% ../../nbs/01b_data_images.ipynb #aec9f6bf
 def load_image(path, as_gray: bool = False) -> np.ndarray:
@@ -107,3 +107,27 @@ class ImageTable:
                           "images of one patient may land in two splits (pass patient_col=)", stacklevel=2)
             return patient_split(np.arange(len(self)), fractions, seed)
         return patient_split(self.patients, fractions, seed)
+
+# %% ../../nbs/01b_data_images.ipynb #0a63d62e
+def read_cifar10(
+    root: str | Path,   # folder holding cifar-10-batches-py/
+    train: bool = True, # data_batch_1..5 (True) or test_batch (False)
+) -> tuple[np.ndarray, np.ndarray]:
+    """CIFAR-10 from its python pickles: `root/cifar-10-batches-py/data_batch_1..5` (train) or `test_batch`.
+    Returns images (N, 3, 32, 32) uint8 (each row of the pickle's b"data" holds the 1024 red, then green,
+    then blue values, row-major) and labels (N,) int64 in 0..9. Raises `DatasetNotFound` naming the
+    missing file and where to get the archive."""
+    d = Path(root) / "cifar-10-batches-py"
+    names = [f"data_batch_{i}" for i in range(1, 6)] if train else ["test_batch"]
+    xs, ys = [], []
+    for name in names:
+        f = d / name
+        if not f.exists():
+            raise DatasetNotFound(
+                f"{f} not found: download cifar-10-python.tar.gz from "
+                f"https://www.cs.toronto.edu/~kriz/cifar.html on a machine with internet and extract it "
+                f"into {Path(root)}")
+        with open(f, "rb") as fh: batch = pickle.load(fh, encoding="bytes")
+        xs.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32))
+        ys.append(np.asarray(batch[b"labels"], np.int64))
+    return np.concatenate(xs), np.concatenate(ys)

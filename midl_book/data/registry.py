@@ -180,8 +180,8 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
        "  labels.csv    columns: image, patient_id, stage   (stage: A/B/C or 0/1/2; image: path relative to this folder)\n"
        "  images/...    one 2D liver crop per row: .png / .tif (8 or 16 bit grey, or RGB) or .npy",
        ("labels.csv", "images/*"), {},
-       "The paper's MRI is private. Put your own 2D liver MR crops with fibrosis stages in this layout; the chapter reads "
-       "it with its load_fibrosis_folder (the smoke run uses a phantom).",
+       "The paper's MRI is private. Put your own 2D liver MR crops with fibrosis stages in this layout; "
+       "midl_book.data.load_fibrosis_folder reads it (the chapter's smoke run uses a phantom).",
        ("amcl_liver_fibrosis",), "private"),
     _D("hcc_mpmri", "HCC multi-parametric liver MRI (the paper's data: Beijing Friendship Hospital, private)", "none (private data)",
        "private: not distributed",

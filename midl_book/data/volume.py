@@ -4,7 +4,7 @@
 
 # %% ../../nbs/01a_data_volume.ipynb #a7545341
 from __future__ import annotations
-import os, re, hashlib, functools, warnings
+import os, re, hashlib, functools, warnings, zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -16,7 +16,8 @@ from ..core import *
 
 
 # %% auto #0
-__all__ = ['DataError', 'DatasetNotFound', 'ShippedDataUnavailable', 'Volume', 'load_nifti', 'save_nifti', 'load_dicom_series']
+__all__ = ['DataError', 'DatasetNotFound', 'ShippedDataUnavailable', 'Volume', 'load_nifti', 'save_nifti', 'load_dicom_series',
+           'load_metaimage']
 
 # %% ../../nbs/01a_data_volume.ipynb #2a270156
 class DataError(MidlBookError):
@@ -303,3 +304,89 @@ def load_dicom_series(folder, series_uid: str | None = None) -> Volume:
             "geometry": "headers" if geometric else "assumed"}
     src = str(folder) if not isinstance(folder, (list, tuple)) else str(paths[0])
     return Volume(arr, _spacing(aff), aff, src, meta)
+
+# %% ../../nbs/01a_data_volume.ipynb #387b5c25
+_MET_DTYPES = {"MET_UCHAR": np.uint8, "MET_CHAR": np.int8, "MET_USHORT": np.uint16,
+               "MET_SHORT": np.int16, "MET_UINT": np.uint32, "MET_INT": np.int32,
+               "MET_FLOAT": np.float32, "MET_DOUBLE": np.float64}
+
+def _metaimage_raw(p: Path) -> tuple[np.ndarray, dict]:
+    "Header dict and voxels of a MetaImage, in numpy order (slowest axis first, channels last)."
+    blob = p.read_bytes()
+    hdr, pos = {}, 0
+    while True:
+        end = blob.find(b"\n", pos)
+        if end < 0:
+            raise DataError(f"load_metaimage: {p} ended inside the header (no ElementDataFile "
+                            f"line)")
+        line = blob[pos:end].decode("latin-1").strip(); pos = end + 1
+        if "=" not in line:
+            raise DataError(f"load_metaimage: {p} is not a MetaImage (header line {line[:40]!r} "
+                            f"has no '=')")
+        k, v = (s.strip() for s in line.split("=", 1)); hdr[k] = v
+        if k == "ElementDataFile": break
+    if hdr.get("ElementType") not in _MET_DTYPES:
+        raise DataError(f"load_metaimage: {p} has ElementType {hdr.get('ElementType')}, not one of "
+                        f"{sorted(_MET_DTYPES)}")
+    if hdr["ElementDataFile"] == "LOCAL": data = blob[pos:]
+    else:
+        f = p.parent / hdr["ElementDataFile"]
+        if not f.is_file():
+            raise DataError(f"load_metaimage: {p} keeps its voxels in {f}, which does not "
+                            f"exist: copy the data file next to its header")
+        data = f.read_bytes()
+    dims = [int(s) for s in hdr["DimSize"].split()]
+    nch = int(hdr.get("ElementNumberOfChannels", 1))
+    msb = hdr.get("BinaryDataByteOrderMSB", hdr.get("ElementByteOrderMSB", "False")) == "True"
+    dt = np.dtype(_MET_DTYPES[hdr["ElementType"]]).newbyteorder(">" if msb else "<")
+    if hdr.get("CompressedData", "False") == "True": data = zlib.decompress(data)
+    n = int(np.prod(dims)) * nch
+    if len(data) < n * dt.itemsize:
+        raise DataError(f"load_metaimage: {p} holds {len(data)} bytes of voxels, its header needs "
+                        f"{n * dt.itemsize}")
+    arr = np.frombuffer(data[: n * dt.itemsize], dtype=dt).astype(dt.newbyteorder("="))
+    return arr.reshape(tuple(dims[::-1]) + ((nch,) if nch > 1 else ())), hdr
+
+def load_metaimage(
+    path,               # `.mha` (one file) or `.mhd` (header; voxels in the file it names)
+    dtype=None,         # convert the voxels (e.g. np.float32); None: as stored
+    raw: bool = False,  # True: (array in numpy order, header dict), no reorientation
+):
+    """Read an ITK MetaImage (`.mha`, or `.mhd` + `.raw`) into a canonical `Volume`.
+
+    The header lists the fastest axis first (`DimSize = X Y Z`); the voxels may be zlib-compressed
+    (`CompressedData = True`) and in either byte order. The geometry follows ITK: voxel (i, j, k)
+    lies at `Offset + TransformMatrix^T @ diag(ElementSpacing) @ (i, j, k)` in LPS mm (the rows of
+    `TransformMatrix` are the axes' directions); the array is reoriented like `load_nifti`'s to
+    axes (z, y, x, *extra), x towards Left, y Posterior, z Superior. A 4th (e.g. time) axis and
+    `ElementNumberOfChannels > 1` go last; a 2D image gets a z axis of length 1.
+    `raw=True` skips the geometry and returns (array, header): the array in numpy order, slowest
+    axis first (`DimSize = X Y Z T` gives (T, Z, Y, X)), as SimpleITK's `GetArrayFromImage`.
+    Raises `DataError` naming the file when it is missing, is not a MetaImage, lacks its data
+    file or holds fewer bytes than its header promises."""
+    p = _require_file(path, "MetaImage file")
+    arr, hdr = _metaimage_raw(p)
+    if dtype is not None: arr = arr.astype(dtype, copy=False)
+    if raw: return arr, hdr
+    nd = len(hdr["DimSize"].split())
+    nch = arr.ndim - nd                                          # 1 when channels are stored
+    sp = [float(s) for s in hdr.get("ElementSpacing", hdr.get("ElementSize", "1 " * nd)).split()]
+    tm = hdr.get("TransformMatrix", hdr.get("Rotation", hdr.get("Orientation")))
+    m = np.array([float(s) for s in tm.split()]).reshape(nd, nd) if tm else np.eye(nd)
+    off = hdr.get("Offset", hdr.get("Position", hdr.get("Origin", "0 " * nd)))
+    off = [float(s) for s in off.split()]
+    k = min(nd, 3)
+    sp3, m3, off3 = np.ones(3), np.eye(3), np.zeros(3)
+    sp3[:k], m3[:k, :k], off3[:k] = sp[:k], m[:k, :k], off[:k]
+    if nd == 2: arr, nd = arr[None], 3                           # a z axis of length 1
+    # numpy order (*higher, z, y, x, *channel) -> (x, y, z, *higher, *channel), the affine's order
+    order = [nd - 1, nd - 2, nd - 3] + list(range(nd - 3)) + list(range(nd, nd + nch))
+    a = np.transpose(arr, order)
+    lps = np.eye(4)
+    # LPS = Offset + sum_c direction_c * spacing_c * index_c (direction_c: TransformMatrix row c)
+    lps[:3, :3], lps[:3, 3] = m3.T * sp3, off3
+    ras = np.diag([-1., -1., 1., 1.]) @ lps
+    out, aff = _canonical(a, ras, str(p))
+    meta = {"format": "MetaImage", "header": hdr}
+    return Volume(out, _spacing(aff), aff, str(p), meta)
+

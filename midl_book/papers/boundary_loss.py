@@ -21,118 +21,22 @@ from ..train.callbacks import ClassDice
 
 
 # %% auto #0
-__all__ = ['ISLES2018_MODALITIES', 'isles2018_cases', 'isles2018_files', 'load_isles2018_case', 'minmax01', 'volume_slices',
-           'isles2018_slices', 'wmh_slices', 'tiny_lesion_phantom', 'official_one_hot2dist', 'dist_maps_from_labels',
-           'BoundaryLossError', 'boundary_loss', 'alpha_schedule', 'official_loss_weights', 'GDLBoundaryLoss',
-           'LesionDice', 'LesionRatio', 'fit_boundary', 'evaluate_lesions']
+__all__ = ['minmax01', 'tiny_lesion_phantom', 'official_one_hot2dist', 'dist_maps_from_labels', 'BoundaryLossError',
+           'boundary_loss', 'alpha_schedule', 'official_loss_weights', 'GDLBoundaryLoss', 'LesionDice', 'LesionRatio',
+           'fit_boundary', 'evaluate_lesions']
 
 # %% ../../nbs/part2/boundary_loss.ipynb #7fdfd97f
 from ..losses import signed_distance_map, one_hot2dist, generalised_dice_loss, one_hot
 from ..train.callbacks import AttrSchedule
+from ..data.datasets.neuro import (ISLES2018_MODALITIES, isles2018_cases, isles2018_files,
+    load_isles2018_case, volume_slices, isles2018_slices, wmh_slices)   # defined (and tested) in 01l_data_neuro
 
 # %% ../../nbs/part2/boundary_loss.ipynb #e96236ed
-ISLES2018_MODALITIES = ("CT", "CT_CBF", "CT_CBV", "CT_MTT", "CT_Tmax")
-"The five inputs the official code reads (`--modalities=5`), in its channel order; CT_4DPWI and OT are the others."
-_ISLES_DIR = re.compile(r"^SMIR\.Brain\.XX\.O\.(?P<mod>[A-Za-z0-9_]+)\.(?P<id>\d+)$")
-
-def isles2018_cases(root) -> list[Path]:
-    """The `case_N` folders of ISLES 2018 under `root`, sorted by N. `root` is the unzipped `TRAINING` (or
-    `TESTING`) folder, a folder that holds `TRAINING/`, or one level above that (e.g. `isles/` holding
-    `ISLES2018/TRAINING/`). Raises `DataError` if there is none."""
-    root = Path(root).expanduser()
-    nested = sorted(root.glob("*/TRAINING"))
-    base = root / "TRAINING" if (root / "TRAINING").is_dir() else (nested[0] if len(nested) == 1 and not list(root.glob("case_*")) else root)
-    cases = sorted((p for p in base.glob("case_*") if p.is_dir() and p.name[5:].isdigit()), key=lambda p: int(p.name[5:]))
-    if not cases:
-        raise DataError(f"{base}: no ISLES 2018 case folders (case_1, case_2, ...) found; unzip ISLES2018_Training.zip "
-                        f"into $MIDL_BOOK_DATA/isles/ (it creates TRAINING/case_N/...) and pass that folder")
-    return cases
-
-def isles2018_files(case) -> dict[str, Path]:
-    """Modality -> NIfTI file of one ISLES 2018 case folder: `SMIR.Brain.XX.O.<MOD>.<id>/SMIR.Brain.XX.O.<MOD>.<id>.nii`
-    (a `.nii.gz` of the same name is accepted). Keys: CT, CT_CBF, CT_CBV, CT_MTT, CT_Tmax, CT_4DPWI, OT (whatever is
-    there). Raises `DataError` for a modality folder without its file or a modality found twice."""
-    case = Path(case)
-    if not case.is_dir(): raise DataError(f"{case} is not a folder: pass an ISLES 2018 case folder such as TRAINING/case_1")
-    out: dict[str, Path] = {}
-    for d in sorted(case.iterdir()):
-        m = _ISLES_DIR.match(d.name)
-        if not (d.is_dir() and m): continue
-        files = [f for f in (d / f"{d.name}.nii", d / f"{d.name}.nii.gz") if f.is_file()]
-        if not files:
-            raise DataError(f"{d}: the modality folder holds no {d.name}.nii; the case is incomplete: unzip the case again")
-        if m["mod"] in out:
-            raise DataError(f"{case}: modality {m['mod']} appears twice ({out[m['mod']].parent.name} and {d.name}); keep one")
-        out[m["mod"]] = files[0]
-    return out
-
-def load_isles2018_case(case, modalities: Sequence[str] = ISLES2018_MODALITIES, with_label: bool = True) -> dict[str, Volume]:
-    """Read one ISLES 2018 case: a dict modality -> `Volume` (float32, canonical (z, y, x)), plus "OT" (the lesion
-    mask, uint8 0/1) when `with_label`. Raises `DataError` naming the case for a missing modality, volumes on
-    different grids or mask values other than 0/1 (the TESTING cases have no OT: pass `with_label=False`)."""
-    files = isles2018_files(case)
-    need = list(modalities) + (["OT"] if with_label else [])
-    missing = [m for m in need if m not in files]
-    if missing:
-        raise DataError(f"{case}: no SMIR.Brain.XX.O.{missing[0]}.<id>/ folder (this case has {sorted(files)}); "
-                        "download the case again, or pass modalities= without it (TESTING cases have no OT: with_label=False)")
-    vols = {m: load_nifti(files[m], dtype=np.float32) for m in modalities}
-    if with_label:
-        ot = load_nifti(files["OT"])
-        check_labels(ot.array, {0: "background", 1: "lesion"}, source=str(files["OT"]), dataset="ISLES 2018")
-        vols["OT"] = Volume(ot.array.astype(np.uint8), ot.spacing, ot.affine, ot.path, ot.meta)
-    first = vols[modalities[0]]
-    for m, v in vols.items():
-        if v.array.ndim != 3:
-            raise DataError(f"{v.path}: {m} has shape {v.shape}, expected a 3D volume (CT_4DPWI is 4D: leave it out)")
-        if v is not first: check_same_grid(first, v, what="mask" if m == "OT" else "image")
-    return vols
-
 def minmax01(a: np.ndarray) -> np.ndarray:
     """The official `norm_arr`: (a - min) / (max - min) over the whole array, float32; a constant
     array gives zeros (`midl_book.data.normalize(a, method="minmax")`, statistics in float64)."""
     return normalize(a, method="minmax", eps=0)
 
-def volume_slices(channels: Sequence[np.ndarray], label: np.ndarray, spacing: Sequence[float], size: int = 256
-                  ) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
-    """Axial 2D slices of co-registered volumes: each channel (z, y, x) normalised to [0, 1] over the whole
-    volume (`minmax01`), resized in-plane to `size` x `size` (linear; labels nearest). Returns x (z, C, size, size)
-    float32, y (z, size, size) int64 and the in-plane spacing (sy, sx) in mm after resizing."""
-    z, h, w = label.shape
-    zoom = (1, size / h, size / w)
-    xs = [minmax01(c) for c in channels]
-    if (h, w) != (size, size):
-        xs = [ndi.zoom(c, zoom, order=1, grid_mode=True, mode="nearest") for c in xs]       # pixels as areas (skimage's resize)
-        label = ndi.zoom(np.asarray(label), zoom, order=0, grid_mode=True, mode="nearest")
-    x = np.stack(xs, axis=1).astype(np.float32)
-    return np.clip(x, 0, 1), np.asarray(label, dtype=np.int64), (spacing[1] * h / size, spacing[2] * w / size)
-
-def isles2018_slices(cases: Sequence, size: int = 256, modalities: Sequence[str] = ISLES2018_MODALITIES) -> dict:
-    """2D training data from ISLES 2018 case folders: x (N, len(modalities), size, size) in [0, 1], y (N, size, size)
-    0/1, `case` (N,) the case folder name of each slice, `spacing` {case: (sy, sx) mm}."""
-    xs, ys, ids, spacing = [], [], [], {}
-    for c in cases:
-        v = load_isles2018_case(c, modalities)
-        x, y, sp = volume_slices([v[m].array for m in modalities], v["OT"].array, v["OT"].spacing, size)
-        xs.append(x); ys.append(y); ids += [Path(c).name] * len(y); spacing[Path(c).name] = sp
-    if not xs: raise DataError("isles2018_slices: no case given")
-    return dict(x=np.concatenate(xs), y=np.concatenate(ys), case=np.array(ids), spacing=spacing)
-
-# %% ../../nbs/part2/boundary_loss.ipynb #3d658ec5
-def wmh_slices(cases: Sequence, size: int = 256) -> dict:
-    """2D data from WMH 2017 subject folders (read with `midl_book.data.load_wmh_case`): x (N, 2, size, size),
-    channels (FLAIR, T1) each normalised to [0, 1] over its volume; y (N, size, size) with WMH = 1 and label 2
-    ("other pathology") counted as background, as the official code; `case` and `spacing` as `isles2018_slices`."""
-    from midl_book.data import load_wmh_case
-    xs, ys, ids, spacing = [], [], [], {}
-    for c in cases:
-        v = load_wmh_case(c)
-        lab = (np.asarray(v["wmh"].array) == 1).astype(np.int64)
-        x, y, sp = volume_slices([v["flair"].array, v["t1"].array], lab, v["flair"].spacing, size)
-        name = f"{v['site']}/{v['subject']}"
-        xs.append(x); ys.append(y); ids += [name] * len(y); spacing[name] = sp
-    if not xs: raise DataError("wmh_slices: no case given")
-    return dict(x=np.concatenate(xs), y=np.concatenate(ys), case=np.array(ids), spacing=spacing)
 
 # %% ../../nbs/part2/boundary_loss.ipynb #09f358d9
 def tiny_lesion_phantom(n: int, size: int = 64, seed: int = 0, radius: tuple[float, float] = (1.5, 4.0),

@@ -3,12 +3,12 @@
 # %% auto #0
 __all__ = ['PHASES', 'FUSIONS', 'HCC_GRADES', 'fusion_channels', 'fuse_phases', 'minmax_trim', 'roi_patches', 'load_hcc_lesion',
            'load_hcc_mpmri', 'lesion_split', 'sample_split', 'six_fold', 'tsic', 'BasicBlock', 'MultiScaleResNet',
-           'cross_entropy_log2', 'read_cifar10', 'load_pretrained', 'pretrain_cifar10', 'binary_report',
-           'grading_report', 'SkipValidation', 'train_hcc_model']
+           'cross_entropy_log2', 'load_pretrained', 'pretrain_cifar10', 'binary_report', 'grading_report',
+           'SkipValidation', 'train_hcc_model']
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #4f8be111
 from ..core import *
-import math, pickle, warnings
+import math, warnings
 from pathlib import Path
 from typing import Sequence
 import numpy as np
@@ -20,6 +20,7 @@ from ..models import PretrainedWeightsUnavailable, count_parameters
 from ..train import arrays_dls, make_learner, predict, LossAdapter
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
 from ..data import load_nifti, save_nifti, Volume, check_same_grid, DataError, DatasetNotFound
+from ..data.images import read_cifar10   # defined (and tested) in 01b_data_images
 import fastai.callback.schedule                # adds Learner.fit_one_cycle
 from fastai.callback.core import Callback, CancelValidException
 from ..models.blocks import SpatialPyramidPooling   # defined (and tested) in 04c_models_blocks
@@ -276,25 +277,6 @@ def cross_entropy_log2(logits: torch.Tensor, target: torch.Tensor) -> torch.Tens
     return F.cross_entropy(logits, target) / math.log(2.0)
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #5ead207a
-def read_cifar10(root: str | Path, train: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """CIFAR-10 from its python pickles: `root/cifar-10-batches-py/data_batch_1..5` (train) or `test_batch`.
-    Returns images (N, 3, 32, 32) uint8 (each row of the pickle's b"data" holds the 1024 red, then green,
-    then blue values, row-major) and labels (N,) int64 in 0..9. Raises `midl_book.models.PretrainedWeightsUnavailable`
-    (a FileNotFoundError) naming the missing file and where to get the archive."""
-    d = Path(root) / "cifar-10-batches-py"
-    names = [f"data_batch_{i}" for i in range(1, 6)] if train else ["test_batch"]
-    xs, ys = [], []
-    for name in names:
-        f = d / name
-        if not f.exists():
-            raise PretrainedWeightsUnavailable(
-                f"{f} not found: download cifar-10-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html "
-                f"on a machine with internet and extract it into {Path(root)}")
-        with open(f, "rb") as fh: batch = pickle.load(fh, encoding="bytes")
-        xs.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32))
-        ys.append(np.asarray(batch[b"labels"], np.int64))
-    return np.concatenate(xs), np.concatenate(ys)
-
 def load_pretrained(model: nn.Module, path: str | Path, skip: Sequence[str] = ("fc.",)) -> list[str]:
     """Copy the weights of a checkpoint (a state dict saved with `torch.save`) into `model`, except the
     parameters whose names start with a prefix in `skip` (the output layer, as in the paper), which keep

@@ -17,54 +17,18 @@ from ..train.learner import enable_mc_dropout
 from ..train.learner import mc_dropout_predict as _mc_dropout_predict
 from ..registration import rigid_matrix, rigid_params, se2_log, se2_exp
 from ..losses import dice_loss                    # the Dice family, defined in 08_losses
+from ..data.datasets.neuro import load_gm_slices  # defined (and tested) in 01l_data_neuro
 
 
 # %% auto #0
-__all__ = ['MotionAugError', 'load_gm_slices', 'sample_movements', 'segment_masks', 'segment_weights', 'log_euclidean_mean',
-           'demean_poses', 'poses_to_schedule', 'simulate_motion_artefact', 'generalised_dice_loss', 'mc_dropout_unet',
+__all__ = ['MotionAugError', 'sample_movements', 'segment_masks', 'segment_weights', 'log_euclidean_mean', 'demean_poses',
+           'poses_to_schedule', 'simulate_motion_artefact', 'generalised_dice_loss', 'mc_dropout_unet',
            'random_patches', 'MotionAugmentation', 'mc_dropout_predict', 'gaussian_kld']
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #00c38dbf
 class MotionAugError(MidlBookError):
     "Bad input to a `midl_book.papers.kspace_motion_aug` function; the message names the argument and the fix."
 
-def load_gm_slices(image_path, label_path, size: int = 128, min_gm_fraction: float = 0.02
-                   ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Axial slices of a T1 volume and its grey-matter mask (NIfTI, same grid) for this chapter's full run.
-
-    Both files are read with `midl_book.data.load_nifti` (canonical (z, y, x) axes, so `array[k]` is axial) and
-    resampled in-plane to square pixels of the smaller in-plane spacing (`midl_book.data.resample`; linear for the
-    image, nearest for the mask). Slices whose GM covers at least `min_gm_fraction` of the slice are kept,
-    zero-padded to a square and resized to `size` x `size` (image: linear with anti-aliasing; mask: nearest).
-    Intensities are divided by the volume's 99.5th percentile of non-zero voxels and clipped to [0, 1.5].
-    Returns (images float32 (n, size, size), gm uint8 (n, size, size), pixel size in mm of the output).
-    Raises `MotionAugError` for grids that differ or a volume with no GM slice."""
-    from midl_book.data import load_nifti, resample
-    from skimage.transform import resize
-    img, lab = load_nifti(image_path, dtype=np.float32), load_nifti(label_path)
-    if img.array.shape[:3] != lab.array.shape[:3]:
-        raise MotionAugError(f"load_gm_slices: {image_path} has grid {img.array.shape[:3]} but {label_path} has "
-                             f"{lab.array.shape[:3]}; the GM mask must be computed on the image's own grid")
-    x, g = img.array[..., 0] if img.array.ndim == 4 else img.array, (np.asarray(lab.array) > 0.5)
-    g = g[..., 0] if g.ndim == 4 else g
-    sz, sy, sx = img.spacing
-    s = min(sy, sx)
-    if not np.isclose(sy, sx):                                               # square pixels before any resizing
-        x, _ = resample(x, (sz, sy, sx), (sz, s, s), order=1)
-        g, _ = resample(g, (sz, sy, sx), (sz, s, s), order=0)
-    keep = np.flatnonzero(g.mean(axis=(1, 2)) >= min_gm_fraction)
-    if len(keep) == 0: raise MotionAugError(f"load_gm_slices: no axial slice of {label_path} has >= {min_gm_fraction:.0%} grey matter")
-    nz = x[x > 0]
-    scale = float(np.percentile(nz, 99.5)) if nz.size else 1.0
-    n = max(x.shape[1:])
-    def square(a):
-        out = np.zeros((len(a), n, n), a.dtype); h, w = a.shape[1:]
-        out[:, (n - h) // 2:(n - h) // 2 + h, (n - w) // 2:(n - w) // 2 + w] = a
-        return out
-    xs, gs = square(x[keep]), square(g[keep].astype(np.uint8))
-    xs = np.stack([resize(s, (size, size), order=1, anti_aliasing=True) for s in xs]) / max(scale, 1e-8)
-    gs = np.stack([resize(s, (size, size), order=0, anti_aliasing=False, preserve_range=True) for s in gs])
-    return np.clip(xs, 0, 1.5).astype(np.float32), (gs > 0.5).astype(np.uint8), float(s * n / size)
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #3ae602a6
 # rigid_matrix, rigid_params, se2_log and se2_exp: defined in `midl_book.registration` (tested there)

@@ -15,6 +15,8 @@ from ..metrics.image import psnr, ssim, nrmse
 from ..models import center_crop
 from ..train import arrays_dls, make_learner, predict
 from functools import partial
+from ..data.volume import load_metaimage   # defined (and tested) in 01a_data_volume
+
 
 # %% auto #0
 __all__ = ['MRF_WF_FILES', 'TISSUES_3T', 'MRFError', 'write_metaimage', 'read_metaimage', 'find_mrf_subjects', 'load_mrf_subject',
@@ -55,41 +57,9 @@ def write_metaimage(path, array: np.ndarray, spacing: Sequence[float] | None = N
     return path
 
 def read_metaimage(path) -> tuple[np.ndarray, dict]:
-    """Read a single-file MetaImage (.mha, `ElementDataFile = LOCAL`) -> (array, header dict).
+    "(array in SimpleITK's numpy order, header) of a MetaImage: `load_metaimage(path, raw=True)`."
+    return load_metaimage(path, raw=True)
 
-    The array has numpy axis order (slowest first: `DimSize = X Y Z` -> shape (Z, Y, X)), like SimpleITK's
-    GetArrayFromImage; `ElementNumberOfChannels = c > 1` adds a trailing channel axis. Handles zlib
-    compression and both byte orders. Raises MRFError naming the file when it is missing, is not a
-    MetaImage, uses a separate data file (.mhd + .raw) or holds fewer bytes than its header promises."""
-    path = Path(path)
-    if not path.is_file(): raise MRFError(f"read_metaimage: {path} does not exist")
-    blob = path.read_bytes()
-    hdr, pos = {}, 0
-    while True:
-        end = blob.find(b"\n", pos)
-        if end < 0: raise MRFError(f"read_metaimage: {path} ended inside the header (no ElementDataFile line)")
-        line = blob[pos:end].decode("latin-1").strip(); pos = end + 1
-        if "=" not in line:
-            raise MRFError(f"read_metaimage: {path} is not a MetaImage (header line {line[:40]!r} has no '=')")
-        k, v = (s.strip() for s in line.split("=", 1)); hdr[k] = v
-        if k == "ElementDataFile": break
-    if hdr["ElementDataFile"] != "LOCAL":
-        raise MRFError(f"read_metaimage: {path} keeps its voxels in {hdr['ElementDataFile']}; only single-file .mha "
-                       "(ElementDataFile = LOCAL) is supported: convert with SimpleITK.WriteImage(img, 'x.mha')")
-    if hdr.get("ElementType") not in _MET_TYPES:
-        raise MRFError(f"read_metaimage: {path} has ElementType {hdr.get('ElementType')}, not one of {sorted(_MET_TYPES)}")
-    dims = [int(s) for s in hdr["DimSize"].split()]
-    nch = int(hdr.get("ElementNumberOfChannels", 1))
-    dt = np.dtype(_MET_TYPES[hdr["ElementType"]]).newbyteorder(
-        ">" if hdr.get("BinaryDataByteOrderMSB", hdr.get("ElementByteOrderMSB", "False")) == "True" else "<")
-    data = blob[pos:]
-    if hdr.get("CompressedData", "False") == "True": data = zlib.decompress(data)
-    n = int(np.prod(dims)) * nch
-    if len(data) < n * dt.itemsize:
-        raise MRFError(f"read_metaimage: {path} holds {len(data)} bytes of voxels, its header needs {n * dt.itemsize}")
-    arr = np.frombuffer(data[: n * dt.itemsize], dtype=dt).astype(dt.newbyteorder("="))
-    shape = tuple(dims[::-1]) + ((nch,) if nch > 1 else ())
-    return arr.reshape(shape), hdr
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #bb4a24a2
 MRF_WF_FILES = {"real": "MRFreal.mha", "imag": "MRFimag.mha", "T1H2O": "T1H2O.mha", "FF": "FF.mha",

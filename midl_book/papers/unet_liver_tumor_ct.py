@@ -22,44 +22,16 @@ from ..train.callbacks import ClassDice, L2SPCallback   # defined in 05d_train_c
 
 
 # %% auto #0
-__all__ = ['REPORT_WINDOWS', 'REPORT_WIDTHS', 'LITS_STRUCTURES', 'lits_slices', 'report_windowed', 'report_unet',
-           'LossInputError', 'cross_entropy_loss', 'focal_loss', 'balanced_cross_entropy', 'median_frequency_alpha',
-           'report_dice_loss', 'dice_ce_loss', 'worked_example_logits', 'perlin_noise', 'perlin_aug', 'compose_augs',
-           'transfer_encoder', 'evaluate_lits', 'fit_unet', 'predict_labels', 'median_alpha_for']
+__all__ = ['REPORT_WINDOWS', 'REPORT_WIDTHS', 'LITS_STRUCTURES', 'report_windowed', 'report_unet', 'LossInputError',
+           'cross_entropy_loss', 'focal_loss', 'balanced_cross_entropy', 'median_frequency_alpha', 'report_dice_loss',
+           'dice_ce_loss', 'worked_example_logits', 'perlin_noise', 'perlin_aug', 'compose_augs', 'transfer_encoder',
+           'evaluate_lits', 'fit_unet', 'predict_labels', 'median_alpha_for']
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #9c1fac44
 from ..data import (DataError, lits_cases, load_lits_case, window, resample, CT_WINDOWS,
                             patient_split, sample_slices)
+from ..data.datasets.abdomen import lits_slices   # defined (and tested) in 01j_data_abdomen
 
-def lits_slices(folder, size: int = 256, level: float = CT_WINDOWS["abdomen"][0], width: float = CT_WINDOWS["abdomen"][1],
-                cases: Sequence[int] | None = None, liver_only: bool = False, margin: int = 2) -> dict:
-    """Axial slices of LiTS cases under `folder` for a 2D network.
-
-    Returns a dict: `x` float32 (N, 1, size, size), the CT windowed to [0, 1] at (`level`, `width`) HU
-    (default: the abdominal window W400/L40); `y` uint8 (N, size, size) labels 0/1/2; `case` (N,) the
-    LiTS case number N of `volume-N` for each slice, slices in cranio-caudal order (z increasing =
-    superior, the canonical orientation of `load_lits_case`); `spacing` {case: (sz, sy, sx) mm after
-    resampling}. `cases`: the case numbers to read (default all); `liver_only`: keep only slices with
-    liver and `margin` slices around them. Raises `DataError` for a missing folder or case."""
-    available = {int(v.name.split("-")[1].split(".")[0]): v for v, _ in lits_cases(folder)}
-    wanted = sorted(available) if cases is None else [int(c) for c in cases]
-    xs, ys, ids, spacing = [], [], [], {}
-    for n in wanted:
-        ct, seg = load_lits_case(folder, n)                         # canonical (z, y, x), HU and labels
-        sz, sy, sx = ct.spacing
-        h, w = ct.array.shape[1:]
-        new = (sz, sy * h / size, sx * w / size)                       # in-plane only, z untouched
-        img, actual = resample(window(ct.array, level, width), ct.spacing, new, order=1)
-        lab, _ = resample(seg.array, seg.spacing, new, order=0)
-        keep = np.ones(len(lab), bool)
-        if liver_only:
-            has = (lab >= 1).any((1, 2))
-            keep = np.zeros(len(lab), bool)
-            for k in np.flatnonzero(has): keep[max(0, k - margin): k + margin + 1] = True
-        xs.append(img[keep, None].astype(np.float32)); ys.append(lab[keep].astype(np.uint8))
-        ids.append(np.full(int(keep.sum()), n)); spacing[n] = tuple(float(a) for a in actual)
-    if not xs: raise DataError(f"lits_slices: no case selected under {folder} (cases={cases})")
-    return dict(x=np.concatenate(xs), y=np.concatenate(ys), case=np.concatenate(ids), spacing=spacing)
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #1ef993d3
 REPORT_WINDOWS = dict(brain=(80, 40), subdural=(264, 100), stroke=(8, 32), brain_bone=(2800, 600), brain_sofr=(375, 40),

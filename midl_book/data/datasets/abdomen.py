@@ -16,10 +16,11 @@ from ...core import *
 from ..volume import *
 from ..volume import _as_path
 from ..labels import check_labels, check_same_grid
+from ..preprocess import window, resample, CT_WINDOWS
 
 
 # %% auto #0
-__all__ = ['LITS_LABELS', 'lits_cases', 'load_lits_case']
+__all__ = ['LITS_LABELS', 'lits_cases', 'load_lits_case', 'lits_slices']
 
 # %% ../../../nbs/01j_data_abdomen.ipynb #78fac900
 LITS_LABELS = {0: "background", 1: "liver", 2: "tumour"}
@@ -66,3 +67,41 @@ def load_lits_case(folder, n: int) -> tuple[Volume, Volume]:
     check_labels(seg.array, LITS_LABELS, sp, "LiTS")
     seg = Volume(seg.array.astype(np.uint8), seg.spacing, seg.affine, seg.path, seg.meta)
     return ct, seg
+
+# %% ../../../nbs/01j_data_abdomen.ipynb #21614dbc
+def lits_slices(
+    folder,                                  # a LiTS folder (any layout `lits_cases` accepts)
+    size: int = 256,                         # in-plane size after resampling, pixels
+    level: float = CT_WINDOWS["abdomen"][0], # window level, HU
+    width: float = CT_WINDOWS["abdomen"][1], # window width, HU
+    cases: Sequence[int] | None = None,      # case numbers N of volume-N to read; None: all
+    liver_only: bool = False,                # keep only slices with liver (+- `margin`)
+    margin: int = 2,                         # slices kept on each side of the liver
+) -> dict:
+    """Axial slices of LiTS cases under `folder` for a 2D network.
+
+    Returns a dict: `x` float32 (N, 1, size, size), the CT windowed to [0, 1] at (`level`, `width`) HU
+    (default: the abdominal window W400/L40); `y` uint8 (N, size, size) labels 0/1/2; `case` (N,) the
+    LiTS case number N of `volume-N` for each slice, slices in cranio-caudal order (z increasing =
+    superior, the canonical orientation of `load_lits_case`); `spacing` {case: (sz, sy, sx) mm after
+    resampling}. `cases`: the case numbers to read (default all); `liver_only`: keep only slices with
+    liver and `margin` slices around them. Raises `DataError` for a missing folder or case."""
+    available = {int(v.name.split("-")[1].split(".")[0]): v for v, _ in lits_cases(folder)}
+    wanted = sorted(available) if cases is None else [int(c) for c in cases]
+    xs, ys, ids, spacing = [], [], [], {}
+    for n in wanted:
+        ct, seg = load_lits_case(folder, n)                         # canonical (z, y, x), HU and labels
+        sz, sy, sx = ct.spacing
+        h, w = ct.array.shape[1:]
+        new = (sz, sy * h / size, sx * w / size)                   # in-plane only, z untouched
+        img, actual = resample(window(ct.array, level, width), ct.spacing, new, order=1)
+        lab, _ = resample(seg.array, seg.spacing, new, order=0)
+        keep = np.ones(len(lab), bool)
+        if liver_only:
+            has = (lab >= 1).any((1, 2))
+            keep = np.zeros(len(lab), bool)
+            for k in np.flatnonzero(has): keep[max(0, k - margin): k + margin + 1] = True
+        xs.append(img[keep, None].astype(np.float32)); ys.append(lab[keep].astype(np.uint8))
+        ids.append(np.full(int(keep.sum()), n)); spacing[n] = tuple(float(a) for a in actual)
+    if not xs: raise DataError(f"lits_slices: no case selected under {folder} (cases={cases})")
+    return dict(x=np.concatenate(xs), y=np.concatenate(ys), case=np.concatenate(ids), spacing=spacing)
