@@ -250,8 +250,8 @@ def segmentation_report(pred: Any,                      # label map (*S), intege
         pm, tm = (c(p), c(t)) if callable(c) else (p == c, t == c)
         out[f"{name}_dice"] = dice_score(pm, tm)
         for key, fn in dists:
-            out[f"{name}_{key}"] = (fn(pm, tm, spacing, empty_value=empty_value) if pm.any() or tm.any()
-                                    else float(both_empty))
+            d = fn(pm, tm, spacing, empty_value=empty_value) if pm.any() or tm.any() else both_empty
+            out[f"{name}_{key}"] = float(d)
     return out
 
 

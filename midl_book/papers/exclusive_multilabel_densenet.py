@@ -6,8 +6,8 @@ from ..core import *
 from ..data import (load_nifti, check_labels, check_same_grid, DataError, Volume, normalize,
                             group_kfold)
 from ..losses import one_hot, soft_dice_loss
-from ..metrics import (dice_score, sensitivity, hausdorff_distance, hausdorff95, assd, image_diagonal,
-                              segmentation_report)
+from ..metrics import (dice_score, sensitivity, hausdorff_distance, hausdorff95, assd,
+                               image_diagonal, segmentation_report)
 from ..train import arrays_dls, make_learner, LossAdapter, BatchAug
 from fastai.callback.schedule import ParamScheduler
 from pathlib import Path
@@ -365,7 +365,8 @@ def tissue_metrics(pred: np.ndarray, target: np.ndarray, spacing: Sequence[float
                             empty_value=image_diagonal(pred.shape, spacing))
     out = {}
     for k, name in TISSUES.items():
-        out.update({f"{name}_dice": r[f"{name}_dice"], f"{name}_recall": sensitivity(pred == k, target == k),
+        out.update({f"{name}_dice": r[f"{name}_dice"],
+                    f"{name}_recall": sensitivity(pred == k, target == k),
                     f"{name}_hd": r[f"{name}_hd"], f"{name}_hd95": r[f"{name}_hd95"],
                     f"{name}_asd": r[f"{name}_assd"]})
     out["mean_dice"] = float(np.mean([out[f"{n}_dice"] for n in TISSUES.values()]))

@@ -172,7 +172,8 @@ class _Intermediates(nn.Module):
     def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
-    def forward(self, x: torch.Tensor) -> torch.Tensor: return torch.stack(self.model.intermediates(x), 1)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack(self.model.intermediates(x), 1)
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #646e1c08
 def nrmse_minmax(x, ref) -> float:

@@ -295,8 +295,8 @@ def halving_schedule(lr: float, n_halvings: int = 3):
     return sched
 
 def predict_sequences(model: nn.Module, x: np.ndarray, bs: int = 8) -> torch.Tensor:
-    """Run a DR network on inputs `(N, T, 3, H, W)` in batches without gradients (on the model's device)
-    -> CPU tensor `(N, T, 2, H, W)`: `midl_book.train.predict` as a tensor; each sequence is independent."""
+    """Run a DR network on inputs `(N, T, 3, H, W)` in batches without gradients, on the model's
+    device -> CPU tensor `(N, T, 2, H, W)`: `midl_book.train.predict`; sequences are independent."""
     return torch.from_numpy(predict(model, x, bs, next(model.parameters()).device))
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #eda72d5d
