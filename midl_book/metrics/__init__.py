@@ -1,10 +1,12 @@
-"""Metrics for segmentation (overlap, surface distance, instances), classification and image quality.
+"""Metrics for segmentation (overlap, surface distance, instances), classification, image quality
+and summaries over seeds.
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.metrics import dice_score` works as it did when `metrics` was one module."""
 from .segmentation import *
 from .classification import *
 from .image import *
-from . import segmentation, classification, image
+from .summary import *
+from . import segmentation, classification, image, summary
 
-__all__ = [n for m in (segmentation, classification, image) for n in m.__all__]
+__all__ = [n for m in (segmentation, classification, image, summary) for n in m.__all__]

@@ -13,7 +13,7 @@ from scipy.stats import rankdata
 
 # %% auto #0
 __all__ = ['to_numpy', 'confusion_counts', 'dice_score', 'iou_score', 'per_class_dice', 'global_dice', 'surface_distances',
-           'hausdorff_distance', 'hausdorff95', 'assd', 'image_diagonal', 'aji']
+           'hausdorff_distance', 'hausdorff95', 'assd', 'image_diagonal', 'segmentation_report', 'aji']
 
 # %% ../../nbs/03a_metrics_segmentation.ipynb #d1f7af45
 def to_numpy(x: Any) -> np.ndarray:
@@ -227,6 +227,33 @@ def image_diagonal(shape: Sequence[int], spacing: float | Sequence[float] | None
     """
     s = _spacing(spacing, len(shape))
     return float(np.sqrt(np.sum((np.asarray(shape, dtype=np.float64) * s) ** 2)))
+
+# %% ../../nbs/03a_metrics_segmentation.ipynb #dc95a524
+def segmentation_report(pred: Any,                      # label map (*S), integer labels
+                        target: Any,                    # reference label map, same shape
+                        classes: dict | Iterable[int],  # {name: label or labels -> mask}, or labels
+                        spacing: float | Sequence[float] | None = None,  # voxel size per axis (mm)
+                        empty_value: float = float("nan"),  # distances when one mask is empty
+                        both_empty: float = 0.0,        # distances when both masks are empty
+                        hd: bool = False) -> dict[str, float]:  # also the (max) Hausdorff distance
+    """Per class `name`: `{name}_dice` (`dice_score`), with `hd=True` `{name}_hd`
+    (`hausdorff_distance`), then `{name}_hd95` and `{name}_assd` (`hausdorff95`, `assd`: pooled,
+    in the units of `spacing`). Class `name` is the mask `labels == label`, or `fn(labels)` for a
+    callable (nested classes); a list of labels names each class by its number. Exactly one empty
+    mask gives the distances `empty_value`, both empty give them `both_empty`."""
+    p, t = _pair(pred, target)
+    p, t = _as_labels(p, "pred"), _as_labels(t, "target")
+    if not isinstance(classes, dict): classes = {str(c): c for c in classes}
+    dists = ((("hd", hausdorff_distance),) if hd else ()) + (("hd95", hausdorff95), ("assd", assd))
+    out = {}
+    for name, c in classes.items():
+        pm, tm = (c(p), c(t)) if callable(c) else (p == c, t == c)
+        out[f"{name}_dice"] = dice_score(pm, tm)
+        for key, fn in dists:
+            d = fn(pm, tm, spacing, empty_value=empty_value) if pm.any() or tm.any() else both_empty
+            out[f"{name}_{key}"] = float(d)
+    return out
+
 
 # %% ../../nbs/03a_metrics_segmentation.ipynb #e4ef0237
 def _relabel(a: np.ndarray, name: str) -> tuple[np.ndarray, int]:

@@ -6,7 +6,8 @@ from ..core import *
 from ..data import (load_nifti, check_labels, check_same_grid, DataError, Volume, normalize,
                             group_kfold)
 from ..losses import one_hot, soft_dice_loss
-from ..metrics import dice_score, sensitivity, hausdorff_distance, hausdorff95, assd, image_diagonal
+from ..metrics import (dice_score, sensitivity, hausdorff_distance, hausdorff95, assd,
+                               image_diagonal, segmentation_report)
 from ..train import arrays_dls, make_learner, LossAdapter, BatchAug
 from fastai.callback.schedule import ParamScheduler
 from pathlib import Path
@@ -359,15 +360,15 @@ def segment(model: nn.Module, image, brain, arm: str, patch: Sequence[int], over
 def tissue_metrics(pred: np.ndarray, target: np.ndarray, spacing: Sequence[float]) -> dict:
     """Dice, sensitivity, HD (max), HD95 and ASD (mm) of each tissue (1 CSF, 2 GM, 3 WM) of one label map
     against the truth, as iSeg reports them (Eqs. 6, 7); the mean Dice over the three tissues is `mean_dice`."""
-    diag = image_diagonal(pred.shape, spacing)
+    # `midl_book.metrics.segmentation_report`; iSeg puts the image diagonal for a missing tissue
+    r = segmentation_report(pred, target, {n: k for k, n in TISSUES.items()}, spacing, hd=True,
+                            empty_value=image_diagonal(pred.shape, spacing))
     out = {}
     for k, name in TISSUES.items():
-        p, g = pred == k, target == k
-        out[f"{name}_dice"] = dice_score(p, g)
-        out[f"{name}_recall"] = sensitivity(p, g)
-        out[f"{name}_hd"] = hausdorff_distance(p, g, spacing, empty_value=diag)
-        out[f"{name}_hd95"] = hausdorff95(p, g, spacing, empty_value=diag)
-        out[f"{name}_asd"] = assd(p, g, spacing, empty_value=diag)
+        out.update({f"{name}_dice": r[f"{name}_dice"],
+                    f"{name}_recall": sensitivity(pred == k, target == k),
+                    f"{name}_hd": r[f"{name}_hd"], f"{name}_hd95": r[f"{name}_hd95"],
+                    f"{name}_asd": r[f"{name}_assd"]})
     out["mean_dice"] = float(np.mean([out[f"{n}_dice"] for n in TISSUES.values()]))
     return out
 

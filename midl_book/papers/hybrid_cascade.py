@@ -6,6 +6,7 @@ from ..core import *
 from ..mri import (fft2c, ifft2c, complex_to_channels, channels_to_complex, data_consistency,
                            mask_acceleration)
 from ..metrics.image import psnr, ssim, nrmse
+from ..train import predict
 import math
 from pathlib import Path
 from typing import Sequence
@@ -161,15 +162,18 @@ def cascade_predict(model: nn.Module, x: np.ndarray, bs: int = 16, intermediates
     """Run a `HybridCascade` on inputs `x (N, 3, H, W)` in batches without gradients. Returns the complex
     reconstructions `(N, H, W)`, or with `intermediates=True` the output after every block
     `(n_blocks, N, H, W)`."""
-    device = device or default_device()
-    model = model.to(device).eval()
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(x), bs):
-            xb = torch.as_tensor(np.ascontiguousarray(x[i:i + bs]), dtype=torch.float32, device=device)
-            o = torch.stack(model.intermediates(xb)) if intermediates else model(xb)
-            out.append(channels_to_complex(o.float()).cpu().numpy())
-    return np.concatenate(out, axis=-3)
+    # `midl_book.train.predict`: DC's k-space is built from x inside the model (independent batches)
+    net = _Intermediates(model) if intermediates else model              # (B, n_blocks, 2, H, W)
+    out = predict(net, x, bs, device, postprocess=channels_to_complex)
+    return np.ascontiguousarray(np.moveaxis(out, 1, 0)) if intermediates else out
+
+class _Intermediates(nn.Module):
+    "A `HybridCascade` whose forward stacks the outputs of all its blocks on axis 1."
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack(self.model.intermediates(x), 1)
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #646e1c08
 def nrmse_minmax(x, ref) -> float:

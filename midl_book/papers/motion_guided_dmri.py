@@ -9,6 +9,7 @@ from ..phantoms import as_rng, CinePhantom, cine_phantom   # the phantom: midl_b
 from ..models import UNet
 from ..registration import warp, total_variation   # the STN warp and the TV of a flow
 from ..data import load_cine, select_phases   # the ACDC readers: midl_book.data.datasets.cardiac
+from ..train import predict
 from typing import NamedTuple, Sequence
 import numpy as np
 import torch
@@ -293,12 +294,10 @@ def halving_schedule(lr: float, n_halvings: int = 3):
         return lr * 0.5 ** min(int(pos * (n_halvings + 1)), n_halvings)
     return sched
 
-@torch.no_grad()
 def predict_sequences(model: nn.Module, x: np.ndarray, bs: int = 8) -> torch.Tensor:
-    "Run a DR network on inputs `(N, T, 3, H, W)` in batches without gradients -> CPU tensor `(N, T, 2, H, W)`."
-    dev = next(model.parameters()).device
-    model = model.eval()
-    return torch.cat([model(torch.as_tensor(x[i:i + bs], device=dev)).float().cpu() for i in range(0, len(x), bs)])
+    """Run a DR network on inputs `(N, T, 3, H, W)` in batches without gradients, on the model's
+    device -> CPU tensor `(N, T, 2, H, W)`: `midl_book.train.predict`; sequences are independent."""
+    return torch.from_numpy(predict(model, x, bs, next(model.parameters()).device))
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #eda72d5d
 def lucas_kanade_flow(source: np.ndarray, target: np.ndarray, radius: int = 3) -> np.ndarray:

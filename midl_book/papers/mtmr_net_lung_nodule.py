@@ -21,7 +21,7 @@ from ..data import (DataError, Volume, LidcReader, LIDC_CHARACTERISTICS, CT_WIND
                             mask_bbox, patient_split)
 from ..models import backbone, PretrainedWeightsUnavailable
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
-from ..train import make_learner, BatchAug, ResultsRecorder, load_results
+from ..train import make_learner, predict, BatchAug, ResultsRecorder, load_results
 from ..models.blocks import ResidualBlock, tiny_resnet   # defined in 04c_models_blocks
 from ..train.callbacks import EpochResample, StepLR   # defined in 05d_train_callbacks
 
@@ -449,12 +449,6 @@ def malignancy_metrics(prob: np.ndarray, label: np.ndarray, score: np.ndarray, t
                 auc=roc_auc(prob, label), spearman=float(stats.spearmanr(prob, score)[0]))
 
 def predict_mtmr(model: nn.Module, x: np.ndarray, bs: int = 128, device=None) -> tuple[np.ndarray, np.ndarray]:
-    "Eval-mode predictions on slices `x` (N, C, H, W): (probability of malignancy (N,), attribute scores (N, n)), numpy."
-    device = device or default_device()
-    model = model.to(device).eval()
-    ps, ats = [], []
-    with torch.no_grad():
-        for i in range(0, len(x), bs):
-            lo, at = model(torch.as_tensor(np.asarray(x[i:i + bs]), dtype=torch.float32, device=device))
-            ps.append(lo.float().softmax(-1)[:, 1].cpu().numpy()); ats.append(at.float().cpu().numpy())
-    return np.concatenate(ps), np.concatenate(ats)
+    """Eval-mode predictions on slices `x` (N, C, H, W): (probability of malignancy (N,), attribute
+    scores (N, n)), numpy; `midl_book.train.predict` with the softmax's malignant column."""
+    return predict(model, x, bs, device, activation=lambda lo: lo.softmax(-1)[:, 1])

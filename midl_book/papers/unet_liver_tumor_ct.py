@@ -14,7 +14,7 @@ from ..models import UNet, count_parameters, valid_unet_output_size
 from fastai.learner import Metric
 from fastai.callback.core import Callback
 from fastai.callback.schedule import fit_one_cycle          # patches Learner.fit_one_cycle
-from ..metrics import dice_score, global_dice, hausdorff95, assd
+from ..metrics import dice_score, global_dice, hausdorff95, assd, segmentation_report
 from ..train import arrays_dls, make_learner, predict, BatchAug, flip_rot, intensity
 from ..losses import dice_loss                    # the Dice family, defined in 08_losses
 from ..losses import l2sp_penalty                # Eq. (C), defined in 08_losses
@@ -285,14 +285,14 @@ def evaluate_lits(pred: np.ndarray, target: np.ndarray, case_ids: Sequence,
         sel = case_ids == cid
         sp = spacing[cid] if isinstance(spacing, dict) else spacing
         row = {"case": cid, "slices": int(sel.sum())}
+        # a distance needs two surfaces: NaN unless both masks are non-empty
+        r = segmentation_report(pred[sel], target[sel], LITS_STRUCTURES, sp, both_empty=np.nan)
         for name, fn in LITS_STRUCTURES.items():
             pm, tm = fn(pred[sel]), fn(target[sel])
             masks[name][0].append(pm); masks[name][1].append(tm)
-            row[f"dice_{name}"] = dice_score(pm, tm)
-            both = pm.any() and tm.any()                     # a distance needs two surfaces
-            row[f"hd95_{name}_mm"] = hausdorff95(pm, tm, sp) if both else np.nan
-            row[f"assd_{name}_mm"] = assd(pm, tm, sp) if both else np.nan
-            row[f"undefined_{name}"] = bool(pm.any() != tm.any())      # exactly one of them is empty
+            row.update({f"dice_{name}": r[f"{name}_dice"], f"hd95_{name}_mm": r[f"{name}_hd95"],
+                        f"assd_{name}_mm": r[f"{name}_assd"],
+                        f"undefined_{name}": bool(pm.any() != tm.any())})   # exactly one is empty
         rows.append(row)
     per_case = pd.DataFrame(rows).set_index("case")
     summary = {}
