@@ -24,10 +24,8 @@ from ..models.blocks import small_cnn      # the smoke-run CNN, defined in 04c_m
 from ..data.datasets.liver import (FIBROSIS_STAGE_CODES, scale_percentiles,
                                            load_fibrosis_folder)   # defined in 01n_data_liver
 
-
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #36cf3385
 STAGES = FIBROSIS_STAGE_CODES  # ("A", "B", "C"): early, middle, last: class indices 0, 1, 2
-
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #d15ccc45
 def patient_splits(patients: Sequence, n_splits: int = 6, test_frac: float = 0.2, seed: int = 0

@@ -19,7 +19,6 @@ from ..registration import rigid_matrix, rigid_params, se2_log, se2_exp
 from ..losses import dice_loss                    # the Dice family, defined in 08_losses
 from ..data.datasets.neuro import load_gm_slices  # defined (and tested) in 01l_data_neuro
 
-
 # %% auto #0
 __all__ = ['MotionAugError', 'sample_movements', 'segment_masks', 'segment_weights', 'log_euclidean_mean', 'demean_poses',
            'poses_to_schedule', 'simulate_motion_artefact', 'generalised_dice_loss', 'mc_dropout_unet',
@@ -28,7 +27,6 @@ __all__ = ['MotionAugError', 'sample_movements', 'segment_masks', 'segment_weigh
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #00c38dbf
 class MotionAugError(MidlBookError):
     "Bad input to a `midl_book.papers.kspace_motion_aug` function; the message names the argument and the fix."
-
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #3ae602a6
 # rigid_matrix, rigid_params, se2_log and se2_exp: defined in `midl_book.registration` (tested there)

@@ -20,7 +20,6 @@ from ..losses import dice_loss                    # the Dice family, defined in 
 from ..losses import l2sp_penalty                # Eq. (C), defined in 08_losses
 from ..train.callbacks import ClassDice, L2SPCallback   # defined in 05d_train_callbacks
 
-
 # %% auto #0
 __all__ = ['REPORT_WINDOWS', 'REPORT_WIDTHS', 'LITS_STRUCTURES', 'report_windowed', 'report_unet', 'LossInputError',
            'cross_entropy_loss', 'focal_loss', 'balanced_cross_entropy', 'median_frequency_alpha', 'report_dice_loss',
@@ -31,7 +30,6 @@ __all__ = ['REPORT_WINDOWS', 'REPORT_WIDTHS', 'LITS_STRUCTURES', 'report_windowe
 from ..data import (DataError, lits_cases, load_lits_case, window, resample, CT_WINDOWS,
                             patient_split, sample_slices)
 from ..data.datasets.abdomen import lits_slices   # defined (and tested) in 01j_data_abdomen
-
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #1ef993d3
 REPORT_WINDOWS = dict(brain=(80, 40), subdural=(264, 100), stroke=(8, 32), brain_bone=(2800, 600), brain_sofr=(375, 40),
@@ -257,7 +255,6 @@ def transfer_encoder(src: UNet, dst: UNet, freeze: bool = False) -> list[str]:
         for name, prm in dst.named_parameters():
             if name.startswith("down."): prm.requires_grad_(False)
     return keys
-
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #6784610f
 LITS_STRUCTURES = {"liver": lambda lab: lab >= 1, "tumour": lambda lab: lab == 2}   # liver includes tumour
