@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'Chapter', 'repo_root', 'book_notebooks', 'resolve_notebook', 'build_dir',
-           'executed_path', 'timing_path', 'source_hash', 'parse_value', 'run_notebook', 'chapter_status',
-           'chapters_table_md', 'performance_md', 'assemble_book', 'build_book', 'execute_all', 'main']
+__all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'Chapter', 'repo_root', 'book_notebooks', 'resolve_notebook',
+           'build_dir', 'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value',
+           'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'assemble_book',
+           'build_book', 'execute_all', 'main']
 
 # %% ../nbs/07_cli.ipynb #2799e51e
 PARTS = {"I": "Liver and lung",
@@ -91,6 +92,40 @@ CHAPTERS = [
 
 CHAPTER_BY_SLUG = {c.slug: c for c in CHAPTERS}
 
+# Per chapter: its full path (SMOKE=False) shrunk to seconds on a tiny fake copy of the real data.
+# `datasets`: the registry names whose fake trees (`midl_book.data.fake.fake_tree`) it reads, as a
+# tuple, or a dict name -> fake_tree keywords (n_cases, shape); `params`: the papermill parameters
+# that shrink the run (one epoch, two cases, small sizes). None: not written yet.
+FAKE_RUNS: dict[str, dict | None] = {
+    "unet_liver_tumor_ct": None,
+
+    "amcl_liver_fibrosis": None,
+
+    "mtmr_net_lung_nodule": None,
+
+    "hcc_mpmri_spp_resnet": None,
+
+    "boundary_loss": None,
+
+    "ace_loss": None,
+
+    "hetero_modal_joint_seg": None,
+
+    "exclusive_multilabel_densenet": None,
+
+    "sparse_annotation_balancing": None,
+
+    "hybrid_cascade": None,
+
+    "motion_guided_dmri": None,
+
+    "mrf_spatiotemporal": None,
+
+    "kspace_motion_aug": None,
+
+    "automap_gan": None,
+}
+
 # %% ../nbs/07_cli.ipynb #a2d57084
 def repo_root() -> Path:
     "The checkout's root: the first folder holding settings.ini above the package, else above the cwd."
@@ -127,7 +162,16 @@ def _rel(nb: Path) -> Path: return nb.resolve().relative_to((repo_root() / "nbs"
 
 def executed_path(nb: Path) -> Path: return build_dir() / "executed" / "nbs" / _rel(nb)
 
-def timing_path(nb: Path) -> Path: return build_dir() / "timings" / (str(_rel(nb).with_suffix("")).replace("/", "__") + ".json")
+def timing_path(nb: Path,  # a notebook under nbs/
+                kind: str = "smoke",  # "smoke", "long", "full" or "fake": each kind has its own record
+                ) -> Path:
+    "Where the record of `nb`'s last run of this kind goes: `_build/timings/[<kind>/]<path>.json`."
+    name = str(_rel(nb).with_suffix("")).replace("/", "__") + ".json"
+    return build_dir() / "timings" / (name if kind == "smoke" else f"{kind}/{name}")
+
+def executed_kind_path(nb: Path, kind: str = "smoke") -> Path:
+    "The executed copy of a run of this kind: the smoke run's is the one the book shows."
+    return executed_path(nb) if kind == "smoke" else build_dir() / f"executed-{kind}" / "nbs" / _rel(nb)
 
 def source_hash(nb: Path) -> str:
     "`midl_book.core.source_hash`, imported when called (the CLI starts without importing torch)."
@@ -154,7 +198,7 @@ def _exec_child(nb: str, out: str, params_json: str, record: str):
     Path(record).write_text(json.dumps(dict(wall_s=round(wall, 2), peak_memory_mb=round(peak, 1), error=err)))
 
 def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None, env: dict | None = None,
-                 reuse: bool = False) -> dict:
+                 reuse: bool = False, timing: Path | None = None) -> dict:
     "Execute `nb` with papermill (only the parameters it declares) and return the run's record; raises RuntimeError on failure."
     import papermill as pm
     nb = Path(nb).resolve()
@@ -165,7 +209,8 @@ def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None, 
         raise ValueError(f"{nb.name} has no parameter {', '.join(unknown)}; its parameters are: {', '.join(declared) or 'none'}")
     in_nbs = str(nb).startswith(str((repo_root() / "nbs").resolve()))
     out = Path(out) if out else (executed_path(nb) if in_nbs else build_dir() / "executed" / nb.name)
-    tpath = timing_path(nb) if in_nbs else build_dir() / "timings" / f"{nb.stem}.json"
+    tpath = Path(timing) if timing else \
+        (timing_path(nb) if in_nbs else build_dir() / "timings" / f"{nb.stem}.json")
     h = source_hash(nb)
     if reuse and out.exists() and tpath.exists():
         old = json.loads(tpath.read_text())
@@ -185,6 +230,40 @@ def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None, 
     tpath.write_text(json.dumps(rec, indent=1))
     if rec["error"]:
         raise RuntimeError(f"{nb.name} failed after {rec['wall_s']} s: {rec['error'][-3000:]}\n(executed copy: {out})")
+    return rec
+
+# %% ../nbs/07_cli.ipynb #ca33c8ca
+def _fake_datasets(spec: dict) -> dict:
+    ds = spec.get("datasets") or {}
+    return dict(ds) if isinstance(ds, dict) else {name: {} for name in ds}
+
+def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
+             workdir: Path | str | None = None,  # where the fake data and results go (default: a temp folder)
+             env: dict | None = None,  # extra environment variables for the kernel
+             ) -> dict:
+    "Run chapter `slug`'s full path on a fake tree of its datasets; its run record, with `results`."
+    import tempfile
+    if slug not in CHAPTER_BY_SLUG: raise ValueError(f"run_fake: unknown chapter {slug!r}")
+    spec = FAKE_RUNS.get(slug)
+    if spec is None:
+        raise ValueError(f"{slug} has no fake run yet: add its datasets and shrinking parameters to "
+                         "midl_book.cli.FAKE_RUNS (nbs/07_cli.ipynb)")
+    nb = CHAPTER_BY_SLUG[slug].notebook
+    with tempfile.TemporaryDirectory(prefix=f"midl_book_fake_{slug}_") as tmp:
+        work = Path(workdir) if workdir is not None else Path(tmp)
+        data, results = work / "data", work / "results"
+        from midl_book.data.fake import fake_tree
+        for name, kw in _fake_datasets(spec).items(): fake_tree(name, data, **kw)
+        params = dict(spec.get("params") or {}, SMOKE=False, DATA=str(data))
+        kernel_env = dict(env or {}, MIDL_BOOK_DATA=str(data), MIDL_BOOK_RESULTS=str(results),
+                          MIDL_BOOK_FAKE_DATA="1")  # nothing asserted (`train.results.fake_data`)
+        rec = run_notebook(nb, params, out=executed_kind_path(nb, "fake"), env=kernel_env,
+                           timing=timing_path(nb, "fake"))
+        out = results / "full" / f"{slug}.json"
+        if not out.exists():
+            raise RuntimeError(f"{slug}: the full run on the fake tree wrote no {out.name}: the full "
+                               "path must end with rec.save() (a ResultsRecorder with SMOKE=False)")
+        rec["results"] = json.loads(out.read_text())
     return rec
 
 # %% ../nbs/07_cli.ipynb #d6a58bf9
@@ -302,17 +381,29 @@ def _cmd_run(a):
     nb = resolve_notebook(a.chapter)
     params = {k: parse_value(v) for k, v in (a.param or [])}
     env = {}
+    kind = "full" if a.full else "long" if a.long else "fake" if a.fake else "smoke"
+    c = next((c for c in CHAPTERS if c.notebook == nb), None)
+    if a.fake:
+        if c is None: raise SystemExit(f"midl-book: --fake runs a chapter's full path; {a.chapter} is not a chapter")
+        if params or a.data: raise SystemExit("midl-book: --fake takes its data and parameters from FAKE_RUNS")
+        try: rec = run_fake(c.slug)
+        except RuntimeError as e: raise SystemExit(f"midl-book: {e}")
+        print(f"ran the full path of {c.slug} on a fake tree in {rec['wall_s']} s "
+              f"(kernel peak {rec['peak_memory_mb']} MiB) -> {rec['executed']}")
+        return
     if a.full: params["SMOKE"] = False
+    if a.long: params["LONG"] = True
     if a.data is not None:
         d = Path(a.data).expanduser()
         if not d.is_dir(): raise SystemExit(f"midl-book: data folder {d} does not exist; point --data at the folder holding the datasets (see `midl-book datasets`)")
         params["DATA"] = str(d.resolve()); env["MIDL_BOOK_DATA"] = str(d.resolve())
-    try: rec = run_notebook(nb, params, env=env)  # raises ValueError (-> one-line message) for unknown parameters
+    try:  # raises ValueError (-> one-line message) for unknown parameters
+        rec = run_notebook(nb, params, env=env, out=executed_kind_path(nb, kind) if c else None,
+                           timing=timing_path(nb, kind) if c else None)
     except RuntimeError as e: raise SystemExit(f"midl-book: {e}")
     print(f"ran {nb.name} in {rec['wall_s']} s (kernel peak {rec['peak_memory_mb']} MiB) -> {rec['executed']}")
-    c = next((c for c in CHAPTERS if c.notebook == nb), None)
     if c:
-        for kind in ("smoke", "full"):
+        for kind in ("smoke", "long", "full"):
             p = repo_root() / "results" / kind / f"{c.slug}.json"
             if p.exists() and p.stat().st_mtime >= time.time() - rec["wall_s"] - 5: print(f"results: {p}")
 
@@ -332,7 +423,10 @@ def main(argv=None):
     sub.add_parser("list", help="chapters by part, with their last smoke result and time").set_defaults(fn=_cmd_list)
     r = sub.add_parser("run", help="run one chapter (smoke mode unless --full) with papermill")
     r.add_argument("chapter", help="a chapter slug (see `midl-book list`), a foundation notebook name, or a path to a notebook")
-    r.add_argument("--full", action="store_true", help="SMOKE=False: the full run on the real data (a GPU is advised)")
+    mode = r.add_mutually_exclusive_group()
+    mode.add_argument("--full", action="store_true", help="SMOKE=False: the full run on the real data (a GPU is advised)")
+    mode.add_argument("--long", action="store_true", help="LONG=True: the long CPU run that judges the claim (at most 10 min, >= 5 seeds)")
+    mode.add_argument("--fake", action="store_true", help="the full path on a tiny fake tree of the real data (a dry run, seconds)")
     r.add_argument("--data", help="folder holding the real datasets (sets DATA and $MIDL_BOOK_DATA)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="override a parameter, e.g. -p EPOCHS 5")
     r.set_defaults(fn=_cmd_run)

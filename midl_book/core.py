@@ -158,6 +158,9 @@ def preset(smoke: bool,  # SMOKE: the smoke values (first of each tuple) or the 
            **defaults,  # NAME=(smoke, full) or NAME=(smoke, full, long)
            ) -> Preset:
     "Resolve each NAME to `given[NAME]` when it is not None, else to this mode's default; write it back."
+    if long and not smoke:
+        raise MidlBookError("preset: the long run (LONG=True) is a CPU run on the smoke data; it cannot "
+                            "be combined with SMOKE=False")
     mode = "long" if long else ("smoke" if smoke else "full")
     values, set_by_caller = {}, set()
     for name, d in defaults.items():
