@@ -11,8 +11,8 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'Chapter', 'repo_root', 'book_notebooks', 'resolve_notebook',
            'build_dir', 'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value',
-           'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'assemble_book',
-           'build_book', 'execute_all', 'main']
+           'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'chapter_runs',
+           'scoreboard_md', 'errata_md', 'assemble_book', 'build_book', 'execute_all', 'main']
 
 # %% ../nbs/07_cli.ipynb #2799e51e
 PARTS = {"I": "Liver and lung",
@@ -322,6 +322,94 @@ def performance_md() -> str:
                          "notebooks) when this page was written; the book build follows.")
     return "\n".join(out) + "\n"
 
+# %% ../nbs/07_cli.ipynb #6292b2be
+def chapter_runs(slug: str,  # a chapter's slug
+                 results: Path | None = None,  # the results folder (default: the checkout's results/)
+                 ) -> dict[str, dict]:
+    "The saved run records of a chapter, by kind (smoke, long, full), with `stale` set on each."
+    from midl_book.core import notebook_hash
+    results = Path(results) if results is not None else repo_root() / "results"
+    c = CHAPTER_BY_SLUG.get(slug)
+    now = notebook_hash(c.notebook) if c is not None and c.implemented else None
+    out = {}
+    for kind in ("smoke", "long", "full"):
+        r = _load_json(results / kind / f"{slug}.json")
+        if r is None: continue
+        h = r.get("notebook_hash")
+        r["stale"] = bool(h and now and h != now)
+        out[kind] = r
+    return out
+
+def _cell(x) -> str: return str(x).replace("|", "\\|").replace("\n", " ")
+
+def _margins(c: dict) -> str:
+    "Per seed: the method's margin over the baseline (signed so that positive is better)."
+    v = c.get("values") or {}
+    m, b = v.get("method"), v.get("baseline")
+    if m is None or b is None or len(m) != len(b): return ""
+    up = c.get("higher", True)  # lower is better (NRMSE): the margin is baseline - method
+    d = [(x - y) if up else (y - x) for x, y in zip(m, b) if x is not None and y is not None]
+    return ", ".join(f"{x:+.3f}" for x in d)
+
+def _run_cell(r: dict | None, text: str) -> str:
+    if r is None: return ""
+    c = next((c for c in r.get("claims", []) if c.get("text") == text), None)
+    if c is None: return ""
+    k, n = c.get("k"), c.get("n")
+    held = f"{k} of {n}" if n is not None else ("held" if c.get("held") else "did not hold")
+    m = _margins(c)
+    stale = " (stale)" if r.get("stale") else ""
+    fake = " (fake data)" if r.get("fake_data") else ""
+    return f"{held}{stale}{fake}" + (f"<br>{m}" if m else "")
+
+def scoreboard_md(results: Path | None = None,  # the results folder (default: the checkout's results/)
+                  ) -> str:
+    "The claims scoreboard (Markdown): every written chapter's claims across its saved runs."
+    head = ["| chapter | claim (rule) | the paper | smoke: held, margin per seed | long run | full run "
+            "| asserted | training learned |", "|---|---|---|---|---|---|---|---|"]
+    rows, n_claims, n_asserted = [], 0, 0
+    for c in CHAPTERS:
+        if not c.implemented: continue
+        runs = chapter_runs(c.slug, results)
+        link = f"[`{c.slug}`](../nbs/part{_roman(c.part)}/{c.slug}.ipynb)"
+        if not runs:
+            rows.append(f"| {link} | (no saved run) | | | | | | |"); continue
+        first = runs.get("smoke") or runs.get("long") or runs.get("full")
+        claims = [x for x in first.get("claims", []) if x.get("kind", "claim") == "claim"]
+        learned = [x for x in first.get("claims", []) if x.get("kind") == "learned"]
+        lrn = "; ".join(f"{x.get('k')} of {x.get('n')}" if x.get("n") is not None else
+                        ("yes" if x.get("held") else "no") for x in learned) or "not checked"
+        for x in claims or [dict(text="(no claim recorded)")]:
+            n_claims += 1; n_asserted += bool(x.get("asserted"))
+            rule = f" ({_cell(x['rule'])})" if x.get("rule") else ""
+            paper = _cell((x.get("numbers") or {}).get("paper", ""))
+            rows.append(f"| {link} | {_cell(x['text'])}{rule} | {paper} | "
+                        f"{_run_cell(runs.get('smoke'), x['text'])} | "
+                        f"{_run_cell(runs.get('long'), x['text'])} | "
+                        f"{_run_cell(runs.get('full'), x['text'])} | "
+                        f"{'yes' if x.get('asserted') else 'no'} | {lrn} |")
+    intro = (f"{n_claims} claims in {sum(c.implemented for c in CHAPTERS)} written chapters; "
+             f"{n_asserted} asserted (held on every seed, at least 5, when written). The margin is "
+             "the method's value minus the baseline's on each seed (positive: the method is better).\n\n")
+    return intro + "\n".join(head + rows) + "\n"
+
+def errata_md(results: Path | None = None,  # the results folder (default: the checkout's results/)
+              ) -> str:
+    "The errata (Markdown): every finding the chapters record about their papers."
+    out, n = [], 0
+    for c in CHAPTERS:
+        if not c.implemented: continue
+        runs = chapter_runs(c.slug, results)
+        r = runs.get("smoke") or runs.get("long") or runs.get("full")
+        fs = (r or {}).get("findings") or []
+        if not fs: continue
+        out.append(f"\n### [{c.title}](../nbs/part{_roman(c.part)}/{c.slug}.ipynb)\n")
+        for f in fs:
+            n += 1
+            where = f"**{f.get('where')}**, " if f.get("where") else ""
+            out.append(f"- {where}*{f.get('kind')}*: {f.get('text')} **The code:** {f.get('code')}")
+    return f"{n} findings.\n" + "\n".join(out) + "\n"
+
 # %% ../nbs/07_cli.ipynb #9395a9df
 def assemble_book() -> Path:
     "Copy the book's sources and the executed notebooks into _build/book_src; return that folder."
@@ -341,6 +429,8 @@ def assemble_book() -> Path:
     gen = src / "book" / "_generated"; gen.mkdir(exist_ok=True)
     (gen / "chapters.md").write_text(chapters_table_md())
     (gen / "performance.md").write_text(performance_md())
+    (gen / "scoreboard.md").write_text(scoreboard_md())
+    (gen / "errata.md").write_text(errata_md())
     return src
 
 def build_book(strict: bool = True) -> Path:

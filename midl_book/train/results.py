@@ -59,6 +59,7 @@ class Claim:
     asserted: bool = False  # asserted: it held on every seed (at least 5) when written
     kind: str = "claim"  # "claim", or "learned": training beat a trivial baseline
     numbers: dict = field(default_factory=dict)  # other numbers worth keeping with it
+    higher: bool = True  # the rule prefers higher values of method over baseline (Dice: True)
 
     def __post_init__(self):
         for name in ("seeds", "method", "baseline", "held_per_seed"):
@@ -117,7 +118,7 @@ class Claim:
         return dict(text=self.text, rule=self.rule, kind=self.kind, seeds=self.seeds,
                     values=dict(method=self.method, baseline=self.baseline),
                     held_per_seed=self.held_per_seed, k=self.k, n=self.n, held=self.held,
-                    asserted=self.asserted, numbers=self.numbers)
+                    asserted=self.asserted, numbers=self.numbers, higher=self.higher)
 
 # %% ../../nbs/05c_train_results.ipynb #063b80c3
 FINDING_KINDS = ("wrong", "inconsistent", "silent")
@@ -211,7 +212,8 @@ class ResultsRecorder:
                 (f" {'+' if higher else '-'} {margin:g}" if margin else "")
         if asserted and fake_data():  # a fake tree (`midl-book run --fake`) tests the path, not the claim
             asserted, numbers = False, dict(numbers, fake_data=True)
-        c = Claim(text, rule, seeds, method, baseline, held_per_seed, held, asserted, kind, numbers)
+        c = Claim(text, rule, seeds, method, baseline, held_per_seed, held, asserted, kind, numbers,
+                  higher)
         self.claims.append(c)
         if c.asserted and not c.held: self.save()  # the failed run stays on disk, then it raises
         c.check()
