@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKERS ?= 2
 
-.PHONY: install book test export clean-nbs check-sync clean
+.PHONY: install book test export clean-nbs check-sync clean gpu-check
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -40,6 +40,10 @@ book: install
 	@mkdir -p _build/timings; echo "{\"t\": $$(date +%s), \"target\": \"book\"}" > _build/timings/_make_start.json
 	$(BIN)/midl-book book --reuse
 	@echo "open _build/html/index.html"
+
+# on a lent GPU: every chapter's smoke run and fake full path on CUDA -> results/check/cuda.json
+gpu-check: install
+	$(BIN)/midl-book check --device cuda
 
 clean:
 	rm -rf _build results/smoke

@@ -4,15 +4,16 @@
 
 # %% ../nbs/07_cli.ipynb #e4034a79
 from __future__ import annotations
-import os, sys, json, time, shutil, hashlib, argparse, ast, datetime, subprocess, resource, textwrap
+import os, re, sys, json, time, shutil, hashlib, argparse, ast, datetime, importlib, subprocess, resource, textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'Chapter', 'repo_root', 'book_notebooks', 'resolve_notebook',
            'build_dir', 'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value',
-           'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'chapter_runs',
-           'scoreboard_md', 'errata_md', 'assemble_book', 'build_book', 'execute_all', 'main']
+           'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'check_chapters',
+           'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'assemble_book', 'build_book',
+           'execute_all', 'chapter_params', 'main']
 
 # %% ../nbs/07_cli.ipynb #2799e51e
 PARTS = {"I": "Liver and lung",
@@ -322,6 +323,67 @@ def performance_md() -> str:
                          "notebooks) when this page was written; the book build follows.")
     return "\n".join(out) + "\n"
 
+# %% ../nbs/07_cli.ipynb #7b1bd8e4
+def check_chapters(device: str = "cuda",  # the torch device to run on ($MIDL_BOOK_DEVICE)
+                   slugs: list[str] | None = None,  # the chapters (default: every written one)
+                   out: Path | None = None,  # default: results/check/
+                   fake: bool = True,  # also run each chapter's full path on its fake tree
+                   ) -> dict:
+    "Run every chapter's smoke run (and fake full path) on `device`; write and return the summary."
+    out = Path(out) if out is not None else repo_root() / "results" / "check"
+    slugs = slugs or [c.slug for c in CHAPTERS if c.implemented]
+    bad = [s for s in slugs if s not in CHAPTER_BY_SLUG or not CHAPTER_BY_SLUG[s].implemented]
+    if bad: raise ValueError(f"check: unknown or unwritten chapter {', '.join(bad)}; see `midl-book list`")
+    env = dict(MIDL_BOOK_DEVICE=device, MIDL_BOOK_QUIET="1")
+    rows = []
+    for slug in slugs:
+        nb = CHAPTER_BY_SLUG[slug].notebook
+        res = out / device / slug
+        row = dict(slug=slug)
+        for kind in ("smoke", "fake") if fake else ("smoke",):
+            try:
+                if kind == "smoke":
+                    rec = run_notebook(nb, {"SMOKE": True}, env=dict(env, MIDL_BOOK_RESULTS=str(res)),
+                                       out=executed_kind_path(nb, f"check-{device}"),
+                                       timing=timing_path(nb, f"check-{device}"))
+                    r = _load_json(res / "smoke" / f"{slug}.json") or {}
+                else:
+                    rec = run_fake(slug, env=env); r = rec.get("results") or {}
+                row[kind] = dict(wall_s=rec["wall_s"], peak_memory_mb=rec["peak_memory_mb"],
+                                 gpu_peak_memory_mb=r.get("gpu_peak_memory_mb"),
+                                 device=r.get("device"), error=None)
+            except (RuntimeError, ValueError) as e:
+                row[kind] = dict(error=str(e)[-500:])
+        print(f"{slug:<32} " + "  ".join(f"{k}: {v.get('wall_s', 'FAILED')} s" for k, v in row.items()
+                                        if k != "slug"), flush=True)
+        rows.append(row)
+    import torch
+    summary = dict(device=device, date=datetime.datetime.now().isoformat(timespec="seconds"),
+                   gpu=torch.cuda.get_device_name() if device.startswith("cuda") and
+                   torch.cuda.is_available() else None, chapters=rows)
+    (out / f"{device}.json").parent.mkdir(parents=True, exist_ok=True)
+    (out / f"{device}.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+def _cell(x) -> str: return str(x).replace("|", "\\|").replace("\n", " ")
+
+def check_md(out: Path | None = None) -> str:
+    "The Markdown table of the last device checks (`midl-book check`), one per device."
+    out = Path(out) if out is not None else repo_root() / "results" / "check"
+    parts = []
+    for f in sorted(out.glob("*.json")):
+        s = _load_json(f)
+        if not s: continue
+        parts += [f"\n**{s['device']}** ({s.get('gpu') or 'no GPU name'}), {s['date']}:\n",
+                  "| chapter | smoke (s) | GPU peak (MiB) | fake full path (s) | error |",
+                  "|---|---|---|---|---|"]
+        for r in s["chapters"]:
+            sm, fk = r.get("smoke", {}), r.get("fake", {})
+            err = _cell((sm.get("error") or fk.get("error") or "")[:120])
+            parts.append(f"| `{r['slug']}` | {sm.get('wall_s', '')} | "
+                         f"{sm.get('gpu_peak_memory_mb') or ''} | {fk.get('wall_s', '')} | {err} |")
+    return "\n".join(parts) + "\n" if parts else "No device check has been recorded yet.\n"
+
 # %% ../nbs/07_cli.ipynb #6292b2be
 def chapter_runs(slug: str,  # a chapter's slug
                  results: Path | None = None,  # the results folder (default: the checkout's results/)
@@ -339,8 +401,6 @@ def chapter_runs(slug: str,  # a chapter's slug
         r["stale"] = bool(h and now and h != now)
         out[kind] = r
     return out
-
-def _cell(x) -> str: return str(x).replace("|", "\\|").replace("\n", " ")
 
 def _margins(c: dict) -> str:
     "Per seed: the method's margin over the baseline (signed so that positive is better)."
@@ -411,6 +471,24 @@ def errata_md(results: Path | None = None,  # the results folder (default: the c
     return f"{n} findings.\n" + "\n".join(out) + "\n"
 
 # %% ../nbs/07_cli.ipynb #9395a9df
+_DIRECTIVE = re.compile(r"^#\|\s*(export|exports|hide|default_exp)\b.*\n?", re.M)
+
+def book_copy(ex: Path,  # an executed notebook
+              dest: Path,  # where the book's copy goes
+              ) -> Path:
+    "Copy an executed notebook for the book, hiding nbdev's and papermill's plumbing."
+    nb = json.loads(Path(ex).read_text())
+    for c in nb["cells"]:
+        if c["cell_type"] != "code": continue
+        s = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        tags = c.setdefault("metadata", {}).setdefault("tags", [])
+        plumbing = "injected-parameters" in tags or re.search(r"^#\|\s*default_exp\b", s, re.M)
+        if plumbing and "remove-cell" not in tags: tags.append("remove-cell")
+        c["source"] = _DIRECTIVE.sub("", s)
+    Path(dest).write_text(json.dumps(nb, indent=1))
+    return Path(dest)
+
+# %% ../nbs/07_cli.ipynb #2aa1478b
 def assemble_book() -> Path:
     "Copy the book's sources and the executed notebooks into _build/book_src; return that folder."
     root, src = repo_root(), build_dir() / "book_src"
@@ -423,7 +501,7 @@ def assemble_book() -> Path:
         ex = executed_path(nb)
         if not ex.exists(): missing.append(str(_rel(nb))); continue
         (src / "nbs" / _rel(nb)).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ex, src / "nbs" / _rel(nb))
+        book_copy(ex, src / "nbs" / _rel(nb))
     if missing:
         raise RuntimeError(f"not executed yet: {', '.join(missing)}. Run `make book` (it executes them) or `midl-book run <name>`.")
     gen = src / "book" / "_generated"; gen.mkdir(exist_ok=True)
@@ -431,6 +509,7 @@ def assemble_book() -> Path:
     (gen / "performance.md").write_text(performance_md())
     (gen / "scoreboard.md").write_text(scoreboard_md())
     (gen / "errata.md").write_text(errata_md())
+    (gen / "check.md").write_text(check_md())
     return src
 
 def build_book(strict: bool = True) -> Path:
@@ -502,6 +581,42 @@ def _cmd_datasets(a):
     df = dataset_status()
     with __import__("pandas").option_context("display.width", 200, "display.max_colwidth", 60): print(df.to_string(index=False))
 
+def chapter_params(nb: Path) -> list[dict]:
+    "A notebook's parameters: name, the value in its parameters cell, and the comment beside it."
+    import papermill as pm
+    out = []
+    for name, p in pm.inspect_notebook(str(nb)).items():
+        out.append(dict(name=name, default=p.get("default"), help=(p.get("help") or "").strip()))
+    return out
+
+def _preset_defaults(nb: Path) -> dict[str, tuple]:
+    "NAME -> (smoke, full[, long]) from the `preset(...)` call of a chapter (read, not executed)."
+    for c in json.loads(Path(nb).read_text())["cells"]:
+        s = "".join(c["source"]) if c["cell_type"] == "code" else ""
+        if "preset(" not in s: continue
+        try: tree = ast.parse("\n".join(l for l in s.splitlines() if not l.lstrip().startswith(("%", "!"))))
+        except SyntaxError: continue
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "preset":
+                return {k.arg: ast.get_source_segment(s, k.value) for k in n.keywords
+                        if k.arg not in (None, "given", "long")}
+    return {}
+
+def _cmd_params(a):
+    nb = resolve_notebook(a.chapter)
+    pre = _preset_defaults(nb)
+    print(f"{nb.name}: parameters (-p NAME VALUE); a preset name set to None takes its mode's value")
+    for p in chapter_params(nb):
+        modes = f"  (smoke, full, long) = {pre[p['name']]}" if p["name"] in pre else ""
+        print(f"  {p['name']:<12} = {p['default']:<10}{modes}" + (f"  # {p['help']}" if p["help"] else ""))
+
+def _cmd_check(a):
+    s = check_chapters(a.device, a.chapter or None, fake=not a.no_fake)
+    bad = [r["slug"] for r in s["chapters"] if any(v.get("error") for k, v in r.items() if k != "slug")]
+    print(f"check on {a.device}: {len(s['chapters']) - len(bad)} of {len(s['chapters'])} chapters ran"
+          f"{'; failed: ' + ', '.join(bad) if bad else ''}")
+    if bad: raise SystemExit(1)
+
 def _cmd_book(a):
     if not a.no_execute: execute_all(reuse=a.reuse)
     print(f"book: {build_book(strict=not a.no_strict) / 'index.html'}")
@@ -509,6 +624,8 @@ def _cmd_book(a):
 def main(argv=None):
     "Entry point of the `midl-book` command."
     ap = argparse.ArgumentParser(prog="midl-book", description="Run and build midl_book, the literate reproductions of MIDL papers.")
+    version = importlib.import_module("midl_book").__version__
+    ap.add_argument("--version", action="version", version=f"midl-book {version}")
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("list", help="chapters by part, with their last smoke result and time").set_defaults(fn=_cmd_list)
     r = sub.add_parser("run", help="run one chapter (smoke mode unless --full) with papermill")
@@ -521,6 +638,14 @@ def main(argv=None):
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="override a parameter, e.g. -p EPOCHS 5")
     r.set_defaults(fn=_cmd_run)
     sub.add_parser("datasets", help="the dataset registry and what is present under $MIDL_BOOK_DATA").set_defaults(fn=_cmd_datasets)
+    pp = sub.add_parser("params", help="a chapter's parameters with their smoke, full and long values")
+    pp.add_argument("chapter", help="a chapter slug or a notebook name")
+    pp.set_defaults(fn=_cmd_params)
+    k = sub.add_parser("check", help="every chapter's smoke run and fake full path on a device (e.g. a lent GPU)")
+    k.add_argument("--device", default="cuda", help="torch device: cuda (default), cpu, mps")
+    k.add_argument("--no-fake", action="store_true", help="only the smoke runs")
+    k.add_argument("chapter", nargs="*", help="chapter slugs (default: every written chapter)")
+    k.set_defaults(fn=_cmd_check)
     b = sub.add_parser("book", help="execute the notebooks (smoke) and build the HTML book into _build/html")
     b.add_argument("--reuse", action="store_true", help="reuse executed notebooks whose sources did not change")
     b.add_argument("--no-execute", action="store_true", help="only build from the notebooks already executed")
@@ -528,6 +653,8 @@ def main(argv=None):
     b.set_defaults(fn=_cmd_book)
     a = ap.parse_args(argv)
     try: a.fn(a)
+    except BrokenPipeError:  # `midl-book list | head`: the reader closed the pipe; end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); raise SystemExit(0)
     except (FileNotFoundError, ValueError) as e: raise SystemExit(f"midl-book: {e}")
     except Exception as e:  # the library's own errors (DataError, ...) are messages for the user, not tracebacks
         if type(e).__module__.startswith("midl_book"): raise SystemExit(f"midl-book: {e}")

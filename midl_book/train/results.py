@@ -262,6 +262,8 @@ class ResultsRecorder:
             notebook_hash=notebook_hash(nb) if nb else None,
             source_hash=source_hash(nb) if nb else None,
             wall_time_s=round(elapsed_since_import(), 2), peak_memory_mb=round(peak_memory_mb(), 1),
+            gpu_peak_memory_mb=round(torch.cuda.max_memory_allocated() / 2**20, 1)
+            if torch.cuda.is_available() else None,
             device=str(default_device()),
             date=datetime.datetime.now().isoformat(timespec="seconds"),
             versions=versions()))
