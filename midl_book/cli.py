@@ -12,8 +12,8 @@ from pathlib import Path
 __all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'Chapter', 'repo_root', 'book_notebooks', 'resolve_notebook',
            'build_dir', 'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value',
            'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'check_chapters',
-           'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'assemble_book', 'build_book',
-           'execute_all', 'chapter_params', 'main']
+           'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'copy_mathjax', 'assemble_book',
+           'build_book', 'execute_all', 'chapter_params', 'main']
 
 # %% ../nbs/07_cli.ipynb #2799e51e
 PARTS = {"I": "Liver and lung",
@@ -489,6 +489,18 @@ def book_copy(ex: Path,  # an executed notebook
     return Path(dest)
 
 # %% ../nbs/07_cli.ipynb #2aa1478b
+def copy_mathjax(dest: Path) -> Path:
+    "Copy MathJax 3 (the `django-static-mathjax` package's files) so the book renders maths offline."
+    import importlib.util
+    spec = importlib.util.find_spec("mathjax")
+    es5 = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5" if spec else None
+    if es5 is None or not (es5 / "tex-mml-chtml.js").exists():
+        raise RuntimeError("MathJax is not installed: pip install django-static-mathjax==3.2.2.1 "
+                           "(it ships MathJax 3, which the book serves itself so equations render offline)")
+    if dest.exists(): shutil.rmtree(dest)
+    shutil.copytree(es5, dest, ignore=shutil.ignore_patterns("*.map"))
+    return dest
+
 def assemble_book() -> Path:
     "Copy the book's sources and the executed notebooks into _build/book_src; return that folder."
     root, src = repo_root(), build_dir() / "book_src"
@@ -504,6 +516,7 @@ def assemble_book() -> Path:
         book_copy(ex, src / "nbs" / _rel(nb))
     if missing:
         raise RuntimeError(f"not executed yet: {', '.join(missing)}. Run `make book` (it executes them) or `midl-book run <name>`.")
+    copy_mathjax(src / "_extra" / "mathjax")  # not _static: jupyter-book adds every .js there to each page
     gen = src / "book" / "_generated"; gen.mkdir(exist_ok=True)
     (gen / "chapters.md").write_text(chapters_table_md())
     (gen / "performance.md").write_text(performance_md())

@@ -181,3 +181,12 @@ def test_committed_notebooks_have_no_outputs():
     for nb in sorted((ROOT / "nbs").rglob("*.ipynb")):
         for c in cells(nb):
             assert not c.get("outputs") and c.get("execution_count") is None, f"{nb.relative_to(ROOT)} has outputs: clear them"
+
+
+def test_book_serves_its_own_mathjax(tmp_path):
+    "Equations render offline: _config.yml points MathJax at the copy `midl-book book` ships."
+    from midl_book.cli import copy_mathjax
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    assert not cfg["mathjax_path"].startswith(("http:", "https:", "//")), cfg["mathjax_path"]
+    assert cfg["mathjax_path"] == "../mathjax/tex-mml-chtml.js" and cfg["html_extra_path"] == ["_extra"]
+    assert (copy_mathjax(tmp_path / "mathjax") / "tex-mml-chtml.js").stat().st_size > 500_000
