@@ -13,7 +13,7 @@ __all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'Chapter', 'repo
            'build_dir', 'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value',
            'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'check_chapters',
            'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'copy_mathjax', 'assemble_book',
-           'build_book', 'execute_all', 'chapter_params', 'main']
+           'build_book', 'execute_all', 'datasets_table', 'data_root_str', 'dataset_card', 'chapter_params', 'main']
 
 # %% ../nbs/07_cli.ipynb #2799e51e
 PARTS = {"I": "Liver and lung",
@@ -589,10 +589,48 @@ def _cmd_run(a):
             p = repo_root() / "results" / kind / f"{c.slug}.json"
             if p.exists() and p.stat().st_mtime >= time.time() - rec["wall_s"] - 5: print(f"results: {p}")
 
+def datasets_table(width: int = 100) -> str:
+    "The registry as text at most `width` columns wide: name, access, present, title (shortened)."
+    from midl_book.data import DATASETS, dataset_status
+    st = {r["name"]: r["present"] for _, r in dataset_status().iterrows()}
+    lines = [f"{'name':<20} {'access':<13} {'here':<5} title", "-" * min(width, 100)]
+    for n, info in DATASETS.items():
+        head = f"{n:<20} {info.access:<13} {'yes' if st.get(n) else 'no':<5} "
+        room = width - len(head)
+        t = info.title if len(info.title) <= room else info.title[:room - 3] + "..."
+        lines.append(head + t)
+    lines.append(f"(under {data_root_str()}; `midl-book datasets NAME` shows one in full)")
+    return "\n".join(l[:width] for l in lines)
+
+def data_root_str() -> str:
+    from midl_book.core import data_root
+    return str(data_root())
+
+def dataset_card(name: str) -> str:
+    "One registry entry in full: what, licence, where, layout, chapters, what is here and whether it verifies."
+    from midl_book.data import DATASETS, dataset_status, verify_checksums
+    if name not in DATASETS:
+        import difflib
+        close = difflib.get_close_matches(name.lower(), list(DATASETS), n=3)
+        raise ValueError(f"unknown dataset {name!r}" + (f"; did you mean {', '.join(close)}?" if close
+                                                         else f"; known: {', '.join(DATASETS)}"))
+    info = DATASETS[name]
+    row = dataset_status().set_index("name").loc[name]
+    if not info.checksums: verified = "no checksums registered"
+    elif not row["present"]: verified = "not present"
+    else:
+        try: verified = f"{len(verify_checksums(name))} files verified (sha256)"
+        except Exception as e: verified = f"FAILED: {e}"
+    used = [f"{c} ({CHAPTER_BY_SLUG[c].title})" if c in CHAPTER_BY_SLUG else c for c in info.chapters]
+    wrap = lambda t: textwrap.fill(t, 96, initial_indent="  ", subsequent_indent="  ")
+    return "\n".join([f"{info.name}: {info.title}", f"  access:   {info.access}", f"  licence:  {info.licence}",
+                      f"  homepage: {info.homepage}", "how to get it:", wrap(info.how_to_get), "layout:",
+                      textwrap.indent(info.layout, "  "), "used by:", *[f"  {u}" for u in used],
+                      f"here: {row['path']} ({'present' if row['present'] else 'not present'})",
+                      f"checksums: {verified}"])
+
 def _cmd_datasets(a):
-    from midl_book.data import dataset_status
-    df = dataset_status()
-    with __import__("pandas").option_context("display.width", 200, "display.max_colwidth", 60): print(df.to_string(index=False))
+    print(dataset_card(a.name) if a.name else datasets_table())
 
 def chapter_params(nb: Path) -> list[dict]:
     "A notebook's parameters: name, the value in its parameters cell, and the comment beside it."
@@ -650,7 +688,9 @@ def main(argv=None):
     r.add_argument("--data", help="folder holding the real datasets (sets DATA and $MIDL_BOOK_DATA)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="override a parameter, e.g. -p EPOCHS 5")
     r.set_defaults(fn=_cmd_run)
-    sub.add_parser("datasets", help="the dataset registry and what is present under $MIDL_BOOK_DATA").set_defaults(fn=_cmd_datasets)
+    ds = sub.add_parser("datasets", help="the dataset registry and what is present under $MIDL_BOOK_DATA")
+    ds.add_argument("name", nargs="?", help="one dataset, shown in full")
+    ds.set_defaults(fn=_cmd_datasets)
     pp = sub.add_parser("params", help="a chapter's parameters with their smoke, full and long values")
     pp.add_argument("chapter", help="a chapter slug or a notebook name")
     pp.set_defaults(fn=_cmd_params)
