@@ -629,6 +629,11 @@ def dataset_card(name: str) -> str:
                       f"here: {row['path']} ({'present' if row['present'] else 'not present'})",
                       f"checksums: {verified}"])
 
+def _cmd_fetch(a):
+    from midl_book.data import fetch
+    root = Path(a.to).expanduser() if a.to else None
+    print(f"{a.name}: ready in {fetch(a.name, root)}")
+
 def _cmd_datasets(a):
     print(dataset_card(a.name) if a.name else datasets_table())
 
@@ -691,6 +696,10 @@ def main(argv=None):
     ds = sub.add_parser("datasets", help="the dataset registry and what is present under $MIDL_BOOK_DATA")
     ds.add_argument("name", nargs="?", help="one dataset, shown in full")
     ds.set_defaults(fn=_cmd_datasets)
+    fe = sub.add_parser("fetch", help="download, verify and unpack an open dataset (or say how to get one)")
+    fe.add_argument("name", help="a dataset name (see `midl-book datasets`), or cifar10")
+    fe.add_argument("--to", help="the data root (default: $MIDL_BOOK_DATA)")
+    fe.set_defaults(fn=_cmd_fetch)
     pp = sub.add_parser("params", help="a chapter's parameters with their smoke, full and long values")
     pp.add_argument("chapter", help="a chapter slug or a notebook name")
     pp.set_defaults(fn=_cmd_params)
