@@ -133,8 +133,9 @@ def repo_root() -> Path:
     for start in (Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd(), Path.cwd().resolve()):
         for d in (start, *start.parents):
             if (d / "settings.ini").exists() and (d / "nbs").is_dir(): return d
-    raise FileNotFoundError("midl_book's notebooks were not found: run midl-book from a checkout of the repository "
-                            "(git clone ...; cd midl_book), where settings.ini and nbs/ are")
+    raise FileNotFoundError("this command runs the book's notebooks, which a pip-installed midl_book does not "
+                            "include: git clone https://github.com/midl/midl_book && cd midl_book, then run it "
+                            "there (`midl-book datasets` and `midl-book fetch` work anywhere)")
 
 def book_notebooks() -> list[Path]:
     "Every notebook of the book, foundations first, then the chapters by part (template excluded)."
@@ -184,14 +185,14 @@ def parse_value(v: str):
     try: return ast.literal_eval(v)
     except (ValueError, SyntaxError): return v
 
-def _exec_child(nb: str, out: str, params_json: str, record: str):
+def _exec_child(nb: str, out: str, params_json: str, record: str, stream: str = ""):
     "Run in a fresh process by `run_notebook`: execute, then write the record with the kernel's peak memory."
     import papermill as pm
     params = json.loads(params_json)
     t0 = time.perf_counter(); err = None
-    try:
+    try:  # stream: a bar over the cells, and each cell's output (training progress) as it comes
         pm.execute_notebook(nb, out, parameters=params, cwd=str(repo_root()), kernel_name="python3",
-                            progress_bar=False, log_output=False)
+                            progress_bar=bool(stream), log_output=bool(stream))
     except Exception as e:  # papermill writes the executed notebook with the failing cell before raising
         err = f"{type(e).__name__}: {e}"
     wall = time.perf_counter() - t0
@@ -199,7 +200,7 @@ def _exec_child(nb: str, out: str, params_json: str, record: str):
     Path(record).write_text(json.dumps(dict(wall_s=round(wall, 2), peak_memory_mb=round(peak, 1), error=err)))
 
 def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None, env: dict | None = None,
-                 reuse: bool = False, timing: Path | None = None) -> dict:
+                 reuse: bool = False, timing: Path | None = None, stream: bool = False) -> dict:
     "Execute `nb` with papermill (only the parameters it declares) and return the run's record; raises RuntimeError on failure."
     import papermill as pm
     nb = Path(nb).resolve()
@@ -221,10 +222,11 @@ def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None, 
     rec_file = tpath.with_suffix(".child.json")
     child_env = dict(os.environ, **(env or {}))
     code = ("from midl_book.cli import _exec_child; import sys; _exec_child(*sys.argv[1:])")
-    r = subprocess.run([sys.executable, "-c", code, str(nb), str(out), json.dumps(params), str(rec_file)],
-                       cwd=str(repo_root()), env=child_env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", code, str(nb), str(out), json.dumps(params), str(rec_file),
+                        "1" if stream else ""], cwd=str(repo_root()), env=child_env,
+                       capture_output=not stream, text=True)
     if r.returncode != 0 or not rec_file.exists():
-        raise RuntimeError(f"could not run {nb.name}: {r.stderr[-2000:]}")
+        raise RuntimeError(f"could not run {nb.name}: {(r.stderr or '')[-2000:]}")
     rec = json.loads(rec_file.read_text()); rec_file.unlink()
     rec.update(notebook=str(_rel(nb)) if in_nbs else str(nb), executed=str(out), params=params, hash=h,
                date=datetime.datetime.now().isoformat(timespec="seconds"))
@@ -540,11 +542,14 @@ def build_book(strict: bool = True) -> Path:
 
 def execute_all(reuse: bool = True, smoke: bool = True) -> list[dict]:
     "Execute every notebook of the book (smoke mode), reusing unchanged ones when `reuse`."
-    recs = []
-    for nb in book_notebooks():
+    recs, nbs, t0 = [], book_notebooks(), time.perf_counter()
+    for i, nb in enumerate(nbs, 1):
         rec = run_notebook(nb, {"SMOKE": smoke}, reuse=reuse)
-        print(f"{'reused ' if rec.get('reused') else 'ran    '} {_rel(nb)}  {rec['wall_s']:6.1f} s  {rec['peak_memory_mb']:6.0f} MiB", flush=True)
+        print(f"[{i:>2}/{len(nbs)}] {'reused' if rec.get('reused') else 'ran   '} {str(_rel(nb)):<46} "
+              f"{rec['wall_s']:6.1f} s {rec['peak_memory_mb']:6.0f} MiB   ({time.perf_counter() - t0:5.0f} s so far)",
+              flush=True)
         recs.append(rec)
+    print(f"executed {len(nbs)} notebooks in {time.perf_counter() - t0:.0f} s", flush=True)
     return recs
 
 # %% ../nbs/07_cli.ipynb #7e76e8f8
@@ -581,7 +586,8 @@ def _cmd_run(a):
         params["DATA"] = str(d.resolve()); env["MIDL_BOOK_DATA"] = str(d.resolve())
     try:  # raises ValueError (-> one-line message) for unknown parameters
         rec = run_notebook(nb, params, env=env, out=executed_kind_path(nb, kind) if c else None,
-                           timing=timing_path(nb, kind) if c else None)
+                           timing=timing_path(nb, kind) if c else None,
+                           stream=kind in ("full", "long") or a.progress)
     except RuntimeError as e: raise SystemExit(f"midl-book: {e}")
     print(f"ran {nb.name} in {rec['wall_s']} s (kernel peak {rec['peak_memory_mb']} MiB) -> {rec['executed']}")
     if c:
@@ -674,8 +680,11 @@ def _cmd_check(a):
     if bad: raise SystemExit(1)
 
 def _cmd_book(a):
+    t0 = time.perf_counter()
     if not a.no_execute: execute_all(reuse=a.reuse)
-    print(f"book: {build_book(strict=not a.no_strict) / 'index.html'}")
+    t1 = time.perf_counter()
+    out = build_book(strict=not a.no_strict) / "index.html"
+    print(f"book: {out} (jupyter-book {time.perf_counter() - t1:.0f} s; total {time.perf_counter() - t0:.0f} s)")
 
 def main(argv=None):
     "Entry point of the `midl-book` command."
@@ -692,6 +701,7 @@ def main(argv=None):
     mode.add_argument("--fake", action="store_true", help="the full path on a tiny fake tree of the real data (a dry run, seconds)")
     r.add_argument("--data", help="folder holding the real datasets (sets DATA and $MIDL_BOOK_DATA)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="override a parameter, e.g. -p EPOCHS 5")
+    r.add_argument("--progress", action="store_true", help="show a bar over the cells and their output (always on with --full, --long)")
     r.set_defaults(fn=_cmd_run)
     ds = sub.add_parser("datasets", help="the dataset registry and what is present under $MIDL_BOOK_DATA")
     ds.add_argument("name", nargs="?", help="one dataset, shown in full")
