@@ -252,7 +252,9 @@ def equispaced_mask(shape: Sequence[int], acceleration: float = 4.0, center_frac
     if w / acceleration > n_c:
         s = acceleration * (w - n_c) / (w - acceleration * n_c)
         off = int(rng.integers(0, max(1, round(s)))) if offset is None else int(offset)
-        m[np.round(np.arange(off, w - 0.5, s)).astype(int).clip(0, w - 1)] = True
+        # fastMRI: np.around(np.arange(offset, num_cols - 1, adjusted_accel)), so the last column W - 1
+        # is sampled only when a line rounds onto it
+        m[np.round(np.arange(off, w - 1, s)).astype(int)] = True
     return m[None, :].astype(np.float32)
 
 def _vd_probabilities(r: np.ndarray, centre: np.ndarray, n_target: float, power: float) -> np.ndarray:
