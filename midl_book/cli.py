@@ -97,7 +97,8 @@ CHAPTER_BY_SLUG = {c.slug: c for c in CHAPTERS}
 # tuple, or a dict name -> fake_tree keywords (n_cases, shape); `params`: the papermill parameters
 # that shrink the run (one epoch, two cases, small sizes). None: not written yet.
 FAKE_RUNS: dict[str, dict | None] = {
-    "unet_liver_tumor_ct": None,
+    "unet_liver_tumor_ct": dict(datasets=dict(lits=dict(n_cases=4, shape=(24, 24, 8))),
+                                params=dict(EPOCHS=1, IMG=16, WIDTHS=[4, 8], BS=4)),
 
     "amcl_liver_fibrosis": None,
 
