@@ -102,7 +102,9 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "amcl_liver_fibrosis": None,
 
-    "mtmr_net_lung_nodule": None,
+    "mtmr_net_lung_nodule": dict(datasets=dict(lidc_idri=dict(n_cases=10, shape=(32, 32, 6))),
+                                 params=dict(EPOCHS=1, ARCH="tiny", PRETRAINED=False, PATCH=32,
+                                             TEST_FRAC=0.4, AUGMENT=True, BS=4)),
 
     "hcc_mpmri_spp_resnet": None,
 

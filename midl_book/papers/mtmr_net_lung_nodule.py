@@ -21,10 +21,9 @@ from ..data import (DataError, Volume, LidcReader, LIDC_CHARACTERISTICS, CT_WIND
                             mask_bbox, patient_split)
 from ..models import backbone, PretrainedWeightsUnavailable
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
-from ..train import make_learner, predict, BatchAug, ResultsRecorder, load_results
+from ..train import make_learner, predict, BatchAug, ResultsRecorder, show_runs
 from ..models.blocks import ResidualBlock, tiny_resnet   # defined in 04c_models_blocks
 from ..train.callbacks import EpochResample, StepLR   # defined in 05d_train_callbacks
-
 
 # %% auto #0
 __all__ = ['ATTRIBUTES', 'ATTRIBUTE_SHORT', 'ATTRIBUTE_RANGES', 'ResamplePairs', 'rescale_attributes', 'unscale_attributes',
