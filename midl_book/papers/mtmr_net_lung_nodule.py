@@ -163,8 +163,9 @@ def load_lidc_mtmr(root: Path | str, out_size: int = 224, scale: float = 1.25, l
     missing reader, `malignancy` (n,) reader mean (1-5), `label` (n,) 0/1/-1 (-1: mean 3, to leave out),
     `t` (n,) = (malignancy - 1) / 4, `attrs` (n, 8) rescaled reader means, `n_marks`, `diameter_mm`.
     Patient ids come from the `LIDC-IDRI-xxxx` folder. With `cache` (an .npz path), the patches are
-    written to `<cache>.x.f32` one nodule at a time and `x` is returned as a read-only `np.memmap` of
-    it (the full run streams them from disk; peak memory: one scan), the rest is saved in `cache`;
+    written to `<cache>.x.f32` one nodule at a time and `x` is returned as a read-only
+    `np.memmap` of it (the full run streams them from disk; peak memory: one scan), the rest
+    is saved in `cache`;
     later calls re-read both. Raises `DataError` when no scan is found."""
     xf = None if cache is None else Path(cache).with_suffix(".x.f32")
     if cache is not None and Path(cache).exists() and xf.exists():
@@ -178,9 +179,11 @@ def load_lidc_mtmr(root: Path | str, out_size: int = 224, scale: float = 1.25, l
     try:
         for series, xml in scans:
             vol, readers = load_dicom_series(series), parse_lidc_xml(xml)
-            pid = next((p.name for p in Path(series).parents if p.name.startswith("LIDC-IDRI-")), Path(series).name)
+            pid = next((p.name for p in Path(series).parents if p.name.startswith("LIDC-IDRI-")),
+                       Path(series).name)
             for n in lidc_nodules(vol, readers):
-                p, _ = nodule_patches(vol.array, n["mask"], n["z0"], vol.spacing[1:], out_size, scale, level, width)
+                p, _ = nodule_patches(vol.array, n["mask"], n["z0"], vol.spacing[1:], out_size,
+                                      scale, level, width)
                 p = p[:, None].astype(np.float32)
                 if fx is None: xs.append(p)
                 else: fx.write(p.tobytes()); xs.append(len(p))        # on disk: keep the count only
@@ -379,10 +382,11 @@ def pair_sampler(scores: np.ndarray, labels: np.ndarray, n_pairs: int, marginal_
 ResamplePairs = EpochResample                  # the old name: EpochResample(sampler) calls set_pairs
 
 class PairDataset(torch.utils.data.Dataset):
-    """Siamese pairs over slice arrays. Item k, for `pairs[k] = (a, b)`, is `(x[rows[[a, b]]], y[[a, b]],
-    attrs[[a, b]], t[[a, b]])`: shapes (2, C, H, W), (2,), (2, n), (2,). `pairs` (P, 2) int indices into
-    y (replace with `set_pairs`); `rows` (default 0..len(y)-1): the row of x of each item, so x can be the
-    whole slice array. x may be an `np.memmap` (read two slices per item: the full run streams from disk)."""
+    """Siamese pairs over slice arrays. Item k, for `pairs[k] = (a, b)`, is
+    `(x[rows[[a, b]]], y[[a, b]], attrs[[a, b]], t[[a, b]])`: shapes (2, C, H, W), (2,), (2, n),
+    (2,). `pairs` (P, 2) int indices into y (replace with `set_pairs`); `rows` (default
+    0..len(y)-1): the row of x of each item, so x can be the whole slice array. x may be an
+    `np.memmap` (read two slices per item: the full run streams from disk)."""
     def __init__(self, x, y, attrs, t, pairs, rows=None):
         mem = isinstance(x, np.memmap)
         self.x = x if mem else torch.as_tensor(np.ascontiguousarray(x), dtype=torch.float32)
@@ -407,7 +411,8 @@ class PairDataset(torch.utils.data.Dataset):
     def __getitem__(self, k):
         i = self.pairs[k]
         r = self.rows[i]
-        if isinstance(self.x, np.memmap): x = torch.from_numpy(np.asarray(self.x[r.numpy()], np.float32))
+        if isinstance(self.x, np.memmap):
+            x = torch.from_numpy(np.asarray(self.x[r.numpy()], np.float32))
         else: x = self.x[r]
         return x, self.y[i], self.attrs[i], self.t[i]
 

@@ -40,26 +40,31 @@ from fastai.data.core import TfmdDL, DataLoaders
 from fastai.torch_core import TensorImage, TensorMask
 from ..train.callbacks import EpochResample   # defined in 05d_train_callbacks
 
-def cache_lits_slices(folder, cases: Sequence[int], size: int, out, liver_only: bool = True) -> dict:
-    """`lits_slices` of `cases`, one case at a time, appended to `out/x.f16` (float16 (N, 1, size, size))
-    and `out/y.u8` (uint8 (N, size, size)). Returns dict(x, y) read-only `np.memmap`s, `case` (N,)
+def cache_lits_slices(folder, cases: Sequence[int], size: int, out,
+                      liver_only: bool = True) -> dict:
+    """`lits_slices` of `cases`, one case at a time, appended to `out/x.f16` (float16
+    (N, 1, size, size)) and `out/y.u8` (uint8 (N, size, size)). Returns dict(x, y) read-only
+    `np.memmap`s, `case` (N,)
     and `spacing` {case: (sz, sy, sx) mm}, as `lits_slices`. Peak memory: one case."""
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     ids, spacing = [], {}
     with open(out / "x.f16", "wb") as fx, open(out / "y.u8", "wb") as fy:
         for c in cases:
             s = lits_slices(folder, size, cases=[int(c)], liver_only=liver_only)
-            fx.write(s["x"].astype(np.float16).tobytes()); fy.write(s["y"].astype(np.uint8).tobytes())
+            fx.write(s["x"].astype(np.float16).tobytes())
+            fy.write(s["y"].astype(np.uint8).tobytes())
             ids.append(s["case"]); spacing.update(s["spacing"])
     n = int(sum(len(i) for i in ids))
-    if n == 0: raise DataError(f"cache_lits_slices: no slice kept for cases {list(cases)} under {folder}")
+    if n == 0:
+        raise DataError(f"cache_lits_slices: no slice kept for cases {list(cases)} under {folder}")
     return dict(x=np.memmap(out / "x.f16", np.float16, "r", shape=(n, 1, size, size)),
                 y=np.memmap(out / "y.u8", np.uint8, "r", shape=(n, size, size)),
                 case=np.concatenate(ids), spacing=spacing)
 
 def slice_flags(y, fn: Callable, chunk: int = 256) -> np.ndarray:
-    "`fn(labels)` -> (n,) bool for the slices of label maps y (N, H, W), read `chunk` slices at a time."
-    return np.concatenate([np.asarray(fn(np.asarray(y[i:i + chunk]))) for i in range(0, len(y), chunk)])
+    "`fn(labels)` -> (n,) bool per slice of label maps y (N, H, W), read `chunk` slices at a time."
+    chunks = (np.asarray(fn(np.asarray(y[i:i + chunk]))) for i in range(0, len(y), chunk))
+    return np.concatenate(list(chunks))
 
 def label_shares(y, idx=None, chunk: int = 256) -> dict:
     """Shares of slices with tumour, of tumour pixels and of liver pixels (label 1) among the slices
@@ -70,11 +75,13 @@ def label_shares(y, idx=None, chunk: int = 256) -> dict:
         b = np.asarray(y[np.sort(idx[i:i + chunk])])
         n += [(b == 2).any((1, 2)).sum(), (b == 2).sum(), (b == 1).sum()]
     px = max(len(idx), 1) * int(np.prod(y.shape[1:]))
-    return {"slices with tumour": n[0] / max(len(idx), 1), "tumour pixels": n[1] / px, "liver pixels": n[2] / px}
+    return {"slices with tumour": n[0] / max(len(idx), 1), "tumour pixels": n[1] / px,
+            "liver pixels": n[2] / px}
 
 class SliceSet(torch.utils.data.Dataset):
-    """Items (x[i], labels(y[i])) for i in the current draw `idx` (default: every slice). x (N, C, H, W)
-    and y (N, H, W) are arrays or memmaps, read one item at a time; `set_indices` installs a new draw."""
+    """Items (x[i], labels(y[i])) for i in the current draw `idx` (default: every slice).
+    x (N, C, H, W) and y (N, H, W) are arrays or memmaps, read one item at a time;
+    `set_indices` installs a new draw."""
     def __init__(self, x, y, idx=None, labels: Callable | None = None):
         if len(x) != len(y): raise ValueError(f"SliceSet: {len(x)} images but {len(y)} label maps")
         mem = lambda a: isinstance(a, np.memmap)           # on disk: read per item; else one tensor
@@ -85,7 +92,8 @@ class SliceSet(torch.utils.data.Dataset):
     def set_indices(self, idx):
         idx = np.asarray(idx, dtype=np.int64)
         if idx.ndim != 1 or (len(idx) and (idx.min() < 0 or idx.max() >= len(self.x))):
-            raise ValueError(f"SliceSet: indices must be 1D in [0, {len(self.x)}), got shape {idx.shape}")
+            raise ValueError(f"SliceSet: indices must be 1D in [0, {len(self.x)}), "
+                             f"got shape {idx.shape}")
         self.idx = idx
     def __len__(self): return len(self.idx)
     def __getitem__(self, k):
@@ -190,13 +198,15 @@ def balanced_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
     and `F.cross_entropy(weight=alpha, reduction='sum') / n_pixels`."""
     return focal_loss(logits, target, gamma=0.0, alpha=alpha)
 
-def median_frequency_alpha(labels: np.ndarray, n_classes: int, counts: np.ndarray | None = None) -> np.ndarray:
+def median_frequency_alpha(labels: np.ndarray, n_classes: int,
+                           counts: np.ndarray | None = None) -> np.ndarray:
     """Per-class weights α_c = median_k(f_k) / f_c from the label frequencies f_c of `labels`
     (median-frequency balancing, Eigen and Fergus 2015). A class that never occurs gets weight 0
     (there is nothing to balance) and is left out of the median. Returns float64 (n_classes,).
     `counts`: the per-class pixel counts, given instead of `labels` (None)."""
     if counts is None:
-        counts = np.bincount(np.asarray(labels).ravel().astype(np.int64), minlength=n_classes)[:n_classes]
+        counts = np.bincount(np.asarray(labels).ravel().astype(np.int64),
+                             minlength=n_classes)[:n_classes]
     counts = np.asarray(counts)
     if counts.sum() == 0: raise ValueError("median_frequency_alpha: labels is empty")
     f = counts / counts.sum()
@@ -329,7 +339,8 @@ def evaluate_lits_cases(cases) -> tuple[pd.DataFrame, dict]:
     for cid, pred, target, sp in cases:
         pred, target = np.asarray(pred), np.asarray(target)
         if pred.shape != target.shape or pred.ndim != 3:
-            raise ValueError(f"evaluate_lits: pred and target must be (S, H, W) label maps of one shape, got {pred.shape} and {target.shape}")
+            raise ValueError(f"evaluate_lits: pred and target must be (S, H, W) label maps of one "
+                             f"shape, got {pred.shape} and {target.shape}")
         row = {"case": cid, "slices": len(pred)}
         # a distance needs two surfaces: NaN unless both masks are non-empty
         r = segmentation_report(pred, target, LITS_STRUCTURES, sp, both_empty=np.nan)
@@ -372,18 +383,21 @@ def evaluate_lits(pred: np.ndarray, target: np.ndarray, case_ids: Sequence,
     if case_ids.shape != (len(pred),):
         raise ValueError(f"evaluate_lits: case_ids must give one case per slice ({len(pred)}), got shape {case_ids.shape}")
     sp = lambda c: spacing[c] if isinstance(spacing, dict) else spacing
-    return evaluate_lits_cases((c, pred[case_ids == c], target[case_ids == c], sp(c)) for c in pd.unique(case_ids))
+    return evaluate_lits_cases((c, pred[case_ids == c], target[case_ids == c], sp(c))
+                               for c in pd.unique(case_ids))
 
 def lits_native_cases(model: nn.Module, folder, cases: Sequence[int], size: int, bs: int = 32):
-    """Yield `(case, pred, target, spacing)` for `evaluate_lits_cases`, on each case's native grid, as
-    LiTS scores: the slices are resampled to `size` (`lits_slices`, as in training), segmented, and the
-    class probabilities interpolated back (bilinear) to the native in-plane size before the argmax;
+    """Yield `(case, pred, target, spacing)` for `evaluate_lits_cases`, on each case's native
+    grid, as LiTS scores: the slices are resampled to `size` (`lits_slices`, as in training),
+    segmented, and the class probabilities interpolated back (bilinear) to the native in-plane
+    size before the argmax;
     the target is the case's own label volume (`load_lits_case`) and its voxel size."""
     for c in cases:
         s = lits_slices(folder, size, cases=[int(c)])
         _, seg = load_lits_case(folder, int(c))
         hw = seg.array.shape[1:]
-        up = lambda p: F.interpolate(p, size=hw, mode="bilinear", align_corners=False).argmax(1).to(torch.uint8)
+        up = lambda p: (F.interpolate(p, size=hw, mode="bilinear", align_corners=False)
+                        .argmax(1).to(torch.uint8))
         pred = predict(model, s["x"], bs=bs, activation=lambda z: F.softmax(z, 1), postprocess=up)
         yield int(c), pred, seg.array, tuple(seg.spacing)
 
@@ -392,7 +406,8 @@ def fit_unet(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_va
              loss_func: Callable, seed: int = 0, epochs: int = 6, widths: Sequence[int] = (8, 16, 32),
              lr: float = 1e-2, bs: int = 16, n_classes: int = 3, aug: Callable | None = None,
              init_from: UNet | None = None, freeze_encoder: bool = False, l2sp_alpha: float | None = None,
-             norm: str | None = "batch", sampler: Callable | None = None, labels: Callable | None = None):
+             norm: str | None = "batch", sampler: Callable | None = None,
+             labels: Callable | None = None):
     """Train a same-padding `UNet(C, n_classes, widths)` with fastai's one-cycle schedule; returns the Learner.
 
     `x_*` (N, C, H, W) float network inputs (windowed CT in [0, 1]); `y_*` (N, H, W) int labels;
@@ -400,7 +415,8 @@ def fit_unet(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_va
     training slices, drawn anew before every epoch (`EpochResample`) from a generator seeded by
     `seed`; None: every slice, every epoch. `labels`: maps each label map (e.g. `lambda y: y >= 1`
     for liver only). `loss_func(logits, target)`: one of this chapter's losses. `seed` seeds the
-    weights, the shuffling, the draws and the augmentation (`aug`, a batch transform for `BatchAug`).
+    weights, the shuffling, the draws and the augmentation (`aug`, a batch transform for
+    `BatchAug`).
     `init_from`: a trained UNet whose encoder is copied in (layer transfer; `freeze_encoder` keeps
     it fixed; `l2sp_alpha` adds the L2-SP penalty towards it). Metrics per epoch: pooled liver and
     tumour Dice on the validation set."""
@@ -410,8 +426,9 @@ def fit_unet(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_va
     dva = SliceSet(x_valid, y_valid, None, labels)
     device = default_device()
     train = TfmdDL(dtr, bs=bs, shuffle=True, num_workers=0, device=device)
-    train.rng = random.Random(int(seed))            # fastai shuffles with its own python RNG: seed it
-    dls = DataLoaders(train, TfmdDL(dva, bs=bs, shuffle=False, num_workers=0, device=device), device=device)
+    train.rng = random.Random(int(seed))      # fastai shuffles with its own python RNG: seed it
+    valid = TfmdDL(dva, bs=bs, shuffle=False, num_workers=0, device=device)
+    dls = DataLoaders(train, valid, device=device)
     model = UNet(x_train.shape[1], n_classes, widths=widths, padding="same", norm=norm)
     cbs = [] if sampler is None else [EpochResample(lambda: sampler(rng), "set_indices")]
     if init_from is not None:
