@@ -98,11 +98,14 @@ CHAPTER_BY_SLUG = {c.slug: c for c in CHAPTERS}
 # tuple, or a dict name -> fake_tree keywords (n_cases, shape); `params`: the papermill parameters
 # that shrink the run (one epoch, two cases, small sizes). None: not written yet.
 FAKE_RUNS: dict[str, dict | None] = {
-    "unet_liver_tumor_ct": None,
+    "unet_liver_tumor_ct": dict(datasets=dict(lits=dict(n_cases=4, shape=(24, 24, 8))),
+                                params=dict(EPOCHS=1, IMG=16, WIDTHS=[4, 8], BS=4)),
 
     "amcl_liver_fibrosis": None,
 
-    "mtmr_net_lung_nodule": None,
+    "mtmr_net_lung_nodule": dict(datasets=dict(lidc_idri=dict(n_cases=10, shape=(32, 32, 6))),
+                                 params=dict(EPOCHS=1, ARCH="tiny", PRETRAINED=False, PATCH=32,
+                                             TEST_FRAC=0.4, AUGMENT=True, BS=4)),
 
     "hcc_mpmri_spp_resnet": None,
 

@@ -21,10 +21,9 @@ from ..data import (DataError, Volume, LidcReader, LIDC_CHARACTERISTICS, CT_WIND
                             mask_bbox, patient_split)
 from ..models import backbone, PretrainedWeightsUnavailable
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
-from ..train import make_learner, predict, BatchAug, ResultsRecorder, load_results
+from ..train import make_learner, predict, BatchAug, ResultsRecorder, show_runs
 from ..models.blocks import ResidualBlock, tiny_resnet   # defined in 04c_models_blocks
 from ..train.callbacks import EpochResample, StepLR   # defined in 05d_train_callbacks
-
 
 # %% auto #0
 __all__ = ['ATTRIBUTES', 'ATTRIBUTE_SHORT', 'ATTRIBUTE_RANGES', 'ResamplePairs', 'rescale_attributes', 'unscale_attributes',
@@ -163,29 +162,47 @@ def load_lidc_mtmr(root: Path | str, out_size: int = 224, scale: float = 1.25, l
     (S,) int64 nodule index, and over nodules: `patient` (str), `ratings` (n, 4+, 9) with NaN for a
     missing reader, `malignancy` (n,) reader mean (1-5), `label` (n,) 0/1/-1 (-1: mean 3, to leave out),
     `t` (n,) = (malignancy - 1) / 4, `attrs` (n, 8) rescaled reader means, `n_marks`, `diameter_mm`.
-    Patient ids come from the `LIDC-IDRI-xxxx` folder. With `cache`, the result is saved there and
-    re-read on later calls. Raises `DataError` when no scan is found."""
-    if cache is not None and Path(cache).exists():
-        with np.load(cache, allow_pickle=False) as z: return {k: z[k] for k in z.files}
+    Patient ids come from the `LIDC-IDRI-xxxx` folder. With `cache` (an .npz path), the patches are
+    written to `<cache>.x.f32` one nodule at a time and `x` is returned as a read-only
+    `np.memmap` of it (the full run streams them from disk; peak memory: one scan), the rest
+    is saved in `cache`;
+    later calls re-read both. Raises `DataError` when no scan is found."""
+    xf = None if cache is None else Path(cache).with_suffix(".x.f32")
+    if cache is not None and Path(cache).exists() and xf.exists():
+        with np.load(cache, allow_pickle=False) as z: out = {k: z[k] for k in z.files}
+        out["x"] = np.memmap(xf, np.float32, "r", shape=tuple(int(v) for v in out.pop("x_shape")))
+        return out
+    if cache is not None: Path(cache).parent.mkdir(parents=True, exist_ok=True)
     scans = lidc_scans(root)[:max_scans]
     xs, nod, pat, ratings, nmarks, diam = [], [], [], [], [], []
-    for series, xml in scans:
-        vol, readers = load_dicom_series(series), parse_lidc_xml(xml)
-        pid = next((p.name for p in Path(series).parents if p.name.startswith("LIDC-IDRI-")), Path(series).name)
-        for n in lidc_nodules(vol, readers):
-            p, _ = nodule_patches(vol.array, n["mask"], n["z0"], vol.spacing[1:], out_size, scale, level, width)
-            xs.append(p[:, None]); nod.append(np.full(len(p), len(pat))); pat.append(pid)
-            r = np.full((max(4, len(readers)), 9), np.nan); r[:len(n["ratings"])] = n["ratings"]
-            ratings.append(r); nmarks.append(n["n_marks"]); diam.append(n["diameter_mm"])
+    fx = None if xf is None else open(xf, "wb")
+    try:
+        for series, xml in scans:
+            vol, readers = load_dicom_series(series), parse_lidc_xml(xml)
+            pid = next((p.name for p in Path(series).parents if p.name.startswith("LIDC-IDRI-")),
+                       Path(series).name)
+            for n in lidc_nodules(vol, readers):
+                p, _ = nodule_patches(vol.array, n["mask"], n["z0"], vol.spacing[1:], out_size,
+                                      scale, level, width)
+                p = p[:, None].astype(np.float32)
+                if fx is None: xs.append(p)
+                else: fx.write(p.tobytes()); xs.append(len(p))        # on disk: keep the count only
+                nod.append(np.full(len(p), len(pat))); pat.append(pid)
+                r = np.full((max(4, len(readers)), 9), np.nan); r[:len(n["ratings"])] = n["ratings"]
+                ratings.append(r); nmarks.append(n["n_marks"]); diam.append(n["diameter_mm"])
+    finally:
+        if fx is not None: fx.close()
     if not pat: raise DataError(f"load_lidc_mtmr: no rated nodule found under {root}")
     width_r = max(r.shape[0] for r in ratings)
     R = np.stack([np.pad(r, ((0, width_r - r.shape[0]), (0, 0)), constant_values=np.nan) for r in ratings])
     mean = reader_consensus(R)
-    out = dict(x=np.concatenate(xs).astype(np.float32), nodule=np.concatenate(nod).astype(np.int64), patient=np.array(pat),
+    out = dict(nodule=np.concatenate(nod).astype(np.int64), patient=np.array(pat),
                ratings=R, malignancy=mean[:, 8], label=malignancy_label(mean[:, 8]), t=((mean[:, 8] - 1) / 4).astype(np.float32),
                attrs=rescale_attributes(mean[:, :8]), n_marks=np.array(nmarks), diameter_mm=np.array(diam))
-    if cache is not None: Path(cache).parent.mkdir(parents=True, exist_ok=True); np.savez_compressed(cache, **out)
-    return out
+    if fx is None: return dict(x=np.concatenate(xs), **out)
+    shape = (int(sum(xs)), 1, out_size, out_size)
+    np.savez_compressed(cache, x_shape=np.array(shape), **out)
+    return dict(x=np.memmap(xf, np.float32, "r", shape=shape), **out)
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #f85203c7
 def phantom_mtmr_data(n_nodules: int = 400, size: int = 32, slices: int = 2, n_readers: int = 4, seed: int = 0,
@@ -365,25 +382,39 @@ def pair_sampler(scores: np.ndarray, labels: np.ndarray, n_pairs: int, marginal_
 ResamplePairs = EpochResample                  # the old name: EpochResample(sampler) calls set_pairs
 
 class PairDataset(torch.utils.data.Dataset):
-    """Siamese pairs over slice arrays. Item k, for `pairs[k] = (a, b)`, is `(x[[a, b]], y[[a, b]], attrs[[a, b]],
-    t[[a, b]])`: shapes (2, C, H, W), (2,), (2, n), (2,). `pairs` (P, 2) int indices; replace with `set_pairs`."""
-    def __init__(self, x, y, attrs, t, pairs):
-        self.x = torch.as_tensor(np.ascontiguousarray(x), dtype=torch.float32)
+    """Siamese pairs over slice arrays. Item k, for `pairs[k] = (a, b)`, is
+    `(x[rows[[a, b]]], y[[a, b]], attrs[[a, b]], t[[a, b]])`: shapes (2, C, H, W), (2,), (2, n),
+    (2,). `pairs` (P, 2) int indices into y (replace with `set_pairs`); `rows` (default
+    0..len(y)-1): the row of x of each item, so x can be the whole slice array. x may be an
+    `np.memmap` (read two slices per item: the full run streams from disk)."""
+    def __init__(self, x, y, attrs, t, pairs, rows=None):
+        mem = isinstance(x, np.memmap)
+        self.x = x if mem else torch.as_tensor(np.ascontiguousarray(x), dtype=torch.float32)
         self.y = torch.as_tensor(np.asarray(y), dtype=torch.long)
         self.attrs = torch.as_tensor(np.asarray(attrs), dtype=torch.float32)
         self.t = torch.as_tensor(np.asarray(t), dtype=torch.float32)
-        if not len(self.x) == len(self.y) == len(self.attrs) == len(self.t):
-            raise ValueError(f"PairDataset: x, y, attrs, t differ in length: {[len(v) for v in (self.x, self.y, self.attrs, self.t)]}")
+        rows = np.arange(len(self.y)) if rows is None else np.asarray(rows)
+        self.rows = torch.as_tensor(rows, dtype=torch.long)
+        lens = [len(v) for v in (self.rows, self.y, self.attrs, self.t)]
+        if len(set(lens)) > 1:
+            raise ValueError(f"PairDataset: rows, y, attrs, t differ in length: {lens}")
+        if len(self.rows) and (self.rows.min() < 0 or self.rows.max() >= len(self.x)):
+            raise ValueError(f"PairDataset: rows must index x, in [0, {len(self.x)})")
         self.set_pairs(pairs)
     def set_pairs(self, pairs):
         p = torch.as_tensor(np.asarray(pairs), dtype=torch.long)
-        if p.ndim != 2 or p.shape[1] != 2 or (len(p) and (p.min() < 0 or p.max() >= len(self.x))):
-            raise ValueError(f"PairDataset: pairs must be (P, 2) indices in [0, {len(self.x)}), got shape {tuple(p.shape)}")
+        if p.ndim != 2 or p.shape[1] != 2 or (len(p) and (p.min() < 0 or p.max() >= len(self.y))):
+            raise ValueError(f"PairDataset: pairs must be (P, 2) indices in [0, {len(self.y)}), "
+                             f"got shape {tuple(p.shape)}")
         self.pairs = p
     def __len__(self): return len(self.pairs)
     def __getitem__(self, k):
         i = self.pairs[k]
-        return self.x[i], self.y[i], self.attrs[i], self.t[i]
+        r = self.rows[i]
+        if isinstance(self.x, np.memmap):
+            x = torch.from_numpy(np.asarray(self.x[r.numpy()], np.float32))
+        else: x = self.x[r]
+        return x, self.y[i], self.attrs[i], self.t[i]
 
 def augment_pairs(x: torch.Tensor, y, g: torch.Generator | None = None, crop_scale: tuple[float, float] | None = (0.7, 1.0)):
     """Random horizontal and vertical flips and (unless `crop_scale` is None) a random crop: a square of
@@ -413,10 +444,12 @@ def mtmr_dls(x, y, attrs, t, train_idx, valid_idx, bs: int = 32, seed: int = 0, 
     rng = np.random.default_rng(seed)
     ttr, ytr = np.asarray(t)[train_idx], np.asarray(y)[train_idx]
     sampler = lambda: pair_sampler(ttr, ytr, max(1, len(train_idx) // 2), marginal_frac, tau, rng=rng)
-    take = lambda idx: (np.asarray(x)[idx], np.asarray(y)[idx], np.asarray(attrs)[idx], np.asarray(t)[idx])
-    dtr = PairDataset(*take(train_idx), sampler())
-    dva = PairDataset(*take(valid_idx), pair_sampler(np.asarray(t)[valid_idx], np.asarray(y)[valid_idx],
-                                                     max(1, len(valid_idx) // 2), marginal_frac, tau, rng=seed + 1))
+    # x stays whole (a memmap is read per item); the other arrays are small and taken per split
+    take = lambda idx: (x, np.asarray(y)[idx], np.asarray(attrs)[idx], np.asarray(t)[idx])
+    dtr = PairDataset(*take(train_idx), sampler(), rows=train_idx)
+    vpairs = pair_sampler(np.asarray(t)[valid_idx], np.asarray(y)[valid_idx],
+                          max(1, len(valid_idx) // 2), marginal_frac, tau, rng=seed + 1)
+    dva = PairDataset(*take(valid_idx), vpairs, rows=valid_idx)
     device = device or default_device()
     train = DataLoader(dtr, bs=bs, shuffle=True, drop_last=len(dtr) > bs, num_workers=0, device=device)
     train.rng = random.Random(int(seed))

@@ -21,15 +21,88 @@ from ..losses import l2sp_penalty                # Eq. (C), defined in 08_losses
 from ..train.callbacks import ClassDice, L2SPCallback   # defined in 05d_train_callbacks
 
 # %% auto #0
-__all__ = ['REPORT_WINDOWS', 'REPORT_WIDTHS', 'LITS_STRUCTURES', 'report_windowed', 'report_unet', 'LossInputError',
-           'cross_entropy_loss', 'focal_loss', 'balanced_cross_entropy', 'median_frequency_alpha', 'report_dice_loss',
-           'dice_ce_loss', 'worked_example_logits', 'perlin_noise', 'perlin_aug', 'compose_augs', 'transfer_encoder',
-           'evaluate_lits', 'fit_unet', 'predict_labels', 'median_alpha_for']
+__all__ = ['REPORT_WINDOWS', 'REPORT_WIDTHS', 'LITS_STRUCTURES', 'cache_lits_slices', 'slice_flags', 'label_shares', 'SliceSet',
+           'report_windowed', 'report_unet', 'LossInputError', 'cross_entropy_loss', 'focal_loss',
+           'balanced_cross_entropy', 'median_frequency_alpha', 'report_dice_loss', 'dice_ce_loss',
+           'worked_example_logits', 'perlin_noise', 'perlin_aug', 'compose_augs', 'transfer_encoder',
+           'evaluate_lits_cases', 'evaluate_lits', 'lits_native_cases', 'fit_unet', 'predict_labels',
+           'median_alpha_for']
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #9c1fac44
 from ..data import (DataError, lits_cases, load_lits_case, window, resample, CT_WINDOWS,
                             patient_split, sample_slices)
 from ..data.datasets.abdomen import lits_slices   # defined (and tested) in 01j_data_abdomen
+
+# %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #4b704395
+import random
+from pathlib import Path
+from fastai.data.core import TfmdDL, DataLoaders
+from fastai.torch_core import TensorImage, TensorMask
+from ..train.callbacks import EpochResample   # defined in 05d_train_callbacks
+
+def cache_lits_slices(folder, cases: Sequence[int], size: int, out,
+                      liver_only: bool = True) -> dict:
+    """`lits_slices` of `cases`, one case at a time, appended to `out/x.f16` (float16
+    (N, 1, size, size)) and `out/y.u8` (uint8 (N, size, size)). Returns dict(x, y) read-only
+    `np.memmap`s, `case` (N,)
+    and `spacing` {case: (sz, sy, sx) mm}, as `lits_slices`. Peak memory: one case."""
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    ids, spacing = [], {}
+    with open(out / "x.f16", "wb") as fx, open(out / "y.u8", "wb") as fy:
+        for c in cases:
+            s = lits_slices(folder, size, cases=[int(c)], liver_only=liver_only)
+            fx.write(s["x"].astype(np.float16).tobytes())
+            fy.write(s["y"].astype(np.uint8).tobytes())
+            ids.append(s["case"]); spacing.update(s["spacing"])
+    n = int(sum(len(i) for i in ids))
+    if n == 0:
+        raise DataError(f"cache_lits_slices: no slice kept for cases {list(cases)} under {folder}")
+    return dict(x=np.memmap(out / "x.f16", np.float16, "r", shape=(n, 1, size, size)),
+                y=np.memmap(out / "y.u8", np.uint8, "r", shape=(n, size, size)),
+                case=np.concatenate(ids), spacing=spacing)
+
+def slice_flags(y, fn: Callable, chunk: int = 256) -> np.ndarray:
+    "`fn(labels)` -> (n,) bool per slice of label maps y (N, H, W), read `chunk` slices at a time."
+    chunks = (np.asarray(fn(np.asarray(y[i:i + chunk]))) for i in range(0, len(y), chunk))
+    return np.concatenate(list(chunks))
+
+def label_shares(y, idx=None, chunk: int = 256) -> dict:
+    """Shares of slices with tumour, of tumour pixels and of liver pixels (label 1) among the slices
+    `idx` (default all, repeats counted) of label maps y (N, H, W), read in chunks."""
+    idx = np.arange(len(y)) if idx is None else np.asarray(idx)
+    n = np.zeros(3)
+    for i in range(0, len(idx), chunk):
+        b = np.asarray(y[np.sort(idx[i:i + chunk])])
+        n += [(b == 2).any((1, 2)).sum(), (b == 2).sum(), (b == 1).sum()]
+    px = max(len(idx), 1) * int(np.prod(y.shape[1:]))
+    return {"slices with tumour": n[0] / max(len(idx), 1), "tumour pixels": n[1] / px,
+            "liver pixels": n[2] / px}
+
+class SliceSet(torch.utils.data.Dataset):
+    """Items (x[i], labels(y[i])) for i in the current draw `idx` (default: every slice).
+    x (N, C, H, W) and y (N, H, W) are arrays or memmaps, read one item at a time;
+    `set_indices` installs a new draw."""
+    def __init__(self, x, y, idx=None, labels: Callable | None = None):
+        if len(x) != len(y): raise ValueError(f"SliceSet: {len(x)} images but {len(y)} label maps")
+        mem = lambda a: isinstance(a, np.memmap)           # on disk: read per item; else one tensor
+        self.x = x if mem(x) else torch.as_tensor(np.asarray(x, np.float32))
+        self.y = y if mem(y) else torch.as_tensor(np.asarray(y).astype(np.int64))
+        self.labels = labels
+        self.set_indices(np.arange(len(x)) if idx is None else idx)
+    def set_indices(self, idx):
+        idx = np.asarray(idx, dtype=np.int64)
+        if idx.ndim != 1 or (len(idx) and (idx.min() < 0 or idx.max() >= len(self.x))):
+            raise ValueError(f"SliceSet: indices must be 1D in [0, {len(self.x)}), "
+                             f"got shape {idx.shape}")
+        self.idx = idx
+    def __len__(self): return len(self.idx)
+    def __getitem__(self, k):
+        i = int(self.idx[k])
+        x, y = self.x[i], self.y[i]
+        if isinstance(x, np.ndarray): x = torch.from_numpy(np.asarray(x, np.float32))
+        if isinstance(y, np.ndarray): y = torch.from_numpy(np.asarray(y).astype(np.int64))
+        if self.labels is not None: y = torch.as_tensor(self.labels(y)).long()
+        return TensorImage(x), TensorMask(y)
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #1ef993d3
 REPORT_WINDOWS = dict(brain=(80, 40), subdural=(264, 100), stroke=(8, 32), brain_bone=(2800, 600), brain_sofr=(375, 40),
@@ -125,11 +198,16 @@ def balanced_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
     and `F.cross_entropy(weight=alpha, reduction='sum') / n_pixels`."""
     return focal_loss(logits, target, gamma=0.0, alpha=alpha)
 
-def median_frequency_alpha(labels: np.ndarray, n_classes: int) -> np.ndarray:
+def median_frequency_alpha(labels: np.ndarray, n_classes: int,
+                           counts: np.ndarray | None = None) -> np.ndarray:
     """Per-class weights α_c = median_k(f_k) / f_c from the label frequencies f_c of `labels`
     (median-frequency balancing, Eigen and Fergus 2015). A class that never occurs gets weight 0
-    (there is nothing to balance) and is left out of the median. Returns float64 (n_classes,)."""
-    counts = np.bincount(np.asarray(labels).ravel().astype(np.int64), minlength=n_classes)[:n_classes]
+    (there is nothing to balance) and is left out of the median. Returns float64 (n_classes,).
+    `counts`: the per-class pixel counts, given instead of `labels` (None)."""
+    if counts is None:
+        counts = np.bincount(np.asarray(labels).ravel().astype(np.int64),
+                             minlength=n_classes)[:n_classes]
+    counts = np.asarray(counts)
     if counts.sum() == 0: raise ValueError("median_frequency_alpha: labels is empty")
     f = counts / counts.sum()
     med = np.median(f[f > 0])
@@ -149,16 +227,9 @@ def report_dice_loss(logits: torch.Tensor, target: torch.Tensor, squared: bool =
     logits, target = _prepare(logits, target, "report_dice_loss")
     c = logits.shape[1]
     classes = list(range(1, c)) if classes is None else [int(k) for k in classes]
-    if not classes or min(classes) < 0 or max(classes) >= c:
-        raise LossInputError(f"report_dice_loss: classes must be a non-empty subset of 0..{c - 1}, got {classes}")
-    p = F.softmax(logits, 1)
-    y = F.one_hot(target, c).movedim(-1, 1).to(p.dtype)
-    return dice_loss(p, y, smooth, smooth, squared=squared, batch=True, classes=classes)
-
-def __getattr__(name: str):
-    "The chapter's former name `soft_dice_loss` (it clashed with `midl_book.losses.soft_dice_loss`)."
-    if name == "soft_dice_loss": return report_dice_loss
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # the foundation's Dice (dice_loss checks `classes`), on the softmax and the one-hot labels
+    return dice_loss(F.softmax(logits, 1), F.one_hot(target, c).movedim(-1, 1), smooth, smooth,
+                     squared=squared, batch=True, classes=classes)
 
 def dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, w_dice: float = 1.0, w_ce: float = 1.0,
                  squared: bool = True, classes: Sequence[int] | None = None, smooth: float = 1.0) -> torch.Tensor:
@@ -259,6 +330,40 @@ def transfer_encoder(src: UNet, dst: UNet, freeze: bool = False) -> list[str]:
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #6784610f
 LITS_STRUCTURES = {"liver": lambda lab: lab >= 1, "tumour": lambda lab: lab == 2}   # liver includes tumour
 
+def evaluate_lits_cases(cases) -> tuple[pd.DataFrame, dict]:
+    """LiTS-style scores from an iterable of cases `(case_id, pred, target, spacing)`: label maps
+    (D, H, W) of one volume (0 background, 1 liver, 2 tumour) and its (sz, sy, sx) mm. One case
+    is held at a time (a generator can read each from disk). Returns `(per_case, summary)` as
+    `evaluate_lits`."""
+    rows, counts = [], {k: np.zeros(2) for k in LITS_STRUCTURES}    # 2 |P & G|, |P| + |G|
+    for cid, pred, target, sp in cases:
+        pred, target = np.asarray(pred), np.asarray(target)
+        if pred.shape != target.shape or pred.ndim != 3:
+            raise ValueError(f"evaluate_lits: pred and target must be (S, H, W) label maps of one "
+                             f"shape, got {pred.shape} and {target.shape}")
+        row = {"case": cid, "slices": len(pred)}
+        # a distance needs two surfaces: NaN unless both masks are non-empty
+        r = segmentation_report(pred, target, LITS_STRUCTURES, sp, both_empty=np.nan)
+        for name, fn in LITS_STRUCTURES.items():
+            pm, tm = fn(pred), fn(target)
+            counts[name] += [2 * np.logical_and(pm, tm).sum(), pm.sum() + tm.sum()]
+            row.update({f"dice_{name}": r[f"{name}_dice"], f"hd95_{name}_mm": r[f"{name}_hd95"],
+                        f"assd_{name}_mm": r[f"{name}_assd"],
+                        f"undefined_{name}": bool(pm.any() != tm.any())})   # exactly one is empty
+        rows.append(row)
+    per_case = pd.DataFrame(rows).set_index("case")
+    summary = {}
+    for name in LITS_STRUCTURES:
+        summary[f"dice_per_case_{name}"] = float(per_case[f"dice_{name}"].mean())
+        # Dice global: 2 sum_k |P_k & G_k| / sum_k (|P_k| + |G_k|), 1 when every mask is empty
+        num, den = counts[name]
+        summary[f"dice_global_{name}"] = float(num / den) if den else 1.0
+        for d in ("hd95", "assd"):
+            col = per_case[f"{d}_{name}_mm"]
+            summary[f"{d}_{name}_mm"] = float(col.mean()) if col.notna().any() else float("nan")
+        summary[f"n_undefined_{name}"] = int(per_case[f"undefined_{name}"].sum())
+    return per_case, summary
+
 def evaluate_lits(pred: np.ndarray, target: np.ndarray, case_ids: Sequence,
                   spacing: Sequence[float] | dict) -> tuple[pd.DataFrame, dict]:
     """LiTS-style scores of predicted label maps against reference label maps (0 background, 1 liver, 2 tumour).
@@ -277,48 +382,55 @@ def evaluate_lits(pred: np.ndarray, target: np.ndarray, case_ids: Sequence,
         raise ValueError(f"evaluate_lits: pred and target must be (S, H, W) label maps of one shape, got {pred.shape} and {target.shape}")
     if case_ids.shape != (len(pred),):
         raise ValueError(f"evaluate_lits: case_ids must give one case per slice ({len(pred)}), got shape {case_ids.shape}")
-    rows, masks = [], {k: ([], []) for k in LITS_STRUCTURES}
-    for cid in pd.unique(case_ids):
-        sel = case_ids == cid
-        sp = spacing[cid] if isinstance(spacing, dict) else spacing
-        row = {"case": cid, "slices": int(sel.sum())}
-        # a distance needs two surfaces: NaN unless both masks are non-empty
-        r = segmentation_report(pred[sel], target[sel], LITS_STRUCTURES, sp, both_empty=np.nan)
-        for name, fn in LITS_STRUCTURES.items():
-            pm, tm = fn(pred[sel]), fn(target[sel])
-            masks[name][0].append(pm); masks[name][1].append(tm)
-            row.update({f"dice_{name}": r[f"{name}_dice"], f"hd95_{name}_mm": r[f"{name}_hd95"],
-                        f"assd_{name}_mm": r[f"{name}_assd"],
-                        f"undefined_{name}": bool(pm.any() != tm.any())})   # exactly one is empty
-        rows.append(row)
-    per_case = pd.DataFrame(rows).set_index("case")
-    summary = {}
-    for name in LITS_STRUCTURES:
-        summary[f"dice_per_case_{name}"] = float(per_case[f"dice_{name}"].mean())
-        summary[f"dice_global_{name}"] = global_dice(*masks[name])
-        for d in ("hd95", "assd"):
-            col = per_case[f"{d}_{name}_mm"]
-            summary[f"{d}_{name}_mm"] = float(col.mean()) if col.notna().any() else float("nan")
-        summary[f"n_undefined_{name}"] = int(per_case[f"undefined_{name}"].sum())
-    return per_case, summary
+    sp = lambda c: spacing[c] if isinstance(spacing, dict) else spacing
+    return evaluate_lits_cases((c, pred[case_ids == c], target[case_ids == c], sp(c))
+                               for c in pd.unique(case_ids))
+
+def lits_native_cases(model: nn.Module, folder, cases: Sequence[int], size: int, bs: int = 32):
+    """Yield `(case, pred, target, spacing)` for `evaluate_lits_cases`, on each case's native
+    grid, as LiTS scores: the slices are resampled to `size` (`lits_slices`, as in training),
+    segmented, and the class probabilities interpolated back (bilinear) to the native in-plane
+    size before the argmax;
+    the target is the case's own label volume (`load_lits_case`) and its voxel size."""
+    for c in cases:
+        s = lits_slices(folder, size, cases=[int(c)])
+        _, seg = load_lits_case(folder, int(c))
+        hw = seg.array.shape[1:]
+        up = lambda p: (F.interpolate(p, size=hw, mode="bilinear", align_corners=False)
+                        .argmax(1).to(torch.uint8))
+        pred = predict(model, s["x"], bs=bs, activation=lambda z: F.softmax(z, 1), postprocess=up)
+        yield int(c), pred, seg.array, tuple(seg.spacing)
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #7e1c38e9
 def fit_unet(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray,
              loss_func: Callable, seed: int = 0, epochs: int = 6, widths: Sequence[int] = (8, 16, 32),
              lr: float = 1e-2, bs: int = 16, n_classes: int = 3, aug: Callable | None = None,
              init_from: UNet | None = None, freeze_encoder: bool = False, l2sp_alpha: float | None = None,
-             norm: str | None = "batch"):
+             norm: str | None = "batch", sampler: Callable | None = None,
+             labels: Callable | None = None):
     """Train a same-padding `UNet(C, n_classes, widths)` with fastai's one-cycle schedule; returns the Learner.
 
-    `x_*` (N, C, H, W) float32 network inputs (windowed CT in [0, 1]); `y_*` (N, H, W) int labels.
-    `loss_func(logits, target)`: one of this chapter's losses. `seed` seeds the weights, the shuffling
-    and the augmentation (`aug`, a batch transform for `BatchAug`). `init_from`: a trained UNet whose
-    encoder is copied in (layer transfer; `freeze_encoder` keeps it fixed; `l2sp_alpha` adds the
-    L2-SP penalty towards it). Metrics per epoch: pooled liver and tumour Dice on the validation set."""
+    `x_*` (N, C, H, W) float network inputs (windowed CT in [0, 1]); `y_*` (N, H, W) int labels;
+    arrays or memmaps (read per step, see `SliceSet`). `sampler(rng) -> indices` into x_train: the
+    training slices, drawn anew before every epoch (`EpochResample`) from a generator seeded by
+    `seed`; None: every slice, every epoch. `labels`: maps each label map (e.g. `lambda y: y >= 1`
+    for liver only). `loss_func(logits, target)`: one of this chapter's losses. `seed` seeds the
+    weights, the shuffling, the draws and the augmentation (`aug`, a batch transform for
+    `BatchAug`).
+    `init_from`: a trained UNet whose encoder is copied in (layer transfer; `freeze_encoder` keeps
+    it fixed; `l2sp_alpha` adds the L2-SP penalty towards it). Metrics per epoch: pooled liver and
+    tumour Dice on the validation set."""
     seed_everything(seed)
-    dls = arrays_dls(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed)
+    rng = np.random.default_rng(seed)
+    dtr = SliceSet(x_train, y_train, None if sampler is None else sampler(rng), labels)
+    dva = SliceSet(x_valid, y_valid, None, labels)
+    device = default_device()
+    train = TfmdDL(dtr, bs=bs, shuffle=True, num_workers=0, device=device)
+    train.rng = random.Random(int(seed))      # fastai shuffles with its own python RNG: seed it
+    valid = TfmdDL(dva, bs=bs, shuffle=False, num_workers=0, device=device)
+    dls = DataLoaders(train, valid, device=device)
     model = UNet(x_train.shape[1], n_classes, widths=widths, padding="same", norm=norm)
-    cbs = []
+    cbs = [] if sampler is None else [EpochResample(lambda: sampler(rng), "set_indices")]
     if init_from is not None:
         transfer_encoder(init_from, model, freeze=freeze_encoder)
         if l2sp_alpha:
@@ -334,6 +446,10 @@ def predict_labels(model: nn.Module, x: np.ndarray, bs: int = 64) -> np.ndarray:
     return predict(model, x, bs=bs).argmax(1)
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #126756b2
-def median_alpha_for(y: np.ndarray, n_classes: int = 3) -> list[float]:
-    "Median-frequency class weights (`median_frequency_alpha`) of label maps `y`, as a list for the losses."
-    return median_frequency_alpha(y, n_classes).tolist()
+def median_alpha_for(y: np.ndarray, n_classes: int = 3, idx=None, chunk: int = 256) -> list[float]:
+    """Median-frequency class weights (`median_frequency_alpha`) of the label maps `y[idx]` (default
+    all; a memmap is read `chunk` slices at a time), as a list for the losses."""
+    idx = np.arange(len(y)) if idx is None else np.asarray(idx)
+    counts = sum(np.bincount(np.asarray(y[np.sort(idx[i:i + chunk])]).ravel().astype(np.int64),
+                             minlength=n_classes)[:n_classes] for i in range(0, len(idx), chunk))
+    return median_frequency_alpha(None, n_classes, counts=counts).tolist()
