@@ -111,7 +111,9 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "hetero_modal_joint_seg": None,
 
-    "exclusive_multilabel_densenet": None,
+    "exclusive_multilabel_densenet": dict(  # 2 labelled subjects, 2 folds, 16^3 patches, 1 step
+        datasets=("iseg2017",),
+        params=dict(FOLDS=2, PATCH=16, STEPS=1, BS=1, GROWTH=4, LAYERS=2, STEM=8)),
 
     "sparse_annotation_balancing": None,
 
