@@ -123,7 +123,9 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "mrf_spatiotemporal": None,
 
-    "kspace_motion_aug": None,
+    "kspace_motion_aug": dict(  # 3 subjects (train / valid / test), one epoch, a tiny U-Net
+        datasets=dict(ixi=dict(n_cases=3)),
+        params=dict(EPOCHS=1, SIZE=64, PATCH=32, WIDTH=4, BS=8, MC_SAMPLES=2, N_UNC=2)),
 
     "automap_gan": None,
 }
