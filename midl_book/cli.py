@@ -115,7 +115,9 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "hetero_modal_joint_seg": None,
 
-    "exclusive_multilabel_densenet": None,
+    "exclusive_multilabel_densenet": dict(  # 2 labelled subjects, 2 folds, 16^3 patches, 1 step
+        datasets=("iseg2017",),
+        params=dict(FOLDS=2, PATCH=16, STEPS=1, BS=1, GROWTH=4, LAYERS=2, STEM=8)),
 
     "sparse_annotation_balancing": None,
 
@@ -125,7 +127,9 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "mrf_spatiotemporal": None,
 
-    "kspace_motion_aug": None,
+    "kspace_motion_aug": dict(  # 3 subjects (train / valid / test), one epoch, a tiny U-Net
+        datasets=dict(ixi=dict(n_cases=3)),
+        params=dict(EPOCHS=1, SIZE=64, PATCH=32, WIDTH=4, BS=8, MC_SAMPLES=2, N_UNC=2)),
 
     "automap_gan": None,
 }

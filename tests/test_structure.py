@@ -125,8 +125,8 @@ def test_harness_check_catches_a_bad_chapter(tmp_path):
 # An entry that passes fails the test (strict xfail), so the list only shrinks.
 KNOWN_HARNESS = {"amcl_liver_fibrosis",
                  "hcc_mpmri_spp_resnet", "boundary_loss", "ace_loss", "hetero_modal_joint_seg",
-                 "exclusive_multilabel_densenet", "sparse_annotation_balancing", "hybrid_cascade",
-                 "motion_guided_dmri", "mrf_spatiotemporal", "kspace_motion_aug", "automap_gan"}
+                 "sparse_annotation_balancing", "hybrid_cascade",
+                 "motion_guided_dmri", "mrf_spatiotemporal", "automap_gan"}
 
 
 @pytest.mark.parametrize("nb", PAPER_NBS, ids=[p.stem for p in PAPER_NBS])

@@ -10,9 +10,10 @@ from ..metrics import (dice_score, sensitivity, hausdorff_distance, hausdorff95,
                                image_diagonal, segmentation_report)
 from ..train import arrays_dls, make_learner, LossAdapter, BatchAug
 from fastai.callback.schedule import ParamScheduler
+from fastai.data.core import TfmdDL, DataLoaders
 from pathlib import Path
 from typing import Callable, Sequence
-import math, re
+import itertools, math, random, re
 import numpy as np
 import pandas as pd
 import torch
@@ -25,7 +26,7 @@ __all__ = ['ISEG_LABELS', 'TISSUES', 'iseg_label_to_classes', 'normalize_nonzero
            'beta_from_prevalence', 'ExclusiveFbetaLoss', 'SingleLabelFbetaLoss', 'exclusive_to_labels',
            'single_label_to_labels', 'bspline', 'spline_weights', 'rot180_flips', 'patch_starts',
            'sliding_window_fusion', 'random_patch_rot180', 'make_arm', 'fit_fcdensenet', 'segment', 'tissue_metrics',
-           'iseg_folds', 'iseg_cross_validation']
+           'iseg_folds', 'iseg_labelled', 'pad_to', 'IsegPatchStream', 'iseg_cross_validation']
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #2796e4cb
 ISEG_LABELS = {0: "background", 10: "CSF", 150: "GM", 250: "WM"}     # iSeg-2017 label grey values
@@ -265,9 +266,11 @@ def spline_weights(patch_shape: Sequence[int], order: int = 2) -> np.ndarray:
     return (w / w.max()).astype(np.float32)
 
 def rot180_flips(dim: int) -> list[tuple[int, ...]]:
-    """The 180-degree rotations "once in each direction" as flips of spatial axes (0-based, of the patch): the identity
-    and, for each axis a, the flip of all other axes (a rotation of 180 degrees about a). 3D: 4 versions, 2D: 3."""
-    return [()] + [tuple(b for b in range(dim) if b != a) for a in range(dim)]
+    """The 180-degree rotations "once in each direction" as flips of spatial axes (0-based, of the
+    patch): the identity and, for each plane (a, b) of two axes, the flip of both (a rotation by 180
+    degrees in that plane; one flip alone is a mirror). 3D: 4 versions (about axes 0, 1, 2), 2D: 2."""
+    # R_ab(180) = diag(..., -1 at a, ..., -1 at b, ...): det = +1, a rotation (planes reversed)
+    return [()] + list(itertools.combinations(range(dim), 2))[::-1]
 
 def patch_starts(size: int, patch: int, overlap: float = 0.5) -> list[int]:
     "Patch start positions along one axis: every round(patch * (1 - overlap)) voxels, the last patch flush with the end."
@@ -325,17 +328,30 @@ def make_arm(arm: str, beta_csf: float = 1.5, beta_wm: float = 1.0) -> tuple[int
     if arm == "exclusive": return 2, ExclusiveFbetaLoss((1, 3), (beta_csf, beta_wm))
     raise ValueError(f"make_arm: arm={arm!r}; use 'single' or 'exclusive'")
 
+def _stream_dls(train_ds, x_valid, y_valid, bs: int, seed: int) -> DataLoaders:
+    "fastai DataLoaders: batches drawn item by item from the Dataset `train_ds`; validation arrays."
+    dev = default_device()
+    train = TfmdDL(train_ds, bs=bs, shuffle=True, num_workers=0, device=dev)
+    train.rng = random.Random(int(seed))                               # fastai's own shuffling RNG
+    valid = arrays_dls(x_valid[:1], y_valid[:1], x_valid, y_valid, bs=bs, seed=seed,
+                       typed=False).valid
+    return DataLoaders(train, valid, device=dev)
+
 def fit_fcdensenet(x_train, y_train, x_valid, y_valid, arm: str, patch: Sequence[int], steps: int, bs: int = 8,
                    lr: float = 3e-3, seed: int = 0, beta_csf: float = 1.5, beta_wm: float = 1.0, decay_every: int | None = None,
                    **model_kw) -> nn.Module:
     """Train an `FCDenseNet` (dim = len(patch)) for one arm (`make_arm`) with a fastai Learner and Adam for `steps`
     steps on random `patch` crops with random 180-degree rotations (`random_patch_rot180`). `x_*` (N, C, *S) float32,
-    `y_*` (N, *S) int labels 0-3. `decay_every`: multiply the learning rate by 0.9 every that many steps (the paper:
-    500); None keeps it constant. Returns the trained model (eval mode)."""
+    `y_*` (N, *S) int labels 0-3; or `x_train` a Dataset of (x, y) patches read per step
+    (`IsegPatchStream`) and `y_train` None. `decay_every`: multiply the learning rate by 0.9 every
+    that many steps (the paper: 500); None keeps it constant. Returns the trained model (eval mode)."""
     seed_everything(seed)
     n_out, loss = make_arm(arm, beta_csf, beta_wm)
-    model = FCDenseNet(len(patch), x_train.shape[1], n_out, **model_kw)
-    dls = arrays_dls(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed, typed=False)
+    streamed = isinstance(x_train, torch.utils.data.Dataset)
+    n_in = x_train.channels if streamed else x_train.shape[1]
+    model = FCDenseNet(len(patch), n_in, n_out, **model_kw)
+    dls = (_stream_dls(x_train, x_valid, y_valid, bs, seed) if streamed else
+           arrays_dls(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed, typed=False))
     learn = make_learner(dls, model, LossAdapter(loss, multilabel=(arm == "exclusive")), lr=lr, amp=False,
                          cbs=[BatchAug(random_patch_rot180(patch), seed=seed)])
     n_epochs = max(1, math.ceil(steps / len(dls.train)))
@@ -380,31 +396,69 @@ def iseg_folds(subjects: Sequence[int], k: int = 5, seed: int = 0) -> list[tuple
     return [(sorted(int(s[i]) for i in tr), sorted(int(s[i]) for i in ho))
             for tr, ho in group_kfold(s, k, seed)]
 
+def iseg_labelled(root) -> list[int]:
+    "The subject numbers under `root` that have a label file (iSeg's 10 training subjects), sorted."
+    return [s for s in iseg_subjects(root) if any(Path(root).rglob(f"subject-{s}-label.hdr"))]
+
+def pad_to(a: np.ndarray, size: Sequence[int]) -> np.ndarray:
+    "Zero-pad the last len(size) axes of `a` at their end to at least `size` (a volume < a patch)."
+    pad = [(0, max(0, n - a.shape[a.ndim - len(size) + i])) for i, n in enumerate(size)]
+    return np.pad(a, [(0, 0)] * (a.ndim - len(size)) + pad)
+
+class IsegPatchStream(torch.utils.data.Dataset):
+    """Training patches read from disk per step: item i loads subject `subjects[i % n]`
+    (`load_iseg_subject`) and returns one random `patch`^3 crop (x float32 (2, *patch), y int64
+    (*patch)). Nothing is held between steps, so host memory is one subject (about 57 MB for iSeg's
+    144 x 192 x 256) whatever the dataset's size. `per_epoch` items make an epoch (default: one patch
+    per subject)."""
+    channels = 2
+    def __init__(self, root, subjects: Sequence[int], patch: Sequence[int], seed: int = 0,
+                 per_epoch: int | None = None):
+        self.root, self.subjects, self.patch = Path(root), list(subjects), tuple(patch)
+        self.n, self.rng = per_epoch or len(self.subjects), np.random.default_rng(seed)
+    def __len__(self) -> int: return self.n
+    def __getitem__(self, i: int):
+        d = load_iseg_subject(self.root, self.subjects[i % len(self.subjects)])
+        x, y = pad_to(d["image"], self.patch), pad_to(d["label"].astype(np.int64), self.patch)
+        st = [int(self.rng.integers(0, s - p + 1)) for s, p in zip(x.shape[1:], self.patch)]
+        sl = tuple(slice(a, a + p) for a, p in zip(st, self.patch))
+        return torch.from_numpy(np.ascontiguousarray(x[(slice(None),) + sl])), \
+            torch.from_numpy(np.ascontiguousarray(y[sl]))
+
 def iseg_cross_validation(root, folds: int = 5, arms: Sequence[str] = ("single", "exclusive"), patch: int = 128,
                           steps: int = 20000, bs: int = 1, lr: float = 5e-4, decay_every: int | None = 500, seed: int = 0,
                           beta_csf: float = 1.5, beta_wm: float = 1.0, **model_kw) -> pd.DataFrame:
-    """The paper's validation experiment on iSeg-2017 (Table S1): `folds`-fold cross-validation over the labelled
-    subjects under `root`, one 3D `FCDenseNet` per fold and arm (`fit_fcdensenet`), held-out subjects segmented by
-    fusion of `patch`^3 patches; returns one row per (arm, fold, subject) of `tissue_metrics` (mm)."""
-    data = {s: load_iseg_subject(root, s) for s in iseg_subjects(root)}
-    data = {s: d for s, d in data.items() if d["label"] is not None}          # the test subjects have no labels
-    if len(data) < folds: raise DataError(f"iseg_cross_validation: {len(data)} labelled subjects under {root}, fewer than folds={folds}")
-    shape = next(iter(data.values()))["image"].shape[1:]
-    if any(d["image"].shape[1:] != shape for d in data.values()):
-        raise DataError("iseg_cross_validation: the subjects' volumes differ in shape; crop or pad them to one shape first")
-    pad = [(-s) % 8 for s in shape]                                           # FCDenseNet needs sizes divisible by 8
-    padded = lambda a: np.pad(a, [(0, 0)] * (a.ndim - 3) + [(0, p) for p in pad])
+    """The paper's validation experiment on iSeg-2017 (Table S1): `folds`-fold cross-validation over
+    the labelled subjects under `root`, one 3D `FCDenseNet` per fold and arm (`fit_fcdensenet`)
+    trained on patches streamed from disk (`IsegPatchStream`), held-out subjects read one at a time
+    and segmented by fusion of `patch`^3 patches; returns one row per (arm, fold, subject) of
+    `tissue_metrics` (mm), with the arm "all GM" (the trivial segmentation: the whole brain is GM)
+    for the check that training learned."""
+    subjects, P3 = iseg_labelled(root), (patch,) * 3
+    if len(subjects) < folds:
+        raise DataError(f"iseg_cross_validation: {len(subjects)} labelled subjects under {root}, "
+                        f"fewer than folds={folds}")
     rows = []
-    for f, (tr, ho) in enumerate(iseg_folds(list(data), folds, seed)):
-        x = np.stack([padded(data[s]["image"]) for s in tr]); y = np.stack([padded(data[s]["label"].astype(np.int64)) for s in tr])
-        # validation loss on the central patch of each held-out subject (a whole volume per epoch would cost more than training)
-        c0 = [max(0, (n + p - patch) // 2) for n, p in zip(shape, pad)]
-        cen = lambda a: a[(Ellipsis,) + tuple(slice(o, o + patch) for o in c0)]
-        xv = np.stack([cen(padded(data[s]["image"])) for s in ho]); yv = np.stack([cen(padded(data[s]["label"].astype(np.int64))) for s in ho])
+    for f, (tr, ho) in enumerate(iseg_folds(subjects, folds, seed)):
+        # validation loss on the central patch of each held-out subject (a volume would cost more)
+        held = {s: load_iseg_subject(root, s) for s in ho}                # two subjects at a time
+        o = lambda n: max(0, (n - patch) // 2)
+        cen = lambda a: a[(Ellipsis,) + tuple(slice(o(n), o(n) + patch) for n in a.shape[-3:])]
+        xv = np.stack([cen(pad_to(d["image"], P3)) for d in held.values()])
+        yv = np.stack([cen(pad_to(d["label"].astype(np.int64), P3)) for d in held.values()])
+        for s, d in held.items():
+            all_gm = (d["brain"] * 2).astype(np.uint8)                    # the trivial segmentation
+            rows.append(dict(arm="all GM", fold=f, subject=s,
+                             **tissue_metrics(all_gm, d["label"], d["spacing"])))
+        del held
         for arm in arms:
-            model = fit_fcdensenet(x, y, xv, yv, arm, (patch,) * 3, steps, bs, lr, seed, beta_csf, beta_wm, decay_every, **model_kw)
-            for s in ho:
-                d = data[s]
-                lab = segment(model, d["image"], d["brain"], arm, (patch,) * 3, bs=4)
+            stream = IsegPatchStream(root, tr, P3, seed=seed + f)
+            model = fit_fcdensenet(stream, None, xv, yv, arm, P3, steps, bs, lr, seed, beta_csf,
+                                   beta_wm, decay_every, **model_kw)
+            for s in ho:                                                 # one subject at a time
+                d = load_iseg_subject(root, s)
+                x, b = pad_to(d["image"], P3), pad_to(d["brain"], P3)
+                crop = tuple(slice(0, n) for n in d["label"].shape)
+                lab = segment(model, x, b, arm, P3, bs=4)[crop]
                 rows.append(dict(arm=arm, fold=f, subject=s, **tissue_metrics(lab, d["label"], d["spacing"])))
     return pd.DataFrame(rows)

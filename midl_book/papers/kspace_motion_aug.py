@@ -7,6 +7,7 @@ from ..mri import fft2c, ifft2c, rigid_motion_kspace
 from ..models import UNet
 from ..phantoms import bias_field
 import math
+from pathlib import Path
 from typing import Sequence
 import numpy as np
 import torch
@@ -20,13 +21,42 @@ from ..losses import dice_loss                    # the Dice family, defined in 
 from ..data.datasets.neuro import load_gm_slices  # defined (and tested) in 01l_data_neuro
 
 # %% auto #0
-__all__ = ['MotionAugError', 'sample_movements', 'segment_masks', 'segment_weights', 'log_euclidean_mean', 'demean_poses',
-           'poses_to_schedule', 'simulate_motion_artefact', 'generalised_dice_loss', 'mc_dropout_unet',
-           'random_patches', 'MotionAugmentation', 'mc_dropout_predict', 'gaussian_kld']
+__all__ = ['MotionAugError', 'GMSliceStore', 'sample_movements', 'segment_masks', 'segment_weights', 'log_euclidean_mean',
+           'demean_poses', 'poses_to_schedule', 'simulate_motion_artefact', 'generalised_dice_loss', 'mc_dropout_unet',
+           'classical_augment', 'random_patches', 'MotionAugmentation', 'MotionAugStream', 'mc_dropout_predict',
+           'gaussian_kld']
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #00c38dbf
 class MotionAugError(MidlBookError):
     "Bad input to a `midl_book.papers.kspace_motion_aug` function; the message names the argument and the fix."
+
+class GMSliceStore:
+    """The axial slices and grey-matter masks of T1/GM pairs (`load_gm_slices`), prepared once
+    per subject into `folder` (`<key>_x.npy` float32, `<key>_y.npy` uint8; the key hashes the
+    image's path, its modification time and `size`) and read lazily: `store[i]` memory-maps one
+    file and copies one slice. `subject(k)`: subject k's slices (x, y (n, H, W)) as memory maps."""
+    def __init__(self, pairs: Sequence[tuple], folder, size: int = 128):
+        import hashlib
+        self.folder, self.size, self.files, self.index = Path(folder), int(size), [], []
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for img, lab in pairs:
+            st = Path(img).resolve()
+            key = hashlib.sha1(f"{st}|{st.stat().st_mtime_ns}|{size}".encode()).hexdigest()[:16]
+            fx, fy = self.folder / f"{key}_x.npy", self.folder / f"{key}_y.npy"
+            if not (fx.exists() and fy.exists()):                  # one subject in memory at a time
+                x, g, _ = load_gm_slices(img, lab, size=size)
+                np.save(fy, g.astype(np.uint8)); np.save(fx, x.astype(np.float32))
+            k = len(self.files); self.files.append((fx, fy))
+            self.index += [(k, j) for j in range(np.load(fx, mmap_mode="r").shape[0])]
+    def __len__(self) -> int: return len(self.index)
+    def subject(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        "Subject k's slices and masks, memory-mapped (read from disk when indexed)."
+        fx, fy = self.files[k]
+        return np.load(fx, mmap_mode="r"), np.load(fy, mmap_mode="r")
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        k, j = self.index[i]
+        x, y = self.subject(k)
+        return np.array(x[j], np.float32), np.array(y[j], np.int64)
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #3ae602a6
 # rigid_matrix, rigid_params, se2_log and se2_exp: defined in `midl_book.registration` (tested there)
@@ -137,6 +167,32 @@ def mc_dropout_unet(in_channels: int = 1, n_classes: int = 2, width: int = 8, de
     return net
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #f9c1a583
+def classical_augment(x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
+                      max_rotation: float = 10.0, max_shift: float = 0.05, max_scale: float = 0.1,
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Classical augmentation, one random similarity transform per image: rotation uniform in
+    +-`max_rotation` degrees, shift in +-`max_shift` of the image size per axis, scale in
+    1 +- `max_scale`, about the image centre. x (N, H, W) float (bilinear), y (N, H, W) int
+    (nearest), zeros outside; returns float32 and int64 arrays of the same shapes."""
+    if x.ndim != 3 or y.shape != x.shape:
+        raise MotionAugError(f"classical_augment: x and y must both be (N, H, W), got {x.shape}, "
+                             f"{y.shape}")
+    n = len(x)
+    a = np.deg2rad(rng.uniform(-max_rotation, max_rotation, n))
+    sc = 1 + rng.uniform(-max_scale, max_scale, n)
+    sh = rng.uniform(-max_shift, max_shift, (n, 2)) * 2          # affine_grid works in [-1, 1]
+    # output point u samples the input at (R(a) u) / s + t: a rotation, a zoom by s and a shift
+    th = np.zeros((n, 2, 3))
+    th[:, 0, 0], th[:, 0, 1], th[:, 1, 0], th[:, 1, 1] = np.cos(a), -np.sin(a), np.sin(a), np.cos(a)
+    th[:, :, :2] /= sc[:, None, None]; th[:, :, 2] = sh
+    th_t = torch.as_tensor(th, dtype=torch.float32)
+    g = F.affine_grid(th_t, (n, 1, *x.shape[1:]), align_corners=False)
+    xt = torch.as_tensor(np.asarray(x, np.float32))[:, None]
+    yt = torch.as_tensor(np.asarray(y, np.float32))[:, None]
+    xa = F.grid_sample(xt, g, mode="bilinear", padding_mode="zeros", align_corners=False)
+    ya = F.grid_sample(yt, g, mode="nearest", padding_mode="zeros", align_corners=False)
+    return xa[:, 0].numpy(), ya[:, 0].numpy().astype(np.int64)
+
 def random_patches(x: np.ndarray, y: np.ndarray, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     "One uniformly placed `size` x `size` patch per image: x (N, H, W), y (N, H, W) -> (N, size, size) each (vectorised)."
     n, h, w = x.shape
@@ -150,31 +206,58 @@ def random_patches(x: np.ndarray, y: np.ndarray, size: int, rng: np.random.Gener
 class MotionAugmentation(Callback):
     """fastai callback: before every epoch, rebuild the training set from clean images x (N, H, W), their
     precomputed artefacted versions `bank` (N, K, H, W) and labels y (N, H, W). Each image is shown artefacted
-    with probability `p` (a random one of its K versions), multiplied by a random bias field (+-`bias`, 0 = off)
+    with probability `p` (a random one of its K versions), transformed by
+    `classical_augment(**classical)` (None: off), multiplied by a random bias field (+-`bias`, 0 = off)
     and cut to one random `patch` x `patch` patch. The training DataLoader's dataset must hold (N, 1, patch, patch)
     inputs and (N, patch, patch) labels (it is overwritten in place); validation is untouched."""
     order = 1
     def __init__(self, x: np.ndarray, y: np.ndarray, bank: np.ndarray, p: float = 0.5, patch: int = 32,
-                 bias: float = 0.1, seed: int = 0):
+                 bias: float = 0.1, seed: int = 0, classical: dict | None = None):
         if bank.shape[0] != x.shape[0] or bank.shape[2:] != x.shape[1:]:
             raise MotionAugError(f"MotionAugmentation: bank {bank.shape} must be (N, K, H, W) for x {x.shape}")
         if not 0 <= p <= 1: raise MotionAugError(f"MotionAugmentation: p must be in [0, 1], got {p}")
         self.x, self.y, self.bank, self.p, self.patch, self.bias = x, y, bank, p, patch, bias
-        self.rng = np.random.default_rng(seed)
+        self.classical, self.rng = classical, np.random.default_rng(seed)
 
     def sample(self) -> tuple[np.ndarray, np.ndarray]:
         "One epoch's training inputs (N, 1, patch, patch) float32 and labels (N, patch, patch) int64."
         n, k = self.bank.shape[:2]
         show = self.rng.random(n) < self.p
         x = np.where(show[:, None, None], self.bank[np.arange(n), self.rng.integers(0, k, n)], self.x)
+        y = self.y
+        if self.classical is not None: x, y = classical_augment(x, y, self.rng, **self.classical)
         if self.bias: x = x * bias_field(x.shape, self.bias, self.rng, batch_axes=1)
-        xp, yp = random_patches(x, self.y, self.patch, self.rng)
+        xp, yp = random_patches(x, y, self.patch, self.rng)
         return xp[:, None].astype(np.float32), yp.astype(np.int64)
 
     def before_epoch(self):
         ds = self.learn.dls.train.dataset
         xp, yp = self.sample()
         ds.tensors[0], ds.tensors[1] = torch.from_numpy(xp), torch.from_numpy(yp)
+
+class MotionAugStream(torch.utils.data.Dataset):
+    """Training patches made per step, for a full run: item i reads slice i of `source` (a
+    `GMSliceStore`, or any sequence of (x (H, W), y (H, W))), corrupts it with a fresh
+    `simulate_motion_artefact(x, rng, lam, max_rotation, max_translation)` with probability `p`,
+    applies `classical_augment(**classical)` (None: off) and a bias field (+-`bias`) and cuts one
+    random `patch` x `patch` patch: (x (1, patch, patch) float32, y (patch, patch) int64).
+    Nothing is precomputed."""
+    def __init__(self, source, p: float = 0.5, patch: int = 64, bias: float = 0.1,
+                 classical: dict | None = None, lam: float = 2.0, max_rotation: float = 30.0,
+                 max_translation: float = 3.2, seed: int = 0):
+        if not 0 <= p <= 1: raise MotionAugError(f"MotionAugStream: p must be in [0, 1], got {p}")
+        self.source, self.p, self.patch, self.bias = source, p, patch, bias
+        self.classical = classical
+        self.motion, self.rng = (lam, max_rotation, max_translation), np.random.default_rng(seed)
+    def __len__(self) -> int: return len(self.source)
+    def __getitem__(self, i: int):
+        x, y = self.source[i]
+        if self.rng.random() < self.p: x = simulate_motion_artefact(x, self.rng, *self.motion)[0]
+        x, y = np.asarray(x, np.float32)[None], np.asarray(y, np.int64)[None]
+        if self.classical is not None: x, y = classical_augment(x, y, self.rng, **self.classical)
+        if self.bias: x = x * bias_field(x.shape, self.bias, self.rng, batch_axes=1)
+        xp, yp = random_patches(x, y, self.patch, self.rng)
+        return torch.from_numpy(xp.astype(np.float32)), torch.from_numpy(yp[0].astype(np.int64))
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #8a048409
 def mc_dropout_predict(model: nn.Module, x: np.ndarray, n_samples: int = 20, bs: int = 32, seed: int = 0,
