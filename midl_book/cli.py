@@ -99,7 +99,8 @@ CHAPTER_BY_SLUG = {c.slug: c for c in CHAPTERS}
 FAKE_RUNS: dict[str, dict | None] = {
     "unet_liver_tumor_ct": None,
 
-    "amcl_liver_fibrosis": None,
+    "amcl_liver_fibrosis": dict(datasets=dict(liver_fibrosis=dict(n_cases=6)), params=dict(
+        EPOCHS=1, IMG_SIZE=32, BS=4, ARCHS=["resnet18"], SEEDS=[42], MARGINS=[0.5])),
 
     "mtmr_net_lung_nodule": None,
 
