@@ -326,7 +326,8 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
 
     Returns a dict: "metrics" (`staging_metrics`), "angles" (`embedding_angles` of the test embeddings),
     "margin_share" ({"train", "test"}: `margin_share` at `check_m`, the same for every method),
-    "majority" (the test share of the training set's most frequent stage), "features" (N_test, d) test embeddings, "pred" (N_test,), "weight" (C, d) class weights, "margins"
+    "balanced_acc" (the mean over the test stages of the recall: 1/#stages for any constant
+    prediction, however skewed the test split; that value is "chance"), "features" (N_test, d) test embeddings, "pred" (N_test,), "weight" (C, d) class weights, "margins"
     (the margin at every training step; empty for softmax), "model", "n_params", "pretrained", "train_acc"."""
     from functools import partial
     from fastai.optimizer import Adam
@@ -349,8 +350,11 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
     train_pred = predict(model.head, train_feats, bs=256).argmax(1)
     shares = dict(train=margin_share(train_feats, y_train, weight, check_m),
                   test=margin_share(feats, y_test, weight, check_m))
-    majority = float(np.mean(np.asarray(y_test) == np.bincount(np.asarray(y_train), minlength=n_classes).argmax()))
+    yt = np.asarray(y_test)
+    # balanced accuracy = mean over the stages present of (correct in stage c) / (crops of stage c)
+    balanced = float(np.mean([np.mean(pred[yt == c] == c) for c in np.unique(yt)]))
     return dict(metrics=staging_metrics(pred, y_test), angles=embedding_angles(feats, y_test, weight), features=feats,
-                train_acc=float(np.mean(train_pred == np.asarray(y_train))), margin_share=shares, majority=majority,
+                train_acc=float(np.mean(train_pred == np.asarray(y_train))), margin_share=shares, balanced_acc=balanced,
+                chance=1 / len(np.unique(yt)),
                 pred=pred, weight=weight, margins=list(tracker.margins), model=model, n_params=count_parameters(model),
                 pretrained=model.pretrained)
