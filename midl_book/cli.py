@@ -104,7 +104,8 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "mtmr_net_lung_nodule": None,
 
-    "hcc_mpmri_spp_resnet": None,
+    "hcc_mpmri_spp_resnet": dict(datasets=dict(hcc_mpmri=dict(n_cases=12)), params=dict(
+        EPOCHS=1, N_REPEATS=1, PATCH=16, DEPTH=8, WIDTH=8, BS=16, CIFAR_EPOCHS=1)),
 
     "boundary_loss": None,
 
