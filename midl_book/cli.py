@@ -101,13 +101,15 @@ FAKE_RUNS: dict[str, dict | None] = {
     "unet_liver_tumor_ct": dict(datasets=dict(lits=dict(n_cases=4, shape=(24, 24, 8))),
                                 params=dict(EPOCHS=1, IMG=16, WIDTHS=[4, 8], BS=4)),
 
-    "amcl_liver_fibrosis": None,
+    "amcl_liver_fibrosis": dict(datasets=dict(liver_fibrosis=dict(n_cases=6)), params=dict(
+        EPOCHS=1, IMG_SIZE=32, BS=4, ARCHS=["resnet18"], SEEDS=[42], MARGINS=[0.5])),
 
     "mtmr_net_lung_nodule": dict(datasets=dict(lidc_idri=dict(n_cases=10, shape=(32, 32, 6))),
                                  params=dict(EPOCHS=1, ARCH="tiny", PRETRAINED=False, PATCH=32,
                                              TEST_FRAC=0.4, AUGMENT=True, BS=4)),
 
-    "hcc_mpmri_spp_resnet": None,
+    "hcc_mpmri_spp_resnet": dict(datasets=dict(hcc_mpmri=dict(n_cases=12)), params=dict(
+        EPOCHS=1, N_REPEATS=1, PATCH=16, DEPTH=8, WIDTH=8, BS=16, CIFAR_EPOCHS=1)),
 
     "boundary_loss": None,
 

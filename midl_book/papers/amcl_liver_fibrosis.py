@@ -3,8 +3,8 @@
 # %% auto #0
 __all__ = ['STAGES', 'METHODS', 'patient_splits', 'CosineHead', 'additive_angular_margin_logits', 'dynamic_margin',
            'effective_margin', 'AngularMarginLoss', 'FeatureClassifier', 'cosine_classifier', 'target_prob',
-           'half_prob_angle', 'staging_metrics', 'embedding_angles', 'build_staging_model', 'recalibrate_bn',
-           'MarginTracker', 'train_staging']
+           'half_prob_angle', 'staging_metrics', 'embedding_angles', 'margin_share', 'build_staging_model',
+           'recalibrate_bn', 'MarginTracker', 'train_staging']
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #d7d25be4
 from ..core import *
@@ -246,6 +246,22 @@ def embedding_angles(features, target, weight=None, n_classes: int = 3) -> dict[
         out["to_weight"] = float(ang(f, w[t]).mean())
     return out
 
+def margin_share(features, target, weight, m: float = 0.5) -> float:
+    """Share of embeddings `features` (N, d) with labels `target` (N,) that are at least `m` radians
+    closer to their own class weight than to any other: θ_{y_i,i} + m < min_{c≠y_i} θ_{c,i}, with
+    θ_{c,i} the angle between x_i and the row `weight[c]` (C, d). What Eq. 3 asks of each sample.
+    Only directions count; zero vectors are dropped. NaN for no sample."""
+    f, t = np.asarray(features, float), np.asarray(target).astype(int)
+    keep = np.linalg.norm(f, axis=1) > 0
+    f, t = f[keep] / np.linalg.norm(f[keep], axis=1, keepdims=True), t[keep]
+    if not len(t): return float("nan")
+    w = np.asarray(weight, float); w = w / np.linalg.norm(w, axis=1, keepdims=True)
+    theta = np.arccos(np.clip(f @ w.T, -1, 1))                        # (N, C) angles to each class
+    own = theta[np.arange(len(t)), t]
+    other = np.where(np.eye(w.shape[0], dtype=bool)[t], np.inf, theta).min(1)
+    # θ_{y_i,i} + m < min_{c≠y_i} θ_{c,i}
+    return float(np.mean(own + m < other))
+
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #91aa6a85
 METHODS = ("softmax", "asm", "amcl", "dr-amcl", "dr-amcl-mul")
 
@@ -257,8 +273,8 @@ def build_staging_model(arch: str = "resnet18", method: str = "amcl", n_classes:
     `arch`: "vgg16" | "resnet18" | "resnet50" (torchvision, via `midl_book.models.backbone`) or "small_cnn".
     `method`: "softmax" (Linear + CE, Eq. 1), "asm" (m = 0, Eq. 2), "amcl" (Eq. 3), "dr-amcl" (m + DM, Eqs. 4-5
     as we read them) or "dr-amcl-mul" (m(1 + DM)). `n_features`: size of the embedding (for "small_cnn" the
-    output of its last layer, default 2; for the torchvision backbones a linear bottleneck added after the
-    pooled features, default None = no bottleneck). `pretrained`: ImageNet weights from the local cache, else
+    output of its last layer, default 2; for the torchvision backbones an FC-BN embedding, Linear then
+    BatchNorm1d, after the pooled ReLU features, default 512). `pretrained`: ImageNet weights from the local cache, else
     a warning and random initialisation (`model.pretrained` says which happened). The model outputs logits
     ("softmax") or cos θ (the others)."""
     if method not in METHODS: raise ValueError(f"method={method!r}: choose one of {METHODS}")
@@ -271,8 +287,8 @@ def build_staging_model(arch: str = "resnet18", method: str = "amcl", n_classes:
         except PretrainedWeightsUnavailable as e:
             warnings.warn(f"{e} -- training {arch} from scratch instead")
             body, d = backbone(arch, in_channels, False); used_scratch = True
-        if n_features:
-            body, d = nn.Sequential(body, nn.Linear(d, n_features)), n_features
+        e = n_features or 512   # FC-BN: pooled ReLU features lie in one orthant (see Pitfalls)
+        body, d = nn.Sequential(body, nn.Linear(d, e), nn.BatchNorm1d(e)), e
     if method == "softmax":
         model, loss = FeatureClassifier(body, nn.Linear(d, n_classes)), LossAdapter(nn.CrossEntropyLoss(), name="softmax CE")
     else:
@@ -303,18 +319,22 @@ class MarginTracker(Callback):
 
 def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", method: str = "amcl",
                   epochs: int = 100, lr: float = 5e-5, bs: int = 32, seed: int = 0, s: float = 30., m: float = 0.5,
-                  n_features: int | None = None, width: int = 16, pretrained: bool = False, n_classes: int = 3) -> dict:
+                  n_features: int | None = None, width: int = 16, pretrained: bool = False, n_classes: int = 3,
+                  check_m: float = 0.5) -> dict:
     """Train one staging model with fastai and Adam at a constant `lr` (the paper: 100 epochs, lr 5e-5) and
     evaluate it on the test crops. `x_*` (N, C, H, W) float32, `y_*` (N,) int stage indices.
 
     Returns a dict: "metrics" (`staging_metrics`), "angles" (`embedding_angles` of the test embeddings),
-    "features" (N_test, d) test embeddings, "pred" (N_test,), "weight" (C, d) class weights, "margins"
+    "margin_share" ({"train", "test"}: `margin_share` at `check_m`, the same for every method),
+    "balanced_acc" (the mean over the test stages of the recall: 1/#stages for any constant
+    prediction, however skewed the test split; that value is "chance"), "features" (N_test, d) test embeddings, "pred" (N_test,), "weight" (C, d) class weights, "margins"
     (the margin at every training step; empty for softmax), "model", "n_params", "pretrained", "train_acc"."""
     from functools import partial
     from fastai.optimizer import Adam
     seed_everything(seed)
     model, loss = build_staging_model(arch, method, n_classes, x_train.shape[1], s, m, n_features, width, pretrained)
-    dls = arrays_dls(x_train, y_train, x_test, y_test, bs=bs, seed=seed)
+    # a last training batch of one sample cannot be batch-normalised: drop it (only then)
+    dls = arrays_dls(x_train, y_train, x_test, y_test, bs=bs, seed=seed, drop_last=len(x_train) % bs == 1)
     tracker = MarginTracker()
     learn = make_learner(dls, model, loss, lr=lr, cbs=[tracker], opt_func=partial(Adam, sqr_mom=0.999, eps=1e-8), wd=0.)
     with warnings.catch_warnings():
@@ -326,8 +346,15 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
     feats = predict(model.body, x_test, bs=256)
     pred = scores.argmax(1)
     weight = model.head.weight.detach().float().cpu().numpy()
-    train_pred = predict(model, x_train, bs=256).argmax(1)
+    train_feats = predict(model.body, x_train, bs=256)
+    train_pred = predict(model.head, train_feats, bs=256).argmax(1)
+    shares = dict(train=margin_share(train_feats, y_train, weight, check_m),
+                  test=margin_share(feats, y_test, weight, check_m))
+    yt = np.asarray(y_test)
+    # balanced accuracy = mean over the stages present of (correct in stage c) / (crops of stage c)
+    balanced = float(np.mean([np.mean(pred[yt == c] == c) for c in np.unique(yt)]))
     return dict(metrics=staging_metrics(pred, y_test), angles=embedding_angles(feats, y_test, weight), features=feats,
-                train_acc=float(np.mean(train_pred == np.asarray(y_train))),
+                train_acc=float(np.mean(train_pred == np.asarray(y_train))), margin_share=shares, balanced_acc=balanced,
+                chance=1 / len(np.unique(yt)),
                 pred=pred, weight=weight, margins=list(tracker.margins), model=model, n_params=count_parameters(model),
                 pretrained=model.pretrained)

@@ -26,7 +26,6 @@ from fastai.callback.core import Callback, CancelValidException
 from ..models.blocks import SpatialPyramidPooling   # defined (and tested) in 04c_models_blocks
 from ..models.blocks import ResidualBlock, conv_norm_act   # defined in 04c_models_blocks
 
-
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #9dda2367
 PHASES: tuple[str, ...] = ("T2", "T1in", "T1out", "S0", "S1", "S2", "S3", "S4", "S5")
 "The nine co-registered sequences of one sample, in the order of the paper's Fig. 3."
@@ -226,7 +225,6 @@ def tsic(x: np.ndarray, center: int = 16, phases: Sequence[str] = PHASES) -> np.
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #df76e99c
 #| export
-
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #40954a9c
 class BasicBlock(ResidualBlock):
