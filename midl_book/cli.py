@@ -105,7 +105,8 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "hcc_mpmri_spp_resnet": None,
 
-    "boundary_loss": None,
+    "boundary_loss": dict(datasets=("isles",), params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0], IMG=32,
+                          WIDTHS=[4, 8])),
 
     "ace_loss": None,
 
