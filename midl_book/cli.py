@@ -114,7 +114,8 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "exclusive_multilabel_densenet": None,
 
-    "sparse_annotation_balancing": None,
+    "sparse_annotation_balancing": dict(datasets=("kather_crc",), params=dict(
+        EPOCHS=1, SEEDS=[0], SIZE=32, N_TRAIN=8, N_VALID=4, N_TEST=6, DEPTH=3, WIDTH=4, WORKERS=0)),
 
     "hybrid_cascade": None,
 
