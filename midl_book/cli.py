@@ -111,7 +111,8 @@ FAKE_RUNS: dict[str, dict | None] = {
     "hcc_mpmri_spp_resnet": dict(datasets=dict(hcc_mpmri=dict(n_cases=12)), params=dict(
         EPOCHS=1, N_REPEATS=1, PATCH=16, DEPTH=8, WIDTH=8, BS=16, CIFAR_EPOCHS=1)),
 
-    "boundary_loss": None,
+    "boundary_loss": dict(datasets=("isles",), params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0], IMG=32,
+                          WIDTHS=[4, 8])),
 
     "ace_loss": None,
 
@@ -121,7 +122,8 @@ FAKE_RUNS: dict[str, dict | None] = {
         datasets=("iseg2017",),
         params=dict(FOLDS=2, PATCH=16, STEPS=1, BS=1, GROWTH=4, LAYERS=2, STEM=8)),
 
-    "sparse_annotation_balancing": None,
+    "sparse_annotation_balancing": dict(datasets=("kather_crc",), params=dict(
+        EPOCHS=1, SEEDS=[0], SIZE=32, N_TRAIN=8, N_VALID=4, N_TEST=6, DEPTH=3, WIDTH=4, WORKERS=0)),
 
     "hybrid_cascade": None,
 

@@ -15,15 +15,18 @@ import torch.nn.functional as F
 from scipy import ndimage as ndi
 from fastai.learner import Metric
 from fastai.callback.tracker import ReduceLROnPlateau
+from fastai.torch_core import TensorImage, TensorMask
+from fastai.data.core import TfmdDL, DataLoaders
+import pandas as pd
 from ..models import UNet
 from ..train import arrays_dls, make_learner, predict
 from ..train.callbacks import ClassDice
 
-
 # %% auto #0
-__all__ = ['minmax01', 'tiny_lesion_phantom', 'official_one_hot2dist', 'dist_maps_from_labels', 'BoundaryLossError',
-           'boundary_loss', 'alpha_schedule', 'official_loss_weights', 'GDLBoundaryLoss', 'LesionDice', 'LesionRatio',
-           'fit_boundary', 'evaluate_lesions']
+__all__ = ['minmax01', 'cache_slices', 'SliceFiles', 'slice_dls', 'item', 'tiny_lesion_phantom', 'official_one_hot2dist',
+           'dist_maps_from_labels', 'BoundaryLossError', 'boundary_loss', 'alpha_schedule', 'official_loss_weights',
+           'GDLBoundaryLoss', 'LesionDice', 'LesionRatio', 'fit_boundary', 'predict_lesions', 'evaluate_lesions',
+           'official_2018_haussdorf']
 
 # %% ../../nbs/part2/boundary_loss.ipynb #7fdfd97f
 from ..losses import signed_distance_map, one_hot2dist, generalised_dice_loss, one_hot
@@ -37,6 +40,57 @@ def minmax01(a: np.ndarray) -> np.ndarray:
     array gives zeros (`midl_book.data.normalize(a, method="minmax")`, statistics in float64)."""
     return normalize(a, method="minmax", eps=0)
 
+
+
+# %% ../../nbs/part2/boundary_loss.ipynb #7b4f1c8c
+def cache_slices(cases: Sequence,  # case folders of one dataset
+                 slicer: Callable,  # `isles2018_slices` or `wmh_slices`: (cases, size) -> dict
+                 folder,  # where the slice files go (created)
+                 size: int = 256,  # slices are size x size pixels
+                 ) -> pd.DataFrame:
+    """Slice `cases` one at a time with `slicer([case], size)` and write every 2D slice to
+    `folder/<n>.npz` (x float32 (C, size, size), y uint8). Returns the index: one row per slice with
+    `path`, `case`, `lesion_px`, and the in-plane spacing `sy`, `sx` in mm after resizing."""
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for c in cases:
+        d = slicer([c], size)
+        for x, y, name in zip(d["x"], d["y"], d["case"]):
+            p = folder / f"{len(rows):06d}.npz"
+            np.savez(p, x=x.astype(np.float32), y=y.astype(np.uint8))
+            sy, sx = d["spacing"][name]
+            rows.append(dict(path=str(p), case=str(name), lesion_px=int(y.sum()), sy=sy, sx=sx))
+    if not rows: raise DataError(f"cache_slices: no slice written from {len(cases)} cases")
+    return pd.DataFrame(rows)
+
+class SliceFiles(torch.utils.data.Dataset):
+    """2D slices cached by `cache_slices`, read one per step: items (image (C, H, W) `TensorImage`,
+    label (H, W) `TensorMask` int64, phi_G (n_classes, H, W) float32 from `dist_maps_from_labels`)."""
+    n_inp = 1                                                     # one input; labels and phi_G
+    def __init__(self, paths: Sequence, n_classes: int = 2):
+        self.paths, self.n_classes = [str(p) for p in paths], n_classes
+    def __len__(self): return len(self.paths)
+    def read(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        "Image (C, H, W) float32 and label (H, W) int64 of slice `i`, without phi_G."
+        with np.load(self.paths[i]) as z: return z["x"], z["y"].astype(np.int64)
+    def __getitem__(self, i):
+        x, y = self.read(i)
+        d = dist_maps_from_labels(y[None], self.n_classes)[0]
+        return TensorImage(torch.from_numpy(x)), TensorMask(torch.from_numpy(y)), torch.from_numpy(d)
+
+def slice_dls(train: torch.utils.data.Dataset, valid: torch.utils.data.Dataset, bs: int = 8,
+              seed: int = 0, device=None) -> DataLoaders:
+    "fastai DataLoaders over two Datasets of (image, label, phi_G) items; training shuffled, seeded."
+    device = device or default_device()
+    tr = TfmdDL(train, bs=bs, shuffle=True, num_workers=0, device=device)
+    tr.rng = __import__("random").Random(int(seed))              # fastai shuffles with its own RNG
+    va = TfmdDL(valid, bs=max(bs, 16), shuffle=False, num_workers=0, device=device)
+    return DataLoaders(tr, va, device=device)
+
+def item(data, i: int) -> tuple[np.ndarray, np.ndarray]:
+    "Image (C, H, W) and label (H, W) of item `i` of a tuple of arrays (x, y, ...) or a `SliceFiles`."
+    if isinstance(data, tuple): return np.asarray(data[0][i]), np.asarray(data[1][i])
+    return data.read(i)
 
 # %% ../../nbs/part2/boundary_loss.ipynb #09f358d9
 def tiny_lesion_phantom(n: int, size: int = 64, seed: int = 0, radius: tuple[float, float] = (1.5, 4.0),
@@ -159,19 +213,23 @@ class LesionRatio(Metric):
     @property
     def name(self): return "pred_true_ratio"
 
-def fit_boundary(x_train: np.ndarray, y_train: np.ndarray, d_train: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray,
-                 d_valid: np.ndarray, alpha_fn: Callable[[int], float], seed: int = 0, epochs: int = 20, bs: int = 8,
+def fit_boundary(train, valid, alpha_fn: Callable[[int], float], seed: int = 0, epochs: int = 20, bs: int = 8,
                  lr: float = 1e-3, widths: Sequence[int] = (8, 16, 32), plateau_patience: int | None = None):
-    """Train a 2-class same-padding `UNet(C, 2, widths)` on Eq. (6) with alpha = `alpha_fn(epoch)` (constant 1: GDL
-    alone; constant 0: L_B alone; `alpha_schedule`: the paper), Adam at `lr`, no weight decay, no augmentation.
-    `x_*` (N, C, H, W) float32, `y_*` (N, H, W) int 0/1, `d_*` (N, 2, H, W) their distance maps. `plateau_patience`:
-    halve the learning rate after that many epochs without a better validation Dice (the paper: 20). Returns
-    (learner, AttrSchedule callback: its `.history` holds the alpha of every epoch)."""
+    """Train a 2-class same-padding `UNet(C, 2, widths)` on Eq. (6) with alpha = `alpha_fn(epoch)` (constant 1:
+    GDL alone; constant 0: L_B alone; `alpha_schedule`: the paper), Adam at `lr`, no weight decay, no
+    augmentation. `train`, `valid`: arrays (x (N, C, H, W) float32, y (N, H, W) int 0/1, phi_G (N, 2, H, W)), or
+    Datasets of such items read from disk (`SliceFiles`). `plateau_patience`: halve the learning rate after
+    that many epochs without a better validation Dice (the paper: 20). Returns (learner, AttrSchedule
+    callback: its `.history` holds the alpha of every epoch)."""
     seed_everything(seed)
-    dls = arrays_dls(x_train, (y_train, d_train), x_valid, (y_valid, d_valid), bs=bs, seed=seed)
-    for dl in dls.loaders: dl.dataset.n_inp = 1                   # one input (the image), two targets (labels, phi_G)
-    dls.valid.bs = max(bs, 50)                                    # validation only: larger batches are cheaper
-    model = UNet(x_train.shape[1], 2, widths=widths, padding="same")
+    if isinstance(train, tuple):
+        dls = arrays_dls(train[0], tuple(train[1:]), valid[0], tuple(valid[1:]), bs=bs, seed=seed)
+        for dl in dls.loaders: dl.dataset.n_inp = 1           # one input (the image), two targets (labels, phi_G)
+        dls.valid.bs = max(bs, 50)                            # validation only: larger batches are cheaper
+        n_in = train[0].shape[1]
+    else:
+        dls, n_in = slice_dls(train, valid, bs=bs, seed=seed), train.read(0)[0].shape[0]
+    model = UNet(n_in, 2, widths=widths, padding="same")
     crit = GDLBoundaryLoss(alpha=alpha_fn(0))
     sched = AttrSchedule(crit, "alpha", alpha_fn)
     cbs = [sched] + ([ReduceLROnPlateau(monitor="lesion_dice", comp=np.greater, patience=plateau_patience, factor=2.0)]
@@ -179,6 +237,20 @@ def fit_boundary(x_train: np.ndarray, y_train: np.ndarray, d_train: np.ndarray, 
     learn = make_learner(dls, model, crit, metrics=[LesionDice(), LesionRatio()], lr=lr, cbs=cbs, wd=0.0)
     learn.fit(epochs, lr)
     return learn, sched
+
+def predict_lesions(model: nn.Module, data, bs: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Lesion probabilities (N, H, W) and labels (N, H, W) bool of `data`: arrays (x, y, ...) (float32
+    probabilities) or a Dataset of (image, label, ...) items, read batch by batch (float16, to save memory)."""
+    if isinstance(data, tuple):
+        prob = predict(model, data[0], bs=bs, activation=lambda z: F.softmax(z, 1))[:, 1]
+        return prob, np.asarray(data[1]).astype(bool)
+    probs, labels = [], []
+    for k in range(0, len(data), bs):
+        items = [data[i] for i in range(k, min(k + bs, len(data)))]
+        xb = torch.stack([it[0].as_subclass(torch.Tensor) for it in items]).numpy()
+        probs.append(predict(model, xb, bs=bs, activation=lambda z: F.softmax(z, 1))[:, 1].astype(np.float16))
+        labels.append(np.stack([it[1].numpy() for it in items]).astype(bool))
+    return np.concatenate(probs), np.concatenate(labels)
 
 def evaluate_lesions(pred: np.ndarray, target: np.ndarray, spacing: Sequence[float] | np.ndarray = (1.0, 1.0)) -> dict:
     """Scores of binary predictions (N, H, W) against targets: `dice_global` (pooled), `dice_slice` (mean per-slice
@@ -197,3 +269,12 @@ def evaluate_lesions(pred: np.ndarray, target: np.ndarray, spacing: Sequence[flo
     return dict(dice_global=dice_score(pred, target), dice_slice=float(np.mean(d_sl)), hd_slice=float(np.mean(hd)),
                 dice_lesion_slices=float(np.mean(np.asarray(d_sl)[has])) if has.any() else float("nan"),
                 fp_empty_px=float(pred[~has].sum() / max((~has).sum(), 1)), pred_true_ratio=float(pred.sum() / max(target.sum(), 1)))
+
+# %% ../../nbs/part2/boundary_loss.ipynb #3455cdd5
+def official_2018_haussdorf(pred: np.ndarray, target: np.ndarray) -> float:
+    """The "Haussdorf" of the official code at commit 108bd98 (`utils.numpy_haussdorf`), for comparison only:
+    the symmetric `scipy.spatial.distance.directed_hausdorff` of two 2D 0/1 arrays, which scipy reads as sets of
+    *rows* (each row one point in W dimensions). Not a distance between contours, and without a unit."""
+    from scipy.spatial.distance import directed_hausdorff
+    p, t = np.asarray(pred, np.float64), np.asarray(target, np.float64)
+    return max(directed_hausdorff(p, t)[0], directed_hausdorff(t, p)[0])

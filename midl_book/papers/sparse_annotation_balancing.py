@@ -11,11 +11,13 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastai.learner import Metric
 
 # %% auto #0
-__all__ = ['KATHER_CLASSES', 'KATHER_TO_PAPER', 'WEIGHT_MAPS', 'load_kather_tiles', 'tile_mosaics', 'BalancingError',
-           'valid_mask_weights', 'instance_balanced_weights', 'batch_balanced_weights', 'WeightedPixelCE',
-           'InnerSkipBlock', 'InnerSkipUNet', 'predict_labels', 'pooled_dice']
+__all__ = ['KATHER_CLASSES', 'KATHER_TO_PAPER', 'WEIGHT_MAPS', 'load_kather_tiles', 'tile_mosaics', 'kather_paths',
+           'MosaicDataset', 'BalancingError', 'valid_mask_weights', 'instance_balanced_weights',
+           'batch_balanced_weights', 'WeightedPixelCE', 'InnerSkipBlock', 'InnerSkipUNet', 'predict_labels',
+           'pooled_dice', 'confusion_counts', 'dice_from_confusion', 'ClassMeanDice']
 
 # %% ../../nbs/part2/sparse_annotation_balancing.ipynb #f7a392e2
 KATHER_CLASSES = ("ADI", "BACK", "DEB", "LYM", "MUC", "MUS", "NORM", "STR", "TUM")
@@ -94,6 +96,70 @@ def tile_mosaics(images: np.ndarray, labels: np.ndarray, n: int, grid: int = 2, 
             out[i, :, r * t:(r + 1) * t, c * t:(c + 1) * t] = images[k].transpose(2, 0, 1) / 255.0
             lab[i, r * t:(r + 1) * t, c * t:(c + 1) * t] = labels[k] + 1
     return out, lab
+
+# %% ../../nbs/part2/sparse_annotation_balancing.ipynb #7765711d
+def kather_paths(folder, classes: Sequence[str] = KATHER_CLASSES, per_class: int | None = None,
+                 seed=0) -> tuple[list[Path], np.ndarray]:
+    """The tile files of a class-folder tree `folder/<class>/*.tif|*.png` and their labels (index
+    into `classes`), without reading them; `per_class`: at most that many per class (seeded). Raises
+    `DataError` for a missing folder or an empty class folder, as `load_kather_tiles`."""
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise DataError(f"kather_paths: {root} is not a folder; expected {root}/<class>/*.tif "
+                        f"with classes {', '.join(classes)} (unzip NCT-CRC-HE-100K.zip into "
+                        "$MIDL_BOOK_DATA/kather_crc/)")
+    rng, paths, labels = as_rng(seed), [], []
+    for k, c in enumerate(classes):
+        d = root / c
+        files = sorted(p for p in d.glob("*") if p.suffix.lower() in _IMAGE_EXT) if d.is_dir() else []
+        if not files:
+            raise DataError(f"kather_paths: no .tif/.png tiles in {d}: the folder of class {c!r} "
+                            f"is {'empty' if d.is_dir() else 'missing'}; pass classes= to use a "
+                            "subset")
+        if per_class is not None and len(files) > per_class:
+            files = [files[i] for i in np.sort(rng.choice(len(files), per_class, replace=False))]
+        paths += files; labels += [k] * len(files)
+    return paths, np.asarray(labels, np.int64)
+
+class MosaicDataset(torch.utils.data.Dataset):
+    """`n` mosaics of `grid` x `grid` tiles built on the fly from tile files (`kather_paths`): item
+    i draws its cells' classes with `class_probs` and a tile of each, from a generator seeded by
+    (`seed`, i); tiles are resampled to `tile` px. Items: (image float32 (3, S, S) in [0, 1], labels
+    int64 (S, S) = tile label + 1). `sparse_rate` (a class -> probability dict for classes 1..K):
+    annotate sparsely with `sparse_annotations` (0 = not annotated), except every
+    `combined_every`-th item (0: none), which keeps its dense labels."""
+    n_inp = 1
+    def __init__(self, paths: Sequence, labels: np.ndarray, n: int, grid: int = 2, tile: int = 112,
+                 seed=0, class_probs: Sequence[float] | None = None,
+                 sparse_rate: dict | None = None, margin: float = 8.0, combined_every: int = 0):
+        self.paths, self.labels, self.n = list(paths), np.asarray(labels), int(n)
+        self.grid, self.tile, self.seed = grid, tile, int(seed)
+        self.sparse_rate, self.margin, self.combined_every = sparse_rate, margin, combined_every
+        k = int(self.labels.max()) + 1
+        self.by_class = [np.nonzero(self.labels == c)[0] for c in range(k)]
+        p = np.ones(k) if class_probs is None else np.asarray(class_probs, np.float64)
+        self.p = np.where([len(b) > 0 for b in self.by_class], p, 0.0)
+        self.p = self.p / self.p.sum()
+    def __len__(self): return self.n
+    def _tile(self, i: int) -> np.ndarray:
+        from PIL import Image
+        a = load_image(self.paths[i])
+        if a.ndim != 3 or a.shape[2] not in (3, 4) or a.dtype != np.uint8:
+            raise DataError(f"MosaicDataset: {self.paths[i]} is {a.dtype} {a.shape}; 8-bit RGB "
+                            "tiles are expected")
+        return np.asarray(Image.fromarray(a[..., :3]).resize((self.tile, self.tile), Image.BOX))
+    def __getitem__(self, i):
+        if not 0 <= i < self.n: raise IndexError(i)
+        rng = np.random.default_rng([self.seed, int(i)])
+        cells = rng.choice(len(self.p), self.grid ** 2, p=self.p)             # each cell's class
+        pick = [int(rng.choice(self.by_class[c])) for c in cells]             # a tile of that class
+        tiles = np.stack([self._tile(k) for k in pick])
+        x, y = tile_mosaics(tiles, self.labels[pick], 1, self.grid, seed=rng)
+        dense = self.combined_every and i % self.combined_every == 0
+        if self.sparse_rate is not None and not dense:
+            y = sparse_annotations(y, seed=rng, rate=self.sparse_rate, margin=self.margin,
+                                   max_regions=3)
+        return torch.from_numpy(x[0]), torch.from_numpy(y[0].astype(np.int64))
 
 # %% ../../nbs/part2/sparse_annotation_balancing.ipynb #b5731830
 class BalancingError(MidlBookError):
@@ -240,3 +306,32 @@ def pooled_dice(pred: np.ndarray, target: np.ndarray, classes: Sequence[int]) ->
     from midl_book.metrics import dice_score
     pred, target = np.asarray(pred), np.asarray(target)
     return {c: dice_score(pred == c, target == c) for c in classes}
+
+def confusion_counts(pred: torch.Tensor, target: torch.Tensor, n_classes: int) -> np.ndarray:
+    """Pixel counts (n_classes + 1, n_classes + 1), rows the target label 0..K, columns the
+    predicted one."""
+    t, p, m = target.reshape(-1).long().cpu(), pred.reshape(-1).long().cpu(), n_classes + 1
+    return torch.bincount(t * m + p, minlength=m * m).reshape(m, m).numpy()
+
+def dice_from_confusion(cm: np.ndarray) -> dict[int, float]:
+    """Pooled Dice of classes 1..K from `confusion_counts`: 2 TP / (2 TP + FP + FN), 1 for a class
+    absent from both (as `pooled_dice`); predictions on unannotated pixels (target 0) count as false
+    positives."""
+    out = {}
+    for c in range(1, len(cm)):
+        tp = int(cm[c, c]); fp, fn = int(cm[:, c].sum()) - tp, int(cm[c, :].sum()) - tp
+        out[c] = 1.0 if 2 * tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
+    return out
+
+class ClassMeanDice(Metric):
+    """fastai metric `class_mean_dice`: the mean over classes 1..K of the Dice pooled over the
+    validation set (prediction = argmax + 1). The full run selects every arm's checkpoint, and
+    halves its learning rate, by it."""
+    def __init__(self, n_classes: int): self.k = int(n_classes)
+    def reset(self): self.cm = np.zeros((self.k + 1, self.k + 1), np.int64)
+    def accumulate(self, learn):
+        self.cm += confusion_counts(learn.pred.argmax(1) + 1, learn.yb[0], self.k)
+    @property
+    def value(self): return float(np.mean(list(dice_from_confusion(self.cm).values())))
+    @property
+    def name(self): return "class_mean_dice"
