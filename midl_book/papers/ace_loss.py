@@ -7,6 +7,7 @@ from ..losses import one_hot, soft_dice_loss, partial_label_cross_entropy
 from ..data import (DataError, Volume, merge_labels, normalize, resample_volume, MRBRAINS13_TRAINING_TO_TESTING,
                             MRBRAINS_TO_TISSUE_WMH)
 from typing import Sequence
+import os
 import numpy as np
 import torch
 from torch import nn
@@ -15,7 +16,8 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['UNION_LABELS', 'LESION_BG', 'IGNORE', 'UNION_MAPS', 'remap_to_union', 'prepare_case', 'AceError', 'ace_sum_classes',
            'adaptive_cross_entropy', 'naive_labels', 'naive_cross_entropy', 'naive_dice_loss', 'overwrite_fusion',
-           'sample_balanced_patches', 'cut_patches', 'predict_labels']
+           'he_init', 'balanced_class_counts', 'draw_balanced_patch', 'sample_balanced_patches', 'cut_patches',
+           'BalancedPatchDataset', 'predict_labels']
 
 # %% ../../nbs/part2/ace_loss.ipynb #a9b1ba97
 UNION_LABELS = {0: "background", 1: "CSF", 2: "GM", 3: "WM", 4: "WMH"}   # the union label set, tissue + WMH
@@ -146,7 +148,64 @@ def overwrite_fusion(tissue_seg: np.ndarray, lesion_seg: np.ndarray, lesion_to_u
     for l, u in lesion_to_union.items(): out[lesion_seg == l] = u
     return out
 
+# %% ../../nbs/part2/ace_loss.ipynb #453c9125
+def he_init(model: nn.Module) -> nn.Module:
+    """He initialisation (Appendix A), in place: every (transposed) convolution's weight drawn from
+    N(0, 2 / fan_in) (fan_in as torch computes it), biases zero; batch norms keep weight 1, bias 0."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+            # fan_in = weight dim 1 x kernel volume, as torch's kaiming_normal_ computes it (for a
+            # transposed conv, dim 1 is its output channels)
+            fan_in = m.weight.shape[1] * m.weight[0, 0].numel()
+            # W ~ N(0, 2 / fan_in)  (He et al. 2015, Eq. 10)
+            with torch.no_grad(): m.weight.normal_(0.0, (2.0 / fan_in) ** 0.5)
+            if m.bias is not None: nn.init.zeros_(m.bias)
+    return model
+
 # %% ../../nbs/part2/ace_loss.ipynb #e8036705
+def _lazy(a) -> np.ndarray:
+    "An array as it is, or a `.npy` file memory-mapped (only what is indexed is read)."
+    return np.load(a, mmap_mode="r") if isinstance(a, (str, os.PathLike)) else np.asarray(a)
+
+def balanced_class_counts(labels: Sequence[Sequence], size: Sequence[int], ignore: int = IGNORE) -> list:
+    """Per dataset k: (its classes, per image {class: voxel count}), `IGNORE` left out; `labels[k][i]` an
+    array or a `.npy` file. Raises `AceError` for an image smaller than the patch `size`."""
+    info = []
+    for k, maps in enumerate(labels):
+        counts = []
+        for i, m in enumerate(maps):
+            m = _lazy(m)
+            if m.ndim != len(size) or any(s > d for s, d in zip(size, m.shape)):
+                raise AceError(f"sample_balanced_patches: image {i} of dataset {k} has shape {m.shape}, smaller "
+                               f"than (or of another dimension than) the patch {tuple(size)}: pad it or use a "
+                               "smaller patch")
+            u, c = np.unique(np.asarray(m), return_counts=True)
+            counts.append({int(a): int(b) for a, b in zip(u, c) if a != ignore})
+        classes = sorted(set().union(*counts))
+        if not classes: raise AceError(f"sample_balanced_patches: dataset {k} has no labelled voxel")
+        info.append((classes, counts))
+    return info
+
+def draw_balanced_patch(labels: Sequence[Sequence], info: list, size: Sequence[int], rng: np.random.Generator,
+                        cache: dict | None = None) -> tuple[int, int, tuple]:
+    """One draw of the paper's balanced mini-batches: `(k, i, slices)` (see `sample_balanced_patches`);
+    `info` from `balanced_class_counts`; `cache` keeps the voxel lists of rare classes between draws."""
+    cache = {} if cache is None else cache
+    k = int(rng.integers(len(labels)))
+    classes, counts = info[k]
+    c = classes[int(rng.integers(len(classes)))]
+    imgs = [i for i, cnt in enumerate(counts) if c in cnt]
+    i = imgs[int(rng.integers(len(imgs)))]
+    m = _lazy(labels[k][i])
+    if counts[i][c] / m.size > 0.05:                       # frequent: rejection sampling
+        while m.flat[flat := int(rng.integers(m.size))] != c: pass
+    else:                                                  # rare: an explicit (cached) list of its voxels
+        if (k, i, c) not in cache: cache[k, i, c] = np.flatnonzero(np.asarray(m) == c)
+        flat = int(cache[k, i, c][int(rng.integers(len(cache[k, i, c])))])
+    centre = np.unravel_index(flat, m.shape)
+    lo = [int(np.clip(q - s // 2, 0, d - s)) for q, s, d in zip(centre, size, m.shape)]
+    return k, i, tuple(slice(a, a + s) for a, s in zip(lo, size))
+
 def sample_balanced_patches(labels: Sequence[Sequence[np.ndarray]], n: int, size: Sequence[int], rng=0,
                             ignore: int = IGNORE) -> list[tuple[int, int, tuple]]:
     """`n` patch positions drawn as the paper's balanced mini-batches: dataset k uniformly, then a class c of
@@ -155,35 +214,8 @@ def sample_balanced_patches(labels: Sequence[Sequence[np.ndarray]], n: int, size
     sequence of label maps of dataset k (2D or 3D, shapes may differ). Returns `(k, i, slices)` triples;
     `image[(slice(None),) + slices]` cuts the patch from a `(C, *S)` image. `rng`: a seed or a Generator."""
     rng, size = np.random.default_rng(rng), tuple(int(s) for s in size)
-    info = []
-    for k, maps in enumerate(labels):
-        counts = []
-        for i, m in enumerate(maps):
-            if np.ndim(m) != len(size) or any(s > d for s, d in zip(size, np.shape(m))):
-                raise AceError(f"sample_balanced_patches: image {i} of dataset {k} has shape {np.shape(m)}, smaller than "
-                               f"(or of another dimension than) the patch {size}: pad it or use a smaller patch")
-            u, c = np.unique(np.asarray(m), return_counts=True)
-            counts.append({int(a): int(b) for a, b in zip(u, c) if a != ignore})
-        classes = sorted(set().union(*counts))
-        if not classes: raise AceError(f"sample_balanced_patches: dataset {k} has no labelled voxel")
-        info.append((classes, counts))
-    cache, out = {}, []
-    for _ in range(n):
-        k = int(rng.integers(len(labels)))
-        classes, counts = info[k]
-        c = classes[int(rng.integers(len(classes)))]
-        imgs = [i for i, cnt in enumerate(counts) if c in cnt]
-        i = imgs[int(rng.integers(len(imgs)))]
-        m = np.asarray(labels[k][i])
-        if counts[i][c] / m.size > 0.05:                       # frequent: rejection sampling
-            while m.flat[flat := int(rng.integers(m.size))] != c: pass
-        else:                                                  # rare: an explicit (cached) list of its voxels
-            if (k, i, c) not in cache: cache[k, i, c] = np.flatnonzero(m == c)
-            flat = int(cache[k, i, c][int(rng.integers(len(cache[k, i, c])))])
-        centre = np.unravel_index(flat, m.shape)
-        lo = [int(np.clip(q - s // 2, 0, d - s)) for q, s, d in zip(centre, size, m.shape)]
-        out.append((k, i, tuple(slice(a, a + s) for a, s in zip(lo, size))))
-    return out
+    info, cache = balanced_class_counts(labels, size, ignore), {}
+    return [draw_balanced_patch(labels, info, size, rng, cache) for _ in range(n)]
 
 def cut_patches(images: Sequence[Sequence[np.ndarray]], labels: Sequence[Sequence[np.ndarray]], where) -> tuple[np.ndarray, np.ndarray]:
     "Cut the patches `where` (from `sample_balanced_patches`) -> x float32 `(n, C, *size)`, y uint8 `(n, *size)`."
@@ -191,13 +223,40 @@ def cut_patches(images: Sequence[Sequence[np.ndarray]], labels: Sequence[Sequenc
     y = np.stack([np.asarray(labels[k][i])[sl] for k, i, sl in where]).astype(np.uint8)
     return x, y
 
+class BalancedPatchDataset(torch.utils.data.Dataset):
+    """Item j: `(x, y)`, one patch drawn as the paper's balanced mini-batches (`draw_balanced_patch`) from
+    `images[k][i]` `(C, *S)` and `labels[k][i]` `(*S)`, arrays or `.npy` files that are memory-mapped, so
+    a step reads only its patches and nothing is drawn ahead: x float32 `(C, *size)`, y int64 `(*size)`
+    mapped through `label_map` (e.g. {4: 1, LESION_BG: 0} for a binary lesion network). The draw of item j
+    is seeded by `(*seed, j)`: the same item is the same patch."""
+    def __init__(self, images: Sequence[Sequence], labels: Sequence[Sequence], size: Sequence[int],
+                 length: int, seed: Sequence[int] | int = 0, label_map: dict | None = None, ignore: int = IGNORE):
+        self.images, self.labels, self.size, self.length = images, labels, tuple(int(s) for s in size), int(length)
+        self.seed = [int(seed)] if np.ndim(seed) == 0 else [int(v) for v in seed]
+        self.info, self.cache = balanced_class_counts(labels, self.size, ignore), {}
+        self.lut = None
+        if label_map:
+            self.lut = np.arange(256, dtype=np.int64)
+            for a, b in label_map.items(): self.lut[a] = b
+    def __len__(self): return self.length
+    def __getitem__(self, j):
+        rng = np.random.default_rng(self.seed + [int(j)])
+        k, i, sl = draw_balanced_patch(self.labels, self.info, self.size, rng, self.cache)
+        x = np.asarray(_lazy(self.images[k][i])[(slice(None),) + sl], np.float32)
+        y = np.asarray(_lazy(self.labels[k][i])[sl]).astype(np.int64)
+        if self.lut is not None: y = self.lut[y]
+        return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)
+
 # %% ../../nbs/part2/ace_loss.ipynb #374c73f8
-def predict_labels(model: nn.Module, images: Sequence[np.ndarray], multiple: int = 8) -> list[np.ndarray]:
-    """Arg-max label map of each whole image `(C, *S)` (2D or 3D), zero-padded to a multiple of `multiple`
-    per spatial axis for the U-Net and cropped back -> uint8 `(*S)` each (`midl_book.train.predict`).
-    """
+def predict_labels(model: nn.Module, images: Sequence, multiple: int = 8) -> list[np.ndarray]:
+    """Arg-max label map of each whole image `(C, *S)` (2D or 3D; an array or a `.npy` file, read one at a
+    time), zero-padded to a multiple of `multiple` per spatial axis for the U-Net and cropped back -> uint8
+    `(*S)` each (`midl_book.train.predict`)."""
     from midl_book.train import predict
     dev = next(model.parameters()).device
-    labels = predict(model, [np.asarray(x, np.float32) for x in images], device=dev,
-                     pad_to=multiple, postprocess=lambda z: z.argmax(1))
-    return [y.astype(np.uint8) for y in labels]
+    if all(not isinstance(x, (str, os.PathLike)) for x in images):
+        labels = predict(model, [np.asarray(x, np.float32) for x in images], device=dev,
+                         pad_to=multiple, postprocess=lambda z: z.argmax(1))
+        return [y.astype(np.uint8) for y in labels]
+    return [predict_labels(model, [np.load(x) if isinstance(x, (str, os.PathLike)) else x], multiple)[0]
+            for x in images]

@@ -6,6 +6,7 @@ from ..core import *
 from ..losses import one_hot, merge_classes, soft_dice_loss
 from ..train.callbacks import AttrSchedule
 from typing import Sequence, Callable
+from pathlib import Path
 import random
 import numpy as np
 import torch
@@ -15,13 +16,13 @@ from scipy import ndimage as ndi
 from fastai.data.core import DataLoaders
 from ..data import sample_centres, crop_at
 
-
 # %% auto #0
 __all__ = ['JOINT_CLASSES', 'IGNORE', 'NEUROMORPHOMETRICS_TISSUE', 'MRBRAINS18_JOINT', 'HeteroModalError',
            'neuromorphometrics_tissue', 'mrbrains18_joint', 'HistogramStandardiser', 'foreground_mask', 'prepare_scan',
-           'split_labels', 'tissue_groups', 'jaccard_weights', 'prob_jaccard_index', 'prob_jaccard_loss',
-           'h3_violations', 'BatchNormIN', 'HighResBlock', 'HeteroModalNet', 'WithModalities', 'project_modalities',
-           'JointHeteroLoss', 'JointRiskModel', 'PairedPatchDataset', 'paired_dls', 'decode_joint']
+           'neuromorphometrics_pairs', 'split_labels', 'tissue_groups', 'jaccard_weights', 'prob_jaccard_index',
+           'prob_jaccard_loss', 'h3_violations', 'BatchNormIN', 'HighResBlock', 'HeteroModalNet', 'WithModalities',
+           'project_modalities', 'JointHeteroLoss', 'JointRiskModel', 'PairedPatchDataset', 'paired_dls',
+           'decode_joint', 'constant_map_dice']
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #1506c55e
 class HeteroModalError(MidlBookError):
@@ -106,6 +107,24 @@ def prepare_scan(images: Sequence, labels=None, spacing: Sequence[float] = (3.0,
     arrs = [resample_volume(v, spacing, order=1).array.astype(np.float32) for v in images]
     lab = None if labels is None else resample_volume(labels, spacing, order=0).array
     return np.stack(arrs), lab, foreground_mask(arrs[0])
+
+# %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #adfc8db9
+def neuromorphometrics_pairs(label_files: Sequence, image_files: Sequence) -> list[tuple[Path, Path]]:
+    """(T1, labels) file pairs of the MICCAI 2012 release: each `<id>_glm.nii[.gz]` label file with the image
+    `<id>.nii[.gz]` found anywhere among `image_files` (the release keeps them in separate folders,
+    `training-images/` and `training-labels/`; a copy may keep them side by side). Raises
+    `HeteroModalError` naming the labels whose image is missing or found twice."""
+    stem = lambda f: Path(f).name.split(".")[0]
+    by_id: dict[str, list[Path]] = {}
+    for f in image_files: by_id.setdefault(stem(f), []).append(Path(f))
+    pairs, bad = [], []
+    for lab in label_files:
+        found = by_id.get(stem(lab).removesuffix("_glm"), [])
+        if len(found) == 1: pairs.append((found[0], Path(lab)))
+        else: bad.append(f"{Path(lab).name} ({len(found)} images)")
+    if bad: raise HeteroModalError(f"neuromorphometrics_pairs: no single T1 image for {bad[:5]}; expected "
+                                   "<id>_3.nii(.gz) beside the labels or in the release's *-images folder")
+    return pairs
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #ef0b3e13
 def split_labels(y, lesion_class: int):
@@ -393,3 +412,14 @@ def decode_joint(probs: np.ndarray, threshold: float = 0.5, lesion: bool = True)
     elsewhere the argmax over the first C-1 (background and tissue) classes."""
     tissue = np.asarray(probs)[:, :-1].argmax(1)
     return np.where(np.asarray(probs)[:, -1] > threshold, probs.shape[1] - 1, tissue) if lesion else tissue
+
+# %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #09f71ec5
+def constant_map_dice(truths: Sequence[np.ndarray], classes: Sequence[int], ignore: int | None = None) -> float:
+    """Mean Dice (%) over `classes` of the best constant label map, pooled over `truths`: painting class c
+    everywhere scores 2 n_c / (n_c + N) on c and 0 on the other classes (N voxels, `ignore` left out)."""
+    n, N = np.zeros(len(classes)), 0
+    for t in truths:
+        t = np.asarray(t)
+        if ignore is not None: t = t[t != ignore]
+        N += t.size; n += [int((t == c).sum()) for c in classes]
+    return float(100 * max(2 * nc / (nc + N) for nc in n) / len(classes)) if N else float("nan")
