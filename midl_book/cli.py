@@ -114,9 +114,15 @@ FAKE_RUNS: dict[str, dict | None] = {
     "boundary_loss": dict(datasets=("isles",), params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0], IMG=32,
                           WIDTHS=[4, 8])),
 
-    "ace_loss": None,
+    "ace_loss": dict(datasets=dict(mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
+                                   wmh=dict(n_cases=2, shape=(16, 16, 8))),
+                     params=dict(SEEDS=[0], ITERS=2, PATCH=8, WIDTH=4, DEPTH=2, N_CASES=2)),
 
-    "hetero_modal_joint_seg": None,
+    "hetero_modal_joint_seg": dict(
+        datasets=dict(wmh=dict(n_cases=3, shape=(16, 16, 8)), mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
+                      neuromorphometrics=dict(n_cases=3, shape=(16, 16, 12))),
+        params=dict(SEEDS=[0], PATCH=[4, 8, 8], BS=1, EPOCHS=1, STEPS=2, WARMUP=1, CH=[4, 4, 4],
+                    BLOCKS=1, HEAD=8, N_CASES=3)),
 
     "exclusive_multilabel_densenet": dict(  # 2 labelled subjects, 2 folds, 16^3 patches, 1 step
         datasets=("iseg2017",),

@@ -1034,10 +1034,10 @@ def write_neuromorphometrics(
     seed=0,                      # the same seed writes the same bytes
 ) -> Path:
     """The MICCAI 2012 multi-atlas data in the layout hetero_modal_joint_seg reads:
-    `neuromorphometrics/training/ <id>_3.nii` (int16 T1) with `<id>_3_glm.nii` (int16 labels,
-    Neuromorphometrics numbers: 48 of them, covering every tissue group of the chapter's mapping) in
-    the same folder; ids 1000, 1001, 1002, 1006 ... (the training subjects' numbers as we know them;
-    the release may keep images and labels in separate folders: not verified)."""
+    `neuromorphometrics/training-images/<id>_3.nii` (int16 T1) and
+    `neuromorphometrics/training-labels/<id>_3_glm.nii` (int16 labels, Neuromorphometrics numbers: 48
+    of them, covering every tissue group of the chapter's mapping), in separate folders as in the
+    release (MICCAI-2012-Multi-Atlas-Challenge-Data); ids 1000, 1001, 1002, 1006 ..."""
     d, shape = _d(root, "neuromorphometrics"), _shape(shape, (16, 16, 12))
     for n in range(n_cases):
         rng = fake_rng(seed, "neuromorphometrics", n)
@@ -1048,9 +1048,10 @@ def write_neuromorphometrics(
             for v in _NM_LABELS
         }
         write_nifti(
-            d / "training" / f"{sid}_3.nii", fake_image(lab, means, rng, 15, np.int16), np.eye(4)
+            d / "training-images" / f"{sid}_3.nii", fake_image(lab, means, rng, 15, np.int16),
+            np.eye(4),
         )
-        write_nifti(d / "training" / f"{sid}_3_glm.nii", lab, np.eye(4))
+        write_nifti(d / "training-labels" / f"{sid}_3_glm.nii", lab, np.eye(4))
     return d
 
 

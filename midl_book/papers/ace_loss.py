@@ -7,6 +7,7 @@ from ..losses import one_hot, soft_dice_loss, partial_label_cross_entropy
 from ..data import (DataError, Volume, merge_labels, normalize, resample_volume, MRBRAINS13_TRAINING_TO_TESTING,
                             MRBRAINS_TO_TISSUE_WMH)
 from typing import Sequence
+import os
 import numpy as np
 import torch
 from torch import nn
@@ -15,7 +16,8 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['UNION_LABELS', 'LESION_BG', 'IGNORE', 'UNION_MAPS', 'remap_to_union', 'prepare_case', 'AceError', 'ace_sum_classes',
            'adaptive_cross_entropy', 'naive_labels', 'naive_cross_entropy', 'naive_dice_loss', 'overwrite_fusion',
-           'sample_balanced_patches', 'cut_patches', 'predict_labels']
+           'he_init', 'balanced_class_counts', 'draw_balanced_patch', 'sample_balanced_patches', 'cut_patches',
+           'BalancedPatchDataset', 'predict_labels']
 
 # %% ../../nbs/part2/ace_loss.ipynb #a9b1ba97
 UNION_LABELS = {0: "background", 1: "CSF", 2: "GM", 3: "WM", 4: "WMH"}   # the union label set, tissue + WMH
@@ -30,8 +32,9 @@ assert MRBRAINS_TO_TISSUE_WMH[9] == IGNORE, "midl_book.data's ignore code change
 
 def remap_to_union(labels, dataset: str, source=None) -> np.ndarray:
     """Map a dataset's label map (numpy array or `Volume`) onto the union label set `UNION_LABELS`
-    (`UNION_MAPS[dataset]`): uint8, with `LESION_BG` where only "not lesion" is known and `IGNORE` where
-    nothing is. Raises `DataError` (naming `source`) for a value the dataset's table does not have."""
+    (`UNION_MAPS[dataset]`): uint8, with `LESION_BG` where only "not lesion" is known and `IGNORE`
+    where nothing is. Raises `DataError` (naming `source`) for a value the dataset's table does not
+    have."""
     if dataset not in UNION_MAPS:
         raise DataError(f"remap_to_union: dataset={dataset!r} is not one of {sorted(UNION_MAPS)}")
     arr = labels.array if isinstance(labels, Volume) else labels
@@ -39,9 +42,10 @@ def remap_to_union(labels, dataset: str, source=None) -> np.ndarray:
     return merge_labels(np.asarray(arr), UNION_MAPS[dataset], source=src).astype(np.uint8)
 
 def prepare_case(case: dict, channels: Sequence[str], labels: np.ndarray, spacing=(3.0, 0.958, 0.958)) -> tuple[np.ndarray, np.ndarray]:
-    """One subject (a dict of float32 `Volume`s, as `load_wmh_case` / `load_mrbrains_case` return) and its
-    union label map -> `(x, y)`: x float32 `(len(channels), D, H, W)` resampled to `spacing` (mm, z y x; linear)
-    and z-scored per channel over the head (voxels > 0), y uint8 `(D, H, W)` resampled with nearest neighbours."""
+    """One subject (a dict of float32 `Volume`s, as `load_wmh_case` / `load_mrbrains_case` return)
+    and its union label map -> `(x, y)`: x float32 `(len(channels), D, H, W)` resampled to `spacing`
+    (mm, z y x; linear) and z-scored per channel over the head (voxels > 0), y uint8 `(D, H, W)`
+    resampled with nearest neighbours."""
     ref = case[channels[0]]
     xs = []
     for c in channels:
@@ -68,10 +72,10 @@ def _check_target(t: torch.Tensor, C: int, lesion_background: int, ignore_index:
 
 def ace_sum_classes(target: torch.Tensor, n_classes: int, lesion_classes: Sequence[int] | None = None,
                     reading: str = "patch") -> torch.Tensor:
-    """The set S(y) of Eq. (4) that a lesion-background voxel's probabilities are summed over, per patch:
-    bool `(B, n_classes)`. `reading="patch"`: all classes absent from the patch's ground truth `target[b]`
-    (values 0..n_classes-1 only), plus background (class 0). `reading="lesion"`: all classes except
-    `lesion_classes`, the same for every patch."""
+    """The set S(y) of Eq. (4) that a lesion-background voxel's probabilities are summed over, per
+    patch: bool `(B, n_classes)`. `reading="patch"`: all classes absent from the patch's ground
+    truth `target[b]` (values 0..n_classes-1 only), plus background (class 0). `reading="lesion"`:
+    all classes except `lesion_classes`, the same for every patch."""
     B = target.shape[0]
     if reading == "patch":
         t = target.reshape(B, -1).long()
@@ -90,11 +94,12 @@ def ace_sum_classes(target: torch.Tensor, n_classes: int, lesion_classes: Sequen
 def adaptive_cross_entropy(logits: torch.Tensor, target: torch.Tensor, lesion_classes: Sequence[int] | None = None,
                            reading: str = "patch", lesion_background: int = LESION_BG, ignore_index: int = IGNORE,
                            reduction: str = "mean") -> torch.Tensor:
-    """Adaptive cross-entropy, Eq. (4) of Roulet et al. (2019). `logits` `(B, C, *S)`; `target` `(B, *S)` in the
-    union label set: classes 0..C-1, `lesion_background` ("not lesion, tissue unknown") or `ignore_index`.
-    A class voxel costs -log softmax_y (Eq. 2); a lesion-background voxel costs -log sum_{j in S(y)} softmax_j
-    with S(y) from `ace_sum_classes(target, C, lesion_classes, reading)` (per patch = per batch item);
-    an ignored voxel costs 0. reduction: 'mean' over the non-ignored voxels (L_H^A), 'sum' or 'none'."""
+    """Adaptive cross-entropy, Eq. (4) of Roulet et al. (2019). `logits` `(B, C, *S)`; `target` `(B,
+    *S)` in the union label set: classes 0..C-1, `lesion_background` ("not lesion, tissue unknown")
+    or `ignore_index`. A class voxel costs -log softmax_y (Eq. 2); a lesion-background voxel costs
+    -log sum_{j in S(y)} softmax_j with S(y) from `ace_sum_classes(target, C, lesion_classes,
+    reading)` (per patch = per batch item); an ignored voxel costs 0. reduction: 'mean' over the
+    non-ignored voxels (L_H^A), 'sum' or 'none'."""
     C = logits.shape[1]
     if target.shape != logits.shape[:1] + logits.shape[2:]:
         raise AceError(f"adaptive_cross_entropy: logits {tuple(logits.shape)} and target {tuple(target.shape)} must be "
@@ -124,8 +129,9 @@ def naive_cross_entropy(logits: torch.Tensor, target: torch.Tensor, lesion_backg
 
 def naive_dice_loss(logits: torch.Tensor, target: torch.Tensor, lesion_background: int = LESION_BG,
                     ignore_index: int = IGNORE, eps: float = 1e-6) -> torch.Tensor:
-    """Naive Dice baseline (its form is not given in the paper): `midl_book.losses.soft_dice_loss` of the softmax
-    against the one-hot `naive_labels(target)`, over all C classes; `ignore_index` voxels are zeroed in both."""
+    """Naive Dice baseline (its form is not given in the paper): `midl_book.losses.soft_dice_loss`
+    of the softmax against the one-hot `naive_labels(target)`, over all C classes; `ignore_index`
+    voxels are zeroed in both."""
     C = logits.shape[1]
     t = naive_labels(target.long(), lesion_background)
     keep = (t != ignore_index).unsqueeze(1).float()
@@ -134,9 +140,10 @@ def naive_dice_loss(logits: torch.Tensor, target: torch.Tensor, lesion_backgroun
 
 # %% ../../nbs/part2/ace_loss.ipynb #933f6cd1
 def overwrite_fusion(tissue_seg: np.ndarray, lesion_seg: np.ndarray, lesion_to_union: dict[int, int] | None = None) -> np.ndarray:
-    """Multi-UNet label fusion: the tissue network's label map, overwritten wherever the lesion network's map
-    holds a lesion label l (a key of `lesion_to_union`) by the union label `lesion_to_union[l]`
-    (default {1: 4}). Both maps have the same shape; lesion label 0 (background) never overwrites."""
+    """Multi-UNet label fusion: the tissue network's label map, overwritten wherever the lesion
+    network's map holds a lesion label l (a key of `lesion_to_union`) by the union label
+    `lesion_to_union[l]` (default {1: 4}). Both maps have the same shape; lesion label 0
+    (background) never overwrites."""
     lesion_to_union = {1: 4} if lesion_to_union is None else lesion_to_union
     tissue_seg, lesion_seg = np.asarray(tissue_seg), np.asarray(lesion_seg)
     if tissue_seg.shape != lesion_seg.shape:
@@ -146,58 +153,171 @@ def overwrite_fusion(tissue_seg: np.ndarray, lesion_seg: np.ndarray, lesion_to_u
     for l, u in lesion_to_union.items(): out[lesion_seg == l] = u
     return out
 
+# %% ../../nbs/part2/ace_loss.ipynb #453c9125
+def he_init(model: nn.Module) -> nn.Module:
+    """He initialisation (Appendix A), in place: every (transposed) convolution's weight drawn from
+    N(0, 2 / fan_in) (fan_in as torch computes it), biases zero; batch norms keep weight 1, bias
+    0."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+            # fan_in = weight dim 1 x kernel volume, as torch's kaiming_normal_ computes it (for a
+            # transposed conv, dim 1 is its output channels)
+            fan_in = m.weight.shape[1] * m.weight[0, 0].numel()
+            # W ~ N(0, 2 / fan_in)  (He et al. 2015, Eq. 10)
+            with torch.no_grad():
+                m.weight.normal_(0.0, (2.0 / fan_in) ** 0.5)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return model
+
 # %% ../../nbs/part2/ace_loss.ipynb #e8036705
-def sample_balanced_patches(labels: Sequence[Sequence[np.ndarray]], n: int, size: Sequence[int], rng=0,
-                            ignore: int = IGNORE) -> list[tuple[int, int, tuple]]:
-    """`n` patch positions drawn as the paper's balanced mini-batches: dataset k uniformly, then a class c of
-    dataset k uniformly, then an image i of dataset k that contains c (uniformly), then a voxel of class c
-    (uniformly), the patch of shape `size` centred on it and moved inside the image. `labels[k]` is a
-    sequence of label maps of dataset k (2D or 3D, shapes may differ). Returns `(k, i, slices)` triples;
-    `image[(slice(None),) + slices]` cuts the patch from a `(C, *S)` image. `rng`: a seed or a Generator."""
-    rng, size = np.random.default_rng(rng), tuple(int(s) for s in size)
+def _lazy(a) -> np.ndarray:
+    "An array as it is, or a `.npy` file memory-mapped (only what is indexed is read)."
+    return np.load(a, mmap_mode="r") if isinstance(a, (str, os.PathLike)) else np.asarray(a)
+
+
+def balanced_class_counts(
+    labels: Sequence[Sequence], size: Sequence[int], ignore: int = IGNORE
+) -> list:
+    """Per dataset k: (its classes, per image {class: voxel count}), `IGNORE` left out;
+    `labels[k][i]` an array or a `.npy` file. Raises `AceError` for an image smaller than the patch
+    `size`."""
     info = []
     for k, maps in enumerate(labels):
         counts = []
         for i, m in enumerate(maps):
-            if np.ndim(m) != len(size) or any(s > d for s, d in zip(size, np.shape(m))):
-                raise AceError(f"sample_balanced_patches: image {i} of dataset {k} has shape {np.shape(m)}, smaller than "
-                               f"(or of another dimension than) the patch {size}: pad it or use a smaller patch")
+            m = _lazy(m)
+            if m.ndim != len(size) or any(s > d for s, d in zip(size, m.shape)):
+                raise AceError(
+                    f"sample_balanced_patches: image {i} of dataset {k} has shape {m.shape}, "
+                    f"smaller than (or of another dimension than) the patch {tuple(size)}: pad it "
+                    "or use a smaller patch"
+                )
             u, c = np.unique(np.asarray(m), return_counts=True)
             counts.append({int(a): int(b) for a, b in zip(u, c) if a != ignore})
         classes = sorted(set().union(*counts))
-        if not classes: raise AceError(f"sample_balanced_patches: dataset {k} has no labelled voxel")
+        if not classes:
+            raise AceError(f"sample_balanced_patches: dataset {k} has no labelled voxel")
         info.append((classes, counts))
-    cache, out = {}, []
-    for _ in range(n):
-        k = int(rng.integers(len(labels)))
-        classes, counts = info[k]
-        c = classes[int(rng.integers(len(classes)))]
-        imgs = [i for i, cnt in enumerate(counts) if c in cnt]
-        i = imgs[int(rng.integers(len(imgs)))]
-        m = np.asarray(labels[k][i])
-        if counts[i][c] / m.size > 0.05:                       # frequent: rejection sampling
-            while m.flat[flat := int(rng.integers(m.size))] != c: pass
-        else:                                                  # rare: an explicit (cached) list of its voxels
-            if (k, i, c) not in cache: cache[k, i, c] = np.flatnonzero(m == c)
-            flat = int(cache[k, i, c][int(rng.integers(len(cache[k, i, c])))])
-        centre = np.unravel_index(flat, m.shape)
-        lo = [int(np.clip(q - s // 2, 0, d - s)) for q, s, d in zip(centre, size, m.shape)]
-        out.append((k, i, tuple(slice(a, a + s) for a, s in zip(lo, size))))
-    return out
+    return info
 
-def cut_patches(images: Sequence[Sequence[np.ndarray]], labels: Sequence[Sequence[np.ndarray]], where) -> tuple[np.ndarray, np.ndarray]:
+
+def draw_balanced_patch(
+    labels: Sequence[Sequence],
+    info: list,
+    size: Sequence[int],
+    rng: np.random.Generator,
+    cache: dict | None = None,
+) -> tuple[int, int, tuple]:
+    """One draw of the paper's balanced mini-batches: `(k, i, slices)` (see
+    `sample_balanced_patches`); `info` from `balanced_class_counts`; `cache` keeps the voxel lists
+    of rare classes between draws."""
+    cache = {} if cache is None else cache
+    k = int(rng.integers(len(labels)))
+    classes, counts = info[k]
+    c = classes[int(rng.integers(len(classes)))]
+    imgs = [i for i, cnt in enumerate(counts) if c in cnt]
+    i = imgs[int(rng.integers(len(imgs)))]
+    m = _lazy(labels[k][i])
+    if counts[i][c] / m.size > 0.05:  # frequent: rejection sampling
+        while m.flat[flat := int(rng.integers(m.size))] != c:
+            pass
+    else:  # rare: an explicit (cached) list of its voxels
+        if (k, i, c) not in cache:
+            cache[k, i, c] = np.flatnonzero(np.asarray(m) == c)
+        flat = int(cache[k, i, c][int(rng.integers(len(cache[k, i, c])))])
+    centre = np.unravel_index(flat, m.shape)
+    lo = [int(np.clip(q - s // 2, 0, d - s)) for q, s, d in zip(centre, size, m.shape)]
+    return k, i, tuple(slice(a, a + s) for a, s in zip(lo, size))
+
+
+def sample_balanced_patches(
+    labels: Sequence[Sequence[np.ndarray]], n: int, size: Sequence[int], rng=0, ignore: int = IGNORE
+) -> list[tuple[int, int, tuple]]:
+    """`n` patch positions drawn as the paper's balanced mini-batches: dataset k uniformly, then a
+    class c of dataset k uniformly, then an image i of dataset k that contains c (uniformly), then a
+    voxel of class c (uniformly), the patch of shape `size` centred on it and moved inside the
+    image. `labels[k]` is a sequence of label maps of dataset k (2D or 3D, shapes may differ).
+    Returns `(k, i, slices)` triples; `image[(slice(None),) + slices]` cuts the patch from a `(C,
+    *S)` image. `rng`: a seed or a Generator."""
+    rng, size = np.random.default_rng(rng), tuple(int(s) for s in size)
+    info, cache = balanced_class_counts(labels, size, ignore), {}
+    return [draw_balanced_patch(labels, info, size, rng, cache) for _ in range(n)]
+
+
+def cut_patches(
+    images: Sequence[Sequence[np.ndarray]], labels: Sequence[Sequence[np.ndarray]], where
+) -> tuple[np.ndarray, np.ndarray]:
     "Cut the patches `where` (from `sample_balanced_patches`) -> x float32 `(n, C, *size)`, y uint8 `(n, *size)`."
-    x = np.stack([np.asarray(images[k][i])[(slice(None),) + sl] for k, i, sl in where]).astype(np.float32)
+    x = np.stack([np.asarray(images[k][i])[(slice(None),) + sl] for k, i, sl in where]).astype(
+        np.float32
+    )
     y = np.stack([np.asarray(labels[k][i])[sl] for k, i, sl in where]).astype(np.uint8)
     return x, y
 
+
+class BalancedPatchDataset(torch.utils.data.Dataset):
+    """Item j: `(x, y)`, one patch drawn as the paper's balanced mini-batches
+    (`draw_balanced_patch`) from `images[k][i]` `(C, *S)` and `labels[k][i]` `(*S)`, arrays or
+    `.npy` files that are memory-mapped, so a step reads only its patches and nothing is drawn
+    ahead: x float32 `(C, *size)`, y int64 `(*size)` mapped through `label_map` (e.g. {4: 1,
+    LESION_BG: 0} for a binary lesion network). The draw of item j is seeded by `(*seed, j)`: the
+    same item is the same patch."""
+
+    def __init__(
+        self,
+        images: Sequence[Sequence],
+        labels: Sequence[Sequence],
+        size: Sequence[int],
+        length: int,
+        seed: Sequence[int] | int = 0,
+        label_map: dict | None = None,
+        ignore: int = IGNORE,
+    ):
+        self.images, self.labels, self.size, self.length = (
+            images,
+            labels,
+            tuple(int(s) for s in size),
+            int(length),
+        )
+        self.seed = [int(seed)] if np.ndim(seed) == 0 else [int(v) for v in seed]
+        self.info, self.cache = balanced_class_counts(labels, self.size, ignore), {}
+        self.lut = None
+        if label_map:
+            self.lut = np.arange(256, dtype=np.int64)
+            for a, b in label_map.items():
+                self.lut[a] = b
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, j):
+        rng = np.random.default_rng(self.seed + [int(j)])
+        k, i, sl = draw_balanced_patch(self.labels, self.info, self.size, rng, self.cache)
+        x = np.asarray(_lazy(self.images[k][i])[(slice(None),) + sl], np.float32)
+        y = np.asarray(_lazy(self.labels[k][i])[sl]).astype(np.int64)
+        if self.lut is not None:
+            y = self.lut[y]
+        return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)
+
 # %% ../../nbs/part2/ace_loss.ipynb #374c73f8
-def predict_labels(model: nn.Module, images: Sequence[np.ndarray], multiple: int = 8) -> list[np.ndarray]:
-    """Arg-max label map of each whole image `(C, *S)` (2D or 3D), zero-padded to a multiple of `multiple`
-    per spatial axis for the U-Net and cropped back -> uint8 `(*S)` each (`midl_book.train.predict`).
-    """
+def predict_labels(model: nn.Module, images: Sequence, multiple: int = 8) -> list[np.ndarray]:
+    """Arg-max label map of each whole image `(C, *S)` (2D or 3D; an array or a `.npy` file, read
+    one at a time), zero-padded to a multiple of `multiple` per spatial axis for the U-Net and
+    cropped back -> uint8 `(*S)` each (`midl_book.train.predict`)."""
     from midl_book.train import predict
+
     dev = next(model.parameters()).device
-    labels = predict(model, [np.asarray(x, np.float32) for x in images], device=dev,
-                     pad_to=multiple, postprocess=lambda z: z.argmax(1))
-    return [y.astype(np.uint8) for y in labels]
+    if all(not isinstance(x, (str, os.PathLike)) for x in images):
+        labels = predict(
+            model,
+            [np.asarray(x, np.float32) for x in images],
+            device=dev,
+            pad_to=multiple,
+            postprocess=lambda z: z.argmax(1),
+        )
+        return [y.astype(np.uint8) for y in labels]
+    return [
+        predict_labels(model, [np.load(x) if isinstance(x, (str, os.PathLike)) else x], multiple)[0]
+        for x in images
+    ]

@@ -6,6 +6,7 @@ from ..core import *
 from ..losses import one_hot, merge_classes, soft_dice_loss
 from ..train.callbacks import AttrSchedule
 from typing import Sequence, Callable
+from pathlib import Path
 import random
 import numpy as np
 import torch
@@ -15,13 +16,13 @@ from scipy import ndimage as ndi
 from fastai.data.core import DataLoaders
 from ..data import sample_centres, crop_at
 
-
 # %% auto #0
 __all__ = ['JOINT_CLASSES', 'IGNORE', 'NEUROMORPHOMETRICS_TISSUE', 'MRBRAINS18_JOINT', 'HeteroModalError',
            'neuromorphometrics_tissue', 'mrbrains18_joint', 'HistogramStandardiser', 'foreground_mask', 'prepare_scan',
-           'split_labels', 'tissue_groups', 'jaccard_weights', 'prob_jaccard_index', 'prob_jaccard_loss',
-           'h3_violations', 'BatchNormIN', 'HighResBlock', 'HeteroModalNet', 'WithModalities', 'project_modalities',
-           'JointHeteroLoss', 'JointRiskModel', 'PairedPatchDataset', 'paired_dls', 'decode_joint']
+           'neuromorphometrics_pairs', 'split_labels', 'tissue_groups', 'jaccard_weights', 'prob_jaccard_index',
+           'prob_jaccard_loss', 'h3_violations', 'BatchNormIN', 'HighResBlock', 'HeteroModalNet', 'WithModalities',
+           'project_modalities', 'JointHeteroLoss', 'JointRiskModel', 'PairedPatchDataset', 'paired_dls',
+           'decode_joint', 'constant_map_dice']
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #1506c55e
 class HeteroModalError(MidlBookError):
@@ -52,24 +53,25 @@ def _map_labels(labels, table: dict, name: str, unknown: int | None) -> np.ndarr
     return merge_labels(a, {**{v: unknown for v in bad}, **table}, source=name).astype(np.uint8)
 
 def neuromorphometrics_tissue(labels) -> np.ndarray:
-    """Neuromorphometrics (MICCAI 2012) structure labels -> the chapter's tissue classes, uint8: 0 background
-    (CSF 46, unlabelled and every label not in `NEUROMORPHOMETRICS_TISSUE`), 1 grey matter, 2 white matter,
-    3 basal ganglia, 4 ventricles, 5 cerebellum, 6 brainstem. The grouping is ours: the paper does not give it."""
+    """Neuromorphometrics (MICCAI 2012) structure labels -> the chapter's tissue classes, uint8: 0
+    background (CSF 46, unlabelled and every label not in `NEUROMORPHOMETRICS_TISSUE`), 1 grey
+    matter, 2 white matter, 3 basal ganglia, 4 ventricles, 5 cerebellum, 6 brainstem. The grouping
+    is ours: the paper does not give it."""
     return _map_labels(labels, NEUROMORPHOMETRICS_TISSUE, "neuromorphometrics_tissue", unknown=0)
 
 def mrbrains18_joint(labels) -> np.ndarray:
-    """MRBrainS18 labels (0 bg, 1 cortical GM, 2 basal ganglia, 3 WM, 4 WMH, 5 CSF, 6 ventricles, 7 cerebellum,
-    8 brainstem, 9 infarction, 10 other) -> `JOINT_CLASSES` (CSF -> background as in the paper; 9, 10 ->
-    `IGNORE`). Raises `HeteroModalError` on any other value."""
+    """MRBrainS18 labels (0 bg, 1 cortical GM, 2 basal ganglia, 3 WM, 4 WMH, 5 CSF, 6 ventricles, 7
+    cerebellum, 8 brainstem, 9 infarction, 10 other) -> `JOINT_CLASSES` (CSF -> background as in the
+    paper; 9, 10 -> `IGNORE`). Raises `HeteroModalError` on any other value."""
     return _map_labels(labels, MRBRAINS18_JOINT, "mrbrains18_joint", unknown=None)
 
 class HistogramStandardiser:
     """Nyul-Udupa landmark standardisation (NiftyNet's histogram normalisation), then a z-score.
-
-    `fit(images, masks)`: the mean of each image's foreground percentiles `pcts`, each image's landmarks first
-    mapped linearly so that its 1st and 99th percentiles land on (0, 100). `__call__(image, mask)`: maps the
-    image piecewise-linearly (linear extrapolation outside the end landmarks) onto the mean landmarks, then
-    (x - mean) / std over the foreground. Raises `HeteroModalError` before `fit` or on an empty mask."""
+    `fit(images, masks)`: the mean of each image's foreground percentiles `pcts`, each image's
+    landmarks first mapped linearly so that its 1st and 99th percentiles land on (0, 100).
+    `__call__(image, mask)`: maps the image piecewise-linearly (linear extrapolation outside the end
+    landmarks) onto the mean landmarks, then (x - mean) / std over the foreground. Raises
+    `HeteroModalError` before `fit` or on an empty mask."""
     def __init__(self, pcts: Sequence[float] = (1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99)):
         self.pcts, self.landmarks = tuple(float(p) for p in pcts), None
     def _marks(self, image, mask) -> np.ndarray:
@@ -100,17 +102,44 @@ def foreground_mask(t1: np.ndarray, fraction: float = 0.1) -> np.ndarray:
     return np.asarray(t1) > fraction * np.percentile(t1, 99)
 
 def prepare_scan(images: Sequence, labels=None, spacing: Sequence[float] = (3.0, 1.0, 1.0)):
-    """Resample `Volume`s (same grid) to `spacing` (z, y, x) mm: images linear, `labels` nearest. Returns
-    (float32 (M, D, H, W) stack, labels array or None, foreground mask of images[0])."""
+    """Resample `Volume`s (same grid) to `spacing` (z, y, x) mm: images linear, `labels` nearest.
+    Returns (float32 (M, D, H, W) stack, labels array or None, foreground mask of images[0])."""
     from midl_book.data import resample_volume
     arrs = [resample_volume(v, spacing, order=1).array.astype(np.float32) for v in images]
     lab = None if labels is None else resample_volume(labels, spacing, order=0).array
     return np.stack(arrs), lab, foreground_mask(arrs[0])
 
+# %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #adfc8db9
+def neuromorphometrics_pairs(
+    label_files: Sequence, image_files: Sequence
+) -> list[tuple[Path, Path]]:
+    """(T1, labels) file pairs of the MICCAI 2012 release: each `<id>_glm.nii[.gz]` label file with
+    the image `<id>.nii[.gz]` found anywhere among `image_files` (the release keeps them in separate
+    folders, `training-images/` and `training-labels/`; a copy may keep them side by side). Raises
+    `HeteroModalError` naming the labels whose image is missing or found twice."""
+    stem = lambda f: Path(f).name.split(".")[0]
+    by_id: dict[str, list[Path]] = {}
+    for f in image_files:
+        by_id.setdefault(stem(f), []).append(Path(f))
+    pairs, bad = [], []
+    for lab in label_files:
+        found = by_id.get(stem(lab).removesuffix("_glm"), [])
+        if len(found) == 1:
+            pairs.append((found[0], Path(lab)))
+        else:
+            bad.append(f"{Path(lab).name} ({len(found)} images)")
+    if bad:
+        raise HeteroModalError(
+            f"neuromorphometrics_pairs: no single T1 image for {bad[:5]}; expected "
+            "<id>_3.nii(.gz) beside the labels or in the release's *-images folder"
+        )
+    return pairs
+
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #ef0b3e13
 def split_labels(y, lesion_class: int):
-    """(H1)'s decomposition y = y^t + y^l of a joint label map (lesion classes >= `lesion_class`): y^t has the
-    tissue classes and 0 (lesion voxels become background), y^l has the lesion classes and 0."""
+    """(H1)'s decomposition y = y^t + y^l of a joint label map (lesion classes >= `lesion_class`):
+    y^t has the tissue classes and 0 (lesion voxels become background), y^l has the lesion classes
+    and 0."""
     y = torch.as_tensor(y)
     les = y >= lesion_class
     return torch.where(les, torch.zeros_like(y), y), torch.where(les, y, torch.zeros_like(y))
@@ -122,10 +151,11 @@ def tissue_groups(n_classes: int) -> list[list[int]]:
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #29921534
 def jaccard_weights(n_tissue_side: int, lesion_weight: float = 0.5, scheme: str = "balanced") -> torch.Tensor:
-    """Class weights of Eq. (6) for a joint output of `n_tissue_side` background/tissue classes followed by one
-    lesion class -> float tensor (n_tissue_side + 1,). "balanced": lesion `lesion_weight`, the rest split equally
-    over the tissue side (sums to 1; the book's default). "paper": 1/16 for every tissue-side class and 1/2 for
-    the lesion, as printed (sums to n/16 + 1/2, i.e. 15/16 for 6 tissues + background)."""
+    """Class weights of Eq. (6) for a joint output of `n_tissue_side` background/tissue classes
+    followed by one lesion class -> float tensor (n_tissue_side + 1,). "balanced": lesion
+    `lesion_weight`, the rest split equally over the tissue side (sums to 1; the book's default).
+    "paper": 1/16 for every tissue-side class and 1/2 for the lesion, as printed (sums to n/16 +
+    1/2, i.e. 15/16 for 6 tissues + background)."""
     if n_tissue_side < 1: raise HeteroModalError(f"jaccard_weights: n_tissue_side must be >= 1, got {n_tissue_side}")
     if scheme == "balanced":
         if not 0 < lesion_weight < 1: raise HeteroModalError(f"jaccard_weights: lesion_weight must be in (0, 1), got {lesion_weight}")
@@ -134,8 +164,9 @@ def jaccard_weights(n_tissue_side: int, lesion_weight: float = 0.5, scheme: str 
     raise HeteroModalError(f"jaccard_weights: scheme must be 'balanced' or 'paper', got {scheme!r}")
 
 def prob_jaccard_index(probs: torch.Tensor, target: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
-    """Per image and class, the Tanimoto coefficient of Eq. (6): (sum_j g p + eps) / (sum_j g^2 + p^2 - g p + eps),
-    sums over the spatial axes. `probs`, `target` (B, C, *S), same shape (`target` one-hot or soft) -> (B, C)."""
+    """Per image and class, the Tanimoto coefficient of Eq. (6): (sum_j g p + eps) / (sum_j g^2 +
+    p^2 - g p + eps), sums over the spatial axes. `probs`, `target` (B, C, *S), same shape (`target`
+    one-hot or soft) -> (B, C)."""
     if probs.shape != target.shape or probs.ndim < 3:
         raise HeteroModalError(f"prob_jaccard_index: probs and target must both be (B, C, *spatial), got {tuple(probs.shape)} "
                                f"and {tuple(target.shape)}; one-hot encode integer labels with midl_book.losses.one_hot")
@@ -147,9 +178,9 @@ def prob_jaccard_index(probs: torch.Tensor, target: torch.Tensor, eps: float = 1
 
 def prob_jaccard_loss(probs: torch.Tensor, target: torch.Tensor, weights=None, eps: float = 1e-5,
                       offset: float | None = None) -> torch.Tensor:
-    """Eq. (6), mean over the batch: offset - sum_c w_c J_c. `weights` (C,) (None: 1/C each); `offset` None:
-    sum_c w_c, so the loss is sum_c w_c (1 - J_c), 0 for a perfect prediction whatever the weights; pass
-    offset=1 for the literal `1 - sum_c w_c J_c`."""
+    """Eq. (6), mean over the batch: offset - sum_c w_c J_c. `weights` (C,) (None: 1/C each);
+    `offset` None: sum_c w_c, so the loss is sum_c w_c (1 - J_c), 0 for a perfect prediction
+    whatever the weights; pass offset=1 for the literal `1 - sum_c w_c J_c`."""
     J = prob_jaccard_index(probs, target, eps)
     w = torch.full((J.shape[1],), 1 / J.shape[1]) if weights is None else torch.as_tensor(weights)
     w = w.to(J.dtype).to(J.device)
@@ -160,10 +191,11 @@ def prob_jaccard_loss(probs: torch.Tensor, target: torch.Tensor, weights=None, e
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #3d735b21
 def h3_violations(loss_fn: Callable, n_trials: int = 10000, n_classes: int = 4, seed: int = 0, hard: str = "mixed",
                   voxels: Sequence[int] = (2, 4, 16, 64), batch: int = 1000) -> dict:
-    """Monte-Carlo search for triangle-inequality violations loss(a, c) > loss(a, b) + loss(b, c) + 1e-9 of a
-    per-sample loss `loss_fn(p, g) -> (B,)` on random maps (B, n_classes, N) (float64, N cycling over `voxels`).
-    `hard`: "mixed" (a fifth of all maps one-hot), "c" (c one-hot: Eq. (3)'s case), "all" (all one-hot).
-    Returns trials, violations, the largest gap loss(a, c) - loss(a, b) - loss(b, c) and its triple."""
+    """Monte-Carlo search for triangle-inequality violations loss(a, c) > loss(a, b) + loss(b, c) +
+    1e-9 of a per-sample loss `loss_fn(p, g) -> (B,)` on random maps (B, n_classes, N) (float64, N
+    cycling over `voxels`). `hard`: "mixed" (a fifth of all maps one-hot), "c" (c one-hot: Eq. (3)'s
+    case), "all" (all one-hot). Returns trials, violations, the largest gap loss(a, c) - loss(a, b)
+    - loss(b, c) and its triple."""
     if hard not in ("mixed", "c", "all"): raise HeteroModalError(f"h3_violations: hard must be 'mixed', 'c' or 'all', got {hard!r}")
     g = torch.Generator().manual_seed(int(seed))
     n_done, n_bad, worst, worst_triple = 0, 0, -np.inf, None
@@ -184,8 +216,9 @@ def h3_violations(loss_fn: Callable, n_trials: int = 10000, n_classes: int = 4, 
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #5d57bc66
 class BatchNormIN(nn.Module):
-    """Batch norm (2D or 3D) in training; in eval mode instance normalisation with the learnt affine (the paper's
-    'instance normalization for inference'), unless `instance_at_inference=False` (then the running statistics)."""
+    """Batch norm (2D or 3D) in training; in eval mode instance normalisation with the learnt affine
+    (the paper's 'instance normalization for inference'), unless `instance_at_inference=False` (then
+    the running statistics)."""
     def __init__(self, dim: int, channels: int, instance_at_inference: bool = True):
         super().__init__()
         self.bn = (nn.BatchNorm2d if dim == 2 else nn.BatchNorm3d)(channels)
@@ -195,8 +228,8 @@ class BatchNormIN(nn.Module):
         return F.instance_norm(x, weight=self.bn.weight, bias=self.bn.bias, eps=self.bn.eps)
 
 class HighResBlock(nn.Module):
-    """HighResNet residual block: 2 x (norm, ReLU, 3^d conv with `dilation`) + the identity (zero-padded along
-    channels when `cout` > `cin`). Same spatial size in and out."""
+    """HighResNet residual block: 2 x (norm, ReLU, 3^d conv with `dilation`) + the identity
+    (zero-padded along channels when `cout` > `cin`). Same spatial size in and out."""
     def __init__(self, dim: int, cin: int, cout: int, dilation: int = 1, instance_at_inference: bool = True):
         super().__init__()
         if cout < cin: raise HeteroModalError(f"HighResBlock: cout ({cout}) must be >= cin ({cin})")
@@ -224,14 +257,14 @@ def _present_mask(present, B: int, M: int, device) -> torch.Tensor:
     return m
 
 class HeteroModalNet(nn.Module):
-    """Dorent et al.'s hetero-modal network: HighResNet with a HeMIS-style front end.
-
-    Modality m has its own branch f_m (3^d conv to ch[0], then `blocks` HighResBlocks at dilations[0]); the
-    branches' outputs are averaged over the modalities present in each sample; shared stages follow (`blocks`
-    HighResBlocks at each further (channels, dilation)), then norm-ReLU-1x1 conv (`head` channels)-norm-ReLU-1x1
-    conv to `n_classes` logits. `forward(x, present=None)`: x (B, n_modalities, *S); `present` None (all), a
-    list of modality indices, or a bool (B, M) mask (every row non-empty); missing slots are never read.
-    `dim` 2 or 3. Defaults: HighResNet's sizes."""
+    """Dorent et al.'s hetero-modal network: HighResNet with a HeMIS-style front end.  Modality m
+    has its own branch f_m (3^d conv to ch[0], then `blocks` HighResBlocks at dilations[0]); the
+    branches' outputs are averaged over the modalities present in each sample; shared stages follow
+    (`blocks` HighResBlocks at each further (channels, dilation)), then norm-ReLU-1x1 conv (`head`
+    channels)-norm-ReLU-1x1 conv to `n_classes` logits. `forward(x, present=None)`: x (B,
+    n_modalities, *S); `present` None (all), a list of modality indices, or a bool (B, M) mask
+    (every row non-empty); missing slots are never read. `dim` 2 or 3. Defaults: HighResNet's
+    sizes."""
     def __init__(self, n_modalities: int = 2, n_classes: int = 8, ch: Sequence[int] = (16, 32, 64),
                  dilations: Sequence[int] = (1, 2, 4), blocks: int = 3, head: int = 80, dim: int = 3,
                  instance_at_inference: bool = True):
@@ -284,13 +317,13 @@ def project_modalities(x: torch.Tensor, keep: Sequence[int] = (0,)) -> tuple[tor
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #cab3e778
 class JointHeteroLoss(nn.Module):
-    """R^l + R^t_2 + consistency_weight * R^t_1 (Eqs. 2-5) with the probabilistic Jaccard loss (Eq. 6).
-
-    `n_classes` joint classes, the lesion last; `weights` (n_classes,) from `jaccard_weights` (None: balanced).
-    L^t is computed on the tissue-side maps (`merge_classes(softmax, tissue_groups(n_classes))`) with the first
-    n_classes - 1 weights; L^l is the lesion class term. `forward((out_c, out_l, out_l1), y_control, y_lesion)`:
-    logits of h(p(X_control)), h(X_lesion), h(p(X_lesion)) (each may be None: its risks are skipped), tissue labels
-    (B, *S) in 0..n_classes-2, lesion masks (B, *S) in {0, 1}. `consistency_weight` (lambda) is meant to be
+    """R^l + R^t_2 + consistency_weight * R^t_1 (Eqs. 2-5) with the probabilistic Jaccard loss (Eq.
+    6).  `n_classes` joint classes, the lesion last; `weights` (n_classes,) from `jaccard_weights`
+    (None: balanced). L^t is computed on the tissue-side maps (`merge_classes(softmax,
+    tissue_groups(n_classes))`) with the first n_classes - 1 weights; L^l is the lesion class term.
+    `forward((out_c, out_l, out_l1), y_control, y_lesion)`: logits of h(p(X_control)), h(X_lesion),
+    h(p(X_lesion)) (each may be None: its risks are skipped), tissue labels (B, *S) in
+    0..n_classes-2, lesion masks (B, *S) in {0, 1}. `consistency_weight` (lambda) is meant to be
     scheduled (`AttrSchedule`). `.last`: the latest value of each risk (floats)."""
     def __init__(self, n_classes: int, weights=None, eps: float = 1e-5, consistency_weight: float = 1.0):
         super().__init__()
@@ -325,9 +358,10 @@ class JointHeteroLoss(nn.Module):
         return total + self.consistency_weight * terms["R_t1"] if "R_t1" in terms else total
 
 class JointRiskModel(nn.Module):
-    """A `HeteroModalNet` for paired training: `forward(x_control, x_lesion)` -> (h(p(X_control)), h(X_lesion),
-    h(p(X_lesion))) logits, with p = keep `t1` only. `use_control` / `use_lesion` switch the arms' inputs off
-    (output None); `t1_pass` (schedule it with the loss's weight) switches the third output on."""
+    """A `HeteroModalNet` for paired training: `forward(x_control, x_lesion)` -> (h(p(X_control)),
+    h(X_lesion), h(p(X_lesion))) logits, with p = keep `t1` only. `use_control` / `use_lesion`
+    switch the arms' inputs off (output None); `t1_pass` (schedule it with the loss's weight)
+    switches the third output on."""
     def __init__(self, net: HeteroModalNet, t1: Sequence[int] = (0,), use_control: bool = True,
                  use_lesion: bool = True, t1_pass: bool = True):
         super().__init__()
@@ -341,12 +375,12 @@ class JointRiskModel(nn.Module):
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #9945002f
 class PairedPatchDataset(torch.utils.data.Dataset):
-    """Item i: (x_control, x_lesion, y_control, y_lesion) random patches of `patch` (int or per-axis tuple).
-
-    `control_images` (Nc, M, *S) or a list of (M, *S) arrays (modality 0 = T1; other slots may be zeros),
-    `control_labels` (Nc, *S) tissue labels; `lesion_images` (Nl, M, *S'), `lesion_labels` (Nl, *S') lesion masks.
-    Control centres uniform; lesion centres weighted by the lesion mask dilated by `dilation` voxels. Images smaller
-    than the patch are zero-padded. `length` items per pass; `seed` seeds the generator."""
+    """Item i: (x_control, x_lesion, y_control, y_lesion) random patches of `patch` (int or per-axis
+    tuple).  `control_images` (Nc, M, *S) or a list of (M, *S) arrays (modality 0 = T1; other slots
+    may be zeros), `control_labels` (Nc, *S) tissue labels; `lesion_images` (Nl, M, *S'),
+    `lesion_labels` (Nl, *S') lesion masks. Control centres uniform; lesion centres weighted by the
+    lesion mask dilated by `dilation` voxels. Images smaller than the patch are zero-padded.
+    `length` items per pass; `seed` seeds the generator."""
     def __init__(self, control_images, control_labels, lesion_images, lesion_labels, patch, length: int,
                  n_modalities: int = 2, dilation: int = 3, seed: int = 0):
         self.ci, self.cl, self.li, self.ll = list(control_images), list(control_labels), list(lesion_images), list(lesion_labels)
@@ -389,7 +423,23 @@ def paired_dls(train: PairedPatchDataset, valid: PairedPatchDataset, bs: int, de
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #e49be47f
 def decode_joint(probs: np.ndarray, threshold: float = 0.5, lesion: bool = True) -> np.ndarray:
-    """Joint probabilities (N, C, *S), lesion last -> labels: C-1 where p_lesion > `threshold` (if `lesion`),
-    elsewhere the argmax over the first C-1 (background and tissue) classes."""
+    """Joint probabilities (N, C, *S), lesion last -> labels: C-1 where p_lesion > `threshold` (if
+    `lesion`), elsewhere the argmax over the first C-1 (background and tissue) classes."""
     tissue = np.asarray(probs)[:, :-1].argmax(1)
     return np.where(np.asarray(probs)[:, -1] > threshold, probs.shape[1] - 1, tissue) if lesion else tissue
+
+# %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #09f71ec5
+def constant_map_dice(
+    truths: Sequence[np.ndarray], classes: Sequence[int], ignore: int | None = None
+) -> float:
+    """Mean Dice (%) over `classes` of the best constant label map, pooled over `truths`: painting
+    class c everywhere scores 2 n_c / (n_c + N) on c and 0 on the other classes (N voxels, `ignore`
+    left out)."""
+    n, N = np.zeros(len(classes)), 0
+    for t in truths:
+        t = np.asarray(t)
+        if ignore is not None:
+            t = t[t != ignore]
+        N += t.size
+        n += [int((t == c).sum()) for c in classes]
+    return float(100 * max(2 * nc / (nc + N) for nc in n) / len(classes)) if N else float("nan")
