@@ -115,7 +115,9 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "sparse_annotation_balancing": None,
 
-    "hybrid_cascade": None,
+    "hybrid_cascade": dict(datasets=dict(calgary_campinas=dict(n_cases=3, shape=(6, 16, 16))),
+                           params=dict(EPOCHS=1, WIDTH=4, BS=4, ACCELS=(5.0,), N_MASKS=4,
+                                       EDGE_SLICES=1, N_VAL_SUBJECTS=1)),
 
     "motion_guided_dmri": None,
 
