@@ -131,9 +131,14 @@ FAKE_RUNS: dict[str, dict | None] = {
     "sparse_annotation_balancing": dict(datasets=("kather_crc",), params=dict(
         EPOCHS=1, SEEDS=[0], SIZE=32, N_TRAIN=8, N_VALID=4, N_TEST=6, DEPTH=3, WIDTH=4, WORKERS=0)),
 
-    "hybrid_cascade": None,
+    "hybrid_cascade": dict(datasets=dict(calgary_campinas=dict(n_cases=3, shape=(6, 16, 16))),
+                           params=dict(EPOCHS=1, WIDTH=4, BS=4, ACCELS=(5.0,), N_MASKS=4,
+                                       EDGE_SLICES=1, N_VAL_SUBJECTS=1)),
 
-    "motion_guided_dmri": None,
+    "motion_guided_dmri": dict(datasets=dict(acdc=dict(n_cases=6, shape=(16, 16, 2))),
+                               params=dict(IMG=16, FRAMES=4, N_ITER=1, N_CENTRE=2, WIDTH=4, ME_WIDTH=4,
+                                           MC_WIDTH=4, EPOCHS_DR=1, EPOCHS_ME=1, EPOCHS_MC=1, BS_DR=2,
+                                           BS_ME=4, BS_MC=4, ACCELS=(4,))),
 
     "mrf_spatiotemporal": None,
 

@@ -776,8 +776,8 @@ def write_calgary_campinas(
     """Calgary-Campinas single-channel k-space:
     `calgary_campinas/Raw-data/Single-channel/{Train,Val}/e<NNNNN>s<N>_P<NNNNN>.7.npy`, `n_cases`
     files in each, float32 `(slices, rows, cols, 2)` (real, imaginary) holding uncentred k-space
-    (`numpy.fft.fft2` of each slice: assumed; `load_cc_kspace` detects and accepts either
-    convention; the release's slices are 256 x 256). `shape` is (slices, rows, cols)."""
+    (`numpy.fft.fft2` of each slice, as the official notebooks read it; either convention is
+    accepted by `load_cc_kspace`; the release's slices are 256 x 256). `shape`: (slices, rows, cols)."""
     d, shape = _d(root, "calgary_campinas"), _shape(shape, (4, 16, 16))
     for s, sub in enumerate(("Train", "Val")):
         f = d / "Raw-data" / "Single-channel" / sub

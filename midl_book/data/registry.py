@@ -119,11 +119,13 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
     _D("calgary_campinas", "Calgary-Campinas (CC-359): brain MR raw k-space and reconstructed T1 volumes",
        "https://sites.google.com/view/calgary-campinas-dataset/home", "see homepage",
        "calgary_campinas/\n"
-       "  Raw-data/Single-channel/Train/*.npy    simulated single-channel k-space, one file per subject (the set of the\n"
-       "  Raw-data/Single-channel/Val/*.npy      MIDL 2019 hybrid cascade paper; marked discontinued upstream)\n"
+       "  Raw-data/Single-channel/Train/*.npy    simulated single-channel k-space (uncentred), one file per subject:\n"
+       "  Raw-data/Single-channel/Val/*.npy      25 in Train (Train_part1..3.zip), 10 in Val (Val.zip); the 10 test\n"
+       "                                         subjects are withheld; marked discontinued upstream\n"
        "  Raw-data/Multi-channel/12-channel/...  fully sampled 12-channel k-space (HDF5)",
-       ("Raw-data/Single-channel/Train/*.npy",), {},
-       "Follow the download instructions on the homepage and unzip Raw-data into $MIDL_BOOK_DATA/calgary_campinas/.",
+       ("Raw-data/Single-channel/Train/*.npy", "Raw-data/Single-channel/Val/*.npy"), {},
+       "Follow the download instructions on the homepage; unzip Train_part1..3.zip into "
+       "$MIDL_BOOK_DATA/calgary_campinas/Raw-data/Single-channel/Train/ and Val.zip into .../Single-channel/Val/.",
        ("hybrid_cascade",), "public"),
     _D("ixi", "IXI: brain MRI of about 600 healthy subjects (T1, T2, PD, MRA, DTI)", "https://brain-development.org/ixi-dataset/",
        "CC BY-SA 3.0",

@@ -15,8 +15,9 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['HybridCascadeError', 'load_cc_kspace', 'gaussian_mask', 'CNNBlock', 'cascade_parameter_count', 'HybridCascade',
-           'cascade_inputs', 'cascade_predict', 'nrmse_minmax', 'recon_metrics']
+__all__ = ['HybridCascadeError', 'load_cc_kspace', 'kspace_is_uncentred', 'CCSlices', 'gaussian_mask', 'CNNBlock',
+           'cascade_parameter_count', 'HybridCascade', 'cascade_inputs', 'cascade_predict', 'nrmse_minmax',
+           'recon_metrics', 'augment_slice', 'mask_bank', 'CascadeSlices', 'evaluate_cascade']
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #0369b034
 class HybridCascadeError(MidlBookError):
@@ -46,15 +47,58 @@ def load_cc_kspace(path, normalise: bool = True, drop_edge_slices: int = 0) -> n
     a = a[drop_edge_slices:n - drop_edge_slices]
     k = (a[..., 0] + 1j * a[..., 1]).astype(np.complex64)
     if not np.isfinite(k).all(): raise HybridCascadeError(f"load_cc_kspace: {p} contains NaN or inf values")
-    e = (np.abs(k) ** 2).sum(0)
-    cy, cx = np.unravel_index(int(np.argmax(e)), e.shape)
-    near = lambda i, size: min(i, size - 1 - i) < max(1, size // 8)       # within 1/8 of an edge
-    if near(cy, h) and near(cx, w):                                       # DC in a corner: numpy.fft convention
+    # DC in a corner: numpy.fft convention
+    if kspace_is_uncentred(k):
         k = fft2c(np.fft.ifft2(k, axes=(-2, -1), norm="ortho"))            # its image, then centred k-space
     if normalise:
         m = float(np.abs(ifft2c(k)).max())
         if m > 0: k = k / m
     return k.astype(np.complex64)
+
+def kspace_is_uncentred(k: np.ndarray) -> bool:
+    """True when the largest k-space energy of `k (..., H, W)` (summed over the leading axes) sits
+    within 1/8 of the array size from a corner: the `numpy.fft` convention of the official notebooks
+    (zero frequency at (0, 0)). False when it sits elsewhere (centred, the `fft2c` convention)."""
+    h, w = k.shape[-2:]
+    e = (np.abs(k.reshape(-1, h, w)) ** 2).sum(0)
+    cy, cx = np.unravel_index(int(np.argmax(e)), e.shape)
+    near = lambda i, size: min(i, size - 1 - i) < max(1, size // 8)       # within 1/8 of an edge
+    return bool(near(cy, h) and near(cx, w))
+
+class CCSlices:
+    """The slices of Calgary-Campinas subject files as complex images `(H, W)`, read one at a time.
+    Indexing reads each file once (one volume in memory at a time) to find its k-space convention
+    (`kspace_is_uncentred`) and, with `normalise`, its scale (largest image magnitude, as
+    `load_cc_kspace`); `cc[i]` then reads slice i from the memory-mapped file and returns its image,
+    complex64. `cc[a:b]` stacks slices `(n, H, W)`. `shape` is `(n_slices, H, W)`; `subject(i)`
+    names the file of slice i."""
+    def __init__(self, files: Sequence, drop_edge_slices: int = 0, normalise: bool = True):
+        self.files, self.index, self.info = [Path(f) for f in files], [], []
+        if not self.files: raise HybridCascadeError("CCSlices: no subject files given")
+        for fi, f in enumerate(self.files):
+            # centred, checked
+            k = load_cc_kspace(f, normalise=False, drop_edge_slices=drop_edge_slices)
+            raw = np.load(f, mmap_mode="r")
+            kept = raw[drop_edge_slices:len(raw) - drop_edge_slices]
+            uncentred = kspace_is_uncentred(kept[..., 0] + 1j * kept[..., 1])
+            m = float(np.abs(ifft2c(k)).max()) if normalise else 1.0
+            self.info.append((uncentred, m if m > 0 else 1.0))
+            self.index += [(fi, drop_edge_slices + j) for j in range(len(k))]
+            self.hw = k.shape[-2:]
+            del k
+    def __len__(self) -> int: return len(self.index)
+    @property
+    def shape(self) -> tuple: return (len(self), *self.hw)
+    def subject(self, i: int) -> str: return self.files[self.index[i][0]].name
+    def __getitem__(self, i):
+        if isinstance(i, slice): return np.stack([self[j] for j in range(*i.indices(len(self)))])
+        fi, j = self.index[i]
+        a = np.load(self.files[fi], mmap_mode="r")[j]
+        k = a[..., 0].astype(np.float64) + 1j * a[..., 1]
+        uncentred, m = self.info[fi]
+        # the image, either convention
+        img = np.fft.ifft2(k, norm="ortho") if uncentred else ifft2c(k)
+        return (img / m).astype(np.complex64)
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #d8f1e970
 def gaussian_mask(shape: Sequence[int], acceleration: float = 4.0, rng: np.random.Generator | int | None = None,
@@ -195,3 +239,76 @@ def recon_metrics(pred: np.ndarray, ref: np.ndarray) -> dict[str, np.ndarray]:
                 psnr=np.array([psnr(p, r, convention="fastmri") for p, r in zip(pred, ref)]),
                 ssim=np.array([ssim(p, r, convention="fastmri") for p, r in zip(pred, ref)]),
                 nrmse_euclid=np.array([100 * nrmse(p, r) for p, r in zip(pred, ref)]))
+
+# %% ../../nbs/part3/hybrid_cascade.ipynb #fd013d9e
+def augment_slice(img: np.ndarray, rng=None, rotation: float = 20.0, shift: float = 0.05,
+                  zoom: float = 0.05, flips: bool = True) -> np.ndarray:
+    """The official notebooks' on-the-fly augmentation of a complex image `(H, W)`, one draw for its
+    real and imaginary parts (Keras `ImageDataGenerator(rotation_range=20, width_shift_range=0.05,
+    height_shift_range=0.05, zoom_range=0.05, horizontal_flip=True, vertical_flip=True,
+    fill_mode='nearest')`): rotation by U(-rotation, rotation) degrees and a zoom of U(1 - zoom, 1 +
+    zoom) per axis about the centre, a shift of U(-shift, shift) of each side, linear interpolation,
+    nearest fill; then each flip with probability 1/2. The official shear of 0.05 degrees is left
+    out. Returns complex64 `(H, W)`."""
+    from scipy.ndimage import affine_transform
+    rng = as_rng(rng)
+    h, w = img.shape
+    t = np.deg2rad(rng.uniform(-rotation, rotation))
+    zy, zx = rng.uniform(1 - zoom, 1 + zoom, 2)
+    sy, sx = rng.uniform(-shift, shift, 2) * (h, w)
+    # output pixel o reads input pixel A o + b, A = R(t) diag(zy, zx) about the centre c, then a shift
+    a = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]]) @ np.diag([zy, zx])
+    c = np.array([(h - 1) / 2, (w - 1) / 2])
+    b = c - a @ c + (sy, sx)
+    f = lambda x: affine_transform(x, a, b, order=1, mode="nearest")
+    out = f(np.ascontiguousarray(img.real)) + 1j * f(np.ascontiguousarray(img.imag))
+    if flips and rng.random() < 0.5: out = out[:, ::-1]
+    if flips and rng.random() < 0.5: out = out[::-1]
+    return np.ascontiguousarray(out).astype(np.complex64)
+
+def mask_bank(shape: Sequence[int], acceleration: float, n: int, seed: int = 0) -> np.ndarray:
+    """`n` Gaussian masks (Eq. 1) `(n, H, W)` float32 for one acceleration; mask j uses the
+    generator seeded with (seed, j), so the first mask is the same for any `n` (it is the test
+    mask)."""
+    if n < 1: raise HybridCascadeError(f"mask_bank: n must be >= 1, got {n}")
+    rngs = [np.random.default_rng((seed, j)) for j in range(n)]
+    return np.stack([gaussian_mask(shape, acceleration, r) for r in rngs])
+
+class CascadeSlices(torch.utils.data.Dataset):
+    """Items built when read, as the official generator builds them: slice i of `images` (complex
+    `(N, H, W)` array or `CCSlices`), augmented by `augment_slice` when `augment`, undersampled by a
+    mask drawn from the bank `masks (K, H, W)`; returns x `(3, H, W)`, y `(2, H, W)` float32
+    (`cascade_inputs`). The draws depend on (seed, epoch, i): `set_epoch` (called by
+    `make_learner`'s `SetEpoch`) gives each epoch new ones. `fixed=True` (validation): one mask per
+    slice for good, no augmentation."""
+    def __init__(self, images, masks, augment: bool = False, seed: int = 0, fixed: bool = False):
+        m = np.asarray(masks, np.float32)
+        self.images, self.masks = images, m.reshape(-1, *m.shape[-2:])
+        self.augment, self.seed, self.fixed, self.epoch = augment and not fixed, int(seed), fixed, 0
+    def set_epoch(self, epoch: int): self.epoch = int(epoch)
+    def __len__(self) -> int: return len(self.images)
+    def __getitem__(self, i):
+        rng = np.random.default_rng((self.seed, 0 if self.fixed else self.epoch + 1, int(i)))
+        img = np.asarray(self.images[i])
+        if self.augment: img = augment_slice(img, rng)
+        x, y = cascade_inputs(img[None], self.masks[rng.integers(len(self.masks))])
+        return torch.from_numpy(x[0]), torch.from_numpy(y[0])
+
+def evaluate_cascade(model: nn.Module | None, images, mask: np.ndarray, bs: int = 16,
+                     keep: Sequence[int] = (), device: torch.device | None = None) -> dict:
+    """Test a cascade (`model=None`: the zero-filled input) on `images` (complex array or
+    `CCSlices`) undersampled by one `mask`, batch by batch. Returns `block_nrmse` (mean NRMSE %
+    after each block), `final` (per-slice `recon_metrics` of the output) and `kept` {i: (after block
+    1, final)} for i in `keep`."""
+    blocks, finals, kept = [], [], {}
+    for lo in range(0, len(images), bs):
+        ref = np.asarray(images[lo:lo + bs])
+        x, _ = cascade_inputs(ref, mask)
+        if model is None: inter = (x[:, 0] + 1j * x[:, 1])[None]            # (n_blocks, b, H, W)
+        else: inter = cascade_predict(model, x, bs, intermediates=True, device=device)
+        blocks.append([[100 * nrmse_minmax(p, r) for p, r in zip(o, ref)] for o in inter])
+        finals.append(recon_metrics(inter[-1], ref))
+        here = [i for i in keep if lo <= i < lo + len(ref)]
+        kept.update({i: (inter[0][i - lo], inter[-1][i - lo]) for i in here})
+    final = {k: np.concatenate([f[k] for f in finals]) for k in finals[0]}
+    return dict(block_nrmse=np.concatenate(blocks, axis=1).mean(1), final=final, kept=kept)
