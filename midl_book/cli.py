@@ -119,11 +119,20 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     "motion_guided_dmri": None,
 
-    "mrf_spatiotemporal": None,
+    # the paper's layout (registry entry mrf_wf, private data): 3 subjects of 2 slices, 8 frames
+    "mrf_spatiotemporal": dict(datasets={"mrf_wf": dict(n_cases=3)},
+                               params=dict(N_FRAMES=8, SIZE=32, N_SLICES=8, GROWTH=[4, 4, 4, 4, 4],
+                                           N_LAYERS=1, RECEPTIVE_FIELDS=[1, 11], OUT_PATCH=8,
+                                           N_PATCHES=16, BATCH=4, EPOCHS=1, SEEDS=[0],
+                                           MLP_HIDDEN=[8, 8])),
 
     "kspace_motion_aug": None,
 
-    "automap_gan": None,
+    # ACDC only: its cines (30 frames in the fake tree, 12 to 35 in the release) exercise the fallback that
+    # reads fewer frames than N_FRAMES = 50; the UK Biobank reader is the same load_cine_slice
+    "automap_gan": dict(datasets={"acdc": dict(n_cases=5)},
+                        params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
+                                    DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

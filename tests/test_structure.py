@@ -126,7 +126,7 @@ def test_harness_check_catches_a_bad_chapter(tmp_path):
 KNOWN_HARNESS = {"unet_liver_tumor_ct", "amcl_liver_fibrosis", "mtmr_net_lung_nodule",
                  "hcc_mpmri_spp_resnet", "boundary_loss", "ace_loss", "hetero_modal_joint_seg",
                  "exclusive_multilabel_densenet", "sparse_annotation_balancing", "hybrid_cascade",
-                 "motion_guided_dmri", "mrf_spatiotemporal", "kspace_motion_aug", "automap_gan"}
+                 "motion_guided_dmri", "kspace_motion_aug"}
 
 
 @pytest.mark.parametrize("nb", PAPER_NBS, ids=[p.stem for p in PAPER_NBS])
