@@ -121,7 +121,7 @@ FAKE_RUNS: dict[str, dict | None] = {
 
     # the paper's layout (registry entry mrf_wf, private data): 3 subjects of 2 slices, 8 frames
     "mrf_spatiotemporal": dict(datasets={"mrf_wf": dict(n_cases=3)},
-                               params=dict(N_FRAMES=8, SIZE=32, N_SLICES=8, GROWTH=[4, 4, 4, 4, 4],
+                               params=dict(N_FRAMES=8, SIZE=64, N_SLICES=16, GROWTH=[4, 4, 4, 4, 4],
                                            N_LAYERS=1, RECEPTIVE_FIELDS=[1, 11], OUT_PATCH=8,
                                            N_PATCHES=16, BATCH=4, EPOCHS=1, SEEDS=[0],
                                            MLP_HIDDEN=[8, 8])),

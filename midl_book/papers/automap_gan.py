@@ -98,9 +98,11 @@ def phase_cine(cine: np.ndarray,  # magnitude cines (T, H, W) or (S, T, H, W)
                max_phase: float = math.pi,  # max |phase| over the image, radians
                ) -> np.ndarray:
     """Complex64 cines: each cine (all its frames) times one smooth random phase exp(i phi)
-    (`midl_book.mri.add_smooth_phase`), so that its k-space is no longer Hermitian. |output| = cine."""
+    (`midl_book.mri.add_smooth_phase`), so that its k-space is no longer Hermitian.
+    |output| = cine."""
     x = np.asarray(cine, np.float32)
-    if x.ndim not in (3, 4): raise AutomapError(f"phase_cine: cine must be (T, H, W) or (S, T, H, W), got {x.shape}")
+    if x.ndim not in (3, 4):
+        raise AutomapError(f"phase_cine: cine must be (T, H, W) or (S, T, H, W), got {x.shape}")
     ones = np.ones(x.shape[:-3] + (1,) + x.shape[-2:], np.float32)      # one phase per cine
     return (x * add_smooth_phase(ones, rng, max_phase)).astype(np.complex64)
 
@@ -213,16 +215,17 @@ class DnCNN(nn.Module):
     def __init__(self, width: int = 16, depth: int = 5):
         super().__init__()
         layers, c = [], 1
-        for _ in range(depth - 1): layers += [nn.Conv2d(c, width, 3, padding=1), nn.ReLU()]; c = width
+        for _ in range(depth - 1):
+            layers += [nn.Conv2d(c, width, 3, padding=1), nn.ReLU()]; c = width
         self.net = nn.Sequential(*layers, nn.Conv2d(c, 1, 3, padding=1))
-        nn.init.zeros_(self.net[-1].weight); nn.init.zeros_(self.net[-1].bias)   # starts as the identity
+        nn.init.zeros_(self.net[-1].weight); nn.init.zeros_(self.net[-1].bias)   # the identity
     def forward(self, x: torch.Tensor) -> torch.Tensor: return x - self.net(x)
 
-def train_denoiser(z_train: np.ndarray, y_train: np.ndarray, z_valid: np.ndarray, y_valid: np.ndarray, seed: int,
-                   width: int = 16, depth: int = 5, alpha: float = 0.6, epochs: int = 3, lr: float = 1e-3,
-                   bs: int = 16):
-    """Train `DnCNN` on corrupted magnitude images z (N, 1, n, n) -> clean images y (N, 1, n, n) with Eq. (2) and
-    Adam in a fastai Learner. Returns the Learner."""
+def train_denoiser(z_train: np.ndarray, y_train: np.ndarray, z_valid: np.ndarray,
+                   y_valid: np.ndarray, seed: int, width: int = 16, depth: int = 5,
+                   alpha: float = 0.6, epochs: int = 3, lr: float = 1e-3, bs: int = 16):
+    """Train `DnCNN` on corrupted magnitude images z (N, 1, n, n) -> clean images y (N, 1, n, n)
+    with Eq. (2) and Adam in a fastai Learner. Returns the Learner."""
     seed_everything(seed)
     dls = arrays_dls(z_train, y_train, z_valid, y_valid, bs=bs, seed=seed, typed=False)
     learn = make_learner(dls, DnCNN(width, depth), partial(mse_ssim_loss, alpha=alpha), lr=lr)
