@@ -140,13 +140,22 @@ FAKE_RUNS: dict[str, dict | None] = {
                                            MC_WIDTH=4, EPOCHS_DR=1, EPOCHS_ME=1, EPOCHS_MC=1, BS_DR=2,
                                            BS_ME=4, BS_MC=4, ACCELS=(4,))),
 
-    "mrf_spatiotemporal": None,
+    # the paper's layout (registry entry mrf_wf, private data): 3 subjects of 2 slices, 8 frames
+    "mrf_spatiotemporal": dict(datasets={"mrf_wf": dict(n_cases=3)},
+                               params=dict(N_FRAMES=8, SIZE=64, N_SLICES=16, GROWTH=[4, 4, 4, 4, 4],
+                                           N_LAYERS=1, RECEPTIVE_FIELDS=[1, 11], OUT_PATCH=8,
+                                           N_PATCHES=16, BATCH=4, EPOCHS=1, SEEDS=[0],
+                                           MLP_HIDDEN=[8, 8])),
 
     "kspace_motion_aug": dict(  # 3 subjects (train / valid / test), one epoch, a tiny U-Net
         datasets=dict(ixi=dict(n_cases=3)),
         params=dict(EPOCHS=1, SIZE=64, PATCH=32, WIDTH=4, BS=8, MC_SAMPLES=2, N_UNC=2)),
 
-    "automap_gan": None,
+    # ACDC only: its cines (30 frames in the fake tree, 12 to 35 in the release) exercise the fallback that
+    # reads fewer frames than N_FRAMES = 50; the UK Biobank reader is the same load_cine_slice
+    "automap_gan": dict(datasets={"acdc": dict(n_cases=5)},
+                        params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
+                                    DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

@@ -123,7 +123,7 @@ def test_harness_check_catches_a_bad_chapter(tmp_path):
 
 # Chapters not yet brought to the evidence standard (issue 14): each leaves this list when it is.
 # An entry that passes fails the test (strict xfail), so the list only shrinks.
-KNOWN_HARNESS = {'automap_gan', 'mrf_spatiotemporal'}
+KNOWN_HARNESS = set()
 
 
 @pytest.mark.parametrize("nb", PAPER_NBS, ids=[p.stem for p in PAPER_NBS])

@@ -20,7 +20,8 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_minc1', 'dicom_uid', 'write_dicom_series', 'write_lits', 'write_lidc', 'write_brats',
            'write_isles2018', 'write_wmh', 'write_mrbrains', 'write_iseg2017', 'write_acdc', 'write_kather_crc',
            'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
-           'write_liver_fibrosis', 'write_hcc_mpmri', 'write_neuromorphometrics', 'write_brainweb', 'fake_tree']
+           'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
+           'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -956,6 +957,56 @@ def write_hcc_mpmri(
     return d
 
 
+
+def _write_mha(path, a: np.ndarray) -> Path:
+    "A single-file MetaImage `.mha` (header, then the voxels, fastest axis first, as ITK writes)."
+    a = np.ascontiguousarray(a)
+    head = [
+        "ObjectType = Image", f"NDims = {a.ndim}", "BinaryData = True",
+        "BinaryDataByteOrderMSB = False", "CompressedData = False",
+        "DimSize = " + " ".join(str(n) for n in a.shape[::-1]),
+        "ElementSpacing = " + " ".join(["1"] * a.ndim),
+        f"ElementType = {_MET_TYPES[a.dtype]}", "ElementDataFile = LOCAL",
+    ]
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(("\n".join(head) + "\n").encode() + a.astype(a.dtype.newbyteorder("<")).tobytes())
+    return p
+
+
+def write_mrf_wf(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape (Z, Y, X) of one subject; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+    n_frames: int = 8,           # MRF time frames (the paper: 175)
+) -> Path:
+    """The layout the chapter mrf_spatiotemporal reads, the official code's (the paper's MRF-WF
+    scans are private): `mrf_wf/Subject_NNN/` with `MRFreal.mha`, `MRFimag.mha` (the image series,
+    float32, numpy order (Z, Y, X, T)), `T1H2O.mha` (water T1, ms), `FF.mha` (fat fraction, 0-1),
+    `B1.mha` (float32 (Z, Y, X)) and `MASK_FG.mha` (uint8), single-file MetaImage. The series is an
+    inversion recovery 1 - 2 exp(-t / T1) with a random phase, plus noise."""
+    d, (z, h, w) = _d(root, "mrf_wf"), _shape(shape, (2, 24, 24))
+    t_ms = 100.0 * (np.arange(n_frames) + 1)
+    for n in range(n_cases):
+        rng = fake_rng(seed, "mrf_wf", n)
+        lab = fake_labels((z, h, w), [1, 1, 2], rng)  # 1 muscle, 2 fat
+        mask = lab > 0
+        t1 = np.where(lab == 2, 350.0, 1400.0) * mask * rng.uniform(0.9, 1.1, lab.shape)
+        ff = np.where(lab == 2, 0.9, 0.05) * mask
+        b1 = (0.9 + 0.2 * rng.random(lab.shape)) * mask
+        mz = 1 - 2 * np.exp(-t_ms / np.maximum(t1, 1.0)[..., None])        # (Z, Y, X, T)
+        ser = mz * mask[..., None] * np.exp(1j * rng.uniform(-np.pi, np.pi))
+        ser = ser + 0.02 * (rng.normal(size=ser.shape) + 1j * rng.normal(size=ser.shape))
+        f = d / f"Subject_{n + 1:03d}"
+        _write_mha(f / "MRFreal.mha", ser.real.astype(np.float32))
+        _write_mha(f / "MRFimag.mha", ser.imag.astype(np.float32))
+        for name, a in (("T1H2O", t1), ("FF", ff), ("B1", b1)):
+            _write_mha(f / f"{name}.mha", a.astype(np.float32))
+        _write_mha(f / "MASK_FG.mha", mask.astype(np.uint8))
+    return d
+
+
 _NM_SUBJECTS = (
     "1000",
     "1001",
@@ -1130,6 +1181,7 @@ FAKE_WRITERS = dict(
     adni=write_adni,
     liver_fibrosis=write_liver_fibrosis,
     hcc_mpmri=write_hcc_mpmri,
+    mrf_wf=write_mrf_wf,
     kather_crc=write_kather_crc,
     mrbrains=write_mrbrains,
     neuromorphometrics=write_neuromorphometrics,

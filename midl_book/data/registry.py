@@ -15,7 +15,6 @@ from nibabel import orientations as nio
 from ..core import *
 from .volume import *
 
-
 # %% auto #0
 __all__ = ['BRATS_LABELS', 'ACDC_LABELS', 'ISEG_LABELS', 'BRAINWEB_LABELS', 'DATASETS', 'DatasetInfo', 'get_dataset', 'sha256sum',
            'verify_checksums', 'dataset_status']
@@ -195,6 +194,16 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
        "The paper's MRI is private and its file format is not stated. Export your own co-registered sequences and ROIs "
        "in this layout (the chapter's loader reads it and splits by lesion and patient); the smoke run uses a phantom.",
        ("hcc_mpmri_spp_resnet",), "private"),
+    _D("mrf_wf", "MRF-WF fingerprinting series of thighs and legs (the paper's data: Balsiger et al., private)",
+       "none (private data)", "private: not distributed",
+       "mrf_wf/\n"
+       "  Subject_001/MRFreal.mha, MRFimag.mha   the image series, float32, numpy order (Z, Y, X, T) = (5, 350, 350, 175)\n"
+       "  Subject_001/T1H2O.mha, FF.mha, B1.mha  reference maps (Z, Y, X): water T1 (ms), fat fraction, B1\n"
+       "  Subject_001/MASK_FG.mha                 foreground mask, uint8 (single-file MetaImage, as the official code reads)",
+       ("Subject*/MRFreal.mha", "Subject*/MASK_FG.mha"), {},
+       "The paper's 95 MRF-WF scans are private. Put your own MRF series and dictionary-matched maps in this layout "
+       "(the official code's); the chapter's loader reads it, and its smoke run simulates a brain.",
+       ("mrf_spatiotemporal",), "private"),
     _D("kather_crc", "NCT-CRC-HE-100K: colorectal cancer H&E tiles, 9 tissue classes (public stand-in)", "https://zenodo.org/records/1214456",
        "CC BY 4.0",
        "kather_crc/\n"

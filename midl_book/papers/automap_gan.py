@@ -11,7 +11,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from ..generative import GANCallback
-from ..mri import fft2c, ifft2c, complex_to_channels
+from ..mri import fft2c, ifft2c, complex_to_channels, add_smooth_phase
 from ..metrics import dice_score, assd, hausdorff_distance
 from ..train import arrays_dls, make_learner, predict
 from ..phantoms import CinePhantom, cine_phantom   # the smoke data: midl_book.phantoms.cardiac
@@ -19,11 +19,10 @@ from ..data import ACDC_CLASSES, load_cine, load_acdc_frame, select_phases   # d
 from functools import partial
 from ..losses import ssim_loss
 
-
 # %% auto #0
-__all__ = ['AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'cardiac_cine_phantom', 'mistrigger_kspace',
+__all__ = ['AutomapError', 'load_cine_slice', 'load_acdc_labelled', 'cardiac_cine_phantom', 'mistrigger_kspace', 'phase_cine',
            'AutomapGenerator', 'idft_matrix', 'Discriminator', 'ssim_torch', 'mse_ssim_loss', 'AdversarialCallback',
-           'train_automap', 'segment', 'myocardium_scores']
+           'train_automap', 'DnCNN', 'train_denoiser', 'segment', 'myocardium_scores']
 
 # %% ../../nbs/part3/automap_gan.ipynb #53f07f03
 class AutomapError(MidlBookError):
@@ -92,6 +91,20 @@ def mistrigger_kspace(cine: np.ndarray, every: int = 3, rng: np.random.Generator
     ksrc = np.take_along_axis(k, src[..., None, None], axis=-3)        # k-space of the source frames, (..., T, H, W)
     out = np.where(lines[..., None, :], ksrc, k)
     return out.astype(np.complex64), off, pha
+
+# %% ../../nbs/part3/automap_gan.ipynb #e7e2b10c
+def phase_cine(cine: np.ndarray,  # magnitude cines (T, H, W) or (S, T, H, W)
+               rng: SeedLike = None,  # int, Generator or None
+               max_phase: float = math.pi,  # max |phase| over the image, radians
+               ) -> np.ndarray:
+    """Complex64 cines: each cine (all its frames) times one smooth random phase exp(i phi)
+    (`midl_book.mri.add_smooth_phase`), so that its k-space is no longer Hermitian.
+    |output| = cine."""
+    x = np.asarray(cine, np.float32)
+    if x.ndim not in (3, 4):
+        raise AutomapError(f"phase_cine: cine must be (T, H, W) or (S, T, H, W), got {x.shape}")
+    ones = np.ones(x.shape[:-3] + (1,) + x.shape[-2:], np.float32)      # one phase per cine
+    return (x * add_smooth_phase(ones, rng, max_phase)).astype(np.complex64)
 
 # %% ../../nbs/part3/automap_gan.ipynb #dad1e72a
 class AutomapGenerator(nn.Module):
@@ -193,6 +206,29 @@ def train_automap(k_train: np.ndarray, y_train: np.ndarray, k_valid: np.ndarray,
     cb = AdversarialCallback(disc, adv_weight, lr, activity_l1, epochs - 1 if activity_from is None else activity_from)
     learn = make_learner(dls, gen, partial(mse_ssim_loss, alpha=alpha), lr=lr, cbs=[cb],
                          opt_func=partial(OptimWrapper, opt=torch.optim.RMSprop))
+    learn.fit(epochs, lr)
+    return learn
+
+# %% ../../nbs/part3/automap_gan.ipynb #0bd4aa2d
+class DnCNN(nn.Module):
+    "Image-domain denoiser (DnCNN's residual learning): image (N, 1, H, W) -> image - net(image)."
+    def __init__(self, width: int = 16, depth: int = 5):
+        super().__init__()
+        layers, c = [], 1
+        for _ in range(depth - 1):
+            layers += [nn.Conv2d(c, width, 3, padding=1), nn.ReLU()]; c = width
+        self.net = nn.Sequential(*layers, nn.Conv2d(c, 1, 3, padding=1))
+        nn.init.zeros_(self.net[-1].weight); nn.init.zeros_(self.net[-1].bias)   # the identity
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return x - self.net(x)
+
+def train_denoiser(z_train: np.ndarray, y_train: np.ndarray, z_valid: np.ndarray,
+                   y_valid: np.ndarray, seed: int, width: int = 16, depth: int = 5,
+                   alpha: float = 0.6, epochs: int = 3, lr: float = 1e-3, bs: int = 16):
+    """Train `DnCNN` on corrupted magnitude images z (N, 1, n, n) -> clean images y (N, 1, n, n)
+    with Eq. (2) and Adam in a fastai Learner. Returns the Learner."""
+    seed_everything(seed)
+    dls = arrays_dls(z_train, y_train, z_valid, y_valid, bs=bs, seed=seed, typed=False)
+    learn = make_learner(dls, DnCNN(width, depth), partial(mse_ssim_loss, alpha=alpha), lr=lr)
     learn.fit(epochs, lr)
     return learn
 

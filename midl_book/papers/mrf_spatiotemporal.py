@@ -17,14 +17,13 @@ from ..train import arrays_dls, make_learner, predict
 from functools import partial
 from ..data.volume import load_metaimage   # defined (and tested) in 01a_data_volume
 
-
 # %% auto #0
 __all__ = ['MRF_WF_FILES', 'TISSUES_3T', 'MRFError', 'write_metaimage', 'read_metaimage', 'find_mrf_subjects', 'load_mrf_subject',
            'mrf_schedule', 'epg_fisp', 'simulate_fingerprints', 'MRFDictionary', 'log_grid', 'make_dictionary',
            'dictionary_match', 'brain_tissue_fractions', 'tissue_parameter_maps', 'MRFSeries', 'simulate_mrf_series',
            'series_to_channels', 'MapScaler', 'spatial_kernel_sizes', 'TemporalBlock', 'SpatiotemporalMRFNet',
-           'FingerprintMLP', 'center_crop_mse', 'extract_patch_pairs', 'predict_maps', 'map_nrmse', 'map_psnr',
-           'map_metrics', 'temporal_occlusion_importance', 'train_mrf_net']
+           'FingerprintMLP', 'center_crop_mse', 'extract_patch_pairs', 'PatchPairs', 'patch_dls', 'predict_slices',
+           'predict_maps', 'map_nrmse', 'map_psnr', 'map_metrics', 'temporal_occlusion_importance', 'train_mrf_net']
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #ceb66b83
 class MRFError(MidlBookError):
@@ -59,6 +58,7 @@ def write_metaimage(path, array: np.ndarray, spacing: Sequence[float] | None = N
 def read_metaimage(path) -> tuple[np.ndarray, dict]:
     "(array in SimpleITK's numpy order, header) of a MetaImage: `load_metaimage(path, raw=True)`."
     return load_metaimage(path, raw=True)
+
 
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #bb4a24a2
@@ -420,6 +420,54 @@ def extract_patch_pairs(x: np.ndarray, y: np.ndarray, mask: np.ndarray, n: int, 
     yi = y[s[:, None, None], :, (r0[:, None] + b)[:, :, None], (c0[:, None] + b)[:, None, :]]
     return np.ascontiguousarray(np.moveaxis(xi, -1, 1)), np.ascontiguousarray(np.moveaxis(yi, -1, 1))
 
+def _window(a, r: int, c: int, size: int) -> np.ndarray:
+    "a[:, r:r + size, c:c + size] of one slice a (C, H, W), an array or a memory map; 0 outside."
+    C, H, W = a.shape
+    out = np.zeros((C, size, size), np.float32)
+    r1, c1, r2, c2 = max(r, 0), max(c, 0), min(r + size, H), min(c + size, W)
+    out[:, r1 - r:r2 - r, c1 - c:c2 - c] = a[:, r1:r2, c1:c2]
+    return out
+
+class PatchPairs(torch.utils.data.Dataset):
+    """The pairs of `extract_patch_pairs` (the same draw for the same `rng`), cut when an item is
+    asked for: only the n patch positions are kept, so `x` may be a list of memory-mapped slices
+    (C, H, W) larger than memory. Item i: (input patch (C, out + 2 margin, ...), output patch
+    (M, out, out)), float32 tensors."""
+    def __init__(self, x, y, mask: np.ndarray, n: int, out_size: int = 32, margin: int = 5,
+                 rng: np.random.Generator | int | None = None):
+        rng = as_rng(rng)
+        H, W = mask.shape[1:]
+        if out_size > min(H, W):
+            raise MRFError(f"PatchPairs: out_size {out_size} exceeds the slice ({H}, {W})")
+        fg = np.argwhere(mask)
+        if len(fg) == 0: raise MRFError("PatchPairs: the mask is empty")
+        self.s, cy, cx = fg[rng.integers(len(fg), size=n)].T
+        self.r0 = np.clip(cy - out_size // 2, 0, H - out_size)
+        self.c0 = np.clip(cx - out_size // 2, 0, W - out_size)
+        self.x, self.y, self.out, self.margin = x, y, int(out_size), int(margin)
+    def __len__(self): return len(self.s)
+    def __getitem__(self, i):
+        s, r, c, m = int(self.s[i]), int(self.r0[i]), int(self.c0[i]), self.margin
+        xi = _window(self.x[s], r - m, c - m, self.out + 2 * m)
+        yi = np.asarray(self.y[s][:, r:r + self.out, c:c + self.out], np.float32)
+        return torch.from_numpy(xi), torch.from_numpy(np.ascontiguousarray(yi))
+
+def patch_dls(train: torch.utils.data.Dataset, valid: torch.utils.data.Dataset, bs: int = 50,
+              seed: int = 0):
+    "fastai DataLoaders over two datasets of pairs, shuffled and seeded as `arrays_dls` does."
+    import random
+    from fastai.data.core import TfmdDL, DataLoaders
+    dev = default_device()
+    tr = TfmdDL(train, bs=bs, shuffle=True, drop_last=False, num_workers=0, device=dev)
+    tr.rng = random.Random(int(seed))
+    va = TfmdDL(valid, bs=bs, shuffle=False, num_workers=0, device=dev)
+    return DataLoaders(tr, va, device=dev)
+
+def predict_slices(model: nn.Module, x, idx: Sequence[int]) -> np.ndarray:
+    "`predict_maps` one slice at a time for slices `idx` of x (an array, or a list of slices)."
+    return np.concatenate([predict_maps(model, np.asarray(x[i], np.float32)[None], bs=1)
+                           for i in idx])
+
 def predict_maps(model: nn.Module, x: np.ndarray, bs: int = 8) -> np.ndarray:
     "Whole slices x (S, 2T, H, W) -> (S, M, H, W): zero-pad by `model.margin`, run `midl_book.train.predict` (eval mode)."
     m = int(getattr(model, "margin", 0))
@@ -466,12 +514,18 @@ def train_mrf_net(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray,
                   model: nn.Module | None = None):
     """Train `SpatiotemporalMRFNet(n_frames, M, growth, receptive_field, n_layers)` (or `model`) on patch pairs with
     `center_crop_mse` and torch's Adam (betas 0.9, 0.999) in a fastai Learner; constant `lr` (the paper) or a
-    one-cycle schedule peaking at `lr` (`one_cycle`, momentum fixed at 0.9). Returns the Learner."""
+    one-cycle schedule peaking at `lr` (`one_cycle`, momentum fixed at 0.9). `x_train`, `x_valid`
+    may be datasets of pairs (`PatchPairs`, streamed; `y_*` are then ignored). Returns the
+    Learner."""
     from fastai.optimizer import OptimWrapper
     import fastai.callback.schedule                                  # adds Learner.fit_one_cycle
     seed_everything(seed)
-    if model is None: model = SpatiotemporalMRFNet(n_frames, y_train.shape[1], growth, receptive_field, n_layers)
-    dls = arrays_dls(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed, typed=False)
+    streamed = isinstance(x_train, torch.utils.data.Dataset)
+    n_maps = x_train[0][1].shape[0] if streamed else y_train.shape[1]
+    if model is None:
+        model = SpatiotemporalMRFNet(n_frames, n_maps, growth, receptive_field, n_layers)
+    dls = patch_dls(x_train, x_valid, bs, seed) if streamed else \
+        arrays_dls(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed, typed=False)
     learn = make_learner(dls, model, center_crop_mse, lr=lr, opt_func=partial(OptimWrapper, opt=torch.optim.Adam))
     if one_cycle: learn.fit_one_cycle(epochs, lr, moms=(0.9, 0.9, 0.9))
     else: learn.fit(epochs, lr)
