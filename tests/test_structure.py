@@ -187,3 +187,20 @@ def test_book_serves_its_own_mathjax(tmp_path):
     assert not cfg["mathjax_path"].startswith(("http:", "https:", "//")), cfg["mathjax_path"]
     assert cfg["mathjax_path"] == "../mathjax/tex-mml-chtml.js" and cfg["html_extra_path"] == ["_extra"]
     assert (copy_mathjax(tmp_path / "mathjax") / "tex-mml-chtml.js").stat().st_size > 500_000
+
+
+def test_colab_cells_install_a_pinned_release_with_an_extra():
+    "Each chapter's Colab cell installs midl_book[<extra pyproject defines>] at this release's tag."
+    import tomllib
+    from midl_book import __version__
+    py = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extras = set(py["project"]["optional-dependencies"])
+    assert not [d for d in py["project"]["dependencies"] if "<" in d], \
+        "the library's requirements are lower bounds: an upper bound makes Colab reinstall torch or fastai"
+    for nb in PAPER_NBS + [TEMPLATE]:
+        cell = [src(c) for c in cells(nb) if c["cell_type"] == "code" and "google.colab" in src(c)]
+        assert len(cell) == 1, f"{nb.name}: one Colab install cell"
+        m = re.search(r'"midl_book\[(\w+)\] @ git\+https://github\.com/midl/midl_book@([^"]+)"', cell[0])
+        assert m, f"{nb.name}: the Colab cell installs midl_book[extra] @ git+...@<tag>"
+        assert m.group(1) in extras, f"{nb.name}: extra [{m.group(1)}] not in pyproject ({extras})"
+        assert m.group(2) == f"v{__version__}", f"{nb.name}: pinned to {m.group(2)}, not v{__version__}"
