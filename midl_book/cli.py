@@ -119,7 +119,8 @@ FAKE_RUNS: dict[str, dict | None] = {
                      params=dict(SEEDS=[0], ITERS=2, PATCH=8, WIDTH=4, DEPTH=2, N_CASES=2)),
 
     "hetero_modal_joint_seg": dict(
-        datasets=dict(wmh=dict(n_cases=3, shape=(16, 16, 8)), mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
+        datasets=dict(wmh=dict(n_cases=3, shape=(16, 16, 8)),
+                      mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
                       neuromorphometrics=dict(n_cases=3, shape=(16, 16, 12))),
         params=dict(SEEDS=[0], PATCH=[4, 8, 8], BS=1, EPOCHS=1, STEPS=2, WARMUP=1, CH=[4, 4, 4],
                     BLOCKS=1, HEAD=8, N_CASES=3)),
