@@ -65,7 +65,8 @@ def cache_slices(cases: Sequence,  # case folders of one dataset
 
 class SliceFiles(torch.utils.data.Dataset):
     """2D slices cached by `cache_slices`, read one per step: items (image (C, H, W) `TensorImage`,
-    label (H, W) `TensorMask` int64, phi_G (n_classes, H, W) float32 from `dist_maps_from_labels`)."""
+    label (H, W) `TensorMask` int64, phi_G (n_classes, H, W) float32 from
+    `dist_maps_from_labels`)."""
     n_inp = 1                                                     # one input; labels and phi_G
     def __init__(self, paths: Sequence, n_classes: int = 2):
         self.paths, self.n_classes = [str(p) for p in paths], n_classes
@@ -76,11 +77,13 @@ class SliceFiles(torch.utils.data.Dataset):
     def __getitem__(self, i):
         x, y = self.read(i)
         d = dist_maps_from_labels(y[None], self.n_classes)[0]
-        return TensorImage(torch.from_numpy(x)), TensorMask(torch.from_numpy(y)), torch.from_numpy(d)
+        return (TensorImage(torch.from_numpy(x)), TensorMask(torch.from_numpy(y)),
+                torch.from_numpy(d))
 
 def slice_dls(train: torch.utils.data.Dataset, valid: torch.utils.data.Dataset, bs: int = 8,
               seed: int = 0, device=None) -> DataLoaders:
-    "fastai DataLoaders over two Datasets of (image, label, phi_G) items; training shuffled, seeded."
+    """fastai DataLoaders over two Datasets of (image, label, phi_G) items; training shuffled,
+    seeded."""
     device = device or default_device()
     tr = TfmdDL(train, bs=bs, shuffle=True, num_workers=0, device=device)
     tr.rng = __import__("random").Random(int(seed))              # fastai shuffles with its own RNG
@@ -88,7 +91,8 @@ def slice_dls(train: torch.utils.data.Dataset, valid: torch.utils.data.Dataset, 
     return DataLoaders(tr, va, device=device)
 
 def item(data, i: int) -> tuple[np.ndarray, np.ndarray]:
-    "Image (C, H, W) and label (H, W) of item `i` of a tuple of arrays (x, y, ...) or a `SliceFiles`."
+    """Image (C, H, W) and label (H, W) of item `i` of a tuple of arrays (x, y, ...) or a
+    `SliceFiles`."""
     if isinstance(data, tuple): return np.asarray(data[0][i]), np.asarray(data[1][i])
     return data.read(i)
 
@@ -213,19 +217,23 @@ class LesionRatio(Metric):
     @property
     def name(self): return "pred_true_ratio"
 
-def fit_boundary(train, valid, alpha_fn: Callable[[int], float], seed: int = 0, epochs: int = 20, bs: int = 8,
-                 lr: float = 1e-3, widths: Sequence[int] = (8, 16, 32), plateau_patience: int | None = None):
-    """Train a 2-class same-padding `UNet(C, 2, widths)` on Eq. (6) with alpha = `alpha_fn(epoch)` (constant 1:
-    GDL alone; constant 0: L_B alone; `alpha_schedule`: the paper), Adam at `lr`, no weight decay, no
-    augmentation. `train`, `valid`: arrays (x (N, C, H, W) float32, y (N, H, W) int 0/1, phi_G (N, 2, H, W)), or
-    Datasets of such items read from disk (`SliceFiles`). `plateau_patience`: halve the learning rate after
-    that many epochs without a better validation Dice (the paper: 20). Returns (learner, AttrSchedule
-    callback: its `.history` holds the alpha of every epoch)."""
+def fit_boundary(train, valid, alpha_fn: Callable[[int], float], seed: int = 0, epochs: int = 20,
+                 bs: int = 8, lr: float = 1e-3, widths: Sequence[int] = (8, 16, 32),
+                 plateau_patience: int | None = None):
+    """Train a 2-class same-padding `UNet(C, 2, widths)` on Eq. (6) with alpha = `alpha_fn(epoch)`
+    (constant 1: GDL alone; constant 0: L_B alone; `alpha_schedule`: the paper), Adam at `lr`, no
+    weight decay, no augmentation. `train`, `valid`: arrays (x (N, C, H, W) float32, y (N, H, W) int
+    0/1, phi_G (N, 2, H, W)), or Datasets of such items read from disk (`SliceFiles`).
+    `plateau_patience`: halve the learning rate after that many epochs without a better validation
+    Dice (the paper: 20). Returns (learner, AttrSchedule callback: its `.history` holds the alpha of
+    every epoch)."""
     seed_everything(seed)
     if isinstance(train, tuple):
         dls = arrays_dls(train[0], tuple(train[1:]), valid[0], tuple(valid[1:]), bs=bs, seed=seed)
-        for dl in dls.loaders: dl.dataset.n_inp = 1           # one input (the image), two targets (labels, phi_G)
-        dls.valid.bs = max(bs, 50)                            # validation only: larger batches are cheaper
+        # one input (the image), two targets (labels, phi_G)
+        for dl in dls.loaders: dl.dataset.n_inp = 1
+        # validation only: larger batches are cheaper
+        dls.valid.bs = max(bs, 50)
         n_in = train[0].shape[1]
     else:
         dls, n_in = slice_dls(train, valid, bs=bs, seed=seed), train.read(0)[0].shape[0]
@@ -239,8 +247,9 @@ def fit_boundary(train, valid, alpha_fn: Callable[[int], float], seed: int = 0, 
     return learn, sched
 
 def predict_lesions(model: nn.Module, data, bs: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """Lesion probabilities (N, H, W) and labels (N, H, W) bool of `data`: arrays (x, y, ...) (float32
-    probabilities) or a Dataset of (image, label, ...) items, read batch by batch (float16, to save memory)."""
+    """Lesion probabilities (N, H, W) and labels (N, H, W) bool of `data`: arrays (x, y, ...)
+    (float32 probabilities) or a Dataset of (image, label, ...) items, read batch by batch (float16,
+    to save memory)."""
     if isinstance(data, tuple):
         prob = predict(model, data[0], bs=bs, activation=lambda z: F.softmax(z, 1))[:, 1]
         return prob, np.asarray(data[1]).astype(bool)
@@ -248,7 +257,8 @@ def predict_lesions(model: nn.Module, data, bs: int = 64) -> tuple[np.ndarray, n
     for k in range(0, len(data), bs):
         items = [data[i] for i in range(k, min(k + bs, len(data)))]
         xb = torch.stack([it[0].as_subclass(torch.Tensor) for it in items]).numpy()
-        probs.append(predict(model, xb, bs=bs, activation=lambda z: F.softmax(z, 1))[:, 1].astype(np.float16))
+        prob = predict(model, xb, bs=bs, activation=lambda z: F.softmax(z, 1))[:, 1]
+        probs.append(prob.astype(np.float16))
         labels.append(np.stack([it[1].numpy() for it in items]).astype(bool))
     return np.concatenate(probs), np.concatenate(labels)
 
@@ -272,9 +282,10 @@ def evaluate_lesions(pred: np.ndarray, target: np.ndarray, spacing: Sequence[flo
 
 # %% ../../nbs/part2/boundary_loss.ipynb #3455cdd5
 def official_2018_haussdorf(pred: np.ndarray, target: np.ndarray) -> float:
-    """The "Haussdorf" of the official code at commit 108bd98 (`utils.numpy_haussdorf`), for comparison only:
-    the symmetric `scipy.spatial.distance.directed_hausdorff` of two 2D 0/1 arrays, which scipy reads as sets of
-    *rows* (each row one point in W dimensions). Not a distance between contours, and without a unit."""
+    """The "Haussdorf" of the official code at commit 108bd98 (`utils.numpy_haussdorf`), for
+    comparison only: the symmetric `scipy.spatial.distance.directed_hausdorff` of two 2D 0/1 arrays,
+    which scipy reads as sets of *rows* (each row one point in W dimensions). Not a distance between
+    contours, and without a unit."""
     from scipy.spatial.distance import directed_hausdorff
     p, t = np.asarray(pred, np.float64), np.asarray(target, np.float64)
     return max(directed_hausdorff(p, t)[0], directed_hausdorff(t, p)[0])
