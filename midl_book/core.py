@@ -190,10 +190,15 @@ def in_colab() -> bool:
 # %% ../nbs/00_core.ipynb #645df6f2
 def notebook_hash(nb: Path | str,  # a notebook (.ipynb)
                   ) -> str:
-    "sha256 of the notebook's code cells (source, in order); prose, metadata and outputs do not count."
+    """sha256 of the notebook's code cells (source, in order); prose, metadata and outputs do not
+    count, nor does the Colab install cell (tagged `remove-cell`, it installs the library and computes
+    nothing), so moving the release it pins does not make the saved runs stale."""
     h = hashlib.sha256()
     for c in json.loads(Path(nb).read_text())["cells"]:
-        if c["cell_type"] == "code": h.update("".join(c["source"]).encode() + b"\0")
+        if c["cell_type"] != "code": continue
+        s = "".join(c["source"])
+        if "remove-cell" in c.get("metadata", {}).get("tags", []) and "google.colab" in s: continue
+        h.update(s.encode() + b"\0")
     return h.hexdigest()
 
 def source_hash(nb: Path | str,  # a notebook (.ipynb)
