@@ -204,3 +204,21 @@ def test_colab_cells_install_a_pinned_release_with_an_extra():
         assert m, f"{nb.name}: the Colab cell installs midl_book[extra] @ git+...@<tag>"
         assert m.group(1) in extras, f"{nb.name}: extra [{m.group(1)}] not in pyproject ({extras})"
         assert m.group(2) == f"v{__version__}", f"{nb.name}: pinned to {m.group(2)}, not v{__version__}"
+
+
+def _long_lines(nb, limit=100):
+    return sum(len(l) > limit for c in cells(nb) if c["cell_type"] == "code" for l in src(c).splitlines())
+
+
+def test_code_lines_within_100_characters():
+    """The book's code column is about 90 characters: new code stays within 100. Lines written before
+    this rule are counted per notebook in tests/long_lines.json; a notebook may only go down (then
+    lower its entry), and a notebook not listed has none."""
+    base = json.loads((ROOT / "tests" / "long_lines.json").read_text())
+    grew = {}
+    for nb in sorted((ROOT / "nbs").rglob("*.ipynb")):
+        if {"_proc", ".ipynb_checkpoints"} & set(nb.parts): continue
+        rel = str(nb.relative_to(ROOT / "nbs"))
+        n = _long_lines(nb)
+        if n > base.get(rel, 0): grew[rel] = (base.get(rel, 0), n)
+    assert not grew, f"code lines over 100 characters (known, now): {grew}; wrap them (a comment above)"
