@@ -497,7 +497,7 @@ def errata_md(results: Path | None = None,  # the results folder (default: the c
         r = runs.get("smoke") or runs.get("long") or runs.get("full")
         fs = (r or {}).get("findings") or []
         if not fs: continue
-        out.append(f"\n### [{c.title}](../nbs/part{_roman(c.part)}/{c.slug}.ipynb)\n")
+        out.append(f"\n## [{c.title}](../nbs/part{_roman(c.part)}/{c.slug}.ipynb)\n")
         for f in fs:
             n += 1
             where = f"**{f.get('where')}**, " if f.get("where") else ""
