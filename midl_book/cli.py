@@ -445,9 +445,11 @@ def _margins(c: dict) -> str:
     d = [(x - y) if up else (y - x) for x, y in zip(m, b) if x is not None and y is not None]
     return ", ".join(f"{x:+.3f}" for x in d)
 
-def _run_cell(r: dict | None, text: str) -> str:
+def _run_cell(r: dict | None, text: str, i: int) -> str:
+    "The claim `text` (else the i-th claim: a long run's text may name its own seed count) of run r."
     if r is None: return ""
-    c = next((c for c in r.get("claims", []) if c.get("text") == text), None)
+    own = [c for c in r.get("claims", []) if c.get("kind", "claim") == "claim"]
+    c = next((c for c in own if c.get("text") == text), own[i] if i < len(own) else None)
     if c is None: return ""
     k, n = c.get("k"), c.get("n")
     held = f"{k} of {n}" if n is not None else ("held" if c.get("held") else "did not hold")
@@ -473,14 +475,14 @@ def scoreboard_md(results: Path | None = None,  # the results folder (default: t
         learned = [x for x in first.get("claims", []) if x.get("kind") == "learned"]
         lrn = "; ".join(f"{x.get('k')} of {x.get('n')}" if x.get("n") is not None else
                         ("yes" if x.get("held") else "no") for x in learned) or "not checked"
-        for x in claims or [dict(text="(no claim recorded)")]:
+        for i, x in enumerate(claims or [dict(text="(no claim recorded)")]):
             n_claims += 1; n_asserted += bool(x.get("asserted"))
             rule = f" ({_cell(x['rule'])})" if x.get("rule") else ""
             paper = _cell((x.get("numbers") or {}).get("paper", ""))
             rows.append(f"| {link} | {_cell(x['text'])}{rule} | {paper} | "
-                        f"{_run_cell(runs.get('smoke'), x['text'])} | "
-                        f"{_run_cell(runs.get('long'), x['text'])} | "
-                        f"{_run_cell(runs.get('full'), x['text'])} | "
+                        f"{_run_cell(runs.get('smoke'), x['text'], i)} | "
+                        f"{_run_cell(runs.get('long'), x['text'], i)} | "
+                        f"{_run_cell(runs.get('full'), x['text'], i)} | "
                         f"{'yes' if x.get('asserted') else 'no'} | {lrn} |")
     intro = (f"{n_claims} claims in {sum(c.implemented for c in CHAPTERS)} written chapters; "
              f"{n_asserted} asserted (held on every seed, at least 5, when written). The margin is "
