@@ -446,7 +446,7 @@ def _margins(c: dict) -> str:
     return ", ".join(f"{x:+.3f}" for x in d)
 
 def _run_cell(r: dict | None, text: str, i: int) -> str:
-    "The claim `text` (else the i-th claim: a long run's text may name its own seed count) of run r."
+    "Run r's claim `text`, else its i-th claim (a long run's text may name its own seed count)."
     if r is None: return ""
     own = [c for c in r.get("claims", []) if c.get("kind", "claim") == "claim"]
     c = next((c for c in own if c.get("text") == text), own[i] if i < len(own) else None)
@@ -503,7 +503,7 @@ def errata_md(results: Path | None = None,  # the results folder (default: the c
         for f in fs:
             n += 1
             where = f"**{f.get('where')}**, " if f.get("where") else ""
-            out.append(f"- {where}*{f.get('kind')}*: {f.get('text')} **The code:** {f.get('code')}")
+            out.append(f"- {where}*{f.get('kind')}*: {str(f.get('text')).rstrip('.')}. **The code:** {f.get('code')}")
     return f"{n} findings.\n" + "\n".join(out) + "\n"
 
 # %% ../nbs/07_cli.ipynb #9395a9df
