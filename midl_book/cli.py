@@ -503,7 +503,8 @@ def errata_md(results: Path | None = None,  # the results folder (default: the c
         for f in fs:
             n += 1
             where = f"**{f.get('where')}**, " if f.get("where") else ""
-            out.append(f"- {where}*{f.get('kind')}*: {str(f.get('text')).rstrip('.')}. **The code:** {f.get('code')}")
+            text = str(f.get('text')).rstrip('.')
+            out.append(f"- {where}*{f.get('kind')}*: {text}. **The code:** {f.get('code')}")
     return f"{n} findings.\n" + "\n".join(out) + "\n"
 
 # %% ../nbs/07_cli.ipynb #9395a9df
