@@ -5,7 +5,7 @@
 # %% ../nbs/00_core.ipynb #c9a9fcbf
 from __future__ import annotations
 import os, sys, time, random, platform, resource, importlib, contextlib, functools, warnings
-import hashlib, json
+import hashlib, json, ast
 from pathlib import Path
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated", c
 # %% auto #0
 __all__ = ['SeedLike', 'seed_everything', 'default_device', 'use_amp', 'versions', 'show_versions', 'Timer', 'timed',
            'elapsed_since_import', 'peak_memory_mb', 'MidlBookError', 'as_rng', 'ChapterClock', 'chapter_setup',
-           'Preset', 'preset', 'data_root', 'in_colab', 'notebook_hash', 'source_hash']
+           'Preset', 'preset', 'data_root', 'in_colab', 'code_key', 'notebook_hash', 'source_hash']
 
 # %% ../nbs/00_core.ipynb #3767fec2
 def seed_everything(seed: int = 42, deterministic: bool = True) -> int:
@@ -188,17 +188,38 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 # %% ../nbs/00_core.ipynb #645df6f2
+def _is_docstring(s) -> bool: return isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) \
+    and isinstance(s.value.value, str)
+
+def _tree_text(node) -> str:
+    "A syntax tree as text: node types and fields; no positions, no empty fields, no bare strings."
+    if isinstance(node, list): return "[" + ",".join(_tree_text(x) for x in node) + "]"
+    if not isinstance(node, ast.AST): return repr(node)
+    fields = []
+    for name, v in ast.iter_fields(node):
+        if isinstance(v, list): v = [x for x in v if not _is_docstring(x)]
+        if v is None or v == [] or name in ("kind", "type_comment"): continue
+        fields.append(f"{name}={_tree_text(v)}")
+    return f"{type(node).__name__}({','.join(fields)})"
+
+def code_key(src: str,  # the source of one code cell
+             ) -> str:
+    """What a code cell computes, as text: its syntax tree without comments, layout or docstrings
+    (a cell that is not Python, e.g. with IPython magics, counts as its text)."""
+    try: return _tree_text(ast.parse(src))
+    except SyntaxError: return src
+
 def notebook_hash(nb: Path | str,  # a notebook (.ipynb)
                   ) -> str:
-    """sha256 of the notebook's code cells (source, in order); prose, metadata and outputs do not
-    count, nor does the Colab install cell (tagged `remove-cell`, it installs the library and computes
-    nothing), so moving the release it pins does not make the saved runs stale."""
+    """sha256 of what the notebook's code cells compute (`code_key` of each, in order): prose,
+    comments, layout, docstrings, metadata and outputs do not count, nor does the Colab install cell
+    (tagged `remove-cell`, it installs the library and computes nothing)."""
     h = hashlib.sha256()
     for c in json.loads(Path(nb).read_text())["cells"]:
         if c["cell_type"] != "code": continue
         s = "".join(c["source"])
         if "remove-cell" in c.get("metadata", {}).get("tags", []) and "google.colab" in s: continue
-        h.update(s.encode() + b"\0")
+        h.update(code_key(s).encode() + b"\0")
     return h.hexdigest()
 
 def source_hash(nb: Path | str,  # a notebook (.ipynb)
