@@ -203,6 +203,7 @@ class ResultsRecorder:
               margin: float = 0.0,  # without held_per_seed: method must beat baseline by more
               higher: bool = True,  # without held_per_seed: higher is better
               kind: str = "claim",  # "claim", or "learned" (see `learned`)
+              paper: str = "",  # the paper's number, quoted: "Dice 0.65 (Table 2)"
               **numbers,  # other numbers to keep with the claim
               ) -> Claim:
         "Record a claim as data and check it: an asserted claim that fails on a seed raises."
@@ -212,6 +213,7 @@ class ResultsRecorder:
                 (f" {'+' if higher else '-'} {margin:g}" if margin else "")
         if asserted and fake_data():  # a fake tree (`midl-book run --fake`) tests the path, not the claim
             asserted, numbers = False, dict(numbers, fake_data=True)
+        if paper: numbers = dict(numbers, paper=paper)  # the scoreboard's "the paper" column
         c = Claim(text, rule, seeds, method, baseline, held_per_seed, held, asserted, kind, numbers,
                   higher)
         self.claims.append(c)
