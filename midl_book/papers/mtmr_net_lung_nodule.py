@@ -305,7 +305,14 @@ def margin_ranking_loss(p1: torch.Tensor, p2: torch.Tensor, s1: torch.Tensor, s2
     Pairs with |s1 - s2| <= `tie_tol` are ties and contribute nothing (neither to the sum nor to the
     count); when every pair is a tie the result is 0 with a finite (zero) gradient. Zero loss for a
     pair whose predicted gap is at least `margin` in the right direction. Paper: Eqs. (3)-(4)
-    reinterpreted (the printed form has no gradient, see `margin_ranking_loss_literal`)."""
+    reinterpreted (the printed form has no gradient, see `margin_ranking_loss_literal`).
+
+    PyTorch: with y = sign(s1 - s2) and k the non-tied pairs (|s1 - s2| > `tie_tol`), this equals
+    `F.margin_ranking_loss(p1[k], p2[k], y[k], margin=margin)`. Over all pairs, PyTorch gives a tie
+    (y = 0) the loss `margin` and counts it in its mean, so this is
+    (`F.margin_ranking_loss(p1, p2, y, margin=margin, reduction="sum")` - margin * n_ties) / n_k;
+    with margin 0 a tie costs 0 in both. Pairs with 0 < |s1 - s2| <= `tie_tol` are ties here but
+    not for `torch.sign`. A tied prediction (p1 == p2) costs `margin` in both."""
     if not (p1.shape == p2.shape == s1.shape == s2.shape) or p1.ndim != 1:
         raise ValueError(f"margin_ranking_loss: p1, p2, s1, s2 must be 1-D of equal length, got "
                          f"{[tuple(t.shape) for t in (p1, p2, s1, s2)]}")

@@ -180,7 +180,21 @@ def focal_loss(logits: torch.Tensor, target: torch.Tensor, gamma: float = 2.0,
     Eq. (6): the same α for every pixel, so γ = 0, α = 1 is exactly cross-entropy) or C per-class
     weights (α_t = alpha[y], Lin et al.'s class balancing; their binary α is `(1 - α, α)`).
     Shapes and label conventions as `cross_entropy_loss`. Lin et al.'s defaults are γ = 2 and
-    binary α = 0.25; the report gives none."""
+    binary α = 0.25; the report gives none.
+
+    The same loss elsewhere (tested below and in tests/test_equivalence.py), for logits z, labels y
+    and a binary α = a:
+    - one channel (sigmoid): torchvision's `sigmoid_focal_loss(z, y.float(), alpha=a, gamma=γ,
+      reduction="mean")` with `alpha=(1 - a, a)` here (`alpha=None` here is torchvision's
+      `alpha=-1`); MONAI's `FocalLoss(gamma=γ, alpha=a)` (its defaults: sigmoid, "mean") on a
+      (B, 1, ...) target gives the same. Two channels (softmax): torchvision's on z[:, 1] - z[:, 0].
+    - C >= 2 channels (softmax): C times MONAI's `FocalLoss(use_softmax=True, to_onehot_y=True,
+      include_background=True, gamma=γ, alpha=a)` with `alpha=(1 - a, a, ..., a)` here, because
+      MONAI's "mean" also averages over the C one-hot channels, of which only the true class is
+      non-zero; MONAI's `weight=w` is `alpha=w` here, also times C; its "sum" is B times this value.
+    - Not the same: MONAI's default sigmoid mode with C >= 2 channels (one independent sigmoid per
+      channel, a multi-label loss), and MONAI's `include_background=False` (drops channel 0 from
+      the softmax). torchvision and MONAI take soft (float) targets; this takes integer labels."""
     if gamma < 0: raise LossInputError(f"focal_loss: gamma must be >= 0, got {gamma}")
     logits, target = _prepare(logits, target, "focal_loss")
     logp_t = F.log_softmax(logits, 1).gather(1, target.unsqueeze(1)).squeeze(1)     # log p_t
