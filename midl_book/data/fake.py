@@ -112,17 +112,6 @@ def write_analyze(path,                  # the `.hdr` path
     return p
 
 
-_MET_TYPES = {
-    np.dtype(np.uint8): "MET_UCHAR",
-    np.dtype(np.int8): "MET_CHAR",
-    np.dtype(np.int16): "MET_SHORT",
-    np.dtype(np.uint16): "MET_USHORT",
-    np.dtype(np.int32): "MET_INT",
-    np.dtype(np.float32): "MET_FLOAT",
-    np.dtype(np.float64): "MET_DOUBLE",
-}
-
-
 def write_metaimage(path,                # the `.mhd` path; the `.raw` goes next to it
                     array_zyx: np.ndarray,   # (z, y, x) voxels
                     spacing_xyz=(1.0, 1.0, 1.0),   # ElementSpacing, x first
@@ -131,26 +120,10 @@ def write_metaimage(path,                # the `.mhd` path; the `.raw` goes next
     """Write a 3D `array_zyx` (z, y, x) as a MetaImage pair: `path` (`.mhd`, the text header) and
     the `.raw` voxels next to it, x fastest, little endian, as ITK writes them (`ElementSpacing` and
     `Offset` in x, y, z order; identity direction). nibabel does not read it: the book's readers
-    name it and say how to convert."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    a = np.ascontiguousarray(array_zyx)
-    if a.dtype not in _MET_TYPES:
-        raise DataError(
-            f"write_metaimage: dtype {a.dtype} has no MetaImage type; use one of "
-            f"{sorted(str(d) for d in _MET_TYPES)}"
-        )
-    raw = p.with_suffix(".raw")
-    raw.write_bytes(a.astype(a.dtype.newbyteorder("<")).tobytes())
-    f = lambda v: " ".join(f"{float(x):g}" for x in v)
-    p.write_text(
-        "ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
-        "CompressedData = False\nTransformMatrix = 1 0 0 0 1 0 0 0 1\n"
-        f"Offset = {f(origin_xyz)}\nCenterOfRotation = 0 0 0\nAnatomicalOrientation = RAI\n"
-        f"ElementSpacing = {f(spacing_xyz)}\nDimSize = {a.shape[2]} {a.shape[1]} {a.shape[0]}\n"
-        f"ElementType = {_MET_TYPES[a.dtype]}\nElementDataFile = {raw.name}\n"
-    )
-    return p
+    name it and say how to convert. `data.volume.save_metaimage` writes it (spacing and offset
+    given here x first, there in numpy order); `DataError` for a dtype MetaImage has not."""
+    return save_metaimage(path, array_zyx, spacing=tuple(spacing_xyz)[::-1],
+                          offset=tuple(origin_xyz)[::-1])
 
 
 def write_minc1(path,                    # `.mnc`, or `.mnc.gz` to gzip it
@@ -958,22 +931,6 @@ def write_hcc_mpmri(
 
 
 
-def _write_mha(path, a: np.ndarray) -> Path:
-    "A single-file MetaImage `.mha` (header, then the voxels, fastest axis first, as ITK writes)."
-    a = np.ascontiguousarray(a)
-    head = [
-        "ObjectType = Image", f"NDims = {a.ndim}", "BinaryData = True",
-        "BinaryDataByteOrderMSB = False", "CompressedData = False",
-        "DimSize = " + " ".join(str(n) for n in a.shape[::-1]),
-        "ElementSpacing = " + " ".join(["1"] * a.ndim),
-        f"ElementType = {_MET_TYPES[a.dtype]}", "ElementDataFile = LOCAL",
-    ]
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(("\n".join(head) + "\n").encode() + a.astype(a.dtype.newbyteorder("<")).tobytes())
-    return p
-
-
 def write_mrf_wf(
     root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
     n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
@@ -999,11 +956,11 @@ def write_mrf_wf(
         ser = mz * mask[..., None] * np.exp(1j * rng.uniform(-np.pi, np.pi))
         ser = ser + 0.02 * (rng.normal(size=ser.shape) + 1j * rng.normal(size=ser.shape))
         f = d / f"Subject_{n + 1:03d}"
-        _write_mha(f / "MRFreal.mha", ser.real.astype(np.float32))
-        _write_mha(f / "MRFimag.mha", ser.imag.astype(np.float32))
+        save_metaimage(f / "MRFreal.mha", ser.real.astype(np.float32))
+        save_metaimage(f / "MRFimag.mha", ser.imag.astype(np.float32))
         for name, a in (("T1H2O", t1), ("FF", ff), ("B1", b1)):
-            _write_mha(f / f"{name}.mha", a.astype(np.float32))
-        _write_mha(f / "MASK_FG.mha", mask.astype(np.uint8))
+            save_metaimage(f / f"{name}.mha", a.astype(np.float32))
+        save_metaimage(f / "MASK_FG.mha", mask.astype(np.uint8))
     return d
 
 

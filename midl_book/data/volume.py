@@ -17,7 +17,7 @@ from ..core import *
 
 # %% auto #0
 __all__ = ['DataError', 'DatasetNotFound', 'ShippedDataUnavailable', 'Volume', 'load_nifti', 'save_nifti', 'load_dicom_series',
-           'load_metaimage']
+           'load_metaimage', 'save_metaimage']
 
 # %% ../../nbs/01a_data_volume.ipynb #2a270156
 class DataError(MidlBookError):
@@ -389,4 +389,67 @@ def load_metaimage(
     out, aff = _canonical(a, ras, str(p))
     meta = {"format": "MetaImage", "header": hdr}
     return Volume(out, _spacing(aff), aff, str(p), meta)
+
+
+# %% ../../nbs/01a_data_volume.ipynb #0dcca642
+_MET_NAMES = {np.dtype(v): k for k, v in _MET_DTYPES.items()}
+
+def _met_num(x) -> str:
+    "A header number, as short as reads back exactly: 1.0 -> '1', 0.7 -> '0.7'."
+    s = f"{float(x):g}"
+    return s if float(s) == float(x) else repr(float(x))
+
+def save_metaimage(
+    path,                    # `.mha` (one file) or `.mhd` (the header; the voxels go next to it)
+    array,                   # n-D voxels in numpy order, slowest axis first (as `raw=True` reads)
+    spacing=None,            # voxel size per array axis, numpy order (mm); None: all 1
+    compress: bool = False,  # zlib-compress the voxels (`CompressedData = True`)
+    offset=None,             # position of voxel 0 per array axis, numpy order (LPS mm); None: 0
+) -> Path:
+    """Write `array` as an ITK MetaImage: the inverse of `load_metaimage(path, raw=True)`.
+
+    The header lists the axes fastest first, as ITK and SimpleITK's `GetImageFromArray` do: numpy
+    shape (..., Y, X) is written `DimSize = X Y ...`, and `spacing` and `offset` likewise. The
+    voxels are little endian; the direction is the identity (`TransformMatrix`), so
+    `load_metaimage(path)` keeps a 3-D array's axes and puts voxel (0, 0, 0) at `offset`. A path
+    ending in `.mha` gets one file (`ElementDataFile = LOCAL`); one ending in `.mhd` gets the
+    header, with the voxels in `<stem>.raw` next to it (`<stem>.zraw` when compressed). Element
+    types: those `load_metaimage` reads (uint8, int8, (u)int16, (u)int32, float32, float64).
+    Raises `DataError` for another suffix or dtype, or a `spacing` / `offset` that does not have
+    one entry per array axis. Returns `path` as a `Path`."""
+    p = Path(path)
+    if p.suffix.lower() not in (".mha", ".mhd"):
+        raise DataError(f"save_metaimage: {p} must end in .mha (one file) or .mhd (a header and "
+                        f"its .raw file)")
+    a = np.ascontiguousarray(array)
+    dt = a.dtype.newbyteorder("=")                           # a big-endian int16 is an int16
+    if a.ndim < 1 or dt not in _MET_NAMES:
+        raise DataError(f"save_metaimage: a {a.ndim}-D {a.dtype} array has no MetaImage element "
+                        f"type; cast it to one of {sorted(str(t) for t in _MET_NAMES)}")
+
+    def per_axis(v, name: str, default: float) -> str:      # numpy order in, x first out
+        v = [default] * a.ndim if v is None else [float(s) for s in np.ravel(v)]
+        if len(v) != a.ndim:
+            raise DataError(f"save_metaimage: {name} has {len(v)} entries for a {a.ndim}-D array; "
+                            f"give one per array axis, in numpy order")
+        return " ".join(_met_num(s) for s in v[::-1])
+    sp, off = per_axis(spacing, "spacing", 1.0), per_axis(offset, "offset", 0.0)
+    data = a.astype(dt.newbyteorder("<")).tobytes()
+    if compress: data = zlib.compress(data)
+    n = a.ndim
+    raw = p.with_suffix(".zraw" if compress else ".raw") if p.suffix.lower() == ".mhd" else None
+    head = ["ObjectType = Image", f"NDims = {n}", "BinaryData = True",
+            "BinaryDataByteOrderMSB = False", f"CompressedData = {bool(compress)}",
+            *([f"CompressedDataSize = {len(data)}"] if compress else []),
+            "TransformMatrix = " + " ".join(_met_num(x) for x in np.eye(n).ravel()),
+            f"Offset = {off}", "CenterOfRotation = " + " ".join(["0"] * n),
+            *(["AnatomicalOrientation = RAI"] if n == 3 else []),
+            f"ElementSpacing = {sp}", "DimSize = " + " ".join(str(s) for s in a.shape[::-1]),
+            f"ElementType = {_MET_NAMES[dt]}",
+            f"ElementDataFile = {raw.name if raw else 'LOCAL'}"]
+    p.parent.mkdir(parents=True, exist_ok=True)
+    text = ("\n".join(head) + "\n").encode()
+    if raw is None: p.write_bytes(text + data)
+    else: raw.write_bytes(data); p.write_bytes(text)
+    return p
 

@@ -3,7 +3,7 @@
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #02985938
 from __future__ import annotations
 from ..core import *
-import math, re, zlib, functools
+import math, re, functools
 from pathlib import Path
 from typing import NamedTuple, Sequence, Callable
 import numpy as np
@@ -15,7 +15,7 @@ from ..metrics.image import psnr, ssim, nrmse
 from ..models import center_crop
 from ..train import arrays_dls, make_learner, predict
 from functools import partial
-from ..data.volume import load_metaimage   # defined (and tested) in 01a_data_volume
+from ..data.volume import DataError, load_metaimage, save_metaimage   # 01a_data_volume
 
 # %% auto #0
 __all__ = ['MRF_WF_FILES', 'TISSUES_3T', 'MRFError', 'write_metaimage', 'read_metaimage', 'find_mrf_subjects', 'load_mrf_subject',
@@ -29,31 +29,16 @@ __all__ = ['MRF_WF_FILES', 'TISSUES_3T', 'MRFError', 'write_metaimage', 'read_me
 class MRFError(MidlBookError):
     "Bad input to a `mrf_spatiotemporal` function; the message names the argument or file and the fix."
 
-_MET_TYPES = {"MET_UCHAR": np.uint8, "MET_CHAR": np.int8, "MET_USHORT": np.uint16, "MET_SHORT": np.int16,
-              "MET_UINT": np.uint32, "MET_INT": np.int32, "MET_FLOAT": np.float32, "MET_DOUBLE": np.float64}
-
 def write_metaimage(path, array: np.ndarray, spacing: Sequence[float] | None = None, compress: bool = False) -> Path:
-    """Write a numpy array as a single-file MetaImage (.mha), the format of the official code's data.
+    """Write a numpy array as a single-file MetaImage (.mha), the format of the official code's data:
+    `midl_book.data.save_metaimage` (01a_data_volume, where it is tested), raising MRFError.
 
     Axis convention as SimpleITK: numpy shape (..., Y, X) is written as `DimSize = X Y ...` (fastest first),
     so `read_metaimage` returns the same array. `spacing` (mm, numpy order) defaults to 1. `compress` stores
     the voxels zlib-compressed (`CompressedData = True`). Supported dtypes: uint8/int8/(u)int16/(u)int32/
     float32/float64; anything else raises MRFError."""
-    a = np.ascontiguousarray(array)
-    names = {np.dtype(v): k for k, v in _MET_TYPES.items()}
-    if a.dtype not in names: raise MRFError(f"write_metaimage: dtype {a.dtype} is not a MetaImage element type; cast to float32")
-    sp = [1.0] * a.ndim if spacing is None else [float(s) for s in spacing]
-    if len(sp) != a.ndim: raise MRFError(f"write_metaimage: spacing has {len(sp)} entries for a {a.ndim}-D array")
-    raw = a.astype(a.dtype.newbyteorder("<")).tobytes()
-    data = zlib.compress(raw) if compress else raw
-    head = ["ObjectType = Image", f"NDims = {a.ndim}", "BinaryData = True", "BinaryDataByteOrderMSB = False",
-            f"CompressedData = {compress}"] + ([f"CompressedDataSize = {len(data)}"] if compress else []) + [
-            "DimSize = " + " ".join(str(s) for s in a.shape[::-1]),
-            "ElementSpacing = " + " ".join(str(s) for s in sp[::-1]),
-            f"ElementType = {names[a.dtype]}", "ElementDataFile = LOCAL"]
-    path = Path(path)
-    path.write_bytes(("\n".join(head) + "\n").encode() + data)
-    return path
+    try: return save_metaimage(path, array, spacing, compress)
+    except DataError as e: raise MRFError(str(e)) from None
 
 def read_metaimage(path) -> tuple[np.ndarray, dict]:
     "(array in SimpleITK's numpy order, header) of a MetaImage: `load_metaimage(path, raw=True)`."
