@@ -17,7 +17,8 @@ from .volume import *
 import torch
 
 # %% auto #0
-__all__ = ['extract_slices', 'extract_patch', 'mask_bbox', 'patch_around_mask', 'sample_centres', 'crop_at', 'PatchDataset']
+__all__ = ['extract_slices', 'extract_patch', 'mask_bbox', 'patch_around_mask', 'sample_centres', 'crop_at', 'ClassCentres',
+           'PatchDataset']
 
 # %% ../../nbs/01d_data_patches.ipynb #9418e0ab
 def extract_slices(volume_array: np.ndarray, mask_array: np.ndarray, axis: int = 0, min_fg: int = 1) -> np.ndarray:
@@ -122,7 +123,7 @@ def _load_case(case):
         raise DataError("PatchDataset: a case must be an (image, label) pair of arrays or files, "
                         f"got {type(case).__name__}: pass `loader=` for another layout")
     def one(a):
-        if isinstance(a, (str, Path)):
+        if isinstance(a, (str, os.PathLike)):
             a = Path(a)
             if not a.exists(): raise DataError(f"PatchDataset: {a} does not exist")
             if a.suffix == ".npy": return np.load(a, mmap_mode="r")
@@ -131,41 +132,77 @@ def _load_case(case):
         return np.asarray(a)
     return one(case[0]), one(case[1])
 
+class ClassCentres:
+    """The default centre sampler of `PatchDataset`: item i is a patch of case `i % len(cases)`,
+    centred by `sample_centres(label, 1, class_weights, rng)` (a class by its weight, then one of
+    its voxels; uniform over the grid without weights). A sampler is any callable
+    `(dataset, i, rng) -> (case index, centre)`; it reads a case with `dataset.read(j)`."""
+    def __init__(self, class_weights: dict | None = None):  # {class: weight}; None: uniform
+        self.class_weights = class_weights
+    def __call__(self, ds, i: int, rng: np.random.Generator) -> tuple[int, np.ndarray]:
+        j = i % len(ds.cases)
+        return j, sample_centres(ds.read(j)[1], 1, self.class_weights, rng)[0]
+
 class PatchDataset(torch.utils.data.Dataset):
-    """Item i: `(x, y)` tensors, one patch of case `i % len(cases)`: x float32 (C, *size) and y
-    int64 (*size). A case is an `(image, label)` pair of arrays or files (`.npy` files are
-    memory-mapped, so only the patch is read), or anything `loader(case) -> (image (C, *S),
-    label (*S))` reads; one case is read per item, so memory stays bounded. The centre comes from
-    `sample_centres(label, 1, class_weights, rng)` with `rng` seeded by (seed, epoch, i): the
-    same item of the same epoch is the same patch; `set_epoch` draws new ones. Works with torch's
-    and fastai's `DataLoader` (map-style)."""
+    """Item i: `(x, y)` tensors, one patch: x float32 (C, *size) and y int64 (*size). A case is
+    an `(image, label)` pair of arrays or files (`.npy` files are memory-mapped, so only the patch
+    is read), or anything `loader(case) -> (image (C, *S), label (*S))` reads; one case is read
+    per item (the last one is kept), so memory stays bounded by one case. `sampler(self, i, rng)
+    -> (case index, centre)` places the patch: by default `ClassCentres(class_weights)`, case
+    `i % len(cases)` and a class-weighted centre (`sample_centres`). The patch is `crop_at` the
+    centre (padded outside the image: labels with 0), its labels then mapped by `label_map`.
+    `rng` is seeded by `(*seed, epoch, i)`, or `(*seed, i)` with `per_epoch=False`: the same
+    item (of the same epoch) is always the same patch, drawn when it is read, never ahead;
+    `set_epoch` draws new ones. Works with torch's and fastai's `DataLoader` (map-style)."""
     def __init__(self, cases: Sequence,              # (image, label) pairs, or what `loader` reads
                  size: Sequence[int],                # patch size on the spatial axes
                  length: int | None = None,          # items per epoch (default: one per case)
                  loader=None,                        # case -> (image, label); default `_load_case`
                  class_weights: dict | None = None,  # see `sample_centres`; None: uniform
                  pad_value: float = 0,               # image value outside the image (labels: 0)
-                 seed: int = 0,                      # with epoch and index, seeds each draw
-                 transform=None):                    # (x, y, rng) -> (x, y) numpy, or None
+                 seed: int | Sequence[int] = 0,      # with epoch and index, seeds each draw
+                 transform=None,                     # (x, y, rng) -> (x, y) numpy, or None
+                 sampler=None,                       # (ds, i, rng) -> (case, centre)
+                 label_map: dict | None = None,      # {label: new label}; others kept
+                 per_epoch: bool = True):            # False: the epoch is not part of the seed
         self.cases = list(cases)
         if not self.cases: raise DataError("PatchDataset: no cases given")
+        if sampler is not None and class_weights is not None:
+            raise ValueError("PatchDataset: pass class_weights or a sampler, not both (the "
+                             "default sampler is ClassCentres(class_weights))")
         self.size, self.length = tuple(int(s) for s in size), int(length or len(self.cases))
         self.loader, self.class_weights = loader or _load_case, class_weights
-        self.pad_value, self.seed, self.transform, self.epoch = pad_value, int(seed), transform, 0
+        self.sampler = sampler or ClassCentres(class_weights)
+        self.seed = [int(seed)] if np.ndim(seed) == 0 else [int(s) for s in seed]
+        self.label_map, self.per_epoch = dict(label_map or {}), bool(per_epoch)
+        self.pad_value, self.transform, self.epoch, self._last = pad_value, transform, 0, None
     def __len__(self): return self.length
     def set_epoch(self, epoch: int):
-        "Draw the patches of epoch `epoch` from now on."
+        "Draw the patches of epoch `epoch` from now on (no effect with `per_epoch=False`)."
         self.epoch = int(epoch)
+    def item_rng(self, i: int) -> np.random.Generator:
+        "The generator of item i: seeded by (*seed, epoch, i), or (*seed, i) if not `per_epoch`."
+        key = self.seed + ([self.epoch] if self.per_epoch else []) + [int(i)]
+        return np.random.default_rng(key)
+    def read(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        "(image (C, *S), label (*S)) of case j through `loader`; the last case read is kept."
+        if self._last is None or self._last[0] != j:
+            image, label = self.loader(self.cases[j])
+            if np.ndim(label) != len(self.size) or np.ndim(image) != len(self.size) + 1:
+                raise DataError(f"PatchDataset: case {j} gives image {np.shape(image)} and label "
+                                f"{np.shape(label)}; need (C, *S) and (*S) with len(S) = "
+                                f"{len(self.size)}")
+            self._last = (j, image, label)
+        return self._last[1], self._last[2]
     def __getitem__(self, i):
         i = int(i)
-        image, label = self.loader(self.cases[i % len(self.cases)])
-        if np.ndim(label) != len(self.size) or np.ndim(image) != len(self.size) + 1:
-            raise DataError(f"PatchDataset: case {i % len(self.cases)} gives image "
-                            f"{np.shape(image)} and label {np.shape(label)}; need (C, *S) and "
-                            f"(*S) with len(S) = {len(self.size)}")
-        rng = np.random.default_rng([self.seed, self.epoch, i])
-        c = sample_centres(label, 1, self.class_weights, rng)[0]
+        rng = self.item_rng(i)
+        j, c = self.sampler(self, i, rng)
+        image, label = self.read(int(j))
         x = crop_at(image, c, self.size, self.pad_value).astype(np.float32)
         y = crop_at(label, c, self.size, 0).astype(np.int64)
+        if self.label_map:                      # mapped from the original labels, all at once
+            y0, y = y, y.copy()
+            for a, b in self.label_map.items(): y[y0 == a] = b
         if self.transform is not None: x, y = self.transform(x, y, rng)
         return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..core import *
 from ..losses import one_hot, soft_dice_loss, partial_label_cross_entropy
 from ..data import (DataError, Volume, merge_labels, normalize, resample_volume, MRBRAINS13_TRAINING_TO_TESTING,
-                            MRBRAINS_TO_TISSUE_WMH)
+                            MRBRAINS_TO_TISSUE_WMH, PatchDataset)
 from typing import Sequence
 import os
 import numpy as np
@@ -17,7 +17,7 @@ import torch.nn.functional as F
 __all__ = ['UNION_LABELS', 'LESION_BG', 'IGNORE', 'UNION_MAPS', 'remap_to_union', 'prepare_case', 'AceError', 'ace_sum_classes',
            'adaptive_cross_entropy', 'naive_labels', 'naive_cross_entropy', 'naive_dice_loss', 'overwrite_fusion',
            'he_init', 'balanced_class_counts', 'draw_balanced_patch', 'sample_balanced_patches', 'cut_patches',
-           'BalancedPatchDataset', 'predict_labels']
+           'BalancedCentres', 'BalancedPatchDataset', 'predict_labels']
 
 # %% ../../nbs/part2/ace_loss.ipynb #a9b1ba97
 UNION_LABELS = {0: "background", 1: "CSF", 2: "GM", 3: "WM", 4: "WMH"}   # the union label set, tissue + WMH
@@ -256,13 +256,33 @@ def cut_patches(
     return x, y
 
 
-class BalancedPatchDataset(torch.utils.data.Dataset):
-    """Item j: `(x, y)`, one patch drawn as the paper's balanced mini-batches
-    (`draw_balanced_patch`) from `images[k][i]` `(C, *S)` and `labels[k][i]` `(*S)`, arrays or
-    `.npy` files that are memory-mapped, so a step reads only its patches and nothing is drawn
-    ahead: x float32 `(C, *size)`, y int64 `(*size)` mapped through `label_map` (e.g. {4: 1,
-    LESION_BG: 0} for a binary lesion network). The draw of item j is seeded by `(*seed, j)`: the
-    same item is the same patch."""
+class BalancedCentres:
+    """The paper's balanced mini-batches (Sec. 2.1: "sampling with equal probability from all
+    datasets and all classes"; Appendix A: "balanced mini-batches of 7 image patches") as a centre
+    sampler of `midl_book.data.PatchDataset`: `(ds, item, rng) -> (case, centre)` by one
+    `draw_balanced_patch` over `labels[k][i]`, case `i` of dataset `k` being case
+    `sum(len(labels[q]) for q < k) + i` of the flat list. The centre returned is the centre of the
+    box moved inside the image, so `crop_at` cuts that box without padding."""
+
+    def __init__(self, labels: Sequence[Sequence], size: Sequence[int], ignore: int = IGNORE):
+        self.labels, self.size = labels, tuple(int(s) for s in size)
+        self.info, self.cache = balanced_class_counts(labels, self.size, ignore), {}
+        flat = [(k, i) for k, maps in enumerate(labels) for i in range(len(maps))]
+        self.case = {ki: n for n, ki in enumerate(flat)}
+
+    def __call__(self, ds, item: int, rng: np.random.Generator) -> tuple[int, np.ndarray]:
+        k, i, sl = draw_balanced_patch(self.labels, self.info, self.size, rng, self.cache)
+        # crop_at starts the box at centre - size // 2, i.e. at the moved box's start
+        return self.case[k, i], np.array([s.start + n // 2 for s, n in zip(sl, self.size)])
+
+
+class BalancedPatchDataset(PatchDataset):
+    """Item j: `(x, y)`, one patch drawn as the paper's balanced mini-batches (`BalancedCentres`)
+    from `images[k][i]` `(C, *S)` and `labels[k][i]` `(*S)`: `midl_book.data.PatchDataset` with
+    that sampler. Arrays or `.npy` files that are memory-mapped, so a step reads only its patches
+    and nothing is drawn ahead: x float32 `(C, *size)`, y int64 `(*size)` mapped through
+    `label_map` (e.g. {4: 1, LESION_BG: 0} for a binary lesion network). The draw of item j is
+    seeded by `(*seed, j)` (`per_epoch=False`): the same item is the same patch."""
 
     def __init__(
         self,
@@ -274,31 +294,11 @@ class BalancedPatchDataset(torch.utils.data.Dataset):
         label_map: dict | None = None,
         ignore: int = IGNORE,
     ):
-        self.images, self.labels, self.size, self.length = (
-            images,
-            labels,
-            tuple(int(s) for s in size),
-            int(length),
-        )
-        self.seed = [int(seed)] if np.ndim(seed) == 0 else [int(v) for v in seed]
-        self.info, self.cache = balanced_class_counts(labels, self.size, ignore), {}
-        self.lut = None
-        if label_map:
-            self.lut = np.arange(256, dtype=np.int64)
-            for a, b in label_map.items():
-                self.lut[a] = b
-
-    def __len__(self):
-        return self.length
-
-    def __getitem__(self, j):
-        rng = np.random.default_rng(self.seed + [int(j)])
-        k, i, sl = draw_balanced_patch(self.labels, self.info, self.size, rng, self.cache)
-        x = np.asarray(_lazy(self.images[k][i])[(slice(None),) + sl], np.float32)
-        y = np.asarray(_lazy(self.labels[k][i])[sl]).astype(np.int64)
-        if self.lut is not None:
-            y = self.lut[y]
-        return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y)
+        if len(images) != len(labels) or any(len(a) != len(b) for a, b in zip(images, labels)):
+            raise AceError("BalancedPatchDataset: one label map per image, in every dataset")
+        cases = [(x, y) for xs, ys in zip(images, labels) for x, y in zip(xs, ys)]
+        super().__init__(cases, size, length, sampler=BalancedCentres(labels, size, ignore),
+                         seed=seed, label_map=label_map, per_epoch=False)
 
 # %% ../../nbs/part2/ace_loss.ipynb #374c73f8
 def predict_labels(model: nn.Module, images: Sequence, multiple: int = 8) -> list[np.ndarray]:
