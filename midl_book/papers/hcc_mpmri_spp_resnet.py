@@ -20,7 +20,7 @@ from ..models import PretrainedWeightsUnavailable, count_parameters
 from ..train import arrays_dls, make_learner, predict, LossAdapter
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
 from ..data import load_nifti, save_nifti, Volume, check_same_grid, DataError, DatasetNotFound
-from ..data.images import read_cifar10   # defined (and tested) in 01b_data_images
+from ..data.images import read_cifar10, CIFAR10Stream   # defined in 01b_data_images
 import fastai.callback.schedule                # adds Learner.fit_one_cycle
 from fastai.callback.core import Callback, CancelValidException
 from ..models.blocks import SpatialPyramidPooling   # defined (and tested) in 04c_models_blocks
@@ -389,12 +389,14 @@ def pretrain_cifar10(root: str | Path, out: str | Path, depth: int = 20, width: 
     to `out`, and return the test accuracy (the paper: 90.19 % for the 32-d ResNet20+SPP). A full-run
     helper (minutes on a GPU); the epochs, optimiser (Adam) and batch size are ours: the paper gives none."""
     seed_everything(seed)
-    (xtr, ytr), (xte, yte) = read_cifar10(root, True), read_cifar10(root, False)
+    # streamed from disk: the batches as uint8 .npy files next to the pickles, read per item
+    tr, te = CIFAR10Stream(root, True), CIFAR10Stream(root, False)
     model = MultiScaleResNet(depth, width, 3, 10, head, feat_dim, levels)
-    dls = arrays_dls(xtr.astype(np.float32) / 255, ytr, xte.astype(np.float32) / 255, yte, bs=bs, seed=seed)
+    dls = _dataset_dls(tr, te, bs, seed)
     learn = make_learner(dls, model, LossAdapter(cross_entropy_log2), lr=lr)
     learn.fit_one_cycle(epochs, lr)
-    acc = float((predict(model, xte.astype(np.float32) / 255, bs=512).argmax(1) == yte).mean())
+    pred = np.concatenate([predict(model, xb, bs=len(xb)).argmax(1) for xb in _batches(te, 512)])
+    acc = float((pred == te.y).mean())
     Path(out).parent.mkdir(parents=True, exist_ok=True); torch.save(model.state_dict(), out)
     return acc
 
