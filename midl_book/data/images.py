@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
+import torch
 import nibabel as nib
 from nibabel import orientations as nio
 from ..core import *
@@ -19,7 +20,7 @@ from .splits import patient_split
 
 
 # %% auto #0
-__all__ = ['load_image', 'ImageTable', 'read_cifar10']
+__all__ = ['load_image', 'ImageTable', 'read_cifar10', 'CIFAR10Stream']
 
 # %% ../../nbs/01b_data_images.ipynb #aec9f6bf
 def load_image(path, as_gray: bool = False) -> np.ndarray:
@@ -131,3 +132,40 @@ def read_cifar10(
         xs.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32))
         ys.append(np.asarray(batch[b"labels"], np.int64))
     return np.concatenate(xs), np.concatenate(ys)
+
+# %% ../../nbs/01b_data_images.ipynb #e0f8d780
+class CIFAR10Stream(torch.utils.data.Dataset):
+    """CIFAR-10 read from disk per item: (image (3, 32, 32) float32 in [0, 1], label int64 tensor),
+    item i equal to `read_cifar10(root, train)` row i / 255. `y`: the labels (N,) int64.
+    `cache`: the folder for the `.npy` copies of the batches (default `root/cifar-10-batches-npy`),
+    written on first use, one pickled batch at a time. Raises as `read_cifar10` does."""
+    def __init__(self,
+                 root: str | Path,                     # folder holding cifar-10-batches-py/
+                 train: bool = True,                   # data_batch_1..5 (True) or test_batch
+                 cache: str | Path | None = None):     # folder for the uint8 .npy batches
+        d = Path(root) / "cifar-10-batches-py"
+        cache = Path(cache) if cache is not None else Path(root) / "cifar-10-batches-npy"
+        names = [f"data_batch_{i}" for i in range(1, 6)] if train else ["test_batch"]
+        self.parts, ys = [], []
+        for name in names:
+            f, x_f, y_f = d / name, cache / f"{name}_x.npy", cache / f"{name}_y.npy"
+            if not (x_f.exists() and y_f.exists()):
+                if not f.exists():
+                    raise DatasetNotFound(
+                        f"{f} not found: download cifar-10-python.tar.gz from "
+                        f"https://www.cs.toronto.edu/~kriz/cifar.html on a machine with internet "
+                        f"and extract it into {Path(root)}")
+                cache.mkdir(parents=True, exist_ok=True)
+                with open(f, "rb") as fh: batch = pickle.load(fh, encoding="bytes")
+                np.save(x_f, np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32))
+                np.save(y_f, np.asarray(batch[b"labels"], np.int64))
+                del batch
+            self.parts.append(np.load(x_f, mmap_mode="r")); ys.append(np.load(y_f))
+        self.y = np.concatenate(ys)
+        self._start = np.cumsum([0] + [len(p) for p in self.parts])
+    def __len__(self): return int(self._start[-1])
+    def __getitem__(self, i):
+        i = int(i)
+        j = int(np.searchsorted(self._start, i, side="right")) - 1
+        x = torch.from_numpy(np.array(self.parts[j][i - self._start[j]]))   # a copy of one image
+        return x.float() / 255, torch.tensor(self.y[i])

@@ -22,7 +22,7 @@ from ..data import DataError, DatasetNotFound, DATASETS, get_dataset
 from ..train import arrays_dls, make_learner, predict, LossAdapter
 from ..models.blocks import small_cnn      # the smoke-run CNN, defined in 04c_models_blocks
 from ..data.datasets.liver import (FIBROSIS_STAGE_CODES, scale_percentiles,
-                                           load_fibrosis_folder)   # defined in 01n_data_liver
+                                           load_fibrosis_folder, FibrosisCrops)   # 01n_data_liver
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #36cf3385
 STAGES = FIBROSIS_STAGE_CODES  # ("A", "B", "C"): early, middle, last: class indices 0, 1, 2
@@ -298,15 +298,40 @@ def build_staging_model(arch: str = "resnet18", method: str = "amcl", n_classes:
     model.pretrained = bool(pretrained and arch != "small_cnn" and not used_scratch)
     return model, loss
 
+def _batches(x, bs: int = 256):
+    """The images of `x` in order, `bs` at a time, as float32 tensors: `x` is an array (N, C, H, W)
+    or a Dataset of (image, label) items (then read one item at a time: a full run streams from
+    disk)."""
+    if isinstance(x, torch.utils.data.Dataset):
+        for xb, _ in torch.utils.data.DataLoader(x, batch_size=bs, shuffle=False): yield xb.float()
+    else:
+        for i in range(0, len(x), bs): yield torch.as_tensor(x[i:i + bs]).float()
+
+def _predict(model: nn.Module, x, bs: int = 256) -> np.ndarray:
+    "`predict` on an array, or batch by batch on a Dataset of (image, label) items."
+    if not isinstance(x, torch.utils.data.Dataset): return predict(model, x, bs=bs)
+    return np.concatenate([predict(model, xb, bs=len(xb)) for xb in _batches(x, bs)])
+
+def _dataset_dls(train, valid, bs: int, seed: int, drop_last: bool):
+    "fastai DataLoaders over two Datasets of (image, label) items; training shuffled, seeded."
+    from fastai.data.core import TfmdDL, DataLoaders
+    import random
+    dev = default_device()
+    tr = TfmdDL(train, bs=bs, shuffle=True, drop_last=drop_last, num_workers=0, device=dev)
+    tr.rng = random.Random(int(seed))                        # fastai shuffles with its own RNG
+    va = TfmdDL(valid, bs=bs, shuffle=False, num_workers=0, device=dev)
+    return DataLoaders(tr, va, device=dev)
+
 def recalibrate_bn(model: nn.Module, x, bs: int = 256) -> nn.Module:
-    """Recompute every BatchNorm layer's running mean and variance as the plain average over the images `x`
-    (N, C, H, W) (what `torch.optim.swa_utils.update_bn` does), so that eval mode matches the final weights.
-    No-op for a model without BatchNorm. Returns the model, left in eval mode."""
+    """Recompute every BatchNorm layer's running mean and variance as the plain average over the
+    images `x` (N, C, H, W), or a Dataset of (image, label) items (what
+    `torch.optim.swa_utils.update_bn` does), so that eval mode matches the final weights. No-op for
+    a model without BatchNorm. Returns the model, left in eval mode."""
     bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     if bns:
         from torch.optim.swa_utils import update_bn
         dev = next(model.parameters()).device
-        update_bn([torch.as_tensor(x[i:i + bs]).float().to(dev) for i in range(0, len(x), bs)], model)
+        update_bn((xb.to(dev) for xb in _batches(x, bs)), model)    # one batch at a time
     return model.eval()
 
 class MarginTracker(Callback):
@@ -322,7 +347,8 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
                   n_features: int | None = None, width: int = 16, pretrained: bool = False, n_classes: int = 3,
                   check_m: float = 0.5) -> dict:
     """Train one staging model with fastai and Adam at a constant `lr` (the paper: 100 epochs, lr 5e-5) and
-    evaluate it on the test crops. `x_*` (N, C, H, W) float32, `y_*` (N,) int stage indices.
+    evaluate it on the test crops. `x_*` (N, C, H, W) float32, or Datasets of (image, stage) items
+    read from disk per step (a full run: `FibrosisCrops`); `y_*` (N,) int stage indices.
 
     Returns a dict: "metrics" (`staging_metrics`), "angles" (`embedding_angles` of the test embeddings),
     "margin_share" ({"train", "test"}: `margin_share` at `check_m`, the same for every method),
@@ -332,9 +358,14 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
     from functools import partial
     from fastai.optimizer import Adam
     seed_everything(seed)
-    model, loss = build_staging_model(arch, method, n_classes, x_train.shape[1], s, m, n_features, width, pretrained)
+    streamed = isinstance(x_train, torch.utils.data.Dataset)
+    in_ch = x_train[0][0].shape[0] if streamed else x_train.shape[1]
+    model, loss = build_staging_model(arch, method, n_classes, in_ch, s, m, n_features, width,
+                                      pretrained)
     # a last training batch of one sample cannot be batch-normalised: drop it (only then)
-    dls = arrays_dls(x_train, y_train, x_test, y_test, bs=bs, seed=seed, drop_last=len(x_train) % bs == 1)
+    drop = len(x_train) % bs == 1
+    dls = (_dataset_dls(x_train, x_test, bs, seed, drop) if streamed else
+           arrays_dls(x_train, y_train, x_test, y_test, bs=bs, seed=seed, drop_last=drop))
     tracker = MarginTracker()
     learn = make_learner(dls, model, loss, lr=lr, cbs=[tracker], opt_func=partial(Adam, sqr_mom=0.999, eps=1e-8), wd=0.)
     with warnings.catch_warnings():
@@ -342,11 +373,11 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
         learn.fit(epochs, lr)
     recalibrate_bn(model, x_train)
     model.eval()
-    scores = predict(model, x_test, bs=256)
-    feats = predict(model.body, x_test, bs=256)
+    scores = _predict(model, x_test, bs=256)
+    feats = _predict(model.body, x_test, bs=256)
     pred = scores.argmax(1)
     weight = model.head.weight.detach().float().cpu().numpy()
-    train_feats = predict(model.body, x_train, bs=256)
+    train_feats = _predict(model.body, x_train, bs=256)
     train_pred = predict(model.head, train_feats, bs=256).argmax(1)
     shares = dict(train=margin_share(train_feats, y_train, weight, check_m),
                   test=margin_share(feats, y_test, weight, check_m))
