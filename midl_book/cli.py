@@ -480,11 +480,10 @@ def repo_root() -> Path:
     ):
         for d in (start, *start.parents):
             if (d / "settings.ini").exists() and (d / "nbs").is_dir(): return d
-    raise FileNotFoundError(
-        "this command runs the book's notebooks, which a pip-installed midl_book does not "
-        "include: git clone https://github.com/midl/midl_book && cd midl_book, then run it "
-        "there (`midl-book datasets` and `midl-book fetch` work anywhere)"
-    )
+    raise FileNotFoundError("this command runs the book's notebooks, which a pip-installed "
+                            "midl_book does not include: git clone "
+                            "https://github.com/midl/midl_book && cd midl_book, then run it there "
+                            "(`midl-book datasets` and `midl-book fetch` work anywhere)")
 
 def book_notebooks() -> list[Path]:
     "Every notebook of the book, foundations first, then the chapters by part (template excluded)."
@@ -499,9 +498,8 @@ def resolve_notebook(name: str) -> Path:
     if name in CHAPTER_BY_SLUG:
         c = CHAPTER_BY_SLUG[name]
         if not c.implemented:
-            raise SystemExit(
-                f"midl-book: chapter '{name}' is planned but not written yet (see `midl-book list`)"
-            )
+            raise SystemExit(f"midl-book: chapter '{name}' is planned but not written yet (see "
+                             "`midl-book list`)")
         return c.notebook
     p = Path(name)
     if p.suffix == ".ipynb" and p.exists(): return p.resolve()
@@ -566,15 +564,9 @@ def _exec_child(nb: str, out: str, params_json: str, record: str, stream: str = 
         json.dumps(dict(wall_s=round(wall, 2), peak_memory_mb=round(peak, 1), error=err))
     )
 
-def run_notebook(
-    nb: Path,
-    params: dict | None = None,
-    out: Path | None = None,
-    env: dict | None = None,
-    reuse: bool = False,
-    timing: Path | None = None,
-    stream: bool = False,
-) -> dict:
+def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None,
+                 env: dict | None = None, reuse: bool = False, timing: Path | None = None,
+                 stream: bool = False) -> dict:
     """Execute `nb` with papermill (only the parameters it declares) and return the run's record;
     raises RuntimeError on failure."""
     import papermill as pm
@@ -583,10 +575,8 @@ def run_notebook(
     declared = pm.inspect_notebook(str(nb))
     unknown = sorted(set(params) - set(declared))
     if unknown:
-        raise ValueError(
-            f"{nb.name} has no parameter {', '.join(unknown)}; its parameters are: "
-            f"{', '.join(declared) or 'none'}"
-        )
+        raise ValueError(f"{nb.name} has no parameter {', '.join(unknown)}; its parameters are: "
+                         f"{', '.join(declared) or 'none'}")
     in_nbs = str(nb).startswith(str((repo_root() / "nbs").resolve()))
     out = (
         Path(out) if out else (executed_path(nb) if in_nbs else build_dir() / "executed" / nb.name)
@@ -621,19 +611,12 @@ def run_notebook(
     if r.returncode != 0 or not rec_file.exists():
         raise RuntimeError(f"could not run {nb.name}: {(r.stderr or '')[-2000:]}")
     rec = json.loads(rec_file.read_text()); rec_file.unlink()
-    rec.update(
-        notebook=str(_rel(nb)) if in_nbs else str(nb),
-        executed=str(out),
-        params=params,
-        hash=h,
-        date=datetime.datetime.now().isoformat(timespec="seconds"),
-    )
+    rec.update(notebook=str(_rel(nb)) if in_nbs else str(nb), executed=str(out), params=params,
+               hash=h, date=datetime.datetime.now().isoformat(timespec="seconds"))
     tpath.write_text(json.dumps(rec, indent=1))
     if rec["error"]:
-        raise RuntimeError(
-            f"{nb.name} failed after {rec['wall_s']} s: {rec['error'][-3000:]}\n"
-            f"(executed copy: {out})"
-        )
+        raise RuntimeError(f"{nb.name} failed after {rec['wall_s']} s: {rec['error'][-3000:]}\n"
+                           f"(executed copy: {out})")
     return rec
 
 # %% ../nbs/07_cli.ipynb #ca33c8ca
@@ -650,10 +633,8 @@ def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
     if slug not in CHAPTER_BY_SLUG: raise ValueError(f"run_fake: unknown chapter {slug!r}")
     spec = FAKE_RUNS.get(slug)
     if spec is None:
-        raise ValueError(
-            f"{slug} has no fake run yet: add its datasets and shrinking parameters to "
-            "midl_book.cli.FAKE_RUNS (nbs/07_cli.ipynb)"
-        )
+        raise ValueError(f"{slug} has no fake run yet: add its datasets and shrinking parameters "
+                         "to midl_book.cli.FAKE_RUNS (nbs/07_cli.ipynb)")
     nb = CHAPTER_BY_SLUG[slug].notebook
     with tempfile.TemporaryDirectory(prefix=f"midl_book_fake_{slug}_") as tmp:
         work = Path(workdir) if workdir is not None else Path(tmp)
@@ -667,10 +648,9 @@ def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
                            timing=timing_path(nb, "fake"))
         out = results / "full" / f"{slug}.json"
         if not out.exists():
-            raise RuntimeError(
-                f"{slug}: the full run on the fake tree wrote no {out.name}: the full "
-                "path must end with rec.save() (a ResultsRecorder with SMOKE=False)"
-            )
+            raise RuntimeError(f"{slug}: the full run on the fake tree wrote no {out.name}: the "
+                               "full path must end with rec.save() (a ResultsRecorder with "
+                               "SMOKE=False)")
         rec["results"] = json.loads(out.read_text())
     return rec
 
@@ -682,15 +662,8 @@ def _load_json(p: Path) -> dict | None:
 def chapter_status(c: Chapter) -> dict:
     """What is known of a chapter: implemented, its last smoke claim(s) and whether they held, its
     smoke time."""
-    st = dict(
-        slug=c.slug,
-        part=c.part,
-        title=c.title,
-        implemented=c.implemented,
-        claim=None,
-        held=None,
-        time_s=None,
-    )
+    st = dict(slug=c.slug, part=c.part, title=c.title, implemented=c.implemented, claim=None,
+              held=None, time_s=None)
     if not c.implemented: return st
     r = _load_json(repo_root() / "results" / "smoke" / f"{c.slug}.json")
     if r and r.get("claims"):
@@ -704,11 +677,9 @@ def chapters_table_md() -> str:
     "The Markdown table of all chapters by part, with links to the written ones."
     lines = []
     for p, name in PARTS.items():
-        lines += [
-            f"\n### Part {p}: {name}\n",
-            "| chapter | paper | status | smoke claim | smoke time |",
-            "|---|---|---|---|---|",
-        ]
+        lines += [f"\n### Part {p}: {name}\n",
+                  "| chapter | paper | status | smoke claim | smoke time |",
+                  "|---|---|---|---|---|"]
         for c in CHAPTERS:
             if c.part != p: continue
             s = chapter_status(c)
@@ -735,27 +706,18 @@ def performance_md() -> str:
         flag = "over budget" if t["wall_s"] > 60 else "ok"
         rows.append(f"| `{_rel(nb)}` | {t['wall_s']:.1f} | {t['peak_memory_mb']:.0f} | {flag} |")
     suite = _load_json(build_dir() / "timings" / "_pytest_session.json")
-    out = [
-        "| notebook | smoke wall time (s) | kernel peak memory (MiB) | 60 s budget |",
-        "|---|---|---|---|",
-        *rows,
-        "",
-        f"Sum of the notebooks' wall times: **{tot:.0f} s**.",
-    ]
+    out = ["| notebook | smoke wall time (s) | kernel peak memory (MiB) | 60 s budget |",
+           "|---|---|---|---|", *rows, "", f"Sum of the notebooks' wall times: **{tot:.0f} s**."]
     if suite:
-        out.append(
-            f"The last `make test` pytest stage (all notebooks, {suite.get('workers', 1)} "
-            f"worker(s), plus the structure and CLI tests) took **{suite['wall_s']:.0f} s** on "
-            f"{suite.get('host', 'this machine')} ({suite.get('cpus')} CPUs), recorded "
-            f"{suite.get('date')}."
-        )
+        out.append(f"The last `make test` pytest stage (all notebooks, {suite.get('workers', 1)} "
+                   f"worker(s), plus the structure and CLI tests) took **{suite['wall_s']:.0f} s** "
+                   f"on {suite.get('host', 'this machine')} ({suite.get('cpus')} CPUs), recorded "
+                   f"{suite.get('date')}.")
     start = _load_json(build_dir() / "timings" / "_make_start.json")
     if start:
-        out.append(
-            f"`make {start.get('target', 'test')}` had run for **{time.time() - start['t']:.0f} "
-            "s** (install, sync checks, notebooks) when this page was written; the book build "
-            "follows."
-        )
+        out.append(f"`make {start.get('target', 'test')}` had run for "
+                   f"**{time.time() - start['t']:.0f} s** (install, sync checks, notebooks) when "
+                   "this page was written; the book build follows.")
     return "\n".join(out) + "\n"
 
 # %% ../nbs/07_cli.ipynb #7b1bd8e4
@@ -769,9 +731,8 @@ def check_chapters(device: str = "cuda",  # the torch device to run on ($MIDL_BO
     slugs = slugs or [c.slug for c in CHAPTERS if c.implemented]
     bad = [s for s in slugs if s not in CHAPTER_BY_SLUG or not CHAPTER_BY_SLUG[s].implemented]
     if bad:
-        raise ValueError(
-            f"check: unknown or unwritten chapter {', '.join(bad)}; see `midl-book list`"
-        )
+        raise ValueError(f"check: unknown or unwritten chapter {', '.join(bad)}; see `midl-book "
+                         "list`")
     env = dict(MIDL_BOOK_DEVICE=device, MIDL_BOOK_QUIET="1")
     rows = []
     for slug in slugs:
@@ -781,13 +742,10 @@ def check_chapters(device: str = "cuda",  # the torch device to run on ($MIDL_BO
         for kind in ("smoke", "fake") if fake else ("smoke",):
             try:
                 if kind == "smoke":
-                    rec = run_notebook(
-                        nb,
-                        {"SMOKE": True},
-                        env=dict(env, MIDL_BOOK_RESULTS=str(res)),
-                        out=executed_kind_path(nb, f"check-{device}"),
-                        timing=timing_path(nb, f"check-{device}"),
-                    )
+                    rec = run_notebook(nb, {"SMOKE": True},
+                                       env=dict(env, MIDL_BOOK_RESULTS=str(res)),
+                                       out=executed_kind_path(nb, f"check-{device}"),
+                                       timing=timing_path(nb, f"check-{device}"))
                     r = _load_json(res / "smoke" / f"{slug}.json") or {}
                 else:
                     rec = run_fake(slug, env=env); r = rec.get("results") or {}
@@ -874,11 +832,8 @@ def _run_cell(r: dict | None, text: str, i: int) -> str:
 def scoreboard_md(results: Path | None = None,  # the results folder (default: results/ here)
                   ) -> str:
     "The claims scoreboard (Markdown): every written chapter's claims across its saved runs."
-    head = [
-        "| chapter | claim (rule) | the paper | smoke: held, margin per seed | long run | full run "
-        "| asserted | training learned |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    head = ["| chapter | claim (rule) | the paper | smoke: held, margin per seed | long run | full "
+            "run | asserted | training learned |", "|---|---|---|---|---|---|---|---|"]
     rows, n_claims, n_asserted = [], 0, 0
     for c in CHAPTERS:
         if not c.implemented: continue
@@ -900,11 +855,10 @@ def scoreboard_md(results: Path | None = None,  # the results folder (default: r
                         f"{_run_cell(runs.get('long'), x['text'], i)} | "
                         f"{_run_cell(runs.get('full'), x['text'], i)} | "
                         f"{'yes' if x.get('asserted') else 'no'} | {lrn} |")
-    intro = (
-        f"{n_claims} claims in {sum(c.implemented for c in CHAPTERS)} written chapters; "
-        f"{n_asserted} asserted (held on every seed, at least 5, when written). The margin is "
-        "the method's value minus the baseline's on each seed (positive: the method is better).\n\n"
-    )
+    intro = (f"{n_claims} claims in {sum(c.implemented for c in CHAPTERS)} written chapters; "
+             f"{n_asserted} asserted (held on every seed, at least 5, when written). The margin is "
+             "the method's value minus the baseline's on each seed (positive: the method is "
+             "better).\n\n")
     return intro + "\n".join(head + rows) + "\n"
 
 def errata_md(results: Path | None = None,  # the results folder (default: the checkout's results/)
@@ -955,10 +909,9 @@ def copy_mathjax(dest: Path) -> Path:
         else None
     )
     if es5 is None or not (es5 / "tex-mml-chtml.js").exists():
-        raise RuntimeError(
-            "MathJax is not installed: pip install django-static-mathjax==3.2.2.1 "
-            "(it ships MathJax 3, which the book serves itself so equations render offline)"
-        )
+        raise RuntimeError("MathJax is not installed: pip install django-static-mathjax==3.2.2.1 "
+                           "(it ships MathJax 3, which the book serves itself so equations render "
+                           "offline)")
     if dest.exists(): shutil.rmtree(dest)
     shutil.copytree(es5, dest, ignore=shutil.ignore_patterns("*.map"))
     return dest
@@ -977,10 +930,8 @@ def assemble_book() -> Path:
         (src / "nbs" / _rel(nb)).parent.mkdir(parents=True, exist_ok=True)
         book_copy(ex, src / "nbs" / _rel(nb))
     if missing:
-        raise RuntimeError(
-            f"not executed yet: {', '.join(missing)}. Run `make book` (it executes them) or "
-            "`midl-book run <name>`."
-        )
+        raise RuntimeError(f"not executed yet: {', '.join(missing)}. Run `make book` (it executes "
+                           "them) or `midl-book run <name>`.")
     # not _static: jupyter-book adds every .js there to each page
     copy_mathjax(src / "_extra" / "mathjax")
     gen = src / "book" / "_generated"; gen.mkdir(exist_ok=True)
@@ -999,9 +950,8 @@ def build_book(strict: bool = True) -> Path:
     if strict: cmd += ["-W", "-n"]
     r = subprocess.run(cmd, cwd=str(repo_root()))
     if r.returncode != 0:
-        raise SystemExit(
-            f"midl-book: the book build failed (exit {r.returncode}); see the warnings above"
-        )
+        raise SystemExit(f"midl-book: the book build failed (exit {r.returncode}); see the "
+                         "warnings above")
     html = build_dir() / "html"
     if html.exists(): shutil.rmtree(html)
     shutil.copytree(build_dir() / "jb" / "_build" / "html", html)
@@ -1012,12 +962,9 @@ def execute_all(reuse: bool = True, smoke: bool = True) -> list[dict]:
     recs, nbs, t0 = [], book_notebooks(), time.perf_counter()
     for i, nb in enumerate(nbs, 1):
         rec = run_notebook(nb, {"SMOKE": smoke}, reuse=reuse)
-        print(
-            f"[{i:>2}/{len(nbs)}] {'reused' if rec.get('reused') else 'ran   '} "
-            f"{str(_rel(nb)):<46} {rec['wall_s']:6.1f} s {rec['peak_memory_mb']:6.0f} MiB   "
-            f"({time.perf_counter() - t0:5.0f} s so far)",
-            flush=True,
-        )
+        print(f"[{i:>2}/{len(nbs)}] {'reused' if rec.get('reused') else 'ran   '} "
+              f"{str(_rel(nb)):<46} {rec['wall_s']:6.1f} s {rec['peak_memory_mb']:6.0f} MiB   "
+              f"({time.perf_counter() - t0:5.0f} s so far)", flush=True)
         recs.append(rec)
     print(f"executed {len(nbs)} notebooks in {time.perf_counter() - t0:.0f} s", flush=True)
     return recs
@@ -1042,9 +989,8 @@ def _cmd_run(a):
     c = next((c for c in CHAPTERS if c.notebook == nb), None)
     if a.fake:
         if c is None:
-            raise SystemExit(
-                f"midl-book: --fake runs a chapter's full path; {a.chapter} is not a chapter"
-            )
+            raise SystemExit(f"midl-book: --fake runs a chapter's full path; {a.chapter} is not a "
+                             "chapter")
         if params or a.data:
             raise SystemExit("midl-book: --fake takes its data and parameters from FAKE_RUNS")
         try: rec = run_fake(c.slug)
@@ -1057,20 +1003,16 @@ def _cmd_run(a):
     if a.data is not None:
         d = Path(a.data).expanduser()
         if not d.is_dir():
-            raise SystemExit(
-                f"midl-book: data folder {d} does not exist; point --data at the folder holding "
-                "the datasets (see `midl-book datasets`)"
-            )
+            raise SystemExit(f"midl-book: data folder {d} does not exist; point --data at the "
+                             "folder holding the datasets (see `midl-book datasets`)")
         params["DATA"] = str(d.resolve()); env["MIDL_BOOK_DATA"] = str(d.resolve())
     try:  # raises ValueError (-> one-line message) for unknown parameters
         rec = run_notebook(nb, params, env=env, out=executed_kind_path(nb, kind) if c else None,
                            timing=timing_path(nb, kind) if c else None,
                            stream=kind in ("full", "long") or a.progress)
     except RuntimeError as e: raise SystemExit(f"midl-book: {e}")
-    print(
-        f"ran {nb.name} in {rec['wall_s']} s (kernel peak {rec['peak_memory_mb']} MiB) -> "
-        f"{rec['executed']}"
-    )
+    print(f"ran {nb.name} in {rec['wall_s']} s (kernel peak {rec['peak_memory_mb']} MiB) -> "
+          f"{rec['executed']}")
     if c:
         for kind in ("smoke", "long", "full"):
             p = repo_root() / "results" / kind / f"{c.slug}.json"
@@ -1172,9 +1114,8 @@ def _preset_defaults(nb: Path) -> dict[str, tuple]:
 def _cmd_params(a):
     nb = resolve_notebook(a.chapter)
     pre = _preset_defaults(nb)
-    print(
-        f"{nb.name}: parameters (-p NAME VALUE); a preset name set to None takes its mode's value"
-    )
+    print(f"{nb.name}: parameters (-p NAME VALUE); a preset name set to None takes its mode's "
+          "value")
     for p in chapter_params(nb):
         modes = f"  (smoke, full, long) = {pre[p['name']]}" if p["name"] in pre else ""
         print(
@@ -1187,10 +1128,8 @@ def _cmd_check(a):
     bad = [
         r["slug"] for r in s["chapters"] if any(v.get("error") for k, v in r.items() if k != "slug")
     ]
-    print(
-        f"check on {a.device}: {len(s['chapters']) - len(bad)} of {len(s['chapters'])} chapters ran"
-        f"{'; failed: ' + ', '.join(bad) if bad else ''}"
-    )
+    print(f"check on {a.device}: {len(s['chapters']) - len(bad)} of {len(s['chapters'])} chapters "
+          f"ran{'; failed: ' + ', '.join(bad) if bad else ''}")
     if bad: raise SystemExit(1)
 
 def _cmd_book(a):
@@ -1198,10 +1137,8 @@ def _cmd_book(a):
     if not a.no_execute: execute_all(reuse=a.reuse)
     t1 = time.perf_counter()
     out = build_book(strict=not a.no_strict) / "index.html"
-    print(
-        f"book: {out} (jupyter-book {time.perf_counter() - t1:.0f} s; total "
-        f"{time.perf_counter() - t0:.0f} s)"
-    )
+    print(f"book: {out} (jupyter-book {time.perf_counter() - t1:.0f} s; total "
+          f"{time.perf_counter() - t0:.0f} s)")
 
 def main(argv=None):
     "Entry point of the `midl-book` command."
@@ -1224,11 +1161,8 @@ def main(argv=None):
         ),
     )
     mode = r.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--full",
-        action="store_true",
-        help="SMOKE=False: the full run on the real data (a GPU is advised)",
-    )
+    mode.add_argument("--full", action="store_true",
+                      help="SMOKE=False: the full run on the real data (a GPU is advised)")
     mode.add_argument(
         "--long",
         action="store_true",
@@ -1239,37 +1173,27 @@ def main(argv=None):
         action="store_true",
         help="the full path on a tiny fake tree of the real data (a dry run, seconds)",
     )
-    r.add_argument(
-        "--data", help="folder holding the real datasets (sets DATA and $MIDL_BOOK_DATA)"
-    )
-    r.add_argument(
-        "-p",
-        "--param",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "VALUE"),
-        help="override a parameter, e.g. -p EPOCHS 5",
-    )
+    r.add_argument("--data",
+                   help="folder holding the real datasets (sets DATA and $MIDL_BOOK_DATA)")
+    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="override a parameter, e.g. -p EPOCHS 5")
     r.add_argument(
         "--progress",
         action="store_true",
         help="show a bar over the cells and their output (always on with --full, --long)",
     )
     r.set_defaults(fn=_cmd_run)
-    ds = sub.add_parser(
-        "datasets", help="the dataset registry and what is present under $MIDL_BOOK_DATA"
-    )
+    ds = sub.add_parser("datasets",
+                        help="the dataset registry and what is present under $MIDL_BOOK_DATA")
     ds.add_argument("name", nargs="?", help="one dataset, shown in full")
     ds.set_defaults(fn=_cmd_datasets)
-    fe = sub.add_parser(
-        "fetch", help="download, verify and unpack an open dataset (or say how to get one)"
-    )
+    fe = sub.add_parser("fetch",
+                        help="download, verify and unpack an open dataset (or say how to get one)")
     fe.add_argument("name", help="a dataset name (see `midl-book datasets`), or cifar10")
     fe.add_argument("--to", help="the data root (default: $MIDL_BOOK_DATA)")
     fe.set_defaults(fn=_cmd_fetch)
-    pp = sub.add_parser(
-        "params", help="a chapter's parameters with their smoke, full and long values"
-    )
+    pp = sub.add_parser("params",
+                        help="a chapter's parameters with their smoke, full and long values")
     pp.add_argument("chapter", help="a chapter slug or a notebook name")
     pp.set_defaults(fn=_cmd_params)
     k = sub.add_parser(
@@ -1282,12 +1206,10 @@ def main(argv=None):
     b = sub.add_parser(
         "book", help="execute the notebooks (smoke) and build the HTML book into _build/html"
     )
-    b.add_argument(
-        "--reuse", action="store_true", help="reuse executed notebooks whose sources did not change"
-    )
-    b.add_argument(
-        "--no-execute", action="store_true", help="only build from the notebooks already executed"
-    )
+    b.add_argument("--reuse", action="store_true",
+                   help="reuse executed notebooks whose sources did not change")
+    b.add_argument("--no-execute", action="store_true",
+                   help="only build from the notebooks already executed")
     b.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     b.set_defaults(fn=_cmd_book)
     a = ap.parse_args(argv)

@@ -15,9 +15,8 @@ _T_IMPORT = time.perf_counter()
 
 # fastai 2.8 calls torch.jit.script on import, which torch >= 2.10 marks deprecated: harmless, and
 # noise in every page
-warnings.filterwarnings(
-    "ignore", message=r".*torch\.jit\.script.*deprecated", category=FutureWarning
-)
+warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated",
+                        category=FutureWarning)
 
 # %% auto #0
 __all__ = ['SeedLike', 'seed_everything', 'default_device', 'use_amp', 'versions', 'show_versions', 'Timer', 'timed',
@@ -159,9 +158,8 @@ class Preset(dict):
         except KeyError: raise AttributeError(k) from None
     def __repr__(self):
         w = max(map(len, self), default=0)
-        rows = [
-            f"{k:<{w}}  {v!r}" + ("   (given)" if k in self.given else "") for k, v in self.items()
-        ]
+        rows = [f"{k:<{w}}  {v!r}" + ("   (given)" if k in self.given else "") for k,
+                v in self.items()]
         return "\n".join([f"run card: {self.mode} run"] + rows)
 
 def preset(smoke: bool,  # SMOKE: the smoke values (first of each tuple) or the full ones (second)
@@ -172,26 +170,20 @@ def preset(smoke: bool,  # SMOKE: the smoke values (first of each tuple) or the 
     """Resolve each NAME to `given[NAME]` when it is not None, else to this mode's default; write it
     back."""
     if long and not smoke:
-        raise MidlBookError(
-            "preset: the long run (LONG=True) is a CPU run on the smoke data; it cannot "
-            "be combined with SMOKE=False"
-        )
+        raise MidlBookError("preset: the long run (LONG=True) is a CPU run on the smoke data; it "
+                            "cannot be combined with SMOKE=False")
     mode = "long" if long else ("smoke" if smoke else "full")
     values, set_by_caller = {}, set()
     for name, d in defaults.items():
         if not isinstance(d, tuple) or len(d) not in (2, 3):
-            raise MidlBookError(
-                f"preset: {name}={d!r} must be a tuple (smoke, full) or (smoke, full, long)"
-            )
+            raise MidlBookError(f"preset: {name}={d!r} must be a tuple (smoke, full) or (smoke, "
+                                "full, long)")
         if long and len(d) < 3:
-            raise MidlBookError(
-                f"preset: {name} has no long value; give {name}=(smoke, full, long)"
-            )
+            raise MidlBookError(f"preset: {name} has no long value; give {name}=(smoke, full, "
+                                "long)")
         if given is not None and name not in given:
-            raise MidlBookError(
-                f"preset: {name} is not a parameter; declare `{name} = None` in the "
-                "cell tagged parameters so that papermill can set it"
-            )
+            raise MidlBookError(f"preset: {name} is not a parameter; declare `{name} = None` in "
+                                "the cell tagged parameters so that papermill can set it")
         v = given.get(name) if given is not None else None
         if v is not None: set_by_caller.add(name)
         else: v = d[_MODES.index(mode)]

@@ -28,20 +28,16 @@ def one_hot(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
             raise LossError("one_hot: labels must be integers, got non-integer floats")
         labels = labels.long()
     if labels.numel() and (labels.min() < 0 or labels.max() >= n_classes):
-        raise LossError(
-            f"one_hot: labels must lie in 0..{n_classes - 1}, found values "
-            f"{torch.unique(labels).tolist()[:10]}; remap the label map (e.g. "
-            "midl_book.data.merge_labels) or raise n_classes"
-        )
+        raise LossError(f"one_hot: labels must lie in 0..{n_classes - 1}, found values "
+                        f"{torch.unique(labels).tolist()[:10]}; remap the label map (e.g. "
+                        "midl_book.data.merge_labels) or raise n_classes")
     return F.one_hot(labels.long(), n_classes).movedim(-1, 1).float()
 
 def _check_pair(probs: torch.Tensor, target: torch.Tensor, fn: str) -> None:
     if probs.shape != target.shape or probs.ndim < 3:
-        raise LossError(
-            f"{fn}: probs and target_onehot must both be (B, C, *spatial) with the same shape, got "
-            f"{tuple(probs.shape)} and {tuple(target.shape)}; one-hot encode integer labels with "
-            "one_hot(labels, C)"
-        )
+        raise LossError(f"{fn}: probs and target_onehot must both be (B, C, *spatial) with the "
+                        f"same shape, got {tuple(probs.shape)} and {tuple(target.shape)}; one-hot "
+                        "encode integer labels with one_hot(labels, C)")
 
 # %% ../nbs/08_losses.ipynb #1f7a13e4
 def _sdm_one(m: np.ndarray, spacing, official_shift: bool) -> np.ndarray:
@@ -53,12 +49,9 @@ def _sdm_one(m: np.ndarray, spacing, official_shift: bool) -> np.ndarray:
     if official_shift: in_d = in_d - 1.0  # edt(~G)*~G - (edt(G) - 1)*G, as the official code
     return np.where(m, -in_d, out_d).astype(np.float32)
 
-def signed_distance_map(
-    mask,
-    spacing: float | Sequence[float] | None = None,
-    spatial_dims: int | None = None,
-    official_shift: bool = False,
-) -> np.ndarray:
+def signed_distance_map(mask, spacing: float | Sequence[float] | None = None,
+                        spatial_dims: int | None = None,
+                        official_shift: bool = False) -> np.ndarray:
     """phi_G of a binary mask: minus the distance to the nearest background pixel inside G, the
     distance to the nearest pixel of G outside (float32, same shape). Distances in mm per axis if
     `spacing` is given (array order), else pixels. No foreground, or no background, gives all zeros
@@ -70,17 +63,14 @@ def signed_distance_map(
     m = mask.detach().cpu().numpy() if isinstance(mask, torch.Tensor) else np.asarray(mask)
     if m.dtype != bool:
         if not np.isin(m, (0, 1)).all():
-            raise LossError(
-                "signed_distance_map: mask must be binary (bool or 0/1), found values "
-                f"{np.unique(m)[:6].tolist()}; threshold probabilities or one-hot encode a label "
-                "map first"
-            )
+            raise LossError("signed_distance_map: mask must be binary (bool or 0/1), found values "
+                            f"{np.unique(m)[:6].tolist()}; threshold probabilities or one-hot "
+                            "encode a label map first")
         m = m.astype(bool)
     k = m.ndim if spatial_dims is None else int(spatial_dims)
     if not 1 <= k <= m.ndim:
-        raise LossError(
-            f"signed_distance_map: spatial_dims={spatial_dims} for a mask of shape {m.shape}"
-        )
+        raise LossError(f"signed_distance_map: spatial_dims={spatial_dims} for a mask of shape "
+                        f"{m.shape}")
     if spacing is not None:
         spacing = tuple(float(s) for s in np.broadcast_to(np.asarray(spacing, float), (k,)))
         if any(s <= 0 for s in spacing):
@@ -90,9 +80,8 @@ def signed_distance_map(
     for idx in np.ndindex(*lead): out[idx] = _sdm_one(m[idx], spacing, official_shift)
     return out
 
-def one_hot2dist(
-    seg_onehot, spacing=None, classes: Sequence[int] | None = None, official_shift: bool = False
-) -> np.ndarray:
+def one_hot2dist(seg_onehot, spacing=None, classes: Sequence[int] | None = None,
+                 official_shift: bool = False) -> np.ndarray:
     """Signed distance maps of a one-hot segmentation `(B, C, *S)` or `(C, *S)` (NumPy or tensor) ->
     float32, same shape, one map per class (`classes`: only those, the others left at 0). As the
     official code's `one_hot2dist`, but spatial axes are everything after the class axis, and
@@ -103,17 +92,15 @@ def one_hot2dist(
         else np.asarray(seg_onehot)
     )
     if s.ndim < 3:
-        raise LossError(
-            f"one_hot2dist: expected (B, C, *spatial) or (C, *spatial), got shape {s.shape}"
-        )
+        raise LossError("one_hot2dist: expected (B, C, *spatial) or (C, *spatial), got shape "
+                        f"{s.shape}")
     spatial = s.ndim - 2 if s.ndim >= 4 else s.ndim - 1
     out = np.zeros(s.shape, np.float32)
     cax = s.ndim - spatial - 1
     for c in (range(s.shape[cax]) if classes is None else classes):
         sl = (slice(None),) * cax + (c,)
-        out[sl] = signed_distance_map(
-            s[sl], spacing, spatial_dims=spatial, official_shift=official_shift
-        )
+        out[sl] = signed_distance_map(s[sl], spacing, spatial_dims=spatial,
+                                      official_shift=official_shift)
     return out
 
 # %% ../nbs/08_losses.ipynb #5c23d3eb
@@ -194,19 +181,13 @@ def merge_classes(probs: torch.Tensor, groups: Sequence[Sequence[int]]) -> torch
     C = probs.shape[1]
     for gi in groups:
         if len(gi) == 0 or any(not 0 <= int(c) < C for c in gi):
-            raise LossError(
-                f"merge_classes: every group must be a non-empty list of classes in 0..{C - 1}, "
-                f"got {list(groups)}"
-            )
+            raise LossError("merge_classes: every group must be a non-empty list of classes in "
+                            f"0..{C - 1}, got {list(groups)}")
     return torch.stack([probs[:, list(gi)].sum(1) for gi in groups], 1)
 
-def partial_label_cross_entropy(
-    logits: torch.Tensor,
-    target: torch.Tensor,
-    merged: dict[int, Sequence[int]] | None = None,
-    ignore_index: int = -100,
-    reduction: str = "mean",
-) -> torch.Tensor:
+def partial_label_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
+                                merged: dict[int, Sequence[int]] | None = None,
+                                ignore_index: int = -100, reduction: str = "mean") -> torch.Tensor:
     """Cross-entropy where a target value v in `merged` means "one of the classes merged[v]" and
     costs -log sum_{c in merged[v]} softmax(logits)_c; other values are ordinary class indices
     (0..C-1), and `ignore_index` costs nothing. logits (B, C, *S), target (B, *S) integers.
@@ -214,18 +195,15 @@ def partial_label_cross_entropy(
     merged = dict(merged or {})
     C = logits.shape[1]
     if target.shape != logits.shape[:1] + logits.shape[2:]:
-        raise LossError(
-            "partial_label_cross_entropy: target must be (B, *S) = "
-            f"{tuple(logits.shape[:1] + logits.shape[2:])}, got {tuple(target.shape)}"
-        )
+        raise LossError("partial_label_cross_entropy: target must be (B, *S) = "
+                        f"{tuple(logits.shape[:1] + logits.shape[2:])}, got {tuple(target.shape)}")
     target = target.long()
     codes = torch.unique(target).tolist()
     bad = [v for v in codes if v != ignore_index and v not in merged and not 0 <= v < C]
     if bad:
-        raise LossError(
-            f"partial_label_cross_entropy: target values {bad} are neither classes 0..{C - 1}, "
-            f"keys of merged ({sorted(merged)}) nor ignore_index ({ignore_index})"
-        )
+        raise LossError(f"partial_label_cross_entropy: target values {bad} are neither classes "
+                        f"0..{C - 1}, keys of merged ({sorted(merged)}) nor ignore_index "
+                        f"({ignore_index})")
     logp = torch.log_softmax(logits, 1)
     # members[k, c] = 1 if class c is compatible with code k; codes: the C classes themselves, then
     # each merged key
@@ -235,10 +213,8 @@ def partial_label_cross_entropy(
     for k, v in enumerate(keys):
         cls = [int(c) for c in merged[v]]
         if not cls or any(not 0 <= c < C for c in cls):
-            raise LossError(
-                f"partial_label_cross_entropy: merged[{v}] must list classes in 0..{C - 1}, got "
-                f"{merged[v]}"
-            )
+            raise LossError(f"partial_label_cross_entropy: merged[{v}] must list classes in "
+                            f"0..{C - 1}, got {merged[v]}")
         members[C + k, cls] = True
     row = target.clone()
     for k, v in enumerate(keys): row[target == v] = C + k
@@ -251,10 +227,8 @@ def partial_label_cross_entropy(
     if reduction == "none": return loss
     if reduction == "sum": return loss.sum()
     if reduction != "mean":
-        raise LossError(
-            "partial_label_cross_entropy: reduction must be 'mean', 'sum' or 'none', got "
-            f"{reduction!r}"
-        )
+        raise LossError("partial_label_cross_entropy: reduction must be 'mean', 'sum' or 'none', "
+                        f"got {reduction!r}")
     return loss.sum() / (~ignore).sum().clamp(min=1)
 
 # %% ../nbs/08_losses.ipynb #7a348f00
@@ -271,10 +245,8 @@ def ssim_loss(pred: torch.Tensor,          # (N, C, H, W) images, e.g. in [0, 1]
     automap_gan's `ssim_torch`). Raises LossError for other shapes or images smaller than the
     window."""
     if pred.shape != target.shape or pred.ndim != 4:
-        raise LossError(
-            f"ssim_loss: pred {tuple(pred.shape)} and target {tuple(target.shape)} must both "
-            "be (N, C, H, W)"
-        )
+        raise LossError(f"ssim_loss: pred {tuple(pred.shape)} and target {tuple(target.shape)} "
+                        "must both be (N, C, H, W)")
     if win_size < 3 or win_size % 2 == 0:
         raise LossError(f"ssim_loss: win_size must be odd and >= 3, got {win_size}")
     if min(pred.shape[-2:]) < win_size:

@@ -40,9 +40,8 @@ def _centred_fft(x, ndim: int, inverse: bool):
     if _is_torch(x):
         if not (x.is_floating_point() or x.is_complex()): x = x.float()
         f = torch.fft.ifftn if inverse else torch.fft.fftn
-        return torch.fft.fftshift(
-            f(torch.fft.ifftshift(x, dim=dims), dim=dims, norm="ortho"), dim=dims
-        )
+        return torch.fft.fftshift(f(torch.fft.ifftshift(x, dim=dims), dim=dims, norm="ortho"),
+                                  dim=dims)
     x = np.asarray(x)
     f = np.fft.ifftn if inverse else np.fft.fftn
     return np.fft.fftshift(f(np.fft.ifftshift(x, axes=dims), axes=dims, norm="ortho"), axes=dims)
@@ -98,15 +97,13 @@ def channels_to_complex(x: Array, spatial_dims: int = 2) -> Array:
     `spatial_dims` axes) does not have length 2."""
     ax = -(spatial_dims + 1)
     if x.ndim < spatial_dims + 1 or x.shape[ax] != 2:
-        raise MRIError(
-            f"channels_to_complex expects a channel axis of length 2 (real, imag) at axis {ax}, "
-            f"got shape {tuple(x.shape)}; did you pass a complex array, or the wrong spatial_dims?"
-        )
+        raise MRIError("channels_to_complex expects a channel axis of length 2 (real, imag) at "
+                       f"axis {ax}, got shape {tuple(x.shape)}; did you pass a complex array, or "
+                       "the wrong spatial_dims?")
     if _is_torch(x):
         if x.is_complex():
-            raise MRIError(
-                "channels_to_complex got a complex tensor; it expects the real 2-channel form"
-            )
+            raise MRIError("channels_to_complex got a complex tensor; it expects the real "
+                           "2-channel form")
         return torch.complex(x.select(ax, 0), x.select(ax, 1))
     x = np.asarray(x)
     return np.take(x, 0, axis=ax) + 1j * np.take(x, 1, axis=ax)
@@ -164,15 +161,12 @@ def brain_slices(n: int = 8, size: int = 128, rng: np.random.Generator | int | N
     from skimage.transform import resize
     rng = as_rng(rng)
     if source not in ("auto", "mni152", "phantom"):
-        raise MRIError(
-            f"brain_slices: source must be 'auto', 'mni152' or 'phantom', got {source!r}"
-        )
+        raise MRIError("brain_slices: source must be 'auto', 'mni152' or 'phantom', got "
+                       f"{source!r}")
     vol = _mni152_t1() if source in ("auto", "mni152") else None
     if source == "mni152" and vol is None:
-        raise MRIError(
-            "brain_slices(source='mni152') needs nilearn: pip install nilearn (or use "
-            "source='auto')"
-        )
+        raise MRIError("brain_slices(source='mni152') needs nilearn: pip install nilearn (or use "
+                       "source='auto')")
     if vol is None:
         base = shepp_logan(size)
         imgs = np.stack(
@@ -223,10 +217,9 @@ def _check_accel(acceleration: float, center_fraction: float, n: int) -> int:
         raise MRIError(f"center_fraction must be in [0, 1), got {center_fraction}")
     n_c = int(round(n * center_fraction))
     if n_c > n / acceleration:
-        raise MRIError(
-            f"center_fraction={center_fraction} keeps {n_c} of {n} centre lines, more than the "
-            f"{n / acceleration:.1f} that acceleration={acceleration} allows; lower center_fraction"
-        )
+        raise MRIError(f"center_fraction={center_fraction} keeps {n_c} of {n} centre lines, more "
+                       f"than the {n / acceleration:.1f} that acceleration={acceleration} allows; "
+                       "lower center_fraction")
     return n_c
 
 def _centre_slice(n: int, n_c: int) -> slice:
@@ -266,13 +259,9 @@ def random_mask(shape: Sequence[int], acceleration: float = 4.0, center_fraction
     m[_centre_slice(w, n_c)] = True
     return m[None, :].astype(np.float32)
 
-def equispaced_mask(
-    shape: Sequence[int],
-    acceleration: float = 4.0,
-    center_fraction: float = 0.08,
-    rng: np.random.Generator | int | None = None,
-    offset: int | None = None,
-) -> np.ndarray:
+def equispaced_mask(shape: Sequence[int], acceleration: float = 4.0, center_fraction: float = 0.08,
+                    rng: np.random.Generator | int | None = None,
+                    offset: int | None = None) -> np.ndarray:
     """fastMRI-style equispaced Cartesian mask (float32, shape (1, W)) over the phase-encode axis
     (the last).
 
@@ -292,19 +281,17 @@ def equispaced_mask(
         m[np.round(np.arange(off, w - 1, s)).astype(int)] = True
     return m[None, :].astype(np.float32)
 
-def _vd_probabilities(
-    r: np.ndarray, centre: np.ndarray, n_target: float, power: float
-) -> np.ndarray:
+def _vd_probabilities(r: np.ndarray, centre: np.ndarray, n_target: float,
+                      power: float) -> np.ndarray:
     """Sampling probabilities min(1, c (1 - r)^power) outside `centre`, 1 inside, summing to
     n_target (bisection on c)."""
     wgt = np.where(centre, 0.0, (1 - np.clip(r, 0, 1)) ** power)
     extra = n_target - centre.sum()
     if extra <= 0: return centre.astype(np.float64)
     if extra > (wgt > 0).sum():
-        raise MRIError(
-            f"variable_density_mask: acceleration too low for power={power} (the density reaches 0 "
-            "at the edge of k-space); raise the acceleration or lower power"
-        )
+        raise MRIError(f"variable_density_mask: acceleration too low for power={power} (the "
+                       "density reaches 0 at the edge of k-space); raise the acceleration or lower "
+                       "power")
     lo, hi = 0.0, 1.0
     while np.minimum(1, hi * wgt).sum() < extra: hi *= 2
     # bisection: sum(min(1, c w)) is increasing in c
@@ -313,15 +300,10 @@ def _vd_probabilities(
         lo, hi = (mid, hi) if np.minimum(1, mid * wgt).sum() < extra else (lo, mid)
     return np.where(centre, 1.0, np.minimum(1, hi * wgt))
 
-def variable_density_mask(
-    shape: Sequence[int],
-    acceleration: float = 4.0,
-    center_fraction: float = 0.08,
-    power: float = 2.0,
-    rng: np.random.Generator | int | None = None,
-    two_d: bool = False,
-    return_pdf: bool = False,
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+def variable_density_mask(shape: Sequence[int], acceleration: float = 4.0,
+                          center_fraction: float = 0.08, power: float = 2.0,
+                          rng: np.random.Generator | int | None = None, two_d: bool = False,
+                          return_pdf: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Polynomial variable-density random mask (float32). Sample probability p = min(1, c (1 -
     r)^power), r = |k| / k_max in [0, 1] the distance from the centre (r >= 1 never sampled), c
     chosen by bisection so the expected number of samples is N / acceleration; the central block is
@@ -344,13 +326,10 @@ def variable_density_mask(
         n_cy = _check_accel(acceleration, center_fraction, h)
         n_cx = _check_accel(acceleration, center_fraction, w)
         if n_cy * n_cx > h * w / acceleration:
-            raise MRIError(
-                f"center_fraction={center_fraction} leaves no room for "
-                f"acceleration={acceleration}; lower it"
-            )
-        ky, kx = np.meshgrid(
-            (np.arange(h) - h // 2) / (h / 2), (np.arange(w) - w // 2) / (w / 2), indexing="ij"
-        )
+            raise MRIError(f"center_fraction={center_fraction} leaves no room for "
+                           f"acceleration={acceleration}; lower it")
+        ky, kx = np.meshgrid((np.arange(h) - h // 2) / (h / 2), (np.arange(w) - w // 2) / (w / 2),
+                             indexing="ij")
         centre = np.zeros((h, w), bool)
         centre[_centre_slice(h, n_cy), _centre_slice(w, n_cx)] = True
         pdf = _vd_probabilities(np.sqrt(ky ** 2 + kx ** 2), centre, h * w / acceleration, power)
@@ -387,9 +366,8 @@ def zero_filled(kspace: Array, mask: Array) -> Array:
     return ifft2c(kspace * mask)
 
 # %% ../nbs/06_mri.ipynb #7c2c6f15
-def data_consistency(
-    k_pred: Array, k_measured: Array, mask: Array, noise_lvl: float | Array | None = None
-) -> Array:
+def data_consistency(k_pred: Array, k_measured: Array, mask: Array,
+                     noise_lvl: float | Array | None = None) -> Array:
     """Data consistency in k-space (numpy or torch, any broadcastable shapes, differentiable in
     torch).
 
@@ -402,10 +380,8 @@ def data_consistency(
     if noise_lvl is None: return (1 - mask) * k_pred + mask * k_measured
     if not _is_torch(noise_lvl):
         if noise_lvl < 0:
-            raise MRIError(
-                "data_consistency: noise_lvl (lambda, the data weight) must be >= 0, got "
-                f"{noise_lvl}"
-            )
+            raise MRIError("data_consistency: noise_lvl (lambda, the data weight) must be >= 0, "
+                           f"got {noise_lvl}")
         if math.isinf(noise_lvl): return (1 - mask) * k_pred + mask * k_measured
     v = noise_lvl
     return (1 - mask) * k_pred + mask * (k_pred + v * k_measured) / (1 + v)
@@ -422,16 +398,13 @@ class DataConsistency(nn.Module):
     def __init__(self, noise_lvl: float | None = None, learnable: bool = False):
         super().__init__()
         if noise_lvl is not None and noise_lvl < 0:
-            raise MRIError(
-                f"DataConsistency: noise_lvl must be >= 0 or None (hard DC), got {noise_lvl}"
-            )
+            raise MRIError("DataConsistency: noise_lvl must be >= 0 or None (hard DC), got "
+                           f"{noise_lvl}")
         self.learnable = learnable
         if learnable:
             if noise_lvl is None or math.isinf(noise_lvl) or noise_lvl <= 0:
-                raise MRIError(
-                    "DataConsistency(learnable=True) needs a finite initial noise_lvl > 0, e.g. "
-                    "10.0"
-                )
+                raise MRIError("DataConsistency(learnable=True) needs a finite initial noise_lvl > "
+                               "0, e.g. 10.0")
             self.log_lambda = nn.Parameter(torch.tensor(math.log(noise_lvl)))
         else:
             self.noise_lvl = noise_lvl
@@ -443,9 +416,8 @@ class DataConsistency(nn.Module):
 
     def forward(self, x: torch.Tensor, k0: torch.Tensor, mask) -> torch.Tensor:
         if x.ndim < 3 or x.shape[-3] != 2:
-            raise MRIError(
-                f"DataConsistency expects x of shape (..., 2, H, W), got {tuple(x.shape)}"
-            )
+            raise MRIError("DataConsistency expects x of shape (..., 2, H, W), got "
+                           f"{tuple(x.shape)}")
         if not k0.is_complex(): k0 = channels_to_complex(k0)
         mask = torch.as_tensor(mask, device=x.device, dtype=x.dtype)
         k = data_consistency(fft2c(channels_to_complex(x)), k0, mask, self.lam)
@@ -505,20 +477,15 @@ def coil_combine_sense(coil_images: Array, sens: Array, coil_dim: int = -3) -> A
     if _is_torch(coil_images):
         sens = torch.as_tensor(sens, device=coil_images.device)
         num = (sens.conj() * coil_images).sum(ax); den = sens.abs().pow(2).sum(ax)
-        return torch.where(
-            den > 0, num / den.clamp_min(torch.finfo(den.dtype).tiny), torch.zeros_like(num)
-        )
+        return torch.where(den > 0, num / den.clamp_min(torch.finfo(den.dtype).tiny),
+                           torch.zeros_like(num))
     num = (np.conj(sens) * coil_images).sum(ax); den = (np.abs(sens) ** 2).sum(ax)
     return np.where(den > 0, num / np.where(den > 0, den, 1), 0)
 
 # %% ../nbs/06_mri.ipynb #0e0c7dd7
-def motion_schedule(
-    n_lines: int,
-    n_movements: int = 2,
-    max_translation: float = 4.0,
-    max_rotation: float = 5.0,
-    rng: np.random.Generator | int | None = None,
-) -> np.ndarray:
+def motion_schedule(n_lines: int, n_movements: int = 2, max_translation: float = 4.0,
+                    max_rotation: float = 5.0,
+                    rng: np.random.Generator | int | None = None) -> np.ndarray:
     """Per-line rigid poses (n_lines, 3) float64: columns (dy, dx) in pixels and the rotation angle
     in degrees (counter-clockwise as displayed), for a sequential Cartesian acquisition (line j
     acquired at time j). `n_movements` distinct movement times are drawn uniformly from lines
@@ -526,10 +493,8 @@ def motion_schedule(
     [-max_rotation, max_rotation]; before the first movement the pose is (0, 0, 0)."""
     rng = as_rng(rng)
     if not 0 <= n_movements < n_lines:
-        raise MRIError(
-            f"motion_schedule: n_movements must be in [0, n_lines - 1 = {n_lines - 1}], got "
-            f"{n_movements}"
-        )
+        raise MRIError(f"motion_schedule: n_movements must be in [0, n_lines - 1 = {n_lines - 1}], "
+                       f"got {n_movements}")
     if max_translation < 0 or max_rotation < 0:
         raise MRIError("motion_schedule: max_translation and max_rotation must be >= 0")
     times = np.sort(rng.choice(np.arange(1, n_lines), size=n_movements, replace=False))
@@ -548,9 +513,8 @@ def rigid_transform_image(image: np.ndarray, dy: float = 0.0, dx: float = 0.0, a
     The image-domain twin of one pose in `rigid_motion_kspace`."""
     return ifft2c(_moved_kspace(np.asarray(image), dy, dx, angle, interp_order, mode))
 
-def _moved_kspace(
-    image: np.ndarray, dy: float, dx: float, angle: float, interp_order: int, mode: str
-) -> np.ndarray:
+def _moved_kspace(image: np.ndarray, dy: float, dx: float, angle: float, interp_order: int,
+                  mode: str) -> np.ndarray:
     "fft2c of the image rotated by `angle` then translated by (dy, dx) pixels."
     h, w = image.shape
     if angle != 0:
@@ -567,15 +531,10 @@ def _moved_kspace(
         k = k * np.exp(-2j * np.pi * (ky * dy + kx * dx))            # Fourier shift theorem
     return k
 
-def rigid_motion_kspace(
-    image: np.ndarray,
-    motion: int | np.ndarray = 2,
-    max_translation: float = 4.0,
-    max_rotation: float = 5.0,
-    rng: np.random.Generator | int | None = None,
-    interp_order: int = 1,
-    mode: str = "constant",
-) -> tuple[np.ndarray, np.ndarray]:
+def rigid_motion_kspace(image: np.ndarray, motion: int | np.ndarray = 2,
+                        max_translation: float = 4.0, max_rotation: float = 5.0,
+                        rng: np.random.Generator | int | None = None, interp_order: int = 1,
+                        mode: str = "constant") -> tuple[np.ndarray, np.ndarray]:
     """Motion-corrupted k-space of a 2D image (H, W) (real or complex numpy) and the per-line
     schedule.
 
@@ -594,10 +553,8 @@ def rigid_motion_kspace(
     else:
         sched = np.asarray(motion, dtype=np.float64)
         if sched.shape != (w, 3):
-            raise MRIError(
-                f"rigid_motion_kspace: a motion schedule must have shape (W, 3) = ({w}, 3) "
-                f"(dy, dx, angle per phase-encode line), got {sched.shape}"
-            )
+            raise MRIError(f"rigid_motion_kspace: a motion schedule must have shape (W, 3) = ({w}, "
+                           f"3) (dy, dx, angle per phase-encode line), got {sched.shape}")
     poses, which = np.unique(sched, axis=0, return_inverse=True)
     which = which.ravel()
     k = np.empty((h, w), np.complex128)

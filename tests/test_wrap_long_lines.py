@@ -38,8 +38,19 @@ def test_wrap_cell():
     assert new.endswith("    return out + in_d\nshort = 1\n")
     assert "    # inside: distance to the nearest pixel outside G, in millimetres per axis\n    in_d = dist(" in new
     assert '    """A one-line docstring' in new
-    assert "        raise ValueError(\n" in new and 'f"f: x must' in new
+    assert '        raise ValueError(f"f: x must' in new  # the literal re-split after the bracket
     assert wll.wrap_cell(new) == (new, {})  # idempotent
+
+
+def test_dense_stays_dense():
+    "A long call or table is filled after its bracket (the book's layout); --ruff explodes it."
+    src = "LABELS = {" + ", ".join(f'{k}: "label number {k}"' for k in range(8)) + "}\n"
+    new, _ = wll.wrap_cell(src)
+    assert len(new.splitlines()) == 2 and new.splitlines()[1].startswith(" " * 10 + "4: ")
+    try:
+        wll.RUFF_ONLY = True
+        assert len(wll.wrap_cell(src)[0].splitlines()) == 10
+    finally: wll.RUFF_ONLY = False
 
 
 def test_left_for_a_person():

@@ -23,6 +23,7 @@ import argparse, ast, copy, io, json, re, shutil, subprocess, sys, tempfile, tex
 from pathlib import Path
 
 LIMIT = 100
+RUFF_ONLY = False  # --ruff: no `fill`, every long statement through ruff
 RUFF = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
 MAGIC = re.compile(r"^\s*[%!]")
 LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s+")
@@ -264,6 +265,93 @@ def split_string(lines, info, i):
     return lines[:top] + new + lines[bot + 1:], None
 
 
+_SKIP = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+
+
+def _str_pieces(texts, width, tail):
+    """Re-split the implicitly concatenated literals `texts` into literals of at most `width`
+    characters, the last one followed by `tail`; None where they cannot be."""
+    ps = [_parse_str(t) for t in texts]
+    if any(p is None for p in ps) or len({(p[0], p[2]) for p in ps}) > 1: return None
+    pre, q = ps[0][0], ps[0][2]
+    fstr = any(p[1] for p in ps)
+    if fstr and any(not p[1] and ("{" in p[3] or "}" in p[3]) for p in ps): return None
+    body = "".join(p[3] for p in ps)
+    breaks, nl = _breaks(body, fstr, "r" in pre.lower())
+    def piece(x): return (pre + "f" if fstr and ("{" in x or "}" in x) else pre) + q + x + q
+    out, start = [], 0
+    while len(piece(body[start:]) + tail) > width:
+        cands = [b for b in breaks if start < b and len(piece(body[start:b])) <= width]
+        if not cands: return None
+        b = max(nl & set(cands), default=cands[-1])
+        out.append(piece(body[start:b])); start = b
+    return out + [piece(body[start:]) + tail]
+
+
+def fill(lines, info, r0, r1, header=False):
+    """The book's own layout for a statement whose last bracket opens on its first row (or a `def`
+    header, its parameters' bracket): the items filled up to LIMIT, continuation rows aligned after
+    the bracket (long literals re-split there). None where that does not fit (then ruff)."""
+    toks = [t for t in info.toks if r0 <= t[2][0] and t[3][0] <= r1 and t[0] not in _SKIP]
+    if not toks or any(t[0] == tokenize.COMMENT for t in toks): return None
+    if any(t[0] == tokenize.STRING and t[2][0] != t[3][0] for t in toks): return None
+    base, after = toks[0][4], ""
+    if header:  # def name(...) -> ...:
+        if toks[0][1] == "async": toks = toks[1:]
+        if toks[0][1] != "def" or toks[2][1] != "(": return None
+        op = 2
+        cl = next(k for k in range(op + 1, len(toks)) if toks[k][4] == base + 1
+                  and toks[k][1] == ")" and toks[k][0] == tokenize.OP)
+        if toks[cl][2][0] != toks[-1][3][0]: return None
+        after = lines[toks[cl][3][0]][toks[cl][3][1]: toks[-1][3][1]]
+        toks = toks[: cl + 1]
+    if toks[-1][0] != tokenize.OP or toks[-1][1] not in ")]}" or toks[-1][4] != base + 1: return None
+    if not header:
+        op = max(k for k, t in enumerate(toks) if t[0] == tokenize.OP and t[1] in "([{"
+                 and t[4] == base)
+    if toks[op][2][0] != r0: return None
+    ind = _indent(lines[r0])
+    head = lines[r0][len(ind): toks[op][3][1]]
+    col = len(ind) + len(head)
+    if col > LIMIT - 36: return None
+    items, cur = [], []  # items: token lists between the commas of the bracket
+    for t in toks[op + 1:-1]:
+        cur.append(t)
+        if t[0] == tokenize.OP and t[1] == "," and t[4] == base + 1: items.append(cur); cur = []
+    if cur: items.append(cur)
+    if len(items) < 1: return None
+    closer = toks[-1][1] + after
+    def text(it):
+        if it[0][2][0] != it[-1][3][0]: return None
+        return lines[it[0][2][0]][it[0][2][1]: it[-1][3][1]]
+    out, row = [], ind + head
+    for k, it in enumerate(items):
+        last = k == len(items) - 1
+        comma = it[-1][1] == "," and it[-1][0] == tokenize.OP
+        core = it[:-1] if comma else it
+        tail = ("," if comma else "") + (closer if last else "")
+        if core and all(t[0] == tokenize.STRING for t in core) and (
+                len(core) > 1 or len(core[0][1]) + col + len(tail) > LIMIT):
+            ps = _str_pieces([t[1] for t in core], LIMIT - col, tail)
+            if ps is None: return None
+            if row.strip() and not row.endswith(tuple("([{")): out.append(row); row = " " * col
+            for pz in ps[:-1]: out.append(row + pz); row = " " * col
+            row += ps[-1]
+            continue
+        x = text(it)
+        if x is None: return None
+        x = x.strip() + (closer if last else "")
+        sep = "" if row.endswith(tuple("([{")) or not row.strip() else " "
+        if len(row + sep + x) <= LIMIT: row += sep + x
+        elif not row.strip(): return None
+        else:
+            out.append(row.rstrip()); row = " " * col + x
+            if len(row) > LIMIT: return None
+    out.append(row)
+    if len(out) < 2 or any(len(l) > LIMIT for l in out): return None
+    return out
+
+
 def fix_code(lines, info, i):
     node, parent, sibs = info.innermost(i)
     if node is None: return None, "not inside a statement (decorator?)"
@@ -289,6 +377,8 @@ def fix_code(lines, info, i):
         body_ind = _indent(lines[parent.lineno - 1]) + "    "
         return lines[:r0] + [prefix.rstrip(), body_ind + first[c0:]] + lines[r0 + 1:], None
     ind = prefix
+    f = None if RUFF_ONLY else fill(lines, info, r0, r1)
+    if f is not None and f != lines[r0: r1 + 1]: return lines[:r0] + f + lines[r1 + 1:], None
     seg = [l[len(ind):] if l.startswith(ind) else l.lstrip() for l in lines[r0: r1 + 1]]
     out = ruff_format("\n".join(seg) + "\n", LIMIT - len(ind))
     if out is None: return None, "ruff could not format the statement"
@@ -303,6 +393,8 @@ def fix_header(lines, info, node, i):
     if rc is None or i > rc: return None, "compound statement line"
     if info.in_multiline_string(r0, rc): return None, "header with a multi-line string"
     ind = _indent(lines[r0])
+    f = None if RUFF_ONLY else fill(lines, info, r0, rc, header=True)
+    if f is not None and f != lines[r0: rc + 1]: return lines[:r0] + f + lines[rc + 1:], None
     seg = [l[len(ind):] if l.startswith(ind) else l.lstrip() for l in lines[r0: rc + 1]]
     head = "\n".join(seg)
     if head.startswith("elif"): code, kind = "if" + head[4:] + "\n    pass\n", "elif"
@@ -420,13 +512,15 @@ def wrap_notebook(path, dry_run=False):
 
 
 def main(argv=None):
-    global LIMIT
+    global LIMIT, RUFF_ONLY
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("notebooks", nargs="+")
     ap.add_argument("--limit", type=int, default=LIMIT)
     ap.add_argument("--dry-run", action="store_true", help="report, do not write")
+    ap.add_argument("--ruff", action="store_true",
+                    help="format every long statement with ruff (no aligned filling)")
     a = ap.parse_args(argv)
-    LIMIT = a.limit
+    LIMIT, RUFF_ONLY = a.limit, a.ruff
     tot = [0, 0]
     for nb in a.notebooks:
         b, f = wrap_notebook(nb, a.dry_run)

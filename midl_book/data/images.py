@@ -84,27 +84,22 @@ class ImageTable:
         cols = [path_col, label_col] + ([patient_col] if patient_col else [])
         gone = [c for c in cols if c not in df.columns]
         if gone:
-            raise DataError(
-                f"{csv} has no column(s) {gone}; its columns are {list(df.columns)}: pass "
-                "path_col=, label_col= (and patient_col=) with the names it uses"
-            )
+            raise DataError(f"{csv} has no column(s) {gone}; its columns are {list(df.columns)}: "
+                            "pass path_col=, label_col= (and patient_col=) with the names it uses")
         if len(df) == 0: raise DataError(f"{csv} lists no images: it has a header and no rows")
         for c in cols:
             bad = np.nonzero(df[c].isna().to_numpy())[0]
             if len(bad):
-                raise DataError(
-                    f"{csv}: {len(bad)} row(s) have no '{c}' (file lines "
-                    f"{[int(i) + 2 for i in bad[:5]]}): fill them in or drop those rows"
-                )
+                raise DataError(f"{csv}: {len(bad)} row(s) have no '{c}' (file lines "
+                                f"{[int(i) + 2 for i in bad[:5]]}): fill them in or drop those "
+                                "rows")
         image_dir = Path(image_dir).expanduser() if image_dir is not None else csv.parent
         paths = [image_dir / str(p) for p in df[path_col]]
         missing = [p for p in paths if not p.is_file()]
         if missing:
-            raise DataError(
-                f"{len(missing)} of {len(paths)} images listed in {csv} do not exist, the first: "
-                f"{[str(m) for m in missing[:5]]}; check image_dir (now {image_dir}) and the "
-                f"'{path_col}' column"
-            )
+            raise DataError(f"{len(missing)} of {len(paths)} images listed in {csv} do not exist, "
+                            f"the first: {[str(m) for m in missing[:5]]}; check image_dir (now "
+                            f"{image_dir}) and the '{path_col}' column")
         return cls(df.reset_index(drop=True), image_dir, path_col, label_col, patient_col, csv)
 
     @property
@@ -121,17 +116,14 @@ class ImageTable:
     def __len__(self) -> int: return len(self.df)
     def __getitem__(self, i: int): return load_image(self.paths[i]), self.labels[i]
 
-    def split(
-        self, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def split(self, fractions: Sequence[float] = (0.7, 0.15, 0.15),
+              seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`patient_split` of the rows by `patient_col`. Without a patient column every row counts
         as its own patient, with a warning: images of one patient may then leak across splits."""
         if self.patient_col is None:
-            warnings.warn(
-                f"{self.csv}: no patient column, so rows are split as if each were its own "
-                "patient; images of one patient may land in two splits (pass patient_col=)",
-                stacklevel=2,
-            )
+            warnings.warn(f"{self.csv}: no patient column, so rows are split as if each were its "
+                          "own patient; images of one patient may land in two splits (pass "
+                          "patient_col=)", stacklevel=2)
             return patient_split(np.arange(len(self)), fractions, seed)
         return patient_split(self.patients, fractions, seed)
 
@@ -150,11 +142,9 @@ def read_cifar10(
     for name in names:
         f = d / name
         if not f.exists():
-            raise DatasetNotFound(
-                f"{f} not found: download cifar-10-python.tar.gz from "
-                "https://www.cs.toronto.edu/~kriz/cifar.html on a machine with internet and "
-                f"extract it into {Path(root)}"
-            )
+            raise DatasetNotFound(f"{f} not found: download cifar-10-python.tar.gz from "
+                                  "https://www.cs.toronto.edu/~kriz/cifar.html on a machine with "
+                                  f"internet and extract it into {Path(root)}")
         with open(f, "rb") as fh: batch = pickle.load(fh, encoding="bytes")
         xs.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32))
         ys.append(np.asarray(batch[b"labels"], np.int64))

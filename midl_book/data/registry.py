@@ -42,34 +42,16 @@ class DatasetInfo:
         "The dataset's folder: `root / name` (`root` defaults to `$MIDL_BOOK_DATA`)."
         return Path(root if root is not None else data_root()).expanduser() / self.name
 
-BRATS_LABELS = {
-    0: "background",
-    1: "necrotic / non-enhancing tumour core",
-    2: "peritumoral oedema",
-    4: "GD-enhancing tumour",
-}
-ACDC_LABELS = {
-    0: "background",
-    1: "right ventricle cavity",
-    2: "myocardium",
-    3: "left ventricle cavity",
-}
+BRATS_LABELS = {0: "background", 1: "necrotic / non-enhancing tumour core", 2: "peritumoral oedema",
+                4: "GD-enhancing tumour"}
+ACDC_LABELS = {0: "background", 1: "right ventricle cavity", 2: "myocardium",
+               3: "left ventricle cavity"}
 ISEG_LABELS = {0: "background", 10: "cerebrospinal fluid", 150: "grey matter", 250: "white matter"}
 # the discrete model of BrainWeb's original (and MS lesion) phantom, from its homepage; label 10
 # only in the MS phantoms
-BRAINWEB_LABELS = {
-    0: "background",
-    1: "cerebrospinal fluid",
-    2: "grey matter",
-    3: "white matter",
-    4: "fat",
-    5: "muscle / skin",
-    6: "skin",
-    7: "skull",
-    8: "glial matter",
-    9: "connective",
-    10: "MS lesion",
-}
+BRAINWEB_LABELS = {0: "background", 1: "cerebrospinal fluid", 2: "grey matter", 3: "white matter",
+                   4: "fat", 5: "muscle / skin", 6: "skin", 7: "skull", 8: "glial matter",
+                   9: "connective", 10: "MS lesion"}
 _D = DatasetInfo
 DATASETS: dict[str, DatasetInfo] = {
     d.name: d
@@ -468,10 +450,8 @@ del _D
 # %% ../../nbs/01g_data_registry.ipynb #635ee0d7
 def _dataset_info(name: str) -> DatasetInfo:
     if name not in DATASETS:
-        raise DataError(
-            f"unknown dataset {name!r}; the registry has: {', '.join(sorted(DATASETS))} (see "
-            "midl_book.data.DATASETS)"
-        )
+        raise DataError(f"unknown dataset {name!r}; the registry has: "
+                        f"{', '.join(sorted(DATASETS))} (see midl_book.data.DATASETS)")
     return DATASETS[name]
 
 def _not_found(info: DatasetInfo, d: Path, what: str) -> DatasetNotFound:
@@ -513,10 +493,8 @@ def verify_checksums(name: str, root=None) -> list[str]:
         if not p.is_file(): missing.append(rel)
         elif sha256sum(p) != want.lower(): wrong.append(rel)
     if missing or wrong:
-        raise DataError(
-            f"dataset '{name}' under {d}: missing {missing[:10]}, checksum mismatch {wrong[:10]}: "
-            f"download these files again ({info.homepage})"
-        )
+        raise DataError(f"dataset '{name}' under {d}: missing {missing[:10]}, checksum mismatch "
+                        f"{wrong[:10]}: download these files again ({info.homepage})")
     return list(info.checksums)
 
 def dataset_status(root=None) -> pd.DataFrame:

@@ -87,9 +87,8 @@ def _resuming_download(url: str, output_file: str, pooch_obj=None, progress: boo
         if r.status_code == 416: have, r = 0, None  # the part is complete or stale: start over
         if r is None or r.status_code not in (200, 206):
             code = None if r is None else r.status_code
-            raise DataError(
-                f"download of {url} failed (HTTP {code}): check the address or try later"
-            )
+            raise DataError(f"download of {url} failed (HTTP {code}): check the address or try "
+                            "later")
         mode = "ab" if r.status_code == 206 else "wb"
         total = int(r.headers.get("Content-Length", 0)) + (have if mode == "ab" else 0)
         bar = None
@@ -120,18 +119,15 @@ def download(d: Download,  # the file to fetch
                                    downloader=downloader, progressbar=False))
     except ValueError as e:  # pooch: the hash does not match
         part.unlink(missing_ok=True)
-        raise DataError(
-            f"{d.filename} from {d.url} does not match its checksum {d.known_hash} "
-            f"({d.source or 'registered'}): the download was corrupted or the file changed "
-            f"upstream. It was deleted; run fetch again. ({str(e).splitlines()[0][:200]})"
-        )
+        raise DataError(f"{d.filename} from {d.url} does not match its checksum {d.known_hash} "
+                        f"({d.source or 'registered'}): the download was corrupted or the file "
+                        "changed upstream. It was deleted; run fetch again. "
+                        f"({str(e).splitlines()[0][:200]})")
     except Exception as e:
         if isinstance(e, DataError): raise
-        raise DataError(
-            f"download of {d.url} was interrupted ({type(e).__name__}: {str(e)[:200]}); "
-            f"{part.stat().st_size if part.exists() else 0} bytes are kept in {part}: "
-            "run fetch again to resume"
-        )
+        raise DataError(f"download of {d.url} was interrupted ({type(e).__name__}: "
+                        f"{str(e)[:200]}); {part.stat().st_size if part.exists() else 0} bytes are "
+                        f"kept in {part}: run fetch again to resume")
     part.unlink(missing_ok=True)
     if d.known_hash is None:
         print(f"{d.filename}: not pinned; its sha256 is {pooch.file_hash(str(path))} "
@@ -144,9 +140,8 @@ def _safe_zip_extract(z: zipfile.ZipFile, dest: Path) -> None:
     for m in z.infolist():
         target = (dest / m.filename).resolve()
         if root != target and root not in target.parents:
-            raise DataError(
-                f"zip member {m.filename!r} would unpack outside {dest}; refusing the archive"
-            )
+            raise DataError(f"zip member {m.filename!r} would unpack outside {dest}; refusing the "
+                            "archive")
     z.extractall(dest)
 
 def unpack(archive: Path | str,  # a .tar(.gz) or .zip file
@@ -174,10 +169,9 @@ def unpack(archive: Path | str,  # a .tar(.gz) or .zip file
             elif target.exists() or target.is_symlink(): target.unlink()
             m.rename(target)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as e:
-        raise DataError(
-            f"could not unpack {archive} ({type(e).__name__}: {e}); nothing was written to "
-            f"{dest}. The archive may be truncated: delete it and run fetch again"
-        )
+        raise DataError(f"could not unpack {archive} ({type(e).__name__}: {e}); nothing was "
+                        f"written to {dest}. The archive may be truncated: delete it and run fetch "
+                        "again")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest
@@ -210,15 +204,11 @@ def fetch(name: str,  # a key of DOWNLOADS (open datasets) or of DATASETS (regis
     if name not in table:
         if name in DATASETS:
             info = DATASETS[name]
-            raise DataError(
-                f"{name} cannot be downloaded by midl_book ({info.access}: {info.licence}). "
-                f"{info.how_to_get}\nWhere: {info.homepage}\nLayout under "
-                f"{root}:\n{info.layout}"
-            )
-        raise DataError(
-            f"unknown dataset {name!r}: open ones are {', '.join(table)}; the registry has "
-            f"{', '.join(DATASETS)}"
-        )
+            raise DataError(f"{name} cannot be downloaded by midl_book ({info.access}: "
+                            f"{info.licence}). {info.how_to_get}\nWhere: {info.homepage}\n"
+                            f"Layout under {root}:\n{info.layout}")
+        raise DataError(f"unknown dataset {name!r}: open ones are {', '.join(table)}; the registry "
+                        f"has {', '.join(DATASETS)}")
     cache = Path(cache) if cache is not None else root / ".downloads"
     for d in table[name]:
         path = download(d, cache, progress)

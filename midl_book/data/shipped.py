@@ -35,10 +35,8 @@ def _testdata(name: str, package: str = "pydicom-data") -> str:
         warnings.simplefilter("ignore")
         p = get_testdata_file(name, download=False)
     if p is None:
-        raise ShippedDataUnavailable(
-            f"{name} is not installed: it ships in the package {package} (pip install {package}; "
-            "`make install` does it)"
-        )
+        raise ShippedDataUnavailable(f"{name} is not installed: it ships in the package {package} "
+                                     f"(pip install {package}; `make install` does it)")
     return str(p)
 
 def _single_dicom(ds, path, *extra: np.ndarray):
@@ -88,11 +86,8 @@ def shipped_liver_mr() -> tuple[Volume, Volume]:
     ring = lab == (np.argmax(np.bincount(lab.ravel())[1:]) + 1)
     lesion = ndi.binary_fill_holes(ring).astype(np.uint8)
     (img, mask, raw), aff = _single_dicom(ds, p, lesion, m)
-    meta = {
-        "format": "DICOM",
-        "modality": "MR",
-        "description": str(ds.get("SeriesDescription", "")),
-    }
+    meta = {"format": "DICOM", "modality": "MR",
+            "description": str(ds.get("SeriesDescription", ""))}
     return (
         Volume(img, _spacing(aff), aff, p, meta),
         Volume(
@@ -110,10 +105,8 @@ def shipped_liver_seg() -> Volume:
     try: p = _testdata("liver.dcm", "pydicom-data")
     except ShippedDataUnavailable:
         p = _testdata("liver_1frame.dcm", "pydicom")
-        warnings.warn(
-            "pydicom-data is not installed: using the one-frame liver SEG of pydicom (pip install "
-            "pydicom-data for 3 frames)"
-        )
+        warnings.warn("pydicom-data is not installed: using the one-frame liver SEG of pydicom "
+                      "(pip install pydicom-data for 3 frames)")
     ds = pydicom.dcmread(p)
     fr = ds.pixel_array
     fr = fr[None] if fr.ndim == 2 else fr
@@ -199,13 +192,8 @@ def _mni152(resolution):
             else im.get_fdata(dtype=np.float32)
         )
         arr, aff = _canonical(data, im.affine, f"nilearn MNI152 {k}")
-        out[k] = Volume(
-            arr,
-            _spacing(aff),
-            aff,
-            f"nilearn:load_mni152_{k}",
-            {"template": "ICBM 2009a nonlinear symmetric"},
-        )
+        out[k] = Volume(arr, _spacing(aff), aff, f"nilearn:load_mni152_{k}",
+                        {"template": "ICBM 2009a nonlinear symmetric"})
     return out
 
 def mni152(resolution: int | None = None) -> dict[str, Volume]:

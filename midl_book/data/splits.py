@@ -19,9 +19,8 @@ from .volume import *
 __all__ = ['patient_split', 'sample_slices', 'group_kfold']
 
 # %% ../../nbs/01e_data_splits.ipynb #f37be97d
-def patient_split(
-    patient_ids: Sequence, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def patient_split(patient_ids: Sequence, fractions: Sequence[float] = (0.7, 0.15, 0.15),
+                  seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split items by patient: returns `(train_idx, valid_idx, test_idx)`, sorted int64 indices into
     `patient_ids` (one id per item, e.g. per slice), such that every patient's items are in
     exactly one split. Patients (sorted unique ids, then shuffled with `seed`) are allocated
@@ -30,26 +29,20 @@ def patient_split(
     ids = pd.Series(list(patient_ids), dtype=object)
     if len(ids) == 0: raise DataError("patient_split: no items given")
     if ids.isna().any():
-        raise DataError(
-            f"patient_split: items {np.nonzero(ids.isna().to_numpy())[0][:5].tolist()} have no "
-            "patient id: fill them in"
-        )
+        raise DataError(f"patient_split: items {np.nonzero(ids.isna().to_numpy())[0][:5].tolist()} "
+                        "have no patient id: fill them in")
     f = np.asarray(fractions, dtype=np.float64)
     if f.shape != (3,) or (f < 0).any() or f.sum() <= 0:
-        raise ValueError(
-            "patient_split: fractions must be 3 non-negative numbers (train, valid, test), got "
-            f"{tuple(fractions)}"
-        )
+        raise ValueError("patient_split: fractions must be 3 non-negative numbers (train, valid, "
+                         f"test), got {tuple(fractions)}")
     f = f / f.sum()
     ids = ids.astype(str).to_numpy()
     uniq = np.unique(ids)
     P = len(uniq)
     need = int((f > 0).sum())
     if P < need:
-        raise DataError(
-            f"patient_split: {P} patient(s) cannot fill {need} splits: add patients or set a "
-            "fraction to 0"
-        )
+        raise DataError(f"patient_split: {P} patient(s) cannot fill {need} splits: add patients or "
+                        "set a fraction to 0")
     n = np.array([0, int(round(f[1] * P)), int(round(f[2] * P))]); n[0] = P - n[1] - n[2]
     # every split asked for gets >= 1 patient
     for k in range(3):
@@ -59,9 +52,8 @@ def patient_split(
     groups = np.split(perm, np.cumsum(n)[:2])
     return tuple(np.nonzero(np.isin(ids, g))[0].astype(np.int64) for g in groups)
 
-def sample_slices(
-    has_rare: Sequence[bool], n: int, rare_fraction: float = 0.5, rng=None
-) -> np.ndarray:
+def sample_slices(has_rare: Sequence[bool], n: int, rare_fraction: float = 0.5,
+                  rng=None) -> np.ndarray:
     """`n` slice indices (int64, shuffled) with exactly `round(n * rare_fraction)` drawn (with
     replacement) from the slices where `has_rare` is True and the rest from the others. If no
     slice has the rare class all are drawn from the others, and vice versa. `rng`: a

@@ -22,9 +22,8 @@ def _pos_pair(pred: Any, target: Any, positive: int | None) -> tuple[np.ndarray,
     p, t = _pair(pred, target)
     return _as_labels(p, "pred") == positive, _as_labels(t, "target") == positive
 
-def sensitivity(
-    pred: Any, target: Any, positive: int | None = None, zero_division: float = float("nan")
-) -> float:
+def sensitivity(pred: Any, target: Any, positive: int | None = None,
+                zero_division: float = float("nan")) -> float:
     """Sensitivity (recall, true-positive rate) TP / (TP + FN), unitless in [0, 1].
 
     `pred`, `target`: binary masks or 0/1 label vectors of the same shape; or integer label vectors
@@ -36,9 +35,8 @@ def sensitivity(
     tp = int(np.count_nonzero(p & t)); fn = int(np.count_nonzero(~p & t))
     return float(zero_division) if tp + fn == 0 else tp / (tp + fn)
 
-def specificity(
-    pred: Any, target: Any, positive: int | None = None, zero_division: float = float("nan")
-) -> float:
+def specificity(pred: Any, target: Any, positive: int | None = None,
+                zero_division: float = float("nan")) -> float:
     """Specificity (true-negative rate) TN / (TN + FP), unitless in [0, 1].
 
     Inputs as `sensitivity`. When `target` has no negatives (an all-foreground mask) the ratio is
@@ -82,9 +80,7 @@ def roc_auc(scores: Any, labels: Any) -> float:
         raise ValueError("roc_auc: scores contain NaN; remove or impute them first")
     n_pos = int(y.sum()); n_neg = y.size - n_pos
     if n_pos == 0 or n_neg == 0:
-        raise ValueError(
-            f"roc_auc: labels contain only one class ({n_pos} positives, {n_neg} negatives); "
-            f"the AUC is undefined. Use a split with both classes present"
-        )
+        raise ValueError(f"roc_auc: labels contain only one class ({n_pos} positives, {n_neg} "
+                         "negatives); the AUC is undefined. Use a split with both classes present")
     ranks = rankdata(s)                                       # average ranks for ties, 1..n
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))

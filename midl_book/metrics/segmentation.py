@@ -30,20 +30,17 @@ def to_numpy(x: Any) -> np.ndarray:
         return x.cpu().numpy()
     return np.asarray(x)
 
-def _pair(
-    a: Any, b: Any, name_a: str = "pred", name_b: str = "target"
-) -> tuple[np.ndarray, np.ndarray]:
+def _pair(a: Any, b: Any, name_a: str = "pred",
+          name_b: str = "target") -> tuple[np.ndarray, np.ndarray]:
     "Both inputs as NumPy arrays of the same shape, else a ValueError naming both shapes."
     a, b = to_numpy(a), to_numpy(b)
     if a.shape != b.shape:
-        raise ValueError(
-            f"{name_a} has shape {tuple(a.shape)} but {name_b} has shape {tuple(b.shape)}: "
-            f"they must be equal (resample or crop one of them, or index the batch first)"
-        )
+        raise ValueError(f"{name_a} has shape {tuple(a.shape)} but {name_b} has shape "
+                         f"{tuple(b.shape)}: they must be equal (resample or crop one of them, or "
+                         "index the batch first)")
     if a.size == 0:
-        raise ValueError(
-            f"{name_a} and {name_b} are empty arrays (shape {tuple(a.shape)}): nothing to score"
-        )
+        raise ValueError(f"{name_a} and {name_b} are empty arrays (shape {tuple(a.shape)}): "
+                         "nothing to score")
     return a, b
 
 def _binary(a: np.ndarray, name: str) -> np.ndarray:
@@ -53,25 +50,21 @@ def _binary(a: np.ndarray, name: str) -> np.ndarray:
         raise ValueError(f"{name} is complex ({a.dtype}); a mask must be real 0/1 values")
     bad = (a != 0) & (a != 1)
     if bad.any():
-        raise ValueError(
-            f"{name} must be a binary mask (bool or values 0/1) but contains {a[bad][0].item()!r}; "
-            f"threshold probabilities first (e.g. {name} > 0.5) or pick a class (labels == c)"
-        )
+        raise ValueError(f"{name} must be a binary mask (bool or values 0/1) but contains "
+                         f"{a[bad][0].item()!r}; threshold probabilities first (e.g. {name} > 0.5) "
+                         "or pick a class (labels == c)")
     return a.astype(bool)
 
 def _as_labels(a: np.ndarray, name: str) -> np.ndarray:
     "Labels must be integers (or integral floats / bool); probabilities are refused."
     if a.dtype == bool or np.issubdtype(a.dtype, np.integer): return a
     if np.iscomplexobj(a) or not np.all(np.isfinite(a)) or not np.all(a == np.round(a)):
-        raise ValueError(
-            f"{name} must hold integer class labels (or a 0/1 mask); got non-integer values "
-            f"such as probabilities: take argmax or threshold first"
-        )
+        raise ValueError(f"{name} must hold integer class labels (or a 0/1 mask); got non-integer "
+                         "values such as probabilities: take argmax or threshold first")
     return a.astype(np.int64)
 
-def _binary_pair(
-    pred: Any, target: Any, name_a: str = "pred", name_b: str = "target"
-) -> tuple[np.ndarray, np.ndarray]:
+def _binary_pair(pred: Any, target: Any, name_a: str = "pred",
+                 name_b: str = "target") -> tuple[np.ndarray, np.ndarray]:
     p, t = _pair(pred, target, name_a, name_b)
     return _binary(p, name_a), _binary(t, name_b)
 
@@ -112,9 +105,8 @@ def iou_score(pred: Any, target: Any) -> float:
     return 1.0 if denom == 0 else tp / denom
 
 # %% ../../nbs/03a_metrics_segmentation.ipynb #80431699
-def per_class_dice(
-    pred_labels: Any, target_labels: Any, classes: Iterable[int]
-) -> dict[int, float]:
+def per_class_dice(pred_labels: Any, target_labels: Any,
+                   classes: Iterable[int]) -> dict[int, float]:
     """Dice of each class `c` in `classes`, where class c is the mask `labels == c` (label maps,
     same shape).
 
@@ -135,10 +127,8 @@ def global_dice(preds: Sequence[Any], targets: Sequence[Any]) -> float:
     length or are empty.
     """
     if len(preds) != len(targets):
-        raise ValueError(
-            f"global_dice: {len(preds)} predictions but {len(targets)} targets; pass one target "
-            "per prediction"
-        )
+        raise ValueError(f"global_dice: {len(preds)} predictions but {len(targets)} targets; pass "
+                         "one target per prediction")
     if len(preds) == 0: raise ValueError("global_dice: no cases given")
     num = den = 0
     for k, (p, t) in enumerate(zip(preds, targets)):
@@ -153,10 +143,8 @@ def _spacing(spacing: float | Sequence[float] | None, ndim: int) -> np.ndarray:
     s = np.broadcast_to(np.asarray(spacing, dtype=np.float64), (ndim,)) if np.ndim(spacing) == 0 \
         else np.asarray(spacing, dtype=np.float64)
     if s.shape != (ndim,):
-        raise ValueError(
-            f"spacing {tuple(np.ravel(spacing))} has {s.size} entries but the masks have {ndim} "
-            "dimensions; give one voxel size per array axis"
-        )
+        raise ValueError(f"spacing {tuple(np.ravel(spacing))} has {s.size} entries but the masks "
+                         f"have {ndim} dimensions; give one voxel size per array axis")
     if not np.all(np.isfinite(s) & (s > 0)):
         raise ValueError(f"spacing must be positive and finite, got {tuple(s)}")
     return s.copy()
@@ -167,13 +155,11 @@ SURFACE_CONVENTIONS = {
 }
 "Surface-distance conventions by the tool that uses each: HD95 pooled or not, ASSD pooled or not."
 
-def _convention(
-    convention: str, pooled: bool | None, connectivity: int | None, metric: str
-) -> tuple:
+def _convention(convention: str, pooled: bool | None, connectivity: int | None,
+                metric: str) -> tuple:
     if convention not in SURFACE_CONVENTIONS:
-        raise ValueError(
-            f"convention must be one of {sorted(SURFACE_CONVENTIONS)}, got {convention!r}"
-        )
+        raise ValueError(f"convention must be one of {sorted(SURFACE_CONVENTIONS)}, got "
+                         f"{convention!r}")
     c = SURFACE_CONVENTIONS[convention]
     return (c[f"{metric}_pooled"] if pooled is None else bool(pooled),
             c["connectivity"] if connectivity is None else connectivity)
@@ -202,9 +188,8 @@ def _directed(sa: np.ndarray, sb: np.ndarray, s: np.ndarray) -> np.ndarray:
         d[away] = cKDTree(np.argwhere(sb) * s).query(np.argwhere(sa & ~sb) * s)[0]
     return d
 
-def _surface_distances(
-    p: np.ndarray, t: np.ndarray, spacing, connectivity
-) -> tuple[np.ndarray, np.ndarray]:
+def _surface_distances(p: np.ndarray, t: np.ndarray, spacing,
+                       connectivity) -> tuple[np.ndarray, np.ndarray]:
     "Directed distance sets of two checked bool masks (empty arrays when either mask is empty)."
     if p.ndim not in (2, 3):
         raise ValueError(f"surface distances need one 2D image or 3D volume, got shape {p.shape}; "
@@ -352,10 +337,8 @@ def _relabel(a: np.ndarray, name: str) -> tuple[np.ndarray, int]:
     a = _as_labels(a, name)
     if a.dtype == bool: a = a.astype(np.int64)
     if (a < 0).any():
-        raise ValueError(
-            f"{name} has negative labels; instance maps use 0 for background and 1, 2, ... for "
-            "instances"
-        )
+        raise ValueError(f"{name} has negative labels; instance maps use 0 for background and 1, "
+                         "2, ... for instances")
     ids = np.union1d([0], np.unique(a))
     return np.searchsorted(ids, a).astype(np.int64), len(ids) - 1
 

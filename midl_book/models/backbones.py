@@ -17,12 +17,9 @@ from ..core import *
 __all__ = ['PretrainedWeightsUnavailable', 'backbone', 'classifier']
 
 # %% ../../nbs/04b_models_backbones.ipynb #6537ab69
-_ARCHS = {
-    "resnet18": ("resnet18", "ResNet18_Weights"),
-    "resnet50": ("resnet50", "ResNet50_Weights"),
-    "vgg16": ("vgg16", "VGG16_Weights"),
-    "vgg16_bn": ("vgg16_bn", "VGG16_BN_Weights"),
-}
+_ARCHS = {"resnet18": ("resnet18", "ResNet18_Weights"),
+          "resnet50": ("resnet50", "ResNet50_Weights"), "vgg16": ("vgg16", "VGG16_Weights"),
+          "vgg16_bn": ("vgg16_bn", "VGG16_BN_Weights")}
 
 class PretrainedWeightsUnavailable(FileNotFoundError):
     "Pretrained weights were asked for but are not in the local torch hub cache."
@@ -43,14 +40,8 @@ def _local_weights(arch: str) -> dict:
 
 def _adapt_first_conv(conv: nn.Conv2d, in_channels: int, pretrained: bool) -> nn.Conv2d:
     if in_channels == conv.in_channels: return conv
-    new = nn.Conv2d(
-        in_channels,
-        conv.out_channels,
-        conv.kernel_size,
-        conv.stride,
-        conv.padding,
-        bias=conv.bias is not None,
-    )
+    new = nn.Conv2d(in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
+                    bias=conv.bias is not None)
     if pretrained:
         with torch.no_grad():
             # mean RGB filter, repeated and rescaled so that c identical channels act like one RGB
@@ -61,9 +52,8 @@ def _adapt_first_conv(conv: nn.Conv2d, in_channels: int, pretrained: bool) -> nn
             if conv.bias is not None: new.bias.copy_(conv.bias)
     return new
 
-def backbone(
-    arch: str = "resnet18", in_channels: int = 3, pretrained: bool = False
-) -> tuple[nn.Module, int]:
+def backbone(arch: str = "resnet18", in_channels: int = 3,
+             pretrained: bool = False) -> tuple[nn.Module, int]:
     """A torchvision feature extractor for `in_channels` inputs ending in global average pooling +
     flatten; returns (module, n_features)."""
     import torchvision
@@ -78,13 +68,8 @@ def backbone(
     m.features[0] = _adapt_first_conv(m.features[0], in_channels, pretrained)
     return nn.Sequential(m.features, nn.AdaptiveAvgPool2d(1), nn.Flatten()), 512
 
-def classifier(
-    arch: str = "resnet18",
-    in_channels: int = 3,
-    n_out: int = 2,
-    pretrained: bool = False,
-    dropout: float = 0.0,
-) -> nn.Sequential:
+def classifier(arch: str = "resnet18", in_channels: int = 3, n_out: int = 2,
+               pretrained: bool = False, dropout: float = 0.) -> nn.Sequential:
     """`backbone(arch, in_channels, pretrained)` followed by (dropout and) a linear layer with
     `n_out` outputs (logits)."""
     body, n = backbone(arch, in_channels, pretrained)

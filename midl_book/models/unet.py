@@ -29,24 +29,14 @@ def _norm(dim: int, kind: str | None, ch: int) -> nn.Module:
 class ConvBlock(nn.Sequential):
     """Two (conv k×k → norm → ReLU) layers; `padding='valid'` shrinks each spatial size by 2 per
     conv."""
-    def __init__(
-        self,
-        dim: int,
-        cin: int,
-        cout: int,
-        norm: str | None = "batch",
-        padding: str = "same",
-        dropout: float = 0.0,
-    ):
+    def __init__(self, dim: int, cin: int, cout: int, norm: str | None = "batch",
+                 padding: str = "same", dropout: float = 0.):
         pad = 1 if padding == "same" else 0
         bias = norm in (None, "none")
         layers = []
         for i, (a, b) in enumerate([(cin, cout), (cout, cout)]):
-            layers += [
-                _conv(dim)(a, b, 3, padding=pad, bias=bias),
-                _norm(dim, norm, b),
-                nn.ReLU(inplace=True),
-            ]
+            layers += [_conv(dim)(a, b, 3, padding=pad, bias=bias), _norm(dim, norm, b),
+                       nn.ReLU(inplace=True)]
             if dropout and i == 0: layers.append(nn.Dropout(dropout))
         super().__init__(*[l for l in layers if not isinstance(l, nn.Identity)])
 
@@ -70,20 +60,10 @@ class UNet(nn.Module):
     decoder block gets [skip, upsampled], 2w channels) or "sum" (the decoder block gets skip +
     upsampled, w channels; Roulet et al. 2019, Appendix A). Returns raw logits: apply softmax (or
     sigmoid when n_classes == 1) in the loss."""
-    def __init__(
-        self,
-        in_channels: int = 1,
-        n_classes: int = 2,
-        dim: int = 2,
-        depth: int = 4,
-        width: int = 32,
-        widths: Sequence[int] | None = None,
-        norm: str | None = "batch",
-        padding: str = "same",
-        upsample: str = "transpose",
-        dropout: float = 0.0,
-        skip: str = "concat",
-    ):
+    def __init__(self, in_channels: int = 1, n_classes: int = 2, dim: int = 2, depth: int = 4,
+                 width: int = 32, widths: Sequence[int] | None = None, norm: str | None = "batch",
+                 padding: str = "same", upsample: str = "transpose", dropout: float = 0.,
+                 skip: str = "concat"):
         super().__init__()
         if dim not in (2, 3): raise ValueError(f"dim={dim}: UNet supports 2D and 3D")
         if skip not in ("concat", "sum"): raise ValueError(f"skip={skip!r}: use 'concat' or 'sum'")
@@ -107,10 +87,8 @@ class UNet(nn.Module):
             if upsample == "transpose":
                 up = (nn.ConvTranspose2d if dim == 2 else nn.ConvTranspose3d)(ch, w, 2, stride=2)
             else:
-                up = nn.Sequential(
-                    nn.Upsample(scale_factor=2, mode=upsample, align_corners=False),
-                    _conv(dim)(ch, w, 1),
-                )
+                up = nn.Sequential(nn.Upsample(scale_factor=2, mode=upsample, align_corners=False),
+                                   _conv(dim)(ch, w, 1))
             self.ups.append(up)
             # [skip, up] concatenated, or skip + up summed
             cin = 2 * w if skip == "concat" else w
@@ -119,17 +97,15 @@ class UNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != self.dim + 2:
-            raise ValueError(
-                f"UNet(dim={self.dim}) expects (N, C, {'H, W' if self.dim == 2 else 'D, H, W'}), "
-                f"got shape {tuple(x.shape)}"
-            )
+            raise ValueError(f"UNet(dim={self.dim}) expects (N, C, "
+                             f"{'H, W' if self.dim == 2 else 'D, H, W'}), got shape "
+                             f"{tuple(x.shape)}")
         if self.padding == "same":
             f = 2 ** (len(self.widths) - 1)
             if any(s % f for s in x.shape[2:]):
-                raise ValueError(
-                    f"spatial size {tuple(x.shape[2:])} must be divisible by {f} for a "
-                    f"depth-{len(self.widths)} same-padding UNet: pad or crop the input"
-                )
+                raise ValueError(f"spatial size {tuple(x.shape[2:])} must be divisible by {f} for "
+                                 f"a depth-{len(self.widths)} same-padding UNet: pad or crop the "
+                                 "input")
         skips = []
         for i, block in enumerate(self.down):
             x = block(x)

@@ -103,10 +103,8 @@ def _contrasts(contrast) -> tuple[str, ...]:
     in order)."""
     names = (contrast,) if isinstance(contrast, str) else tuple(contrast)
     if not names or any(not isinstance(c, str) or c not in BRAIN_CONTRASTS for c in names):
-        raise PhantomError(
-            f"contrast={contrast!r}: use one of {list(BRAIN_CONTRASTS)} or a tuple of them, e.g. "
-            "('t1', 'flair')"
-        )
+        raise PhantomError(f"contrast={contrast!r}: use one of {list(BRAIN_CONTRASTS)} or a tuple "
+                           "of them, e.g. ('t1', 'flair')")
     return names
 
 def _synth_contrast(name: str, maps: dict) -> np.ndarray:
@@ -129,9 +127,8 @@ def _finish_brain(maps: dict, rng: np.random.Generator, n_lesions: int | None, c
     B, sshape = tissue.shape[0], tissue.shape[1:]
     img = np.stack([_synth_contrast(c, maps) for c in names], 1)           # (B, C, *S)
     lesion = np.zeros(tissue.shape, np.uint8)
-    grids = np.meshgrid(
-        *[np.arange(n, dtype=np.float32) * s for n, s in zip(sshape, pix_mm)], indexing="ij"
-    )
+    grids = np.meshgrid(*[np.arange(n, dtype=np.float32) * s for n, s in zip(sshape, pix_mm)],
+                        indexing="ij")
     counts = []
     for b in range(B):
         wm = tissue[b] == 3
@@ -170,12 +167,8 @@ def _finish_brain(maps: dict, rng: np.random.Generator, n_lesions: int | None, c
         .reshape(img.shape[:nb] + (1,) * len(sshape))
         .astype(np.float32)
     )
-    return dict(
-        image=rician_noise(img.astype(np.float32), sig, rng),
-        tissue=tissue,
-        lesion=lesion,
-        n_lesions=np.array(counts),
-    )
+    return dict(image=rician_noise(img.astype(np.float32), sig, rng), tissue=tissue, lesion=lesion,
+                n_lesions=np.array(counts))
 
 def _check_brain_args(contrast, n_lesions, max_lesions, noise):
     _contrasts(contrast)
@@ -184,17 +177,10 @@ def _check_brain_args(contrast, n_lesions, max_lesions, noise):
     if len(noise) != 2 or not 0 <= noise[0] <= noise[1]:
         raise PhantomError(f"noise={noise!r}: give (low, high) with 0 <= low <= high")
 
-def brain_mri_slices(
-    n: int = 16,
-    size: int = 64,
-    seed: SeedLike = 0,
-    use_template: bool = True,
-    n_lesions: int | None = None,
-    contrast: str | tuple[str, ...] = "flair",
-    fov_mm: float = 200.0,
-    max_lesions: int = 5,
-    noise: tuple[float, float] = (0.01, 0.03),
-) -> dict:
+def brain_mri_slices(n: int = 16, size: int = 64, seed: SeedLike = 0, use_template: bool = True,
+                     n_lesions: int | None = None, contrast: str | tuple[str, ...] = "flair",
+                     fov_mm: float = 200.0, max_lesions: int = 5,
+                     noise: tuple[float, float] = (0.01, 0.03)) -> dict:
     """`n` axial brain MRI slices, `size` x `size` px over `fov_mm` (3.1 mm/px at 64), with tissue
     and lesion masks.
 
@@ -226,31 +212,19 @@ def brain_mri_slices(
     xx = (np.sin(ang) * Yg + np.cos(ang) * Xg) * sc + tx
     zz = z + tilt[:, 0, None, None] * yy + tilt[:, 1, None, None] * xx
     warp = [2.0 * smooth_noise((n, size, size), 1.0, 6, rng) for _ in range(3)]
-    maps = _sample_brain(
-        tpl, np.stack([zz + warp[0], yy + warp[1], xx + warp[2]]).astype(np.float32)
-    )
+    maps = _sample_brain(tpl,
+                         np.stack([zz + warp[0], yy + warp[1], xx + warp[2]]).astype(np.float32))
     out = _finish_brain(maps, rng, n_lesions, contrast, (pix, pix), max_lesions, noise)
-    return dict(
-        images=out["image"],
-        tissue=out["tissue"],
-        lesion=out["lesion"],
-        n_lesions=out["n_lesions"],
-        z_mm=z.ravel().astype(np.float32),
-        spacing=(pix, pix),
-        source=tpl["source"],
-        contrast=contrast if isinstance(contrast, str) else tuple(contrast),
-    )
+    return dict(images=out["image"], tissue=out["tissue"], lesion=out["lesion"],
+                n_lesions=out["n_lesions"], z_mm=z.ravel().astype(np.float32), spacing=(pix, pix),
+                source=tpl["source"],
+                contrast=contrast if isinstance(contrast, str) else tuple(contrast))
 
-def brain_mri_volume(
-    shape: tuple[int, int, int] = (48, 64, 64),
-    seed: SeedLike = 0,
-    use_template: bool = True,
-    n_lesions: int | None = None,
-    contrast: str | tuple[str, ...] = "flair",
-    fov_mm: tuple[float, float, float] = (150.0, 200.0, 200.0),
-    max_lesions: int = 10,
-    noise: tuple[float, float] = (0.01, 0.03),
-) -> dict:
+def brain_mri_volume(shape: tuple[int, int, int] = (48, 64, 64), seed: SeedLike = 0,
+                     use_template: bool = True, n_lesions: int | None = None,
+                     contrast: str | tuple[str, ...] = "flair",
+                     fov_mm: tuple[float, float, float] = (150.0, 200.0, 200.0),
+                     max_lesions: int = 10, noise: tuple[float, float] = (0.01, 0.03)) -> dict:
     """A brain MRI volume (z, y, x) over `fov_mm` (default spacing (3.1, 3.1, 3.1) mm), centred on
     the cerebrum, with a random rotation, scale, shift and elastic displacement. `contrast` as in
     `brain_mri_slices`. Returns `image` float32 (D, H, W), or (C, D, H, W) for a tuple of contrasts,
@@ -278,12 +252,6 @@ def brain_mri_volume(
         ).items()
     }
     out = _finish_brain(maps, rng, n_lesions, contrast, sp, max_lesions, noise)
-    return dict(
-        image=out["image"][0],
-        tissue=out["tissue"][0],
-        lesion=out["lesion"][0],
-        n_lesions=int(out["n_lesions"][0]),
-        spacing=sp,
-        source=tpl["source"],
-        contrast=contrast if isinstance(contrast, str) else tuple(contrast),
-    )
+    return dict(image=out["image"][0], tissue=out["tissue"][0], lesion=out["lesion"][0],
+                n_lesions=int(out["n_lesions"][0]), spacing=sp, source=tpl["source"],
+                contrast=contrast if isinstance(contrast, str) else tuple(contrast))

@@ -38,9 +38,8 @@ def _grid_axes(shape: tuple[int, ...]) -> list[np.ndarray]:
     return [np.linspace(-1, 1, n, dtype=np.float32).reshape([-1 if i == j else 1 for j in range(d)])
             for i, n in enumerate(shape)]
 
-def gaussian_random_field(
-    shape: tuple[int, ...], sigma: float, seed: SeedLike = 0, batch_axes: int = 0
-) -> np.ndarray:
+def gaussian_random_field(shape: tuple[int, ...], sigma: float, seed: SeedLike = 0,
+                          batch_axes: int = 0) -> np.ndarray:
     """Zero-mean, unit-variance Gaussian random field (float32, `shape`).
 
     White Gaussian noise smoothed by a Gaussian kernel of `sigma` px (the correlation length;
@@ -52,17 +51,15 @@ def gaussian_random_field(
     if sigma < 0: raise PhantomError(f"sigma={sigma}: the correlation length must be >= 0 px")
     x = rng.standard_normal(shape, dtype=np.float32)
     if sigma > 0:
-        x = ndi.gaussian_filter(
-            x, [0] * batch_axes + [sigma] * (len(shape) - batch_axes), mode="wrap"
-        )
+        x = ndi.gaussian_filter(x, [0] * batch_axes + [sigma] * (len(shape) - batch_axes),
+                                mode="wrap")
     axes = tuple(range(batch_axes, len(shape)))
     x -= x.mean(axis=axes, keepdims=True)
     x /= x.std(axis=axes, keepdims=True) + 1e-12
     return x
 
-def smooth_noise(
-    shape: tuple[int, ...], max_cycles: float = 2.0, n_modes: int = 8, seed: SeedLike = 0
-) -> np.ndarray:
+def smooth_noise(shape: tuple[int, ...], max_cycles: float = 2.0, n_modes: int = 8,
+                 seed: SeedLike = 0) -> np.ndarray:
     """A smooth random field (float32, `shape`): the sum of `n_modes` random plane waves
     $\\sqrt{2/n}\\,\\cos(2\\pi\\,k\\cdot x + \\varphi)$, $x$ the position as a fraction of each
     axis, with at most `max_cycles` cycles across each axis. Its expected variance is 1 (a cosine
@@ -76,14 +73,12 @@ def smooth_noise(
              for i, n in enumerate(shape)]
     out = np.zeros(shape, np.float32)
     for m in range(n_modes):
-        out += np.cos(
-            ph[m] + sum(np.float32(k[m, i]) * g for i, g in enumerate(grids)), dtype=np.float32
-        )
+        out += np.cos(ph[m] + sum(np.float32(k[m, i]) * g for i, g in enumerate(grids)),
+                      dtype=np.float32)
     return out * np.float32(np.sqrt(2.0 / n_modes))
 
-def bias_field(
-    shape: tuple[int, ...], strength: float = 0.1, seed: SeedLike = 0, batch_axes: int = 0
-) -> np.ndarray:
+def bias_field(shape: tuple[int, ...], strength: float = 0.1, seed: SeedLike = 0,
+               batch_axes: int = 0) -> np.ndarray:
     """A multiplicative MR intensity bias (float32, `shape`) with values in exactly
     [1 - strength, 1 + strength]: a random quadratic polynomial of the normalised coordinates (each
     in [-1, 1]), centred and scaled so that its largest absolute value is `strength`. The first
@@ -94,9 +89,8 @@ def bias_field(
     g = _grid_axes(sshape)
     terms = g + [g[i] * g[j] for i in range(d) for j in range(i, d)]
     c = rng.normal(size=bshape + (len(terms),)).astype(np.float32)
-    q = np.broadcast_to(
-        sum(c[..., k].reshape(bshape + (1,) * d) * t for k, t in enumerate(terms)), shape
-    )
+    q = np.broadcast_to(sum(c[..., k].reshape(bshape + (1,) * d) * t for k, t in enumerate(terms)),
+                        shape)
     ax = tuple(range(batch_axes, len(shape)))
     q = q - q.mean(axis=ax, keepdims=True)
     m = np.abs(q).max(axis=ax, keepdims=True)

@@ -87,19 +87,9 @@ def _liver_profile(t):
     u = np.where(t < 0.3, (0.3 - t) / 0.3, (t - 0.3) / 0.7)
     return np.sqrt(np.clip(1 - u ** 2, 0, 1)) * ((t >= 0) & (t <= 1))
 
-def _render_abdomen(
-    z_mm: np.ndarray,
-    H: int,
-    W: int,
-    fov_mm: float,
-    rng: np.random.Generator,
-    n_tumors: int | None,
-    use_real_liver: bool,
-    noise_hu: float | None,
-    texture_hu: float,
-    psf_sigma: float,
-    in_plane: bool,
-) -> dict:
+def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.random.Generator,
+                    n_tumors: int | None, use_real_liver: bool, noise_hu: float | None,
+                    texture_hu: float, psf_sigma: float, in_plane: bool) -> dict:
     """Draw one phantom patient at the axial levels z_mm (mm from the top of the abdomen); see
     ct_abdomen_volume."""
     sy, sx = fov_mm / H, fov_mm / W
@@ -109,9 +99,8 @@ def _render_abdomen(
     # + is the patient's left
     X = ((np.arange(W, dtype=np.float32) - (W - 1) / 2) * sx).reshape(1, 1, W)
     U = lambda a, b: float(rng.uniform(a, b))
-    hu = {
-        k: v[1] + v[2] * float(np.clip(rng.standard_normal(), -2, 2)) for k, v in CT_TISSUES.items()
-    }
+    hu = {k: v[1] + v[2] * float(np.clip(rng.standard_normal(), -2, 2)) for k,
+          v in CT_TISSUES.items()}
     T = {k: v[0] for k, v in CT_TISSUES.items()}
     tissue = np.zeros((D, H, W), np.uint8)
     def paint(mask, name): tissue[np.broadcast_to(mask, tissue.shape)] = T[name]
@@ -172,10 +161,8 @@ def _render_abdomen(
     Zw, Yw, Xw = Z + disp[0], Y + disp[1], X + disp[2]
     real = real_liver_mask() if use_real_liver else None
     if use_real_liver and real is None:
-        warnings.warn(
-            "use_real_liver=True but pydicom-data's liver.dcm is unavailable (pip install "
-            "pydicom-data): using the procedural liver"
-        )
+        warnings.warn("use_real_liver=True but pydicom-data's liver.dcm is unavailable (pip "
+                      "install pydicom-data): using the procedural liver")
     if real is not None:
         m, (rs, cs) = real
         rr, cc = np.nonzero(m)
@@ -220,9 +207,8 @@ def _render_abdomen(
     porta = (U(55, 75), U(0, 15), U(-20, -5))
     vessel = np.zeros((D, H, W), bool)
     for _ in range(int(rng.integers(4, 8))):
-        dist, t = _seg_dist(
-            Z, Y, X, porta, (porta[0] + U(-50, 35), porta[1] + U(-50, 30), porta[2] + U(-80, 10))
-        )
+        dist, t = _seg_dist(Z, Y, X, porta,
+                            (porta[0] + U(-50, 35), porta[1] + U(-50, 30), porta[2] + U(-80, 10)))
         vessel |= dist <= U(5, 8) * (1 - 0.5 * t)
     paint(vessel & liver, "vessel")
     for c, r, a in organs["spleen"]: paint(_ellipse_in(Z, Y, X, c, r, a), "spleen")
@@ -243,9 +229,8 @@ def _render_abdomen(
     inliver = label == 1
     if k > 0 and inliver.any():
         if D > 1:
-            edt = ndi.distance_transform_edt(
-                inliver, sampling=(float(np.diff(z_mm).mean()), sy, sx)
-            )
+            edt = ndi.distance_transform_edt(inliver,
+                                             sampling=(float(np.diff(z_mm).mean()), sy, sx))
         else: edt = ndi.distance_transform_edt(inliver[0], sampling=(sy, sx))[None]
         occ_max = np.zeros((D, H, W), np.float32); target = np.zeros((D, H, W), np.float32)
         for _ in range(k):
@@ -288,17 +273,9 @@ def _render_abdomen(
     if psf_sigma > 0: img = ndi.gaussian_filter(img, (0, psf_sigma, psf_sigma))
     sd = U(10, 20) if noise_hu is None else float(noise_hu)
     if sd > 0: img = img + sd * gaussian_random_field((D, H, W), 0.6, rng, batch_axes=1)
-    return dict(
-        image=img.astype(np.float32),
-        label=label,
-        tissue=tissue,
-        tissue_hu=hu,
-        tumours=tumours,
-        liver_source=liver_source,
-        noise_hu=sd,
-        z_mm=np.asarray(z_mm, np.float32),
-        spacing_yx=(sy, sx),
-    )
+    return dict(image=img.astype(np.float32), label=label, tissue=tissue, tissue_hu=hu,
+                tumours=tumours, liver_source=liver_source, noise_hu=sd,
+                z_mm=np.asarray(z_mm, np.float32), spacing_yx=(sy, sx))
 
 def _check_ct_args(n_tumors, fov_mm, noise_hu, texture_hu, psf_sigma):
     if n_tumors is not None: _check_int("n_tumors", n_tumors, 0)
@@ -307,17 +284,11 @@ def _check_ct_args(n_tumors, fov_mm, noise_hu, texture_hu, psf_sigma):
         raise PhantomError(f"noise_hu={noise_hu}: must be >= 0 (or None for U(10, 20))")
     if texture_hu < 0 or psf_sigma < 0: raise PhantomError("texture_hu and psf_sigma must be >= 0")
 
-def ct_abdomen_volume(
-    shape: tuple[int, int, int] = (32, 128, 128),
-    n_tumors: int | None = None,
-    seed: SeedLike = 0,
-    use_real_liver: bool = False,
-    z_range_mm: tuple[float, float] = (0.0, 160.0),
-    fov_mm: float = 384.0,
-    noise_hu: float | None = None,
-    texture_hu: float = 6.0,
-    psf_sigma: float = 0.7,
-) -> dict:
+def ct_abdomen_volume(shape: tuple[int, int, int] = (32, 128, 128), n_tumors: int | None = None,
+                      seed: SeedLike = 0, use_real_liver: bool = False,
+                      z_range_mm: tuple[float, float] = (0.0, 160.0), fov_mm: float = 384.0,
+                      noise_hu: float | None = None, texture_hu: float = 6.0,
+                      psf_sigma: float = 0.7) -> dict:
     """A portal-venous abdominal CT volume in HU with its liver/tumour labels.
 
     `shape` = (slices, rows, cols) covering `z_range_mm` cranio-caudally (0 = above the liver dome,
@@ -343,23 +314,15 @@ def ct_abdomen_volume(
     _check_ct_args(n_tumors, fov_mm, noise_hu, texture_hu, psf_sigma)
     rng = as_rng(seed)
     z = z_range_mm[0] + (np.arange(D) + 0.5) * (z_range_mm[1] - z_range_mm[0]) / D
-    out = _render_abdomen(
-        z, H, W, fov_mm, rng, n_tumors, use_real_liver, noise_hu, texture_hu, psf_sigma, False
-    )
+    out = _render_abdomen(z, H, W, fov_mm, rng, n_tumors, use_real_liver, noise_hu, texture_hu,
+                          psf_sigma, False)
     out["spacing"] = ((z_range_mm[1] - z_range_mm[0]) / D, *out.pop("spacing_yx"))
     return out
 
-def ct_abdomen_slice(
-    size: int = 128,
-    n_tumors: int | None = None,
-    seed: SeedLike = 0,
-    use_real_liver: bool = False,
-    z_mm: float | None = None,
-    fov_mm: float = 384.0,
-    noise_hu: float | None = None,
-    texture_hu: float = 6.0,
-    psf_sigma: float = 0.7,
-) -> dict:
+def ct_abdomen_slice(size: int = 128, n_tumors: int | None = None, seed: SeedLike = 0,
+                     use_real_liver: bool = False, z_mm: float | None = None, fov_mm: float = 384.0,
+                     noise_hu: float | None = None, texture_hu: float = 6.0,
+                     psf_sigma: float = 0.7) -> dict:
     """One axial slice of the phantom of `ct_abdomen_volume`, `size` x `size` px over `fov_mm` (3
     mm/px at 128).
 
@@ -371,31 +334,14 @@ def ct_abdomen_slice(
     _check_ct_args(n_tumors, fov_mm, noise_hu, texture_hu, psf_sigma)
     rng = as_rng(seed)
     z = float(rng.uniform(35, 80)) if z_mm is None else float(z_mm)
-    out = _render_abdomen(
-        np.array([z]),
-        size,
-        size,
-        fov_mm,
-        rng,
-        n_tumors,
-        use_real_liver,
-        noise_hu,
-        texture_hu,
-        psf_sigma,
-        True,
-    )
+    out = _render_abdomen(np.array([z]), size, size, fov_mm, rng, n_tumors, use_real_liver,
+                          noise_hu, texture_hu, psf_sigma, True)
     for k in ("image", "label", "tissue"): out[k] = out[k][0]
     out["spacing"] = out.pop("spacing_yx"); out["z_mm"] = z
     return out
 
-def ct_slice_dataset(
-    n_patients: int = 20,
-    slices_per_patient: int = 16,
-    size: int = 64,
-    seed: SeedLike = 0,
-    use_real_liver: bool = False,
-    **kwargs,
-) -> dict:
+def ct_slice_dataset(n_patients: int = 20, slices_per_patient: int = 16, size: int = 64,
+                     seed: SeedLike = 0, use_real_liver: bool = False, **kwargs) -> dict:
     """A LiTS-like 2D segmentation set: `slices_per_patient` axial slices, evenly spaced over 160
     mm, from each of `n_patients` phantom volumes (`ct_abdomen_volume`, extra `kwargs` passed on).
 
@@ -413,13 +359,10 @@ def ct_slice_dataset(
         )
         for _ in range(n_patients)
     ]
-    return dict(
-        images=np.concatenate([v["image"] for v in vols]),
-        labels=np.concatenate([v["label"] for v in vols]),
-        patient=np.repeat(np.arange(n_patients), slices_per_patient),
-        z_mm=np.concatenate([v["z_mm"] for v in vols]),
-        spacing=vols[0]["spacing"],
-    )
+    return dict(images=np.concatenate([v["image"] for v in vols]),
+                labels=np.concatenate([v["label"] for v in vols]),
+                patient=np.repeat(np.arange(n_patients), slices_per_patient),
+                z_mm=np.concatenate([v["z_mm"] for v in vols]), spacing=vols[0]["spacing"])
 
 # %% ../../nbs/02b_phantoms_ct.ipynb #cb5a0f40
 LIDC_ATTRIBUTES: dict[str, tuple[int, int, str]] = {
@@ -439,17 +382,14 @@ LIDC_ATTRIBUTES: dict[str, tuple[int, int, str]] = {
 }
 LIDC_ATTRIBUTE_NAMES = tuple(LIDC_ATTRIBUTES)
 LIDC_CATEGORICAL = ("internalStructure", "calcification")
-LUNG_HU = dict(
-    parenchyma=-850.0, ggo=-550.0, solid=30.0, vessel=40.0, fluid=5.0, fat=-100.0, air=-1000.0
-)
-MALIGNANCY_WEIGHTS = dict(
-    size=1.2, spiculation=1.0, lobulation=0.8, margin=-0.8, calcification_absent=0.8, texture=0.5
-)
+LUNG_HU = dict(parenchyma=-850.0, ggo=-550.0, solid=30.0, vessel=40.0, fluid=5.0, fat=-100.0,
+               air=-1000.0)
+MALIGNANCY_WEIGHTS = dict(size=1.2, spiculation=1.0, lobulation=0.8, margin=-0.8,
+                          calcification_absent=0.8, texture=0.5)
 MALIGNANCY_OFFSET = 0.75   # z_0: puts the median true malignancy near 3 (checked in the tests)
 
-def malignancy_from_attributes(
-    attributes: np.ndarray, diameter_mm: np.ndarray, noise: np.ndarray | float = 0.0
-) -> np.ndarray:
+def malignancy_from_attributes(attributes: np.ndarray, diameter_mm: np.ndarray,
+                               noise: np.ndarray | float = 0.0) -> np.ndarray:
     """The phantom's true malignancy in [1, 5] (float32, (N,)): $1 + 4\\sigma(1.3(z - z_0) +
     \\epsilon)$ with $z = 1.2\\log_2(d/8) + 1.0\\,\\mathrm{spic}' + 0.8\\,\\mathrm{lob}' -
     0.8\\,\\mathrm{margin}' + 0.8[\\mathrm{calcification}=6]
@@ -493,16 +433,10 @@ def _sample_nodules(n: int, rng: np.random.Generator, d_max: float) -> dict:
     margin = 5 - 4 * expit(-1.0 + 0.8 * g + 0.8 * nz())
     spher = 1 + 4 * expit(1.0 - 0.3 * g + 0.9 * nz())
     u = rng.random(n)
-    texture = np.where(
-        u < 0.75,
-        rng.uniform(4.5, 5, n),
-        np.where(u < 0.87, rng.uniform(2.5, 3.5, n), rng.uniform(1, 1.8, n)),
-    )
-    calc = np.where(
-        rng.random(n) < 0.35 * expit(-1.5 * g - 0.5),
-        rng.choice([1, 2, 3, 4, 5], n, p=[0.15, 0.15, 0.3, 0.15, 0.25]),
-        6,
-    )
+    texture = np.where(u < 0.75, rng.uniform(4.5, 5, n),
+                       np.where(u < 0.87, rng.uniform(2.5, 3.5, n), rng.uniform(1, 1.8, n)))
+    calc = np.where(rng.random(n) < 0.35 * expit(-1.5 * g - 0.5),
+                    rng.choice([1, 2, 3, 4, 5], n, p=[0.15, 0.15, 0.3, 0.15, 0.25]), 6)
     # calcified nodules are solid
     texture = np.where(calc < 6, rng.uniform(4.5, 5, n), texture)
     internal = np.where(texture >= 4.5, rng.choice([1, 2, 3, 4], n, p=[0.94, 0.02, 0.02, 0.02]), 1)
@@ -513,13 +447,11 @@ def _sample_nodules(n: int, rng: np.random.Generator, d_max: float) -> dict:
     attrs = np.stack([subtlety, internal, calc, spher, margin, lob, spic, texture], 1).astype(
         np.float32
     )
-    return dict(
-        attributes=attrs, diameter_mm=diam.astype(np.float32), core_fraction=core.astype(np.float32)
-    )
+    return dict(attributes=attrs, diameter_mm=diam.astype(np.float32),
+                core_fraction=core.astype(np.float32))
 
-def _render_nodules(
-    at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.ndarray, bg_tex: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _render_nodules(at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.ndarray,
+                    bg_tex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """HU (B, M) and mask (B, M) of nodules `idx` (B,) sampled at points P (B, M, 3) mm (z, y, x),
     the nodule centres at centre_off (B, 3) mm. The nodule is evaluated only at points within its
     bounding radius (the logistic edges are cut 8 widths out, where they are below 0.04 %): a ragged
@@ -545,9 +477,8 @@ def _render_nodules(
     q = 0.4 + 0.6 * (col["sphericity"] - 1) / 4
     amp = 0.02 + 0.22 * (col["lobulation"] - 1) / 4                        # lobe amplitude
     w = 0.3 + 1.2 * (5 - col["margin"]) / 4                                # edge width (mm)
-    reach = np.maximum(
-        r0 * q ** (-2 / 3) * (1 + amp) + 8 * w, r0 * (1 + at["spike_len"][idx].max(1)) + 3
-    )
+    reach = np.maximum(r0 * q ** (-2 / 3) * (1 + amp) + 8 * w,
+                       r0 * (1 + at["spike_len"][idx].max(1)) + 3)
     Pc = P - centre_off[:, None, :]
     bk, mk = np.nonzero((Pc ** 2).sum(-1) <= reach[:, None] ** 2)
     if len(bk) == 0: return hu.astype(np.float32), body_full >= 0.5
@@ -628,16 +559,9 @@ def _render_nodules(
     body_full[bk, mk] = body
     return hu.astype(np.float32), body_full >= 0.5
 
-def lung_nodule_patches(
-    n: int = 300,
-    size: int = 32,
-    ndim: int = 2,
-    n_readers: int = 4,
-    slices_per_nodule: int = 1,
-    spacing_mm: float = 1.0,
-    noise_hu: tuple[float, float] = (15.0, 30.0),
-    seed: SeedLike = 0,
-) -> dict:
+def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: int = 4,
+                        slices_per_nodule: int = 1, spacing_mm: float = 1.0,
+                        noise_hu: tuple[float, float] = (15.0, 30.0), seed: SeedLike = 0) -> dict:
     """Chest CT patches (HU) of `n` lung nodules with their LIDC attributes, malignancy and reader
     ratings.
 
@@ -700,9 +624,9 @@ def lung_nodule_patches(
     chunk = max(1, 1_000_000 // M)
     for s0 in range(0, N, chunk):
         sl = slice(s0, min(N, s0 + chunk))
-        hu[sl], masks[sl] = _render_nodules(
-            at, nid[sl], np.broadcast_to(base, (sl.stop - sl.start, M, 3)), centre[sl], tex[sl]
-        )
+        hu[sl], masks[sl] = _render_nodules(at, nid[sl],
+                                            np.broadcast_to(base, (sl.stop - sl.start, M, 3)),
+                                            centre[sl], tex[sl])
     hu += rng.uniform(*noise_hu, N).astype(np.float32)[:, None] * rng.standard_normal(
         (N, M), dtype=np.float32
     )
@@ -720,15 +644,9 @@ def lung_nodule_patches(
             ra[:, :, j] = np.where(rng.random((n, R)) < 0.1, other, A[:, None, j])
     mb, ms = rng.normal(0, 0.3, (1, R)), rng.uniform(0.4, 0.8, (1, R))
     rm = np.clip(np.rint(malignancy[:, None] + mb + ms * rng.standard_normal((n, R))), 1, 5)
-    return dict(
-        patches=hu.reshape((N,) + shape),
-        masks=masks.reshape((N,) + shape).astype(np.uint8),
-        nodule_id=nid,
-        attributes=A[nid],
-        reader_attributes=ra.astype(np.int64)[nid],
-        malignancy_true=malignancy[nid],
-        reader_malignancy=rm.astype(np.int64)[nid],
-        diameter_mm=at["diameter_mm"][nid],
-        attribute_names=LIDC_ATTRIBUTE_NAMES,
-        spacing_mm=spacing_mm,
-    )
+    return dict(patches=hu.reshape((N,) + shape),
+                masks=masks.reshape((N,) + shape).astype(np.uint8), nodule_id=nid,
+                attributes=A[nid], reader_attributes=ra.astype(np.int64)[nid],
+                malignancy_true=malignancy[nid], reader_malignancy=rm.astype(np.int64)[nid],
+                diameter_mm=at["diameter_mm"][nid], attribute_names=LIDC_ATTRIBUTE_NAMES,
+                spacing_mm=spacing_mm)

@@ -21,16 +21,8 @@ __all__ = ['HISTO_CLASSES', 'HISTO_FREQS', 'HE_OD', 'HISTO_RECIPES', 'HistoTiles
 # %% ../../nbs/02e_phantoms_histology.ipynb #fa65cada
 from typing import NamedTuple
 
-HISTO_CLASSES = {
-    0: "not annotated",
-    1: "tumour",
-    2: "stroma",
-    3: "necrosis",
-    4: "lymphocytes",
-    5: "fat",
-    6: "mucus",
-    7: "background",
-}
+HISTO_CLASSES = {0: "not annotated", 1: "tumour", 2: "stroma", 3: "necrosis", 4: "lymphocytes",
+                 5: "fat", 6: "mucus", 7: "background"}
 # default expected area fractions of classes 1..7
 HISTO_FREQS = (0.30, 0.26, 0.08, 0.08, 0.12, 0.08, 0.08)
 # Ruifrok & Johnston (2001) optical-density vectors of haematoxylin and eosin (R, G, B; unit length)
@@ -76,9 +68,8 @@ def _tissue_layout(n, H, W, n_regions, freqs, jitter, rng) -> np.ndarray:
     m = int(k.max())
     sy, sx = rng.uniform(0, H, (n, m)), rng.uniform(0, W, (n, m))
     cls = rng.choice(len(freqs), size=(n, m), p=freqs) + 1
-    yy, xx = np.meshgrid(
-        np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij"
-    )
+    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32),
+                         indexing="ij")
     dy = jitter * gaussian_random_field((n, H, W), max(H, W) / 10, rng, batch_axes=1)
     dx = jitter * gaussian_random_field((n, H, W), max(H, W) / 10, rng, batch_axes=1)
     d = (yy + dy - sy[:, :, None, None].transpose(1, 0, 2, 3)) ** 2 + (
@@ -143,16 +134,9 @@ def _draw_nuclei(labels: np.ndarray, rng, scale: float) -> tuple[np.ndarray, np.
     ids[t[N], py, px] = nid[N]
     return hmap, ids
 
-def histology_tiles(
-    n: int = 16,
-    size: int = 64,
-    seed: SeedLike = 0,
-    freqs=HISTO_FREQS,
-    n_regions: tuple[int, int] = (3, 6),
-    nucleus_scale: float = 1.0,
-    stain_jitter: float = 0.15,
-    noise: float = 0.02,
-) -> HistoTiles:
+def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO_FREQS,
+                    n_regions: tuple[int, int] = (3, 6), nucleus_scale: float = 1.0,
+                    stain_jitter: float = 0.15, noise: float = 0.02) -> HistoTiles:
     """`n` H&E-like RGB tiles of `size` x `size` px with exact per-pixel tissue labels, classes 1..7
     of `HISTO_CLASSES` (tumour, stroma, necrosis, lymphocytes, fat, mucus, background), and their
     nuclei.
@@ -168,14 +152,10 @@ def histology_tiles(
     n, size = _check_int("n", n, 1), _check_int("size", size, 16)
     w = np.asarray(freqs, np.float64)
     if w.shape != (7,) or (w < 0).any() or not w.sum() > 0:
-        raise PhantomError(
-            f"freqs={freqs!r}: give 7 non-negative class weights (tumour, stroma, necrosis, "
-            "lymphocytes, fat, mucus, background), not all 0"
-        )
-    lo, hi = (
-        _check_int("n_regions[0]", n_regions[0], 1),
-        _check_int("n_regions[1]", n_regions[1], 1),
-    )
+        raise PhantomError(f"freqs={freqs!r}: give 7 non-negative class weights (tumour, stroma, "
+                           "necrosis, lymphocytes, fat, mucus, background), not all 0")
+    lo, hi = (_check_int("n_regions[0]", n_regions[0], 1),
+              _check_int("n_regions[1]", n_regions[1], 1))
     if lo > hi: raise PhantomError(f"n_regions={n_regions}: need lo <= hi")
     if not nucleus_scale > 0: raise PhantomError(f"nucleus_scale={nucleus_scale}: must be > 0")
     rng = as_rng(seed)
@@ -183,9 +163,8 @@ def histology_tiles(
     s = float(nucleus_scale)
     labels = _tissue_layout(n, H, W, (lo, hi), w / w.sum(), 0.08 * size, rng)
     h, e = np.zeros((n, H, W), np.float32), np.zeros((n, H, W), np.float32)
-    yy, xx = np.meshgrid(
-        np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij"
-    )
+    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32),
+                         indexing="ij")
     for c, r in HISTO_RECIPES.items():
         m = labels == c
         if not m.any(): continue
@@ -254,14 +233,12 @@ def sparse_annotations(labels: np.ndarray, seed: SeedLike = 0, rate=0.6, margin:
     class."""
     labels = np.asarray(labels)
     if labels.ndim != 3:
-        raise PhantomError(
-            f"sparse_annotations: labels must be (n, H, W), got shape {labels.shape}"
-        )
+        raise PhantomError("sparse_annotations: labels must be (n, H, W), got shape "
+                           f"{labels.shape}")
     if (labels == ignore_index).any():
-        raise PhantomError(
-            f"sparse_annotations: the dense labels contain ignore_index={ignore_index}; dense "
-            "labels must give every pixel a class (shift them by 1 if class 0 is a tissue)"
-        )
+        raise PhantomError("sparse_annotations: the dense labels contain "
+                           f"ignore_index={ignore_index}; dense labels must give every pixel a "
+                           "class (shift them by 1 if class 0 is a tissue)")
     rng = as_rng(seed)
     p = _class_rates(rate, int(labels.max()))
     out = np.full(labels.shape, ignore_index, np.uint8)

@@ -24,18 +24,12 @@ FIBROSIS_STAGES = ("early", "middle", "late")
 def _stage_counts(n_per_stage, name="n_per_stage") -> tuple[int, int, int]:
     c = (n_per_stage,) * 3 if isinstance(n_per_stage, (int, np.integer)) else tuple(n_per_stage)
     if len(c) != 3:
-        raise PhantomError(
-            f"{name}={n_per_stage!r}: give one int or three ints (early, middle, late)"
-        )
+        raise PhantomError(f"{name}={n_per_stage!r}: give one int or three ints (early, middle, "
+                           "late)")
     return tuple(_check_int(f"{name}[{i}]", x, 0) for i, x in enumerate(c))
 
-def fibrosis_mri(
-    n_per_stage: int | tuple[int, int, int] = 60,
-    size: int = 64,
-    crops_per_patient: int = 8,
-    severity_sd: float = 0.35,
-    seed: SeedLike = 0,
-) -> dict:
+def fibrosis_mri(n_per_stage: int | tuple[int, int, int] = 60, size: int = 64,
+                 crops_per_patient: int = 8, severity_sd: float = 0.35, seed: SeedLike = 0) -> dict:
     """T2-like liver MRI crops whose texture changes with fibrosis stage (0 early, 1 middle, 2
     late).
 
@@ -106,9 +100,8 @@ def fibrosis_mri(
         (N, H), 2.5, rng, batch_axes=1
     )
     outside = (np.arange(H)[None, :, None] < yb[:, None, :]) & has_cap[:, None, None]
-    img = np.where(
-        outside, 0.75 + 0.03 * gaussian_random_field((N, H, H), 1.0, rng, batch_axes=1), img
-    )
+    img = np.where(outside, 0.75 + 0.03 * gaussian_random_field((N, H, H), 1.0, rng, batch_axes=1),
+                   img)
     # a flow-void vessel in 30 % of crops
     has_v = rng.random(N) < 0.3
     a = rng.uniform(0, np.pi, N)[:, None, None]; off = rng.uniform(-0.3, 0.3, N)[:, None, None] * H
@@ -120,13 +113,8 @@ def fibrosis_mri(
     img = img * bias_field((N, H, H), 0.1, rng, batch_axes=1)
     img = rician_noise(img.astype(np.float32), rng.uniform(0.02, 0.04, N)[:, None, None], rng)
     img = _dihedral(img, rng)
-    return dict(
-        images=img[:, None].astype(np.float32),
-        stage=stage,
-        patient=patient,
-        severity=severity,
-        stage_names=FIBROSIS_STAGES,
-    )
+    return dict(images=img[:, None].astype(np.float32), stage=stage, patient=patient,
+                severity=severity, stage_names=FIBROSIS_STAGES)
 
 # %% ../../nbs/02c_phantoms_liver_mri.ipynb #1f3f8e75
 MPMRI_GRADES = ("well", "moderate", "poor")
@@ -152,16 +140,11 @@ MPMRI_ALIASES = {"T1_pre": "S0", "arterial": "S2", "portal": "S3", "delay": "S5"
 MPMRI_FAT_PROB = (0.5, 0.15, 0.05)   # P(intralesional fat) for (well, moderate, poor)
 MPMRI_FAT_DROP = 0.8                 # opposed/in-phase signal ratio of a fat-containing lesion
 
-def mpmri_liver(
-    n_lesions: int = 60,
-    phases: tuple[str, ...] = ("T1_pre", "arterial", "portal", "delay", "T2", "DWI"),
-    size: int = 64,
-    rois_per_lesion: int = 3,
-    grade_proportions: tuple[float, float, float] = (34, 114, 18),
-    n_background: int = 0,
-    noise: float = 0.03,
-    seed: SeedLike = 0,
-) -> dict:
+def mpmri_liver(n_lesions: int = 60,
+                phases: tuple[str, ...] = ("T1_pre", "arterial", "portal", "delay", "T2", "DWI"),
+                size: int = 64, rois_per_lesion: int = 3,
+                grade_proportions: tuple[float, float, float] = (34, 114, 18),
+                n_background: int = 0, noise: float = 0.03, seed: SeedLike = 0) -> dict:
     """Multi-parametric liver MRI ROIs with HCC lesions whose appearance depends on phase and grade.
 
     `n_lesions` lesions with grades in the ratio `grade_proportions` (well, moderate, poor; default
@@ -186,18 +169,14 @@ def mpmri_liver(
     for p in phases:
         k = MPMRI_ALIASES.get(p, p)
         if k not in MPMRI_PHASES:
-            raise PhantomError(
-                f"phases: unknown phase {p!r}; choose from "
-                f"{sorted(MPMRI_PHASES) + sorted(MPMRI_ALIASES)}"
-            )
+            raise PhantomError(f"phases: unknown phase {p!r}; choose from "
+                               f"{sorted(MPMRI_PHASES) + sorted(MPMRI_ALIASES)}")
         keys.append(k)
     if len(keys) == 0: raise PhantomError("phases is empty: name at least one phase")
     gp = np.asarray(grade_proportions, float)
     if gp.shape != (3,) or (gp < 0).any() or gp.sum() <= 0:
-        raise PhantomError(
-            f"grade_proportions={grade_proportions!r}: give three non-negative weights (well, "
-            "moderate, poor)"
-        )
+        raise PhantomError(f"grade_proportions={grade_proportions!r}: give three non-negative "
+                           "weights (well, moderate, poor)")
     if noise < 0: raise PhantomError(f"noise={noise}: must be >= 0")
     rng = as_rng(seed)
     P = len(keys)
@@ -267,14 +246,6 @@ def mpmri_liver(
         * (1 + 0.05 * tex_l[:, None] * occ[:, None])
     )
     img = rician_noise(img.astype(np.float32), noise * base[None, :, None, None], rng)
-    return dict(
-        images=img,
-        lesion_mask=mask,
-        grade=grade,
-        label=is_les.astype(np.int64),
-        lesion_id=lid.astype(np.int64),
-        lesion_ratio=ratio,
-        fat=pick(fat_l, False).astype(bool),
-        phases=tuple(phases),
-        grade_names=MPMRI_GRADES,
-    )
+    return dict(images=img, lesion_mask=mask, grade=grade, label=is_les.astype(np.int64),
+                lesion_id=lid.astype(np.int64), lesion_ratio=ratio,
+                fat=pick(fat_l, False).astype(bool), phases=tuple(phases), grade_names=MPMRI_GRADES)

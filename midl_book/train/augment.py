@@ -58,14 +58,8 @@ def flip_rot(x: torch.Tensor, y: torch.Tensor | None, g: torch.Generator | None 
     yy = y if (y is not None and y.ndim >= x.ndim - 1) else None
     return t(x, -2), (t(y, -2) if yy is not None else y)
 
-def intensity(
-    x: torch.Tensor,
-    y,
-    g: torch.Generator | None = None,
-    gain: float = 0.1,
-    shift: float = 0.1,
-    noise: float = 0.0,
-):
+def intensity(x: torch.Tensor, y, g: torch.Generator | None = None, gain: float = 0.1,
+              shift: float = 0.1, noise: float = 0.0):
     """Random per-sample gain (1±gain), shift (±shift) and Gaussian noise (sd `noise`) of x; y
     unchanged."""
     n = x.shape[0]

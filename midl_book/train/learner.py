@@ -79,36 +79,22 @@ def arrays_dls(x_train, y_train, x_valid, y_valid, bs: int = 16, seed: int = 0, 
     dtr, dva = ArrayDataset(x_train, *ytr, typed=typed), ArrayDataset(x_valid, *yva, typed=typed)
     for name, d in (("x_train", dtr), ("x_valid", dva)):
         if not torch.isfinite(d.tensors[0].float()).all():
-            raise ValueError(
-                f"{name} contains NaN or inf values: clean or impute them before training"
-            )
+            raise ValueError(f"{name} contains NaN or inf values: clean or impute them before "
+                             "training")
     device = device or default_device()
-    train = TfmdDL(
-        dtr,
-        bs=bs,
-        shuffle=shuffle,
-        drop_last=drop_last and len(dtr) > bs,
-        num_workers=0,
-        device=device,
-        after_item=[_ShowLabel()],
-    )
+    train = TfmdDL(dtr, bs=bs, shuffle=shuffle, drop_last=drop_last and len(dtr) > bs,
+                   num_workers=0, device=device, after_item=[_ShowLabel()])
     train.rng = random.Random(int(seed))  # fastai shuffles with its own python RNG: seed it
-    valid = TfmdDL(
-        dva, bs=bs, shuffle=False, num_workers=0, device=device, after_item=[_ShowLabel()]
-    )
+    valid = TfmdDL(dva, bs=bs, shuffle=False, num_workers=0, device=device,
+                   after_item=[_ShowLabel()])
     return DataLoaders(train, valid, device=device)
 
 # %% ../../nbs/05a_train_learner.ipynb #8f05ff67
 class LossAdapter(nn.Module):
     """Wrap `loss_fn(logits, *targets) -> scalar` with fastai's `activation` and `decodes`
     (softmax/argmax by default)."""
-    def __init__(
-        self,
-        loss_fn: Callable,
-        multilabel: bool = False,
-        threshold: float = 0.5,
-        name: str | None = None,
-    ):
+    def __init__(self, loss_fn: Callable, multilabel: bool = False, threshold: float = 0.5,
+                 name: str | None = None):
         super().__init__()
         self.loss_fn, self.multilabel, self.threshold = loss_fn, multilabel, threshold
         self.name = name or getattr(loss_fn, "__name__", type(loss_fn).__name__)
@@ -132,34 +118,16 @@ def quiet() -> bool:
     MIDL_BOOK_QUIET=1)."""
     return os.environ.get("MIDL_BOOK_QUIET", "") not in ("", "0")
 
-def make_learner(
-    dls: DataLoaders,
-    model: nn.Module,
-    loss_func: Callable,
-    metrics=None,
-    lr: float = 1e-3,
-    cbs=None,
-    opt_func=None,
-    amp: bool | None = None,
-    wd: float | None = None,
-    **kwargs,
-) -> Learner:
+def make_learner(dls: DataLoaders, model: nn.Module, loss_func: Callable, metrics=None,
+                 lr: float = 1e-3, cbs=None, opt_func=None, amp: bool | None = None,
+                 wd: float | None = None, **kwargs) -> Learner:
     """A fastai Learner on `default_device()` with mixed precision on CUDA (unless `amp=False`) and
     quiet progress in tests."""
     from fastai.optimizer import Adam
     if not isinstance(loss_func, LossAdapter) and not hasattr(loss_func, "activation"):
         loss_func = LossAdapter(loss_func)
-    learn = Learner(
-        dls,
-        model.to(dls.device),
-        loss_func=loss_func,
-        metrics=metrics or [],
-        lr=lr,
-        cbs=cbs,
-        opt_func=opt_func or Adam,
-        wd=wd,
-        **kwargs,
-    )
+    learn = Learner(dls, model.to(dls.device), loss_func=loss_func, metrics=metrics or [], lr=lr,
+                    cbs=cbs, opt_func=opt_func or Adam, wd=wd, **kwargs)
     if amp if amp is not None else use_amp(dls.device): learn.add_cb(MixedPrecision())
     if hasattr(dls.train.dataset, "set_epoch"): learn.add_cb(SetEpoch())
     if quiet():

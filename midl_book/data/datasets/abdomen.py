@@ -32,34 +32,27 @@ def lits_cases(folder) -> list[tuple[Path, Path]]:
     volume without its segmentation (or the reverse), or holds two files for one N."""
     d = _as_path(folder, "LiTS folder")
     if not d.is_dir():
-        raise DataError(
-            f"LiTS folder {d} does not exist: download LiTS (see DATASETS['lits'].how_to_get) and "
-            "put its volume-N.nii and segmentation-N.nii files under it (any sub-folders)"
-        )
+        raise DataError(f"LiTS folder {d} does not exist: download LiTS (see "
+                        "DATASETS['lits'].how_to_get) and put its volume-N.nii and "
+                        "segmentation-N.nii files under it (any sub-folders)")
     found: dict[str, dict[int, Path]] = {"volume": {}, "segmentation": {}}
     for p in sorted(d.rglob("*.nii*")):
         m = _LITS_RE.match(p.name)
         if not m: continue
         kind, n = m.group(1), int(m.group(2))
         if n in found[kind]:
-            raise DataError(
-                f"two files for LiTS {kind} {n}: {found[kind][n]} and {p}; keep one (e.g. delete "
-                "the .nii once the .nii.gz is checked)"
-            )
+            raise DataError(f"two files for LiTS {kind} {n}: {found[kind][n]} and {p}; keep one "
+                            "(e.g. delete the .nii once the .nii.gz is checked)")
         found[kind][n] = p
     vols, segs = found["volume"], found["segmentation"]
     if not vols:
-        raise DataError(
-            f"no LiTS volume (volume-N.nii or volume-N.nii.gz) under {d}: point at the folder "
-            "holding the unzipped LiTS training data"
-        )
+        raise DataError(f"no LiTS volume (volume-N.nii or volume-N.nii.gz) under {d}: point at the "
+                        "folder holding the unzipped LiTS training data")
     lone_v, lone_s = sorted(set(vols) - set(segs)), sorted(set(segs) - set(vols))
     if lone_v or lone_s:
-        raise DataError(
-            f"LiTS folder {d}: volume(s) {lone_v[:10]} have no segmentation-N file and "
-            f"segmentation(s) {lone_s[:10]} no volume-N file: complete the download (the LiTS test "
-            "volumes have no masks: keep them in another folder)"
-        )
+        raise DataError(f"LiTS folder {d}: volume(s) {lone_v[:10]} have no segmentation-N file and "
+                        f"segmentation(s) {lone_s[:10]} no volume-N file: complete the download "
+                        "(the LiTS test volumes have no masks: keep them in another folder)")
     return [(vols[n], segs[n]) for n in sorted(vols)]
 
 def load_lits_case(folder, n: int) -> tuple[Volume, Volume]:
@@ -69,10 +62,8 @@ def load_lits_case(folder, n: int) -> tuple[Volume, Volume]:
     or label values other than 0, 1, 2 (naming the file)."""
     cases = {int(_LITS_RE.match(v.name).group(2)): (v, s) for v, s in lits_cases(folder)}
     if int(n) not in cases:
-        raise DataError(
-            f"LiTS case {n} is not under {folder}; it has {len(cases)} cases, N from {min(cases)} "
-            f"to {max(cases)}"
-        )
+        raise DataError(f"LiTS case {n} is not under {folder}; it has {len(cases)} cases, N from "
+                        f"{min(cases)} to {max(cases)}")
     vp, sp = cases[int(n)]
     ct, seg = load_nifti(vp, dtype=np.float32), load_nifti(sp)
     check_same_grid(ct, seg)
@@ -118,6 +109,5 @@ def lits_slices(
         xs.append(img[keep, None].astype(np.float32)); ys.append(lab[keep].astype(np.uint8))
         ids.append(np.full(int(keep.sum()), n)); spacing[n] = tuple(float(a) for a in actual)
     if not xs: raise DataError(f"lits_slices: no case selected under {folder} (cases={cases})")
-    return dict(
-        x=np.concatenate(xs), y=np.concatenate(ys), case=np.concatenate(ids), spacing=spacing
-    )
+    return dict(x=np.concatenate(xs), y=np.concatenate(ys), case=np.concatenate(ids),
+                spacing=spacing)

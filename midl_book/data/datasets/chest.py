@@ -86,15 +86,11 @@ def parse_lidc_xml(path) -> list[LidcReader]:
         ) from None
     _strip_ns(root)
     if root.tag != "LidcReadMessage":
-        raise DataError(
-            f"{p}: root element is <{root.tag}>, not <LidcReadMessage>: this is not an LIDC-IDRI "
-            "CT reading (the chest radiograph readings use <IdriReadMessage>); pass the XML that "
-            "sits next to the CT series"
-        )
-    series = _text(
-        root.find("ResponseHeader") if root.find("ResponseHeader") is not None else root,
-        "SeriesInstanceUid",
-    )
+        raise DataError(f"{p}: root element is <{root.tag}>, not <LidcReadMessage>: this is not an "
+                        "LIDC-IDRI CT reading (the chest radiograph readings use "
+                        "<IdriReadMessage>); pass the XML that sits next to the CT series")
+    series = _text(root.find("ResponseHeader") if root.find("ResponseHeader") is not None else root,
+                   "SeriesInstanceUid")
     readers = []
     for i, s in enumerate(root.findall("readingSession")):
         nodules = []
@@ -145,16 +141,14 @@ def lidc_nodule_centroid(nodule: LidcNodule) -> np.ndarray:
         r for r in nodule.rois if len(r.points)
     ]
     if not rois:
-        raise DataError(
-            f"LIDC nodule {nodule.nodule_id!r} has no outline points, so it has no centroid"
-        )
+        raise DataError(f"LIDC nodule {nodule.nodule_id!r} has no outline points, so it has no "
+                        "centroid")
     xy = np.concatenate([r.points for r in rois]).astype(np.float64)
     z = np.concatenate([np.full(len(r.points), r.z_position) for r in rois])
     return np.array([xy[:, 0].mean(), xy[:, 1].mean(), z.mean()])
 
-def roi_mask(
-    nodule: LidcNodule, shape_yx: tuple[int, int], z_positions: Sequence[float]
-) -> np.ndarray:
+def roi_mask(nodule: LidcNodule, shape_yx: tuple[int, int],
+             z_positions: Sequence[float]) -> np.ndarray:
     """A `(Z, Y, X)` boolean mask of one reader's nodule: on the slice whose z (from
     `z_positions`, the z in mm of each slice of the volume, e.g. `Volume.meta["positions_mm"]`
     of an axial series) is nearest to each roi's z, the polygon interior
@@ -171,11 +165,9 @@ def roi_mask(
             if r.inclusion != incl or not len(r.points): continue
             k = int(np.argmin(np.abs(zs - r.z_position)))
             if abs(zs[k] - r.z_position) > tol:
-                raise DataError(
-                    f"LIDC nodule {nodule.nodule_id!r}: an outline at z = {r.z_position} mm "
-                    f"matches no slice (nearest {zs[k]} mm): pass the z positions of the series "
-                    "this XML belongs to"
-                )
+                raise DataError(f"LIDC nodule {nodule.nodule_id!r}: an outline at z = "
+                                f"{r.z_position} mm matches no slice (nearest {zs[k]} mm): pass "
+                                "the z positions of the series this XML belongs to")
             sl = np.zeros(shape_yx, dtype=bool)
             rr, cc = polygon(r.points[:, 1], r.points[:, 0], shape_yx)
             sl[rr, cc] = True
@@ -198,18 +190,15 @@ def lidc_scans(folder) -> list[tuple[Path, Path]]:
     Raises `DataError` if the folder is missing or holds no such pair."""
     d = _as_path(folder, "LIDC-IDRI folder")
     if not d.is_dir():
-        raise DataError(
-            f"LIDC-IDRI folder {d} does not exist: download it (see "
-            "DATASETS['lidc_idri'].how_to_get)"
-        )
+        raise DataError(f"LIDC-IDRI folder {d} does not exist: download it (see "
+                        "DATASETS['lidc_idri'].how_to_get)")
     out = []
     for x in sorted(d.rglob("*.xml")):
         with open(x, "rb") as f: head = f.read(2000)
         if b"LidcReadMessage" in head and next(x.parent.glob("*.dcm"), None) is not None:
             out.append((x.parent, x))
     if not out:
-        raise DataError(
-            f"no folder under {d} holds both CT slices (*.dcm) and an LIDC reading XML "
-            "(<LidcReadMessage>): point at the folder of the TCIA download (LIDC-IDRI-0001/...)"
-        )
+        raise DataError(f"no folder under {d} holds both CT slices (*.dcm) and an LIDC reading XML "
+                        "(<LidcReadMessage>): point at the folder of the TCIA download "
+                        "(LIDC-IDRI-0001/...)")
     return out

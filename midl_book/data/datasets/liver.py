@@ -22,9 +22,8 @@ def _stage_index(v, row: int, csv: Path) -> int:
     s = str(v).strip().upper()
     if s in FIBROSIS_STAGE_CODES: return FIBROSIS_STAGE_CODES.index(s)
     if s in ("0", "1", "2"): return int(s)
-    raise DataError(
-        f"{csv}, row {row}: stage {v!r} is not one of A, B, C (or 0, 1, 2): fix the CSV"
-    )
+    raise DataError(f"{csv}, row {row}: stage {v!r} is not one of A, B, C (or 0, 1, 2): fix the "
+                    "CSV")
 
 def _read_image(path: Path) -> np.ndarray:
     if not path.exists():
@@ -66,11 +65,10 @@ def load_fibrosis_folder(
     root = Path(root)
     path = root / csv
     if not path.exists():
-        raise DatasetNotFound(
-            f"{path} not found. The paper's MRI data (Shandong University) are private: put your "
-            f"own crops in {root}/images/ and list them in {csv} with columns image, patient_id, "
-            "stage (A/B/C), or set MIDL_BOOK_DATA to the folder that holds liver_fibrosis/."
-        )
+        raise DatasetNotFound(f"{path} not found. The paper's MRI data (Shandong University) are "
+                              f"private: put your own crops in {root}/images/ and list them in "
+                              f"{csv} with columns image, patient_id, stage (A/B/C), or set "
+                              "MIDL_BOOK_DATA to the folder that holds liver_fibrosis/.")
     df = pd.read_csv(path)
     missing = {"image", "patient_id", "stage"} - set(df.columns)
     if missing:

@@ -37,12 +37,10 @@ def _nii(folder: Path, stem: str, what: str) -> Path:
         if (folder / (stem + ext)).is_file(): return folder / (stem + ext)
     for ext in (".mhd", ".mha"):
         if (folder / (stem + ext)).is_file():
-            raise DataError(
-                f"{folder / (stem + ext)} is a MetaImage file, which nibabel does not read: "
-                "convert it to NIfTI, e.g. "
-                f"SimpleITK.WriteImage(SimpleITK.ReadImage('{stem}{ext}'), '{stem}.nii.gz'), or "
-                "download the NIfTI copy"
-            )
+            raise DataError(f"{folder / (stem + ext)} is a MetaImage file, which nibabel does not "
+                            "read: convert it to NIfTI, e.g. "
+                            f"SimpleITK.WriteImage(SimpleITK.ReadImage('{stem}{ext}'), "
+                            f"'{stem}.nii.gz'), or download the NIfTI copy")
     held = (sorted(p.name for p in folder.iterdir())[:8] if folder.is_dir()
             else "nothing: the folder is missing")
     raise DataError(f"{what} {folder / (stem + '.nii.gz')} (or .nii) does not exist: complete this "
@@ -61,26 +59,21 @@ def wmh_cases(root) -> list[Path]:
     without `pre/T1.nii[.gz]` or `wmh.nii[.gz]` (listing them)."""
     d = _as_path(root, "WMH folder")
     if not d.is_dir():
-        raise DataError(
-            f"WMH folder {d} does not exist: download the WMH 2017 data (see "
-            "DATASETS['wmh'].how_to_get) and unzip it there"
-        )
+        raise DataError(f"WMH folder {d} does not exist: download the WMH 2017 data (see "
+                        "DATASETS['wmh'].how_to_get) and unzip it there")
     folders = sorted({p.parent.parent for p in d.rglob("FLAIR.nii*") if p.parent.name == "pre"},
                      key=lambda f: _num_key(f.relative_to(d).parts))
     if not folders:
-        raise DataError(
-            f"no WMH subject (a folder with pre/FLAIR.nii.gz) under {d}: point at the unzipped "
-            "training data (site folders Utrecht/, Singapore/, GE3T/ or training/...)"
-        )
+        raise DataError(f"no WMH subject (a folder with pre/FLAIR.nii.gz) under {d}: point at the "
+                        "unzipped training data (site folders Utrecht/, Singapore/, GE3T/ or "
+                        "training/...)")
     def missing(f): return [s for s in ("pre/T1", "wmh")
                             if not any((f / (s + e)).is_file() for e in (".nii.gz", ".nii"))]
     bad = [f"{f} (missing {', '.join(missing(f))})" for f in folders if missing(f)]
     if bad:
-        raise DataError(
-            f"{len(bad)} WMH subject folder(s) under {d} are incomplete: {'; '.join(bad[:5])}; "
-            "complete the download (test subjects of the original release have no wmh.nii.gz: keep "
-            "them in another folder)"
-        )
+        raise DataError(f"{len(bad)} WMH subject folder(s) under {d} are incomplete: "
+                        f"{'; '.join(bad[:5])}; complete the download (test subjects of the "
+                        "original release have no wmh.nii.gz: keep them in another folder)")
     return folders
 
 def load_wmh_case(folder) -> dict:
@@ -126,14 +119,11 @@ def mrbrains_cases(root, edition: int = 2018) -> list[Path]:
     none."""
     ed, d = _mrbrains_edition(edition), _as_path(root, "MRBrainS folder")
     if not d.is_dir():
-        raise DataError(
-            f"MRBrainS folder {d} does not exist: download MRBrainS{str(ed)[2:]} (see "
-            "DATASETS['mrbrains'].how_to_get)"
-        )
+        raise DataError(f"MRBrainS folder {d} does not exist: download MRBrainS{str(ed)[2:]} (see "
+                        "DATASETS['mrbrains'].how_to_get)")
     pat = "segm.nii*" if ed == 2018 else "LabelsForTraining.*"
-    folders = sorted(
-        {p.parent for p in d.rglob(pat)}, key=lambda f: _num_key(f.relative_to(d).parts)
-    )
+    folders = sorted({p.parent for p in d.rglob(pat)},
+                     key=lambda f: _num_key(f.relative_to(d).parts))
     if not folders:
         raise DataError(
             f"no MRBrainS{str(ed)[2:]} subject (a folder with {pat}) under {d}: point at the "
@@ -154,9 +144,8 @@ def load_mrbrains_case(folder, edition: int = 2018) -> dict:
     file, NaNs, different grids, or label values outside the edition's table."""
     ed, f = _mrbrains_edition(edition), _as_path(folder, "MRBrainS subject folder")
     if not f.is_dir():
-        raise DataError(
-            f"MRBrainS subject folder {f} does not exist: pick one from mrbrains_cases(root, {ed})"
-        )
+        raise DataError(f"MRBrainS subject folder {f} does not exist: pick one from "
+                        f"mrbrains_cases(root, {ed})")
     paths = {}
     for key, (sub, stems) in _MRB_FILES[ed].items():
         errs = []
@@ -179,9 +168,8 @@ def load_mrbrains_case(folder, edition: int = 2018) -> dict:
     check_same_grid(out["flair"], labels)
     table = MRBRAINS18_LABELS if ed == 2018 else MRBRAINS13_LABELS
     check_labels(labels.array, table, labels.path, f"MRBrainS{str(ed)[2:]}")
-    out["labels"] = Volume(
-        labels.array.astype(np.uint8), labels.spacing, labels.affine, labels.path, labels.meta
-    )
+    out["labels"] = Volume(labels.array.astype(np.uint8), labels.spacing, labels.affine,
+                           labels.path, labels.meta)
     if ed == 2013:
         lt = None
         if any((f / ("LabelsForTesting" + e)).is_file() for e in (".nii", ".nii.gz", ".mhd")):
@@ -213,10 +201,9 @@ def load_gm_slices(
     from skimage.transform import resize
     img, lab = load_nifti(image_path, dtype=np.float32), load_nifti(label_path)
     if img.array.shape[:3] != lab.array.shape[:3]:
-        raise DataError(
-            f"load_gm_slices: {image_path} has grid {img.array.shape[:3]} but {label_path} "
-            f"has {lab.array.shape[:3]}; the GM mask must be computed on the image's own grid"
-        )
+        raise DataError(f"load_gm_slices: {image_path} has grid {img.array.shape[:3]} but "
+                        f"{label_path} has {lab.array.shape[:3]}; the GM mask must be computed on "
+                        "the image's own grid")
     x, g = img.array[..., 0] if img.array.ndim == 4 else img.array, (np.asarray(lab.array) > 0.5)
     g = g[..., 0] if g.ndim == 4 else g
     sz, sy, sx = img.spacing
@@ -305,11 +292,9 @@ def load_isles2018_case(
     need = list(modalities) + (["OT"] if with_label else [])
     missing = [m for m in need if m not in files]
     if missing:
-        raise DataError(
-            f"{case}: no SMIR.Brain.XX.O.{missing[0]}.<id>/ folder (this case has "
-            f"{sorted(files)}); download the case again, or pass modalities= without it "
-            "(TESTING cases have no OT: with_label=False)"
-        )
+        raise DataError(f"{case}: no SMIR.Brain.XX.O.{missing[0]}.<id>/ folder (this case has "
+                        f"{sorted(files)}); download the case again, or pass modalities= without "
+                        "it (TESTING cases have no OT: with_label=False)")
     vols = {m: load_nifti(files[m], dtype=np.float32) for m in modalities}
     if with_label:
         ot = load_nifti(files["OT"])
