@@ -61,8 +61,8 @@ _VERSION_PKGS = ("midl_book", "torch", "torchvision", "fastai", "numpy", "scipy"
                  "scikit-image", "nibabel", "pydicom", "nilearn", "pandas", "matplotlib")
 
 def versions() -> dict:
-    """Versions of python, the platform, the device and the packages the book uses (None when
-    absent)."""
+    """Versions of python, the platform, the device and the packages the book uses
+    (None when absent)."""
     from importlib.metadata import version, PackageNotFoundError
     out = {"python": platform.python_version(), "platform": platform.platform(),
            "device": str(default_device()),

@@ -166,8 +166,8 @@ def generalised_dice_loss(probs: torch.Tensor,        # (B, C, *S) probabilities
                           classes: Sequence[int] | None = None,  # classes summed (default all)
                          ) -> torch.Tensor:
     """Generalised Dice loss (Sudre et al. 2017; Eq. 1 of the boundary-loss paper for two classes):
-    1 - 2 (sum_c w_c sum_i p g + eps) / (sum_c w_c sum_i (p + g) + eps), w_c = 1 / (sum_i g_ic +
-    eps)^2, per image, mean over the batch (as the official surface-loss code):
+    1 - 2 (sum_c w_c sum_i p g + eps) / (sum_c w_c sum_i (p + g) + eps), w_c = 1 /
+    (sum_i g_ic + eps)^2, per image, mean over the batch (as the official surface-loss code):
     `dice_loss(weight="inverse_square", ...)`."""
     _check_pair(probs, target_onehot, "generalised_dice_loss")
     return dice_loss(probs, target_onehot, smooth_nr=2 * eps, smooth_dr=eps,
@@ -237,8 +237,8 @@ def ssim_loss(pred: torch.Tensor,          # (N, C, H, W) images, e.g. in [0, 1]
               data_range: float = 1.0,     # L: the images' range (fixed, not taken from the batch)
               win_size: int = 7,           # side of the uniform window (odd, >= 3)
              ) -> torch.Tensor:
-    """1 - mean SSIM of image batches (N, C, H, W), differentiable, a scalar in [0, 2] (0 =
-    identical).
+    """1 - mean SSIM of image batches (N, C, H, W), differentiable, a scalar in [0, 2]
+    (0 = identical).
 
     SSIM as `midl_book.metrics.image.ssim(..., data_range=L)`: uniform window, sample covariance,
     K1 = 0.01, K2 = 0.03, mean over the valid window positions, channels and images (as

@@ -124,9 +124,9 @@ MNI152_SOURCE = "nilearn MNI152 2009a T1 template (1 mm, brain-extracted), axial
 PHANTOM_SOURCE = "skimage Shepp-Logan phantom (fallback: nilearn not installed)"
 
 def _mni152_t1() -> np.ndarray | None:
-    """`midl_book.data.mni152()`'s T1 (189, 233, 197) float32 in [0, 1], in its canonical order (z,
-    y, x) = (inferior -> superior, anterior -> posterior, right -> left), or None when nilearn is
-    not installed."""
+    """`midl_book.data.mni152()`'s T1 (189, 233, 197) float32 in [0, 1], in its canonical order
+    (z, y, x) = (inferior -> superior, anterior -> posterior, right -> left), or None when nilearn
+    is not installed."""
     # lazy: the one MNI152 loader, cached
     from midl_book.data.shipped import mni152, ShippedDataUnavailable
     try: return mni152()["t1"].array
@@ -156,8 +156,8 @@ def brain_slices(n: int = 8, size: int = 128, rng: np.random.Generator | int | N
     "mni152" is asked for without nilearn). MNI slices are drawn without replacement (sorted
     inferior to superior) among the axial slices whose brain area is at least `min_brain_fraction`
     of the largest one, shown radiologically upright (anterior at the top), padded to a square and
-    resized with anti-aliasing. Phantom slices are the phantom rotated by a random angle in [-20,
-    20] degrees each. Magnitude images: see `add_smooth_phase` for a complex version."""
+    resized with anti-aliasing. Phantom slices are the phantom rotated by a random angle in
+    [-20, 20] degrees each. Magnitude images: see `add_smooth_phase` for a complex version."""
     from skimage.transform import resize
     rng = as_rng(rng)
     if source not in ("auto", "mni152", "phantom"):
@@ -235,8 +235,8 @@ def _shape2(shape) -> tuple[int, int]:
 
 def mask_acceleration(mask: np.ndarray, shape: Sequence[int] | None = None) -> float:
     """Achieved acceleration R = (number of k-space positions) / (number sampled) of `mask`
-    broadcast to `shape` (default: the mask's own shape). A (1, W) line mask gives W / (lines
-    kept)."""
+    broadcast to `shape` (default: the mask's own shape). A (1, W) line mask gives W /
+    (lines kept)."""
     m = np.asarray(mask, dtype=np.float64)
     if shape is not None: m = np.broadcast_to(m, tuple(shape))
     s = m.sum()
@@ -244,8 +244,8 @@ def mask_acceleration(mask: np.ndarray, shape: Sequence[int] | None = None) -> f
 
 def random_mask(shape: Sequence[int], acceleration: float = 4.0, center_fraction: float = 0.08,
                 rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """fastMRI-style random Cartesian mask (float32, shape (1, W)) over the phase-encode axis (the
-    last).
+    """fastMRI-style random Cartesian mask (float32, shape (1, W)) over the phase-encode axis
+    (the last).
 
     The round(W * center_fraction) central lines (around W // 2, the zero frequency) are always
     kept; each other line is kept independently with probability (W/R - n_c) / (W - n_c), so the
@@ -304,8 +304,8 @@ def variable_density_mask(shape: Sequence[int], acceleration: float = 4.0,
                           center_fraction: float = 0.08, power: float = 2.0,
                           rng: np.random.Generator | int | None = None, two_d: bool = False,
                           return_pdf: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Polynomial variable-density random mask (float32). Sample probability p = min(1, c (1 -
-    r)^power), r = |k| / k_max in [0, 1] the distance from the centre (r >= 1 never sampled), c
+    """Polynomial variable-density random mask (float32). Sample probability p = min(1, c
+    (1 - r)^power), r = |k| / k_max in [0, 1] the distance from the centre (r >= 1 never sampled), c
     chosen by bisection so the expected number of samples is N / acceleration; the central block is
     always sampled.
 
@@ -390,11 +390,11 @@ class DataConsistency(nn.Module):
     """Image-domain data-consistency layer for cascades: x (..., 2, H, W) real two-channel image ->
     ifft2c(DC(fft2c(x), k0, mask)) in the same form.
 
-    `forward(x, k0, mask)`: k0 the measured k-space, complex (..., H, W) or two-channel (..., 2, H,
-    W); mask broadcastable to (..., H, W) (numpy masks are converted). noise_lvl=None is hard DC; a
-    number is soft DC with lambda = noise_lvl (see `data_consistency`: larger = trust the data
-    more). learnable=True makes lambda a parameter, stored as log(lambda) so it stays positive; it
-    needs a finite initial noise_lvl."""
+    `forward(x, k0, mask)`: k0 the measured k-space, complex (..., H, W) or two-channel
+    (..., 2, H, W); mask broadcastable to (..., H, W) (numpy masks are converted). noise_lvl=None is
+    hard DC; a number is soft DC with lambda = noise_lvl (see `data_consistency`: larger = trust the
+    data more). learnable=True makes lambda a parameter, stored as log(lambda) so it stays positive;
+    it needs a finite initial noise_lvl."""
     def __init__(self, noise_lvl: float | None = None, learnable: bool = False):
         super().__init__()
         if noise_lvl is not None and noise_lvl < 0:
@@ -461,9 +461,9 @@ def _coil_axis(x, coil_dim: int):
     return coil_dim
 
 def coil_combine_rss(coil_images: Array, coil_dim: int = -3) -> Array:
-    """Root-sum-of-squares combination sqrt(sum_c |x_c|^2) over `coil_dim` (default -3: (..., C, H,
-    W)). Real magnitude output (..., H, W); numpy or torch. Needs no sensitivities; keeps the coils'
-    shading."""
+    """Root-sum-of-squares combination sqrt(sum_c |x_c|^2) over `coil_dim` (default -3:
+    (..., C, H, W)). Real magnitude output (..., H, W); numpy or torch. Needs no sensitivities;
+    keeps the coils' shading."""
     ax = _coil_axis(coil_images, coil_dim)
     if _is_torch(coil_images): return coil_images.abs().pow(2).sum(ax).sqrt()
     return np.sqrt((np.abs(coil_images) ** 2).sum(ax))
@@ -471,8 +471,8 @@ def coil_combine_rss(coil_images: Array, coil_dim: int = -3) -> Array:
 def coil_combine_sense(coil_images: Array, sens: Array, coil_dim: int = -3) -> Array:
     """Sensitivity-weighted (SENSE, R = 1) combination sum_c conj(S_c) x_c / sum_c |S_c|^2 over
     `coil_dim`. Complex output (..., H, W); exact inverse of x -> S x where sum |S|^2 > 0; 0 where
-    no coil sees the pixel. `sens` broadcasts against `coil_images` (e.g. (C, H, W) maps for a (B,
-    C, H, W) batch); numpy or torch."""
+    no coil sees the pixel. `sens` broadcasts against `coil_images` (e.g. (C, H, W) maps for a
+    (B, C, H, W) batch); numpy or torch."""
     ax = _coil_axis(coil_images, coil_dim)
     if _is_torch(coil_images):
         sens = torch.as_tensor(sens, device=coil_images.device)

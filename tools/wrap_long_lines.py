@@ -103,9 +103,15 @@ def ruff_format(code, width):
     return r.stdout if r.returncode == 0 else None
 
 
+_GROUP = re.compile(r"[(\[{][^()\[\]{}\n]{1,16}[)\]}]")
+
+
 def _wrap(text, lead, sub, width=None):
-    return textwrap.wrap(text, width=width or LIMIT, initial_indent=lead, subsequent_indent=sub,
-                         break_long_words=False, break_on_hyphens=False)
+    "textwrap, never breaking inside a short bracketed group such as `(z, y, x)` or `(1 - r)`."
+    text = _GROUP.sub(lambda m: m.group().replace(" ", "\0"), text)
+    return [l.replace("\0", " ") for l in
+            textwrap.wrap(text, width=width or LIMIT, initial_indent=lead, subsequent_indent=sub,
+                          break_long_words=False, break_on_hyphens=False)]
 
 
 def reflow(lines, i, lead, text, sub, can_merge):

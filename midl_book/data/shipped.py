@@ -216,9 +216,9 @@ def _skimage(fn: str) -> np.ndarray:
         ) from None
 
 def skimage_fundus() -> np.ndarray:
-    """scikit-image's `data.retina()`: a colour fundus photograph of a normal left eye, (1411, 1411,
-    3) uint8 RGB. Provenance: M. Häggström, Wikimedia Commons; licence: CC0 1.0. No vessel mask
-    ships."""
+    """scikit-image's `data.retina()`: a colour fundus photograph of a normal left eye,
+    (1411, 1411, 3) uint8 RGB. Provenance: M. Häggström, Wikimedia Commons; licence: CC0 1.0. No
+    vessel mask ships."""
     return _skimage("retina")
 
 def skimage_ihc() -> np.ndarray:

@@ -61,8 +61,8 @@ def accuracy(pred: Any, target: Any) -> float:
 
 # %% ../../nbs/03b_metrics_classification.ipynb #959123de
 def roc_auc(scores: Any, labels: Any) -> float:
-    """Area under the ROC curve of `scores` (higher = more positive) for binary `labels` (0/1 or
-    bool).
+    """Area under the ROC curve of `scores` (higher = more positive) for binary `labels`
+    (0/1 or bool).
 
     Inputs of the same shape (flattened, so pixel-wise AUC of a score map works too). Computed
     exactly as the Mann-Whitney U statistic with average ranks for ties (= scikit-learn's

@@ -259,8 +259,8 @@ def hausdorff_distance(pred: Any, target: Any, spacing: float | Sequence[float] 
 def hausdorff95(pred: Any, target: Any, spacing: float | Sequence[float] | None = None, *,
                 convention: str = "monai", pooled: bool | None = None,
                 connectivity: int | None = None, empty_value: float = float("inf")) -> float:
-    """HD95: 95th percentile of the symmetric surface distances, in mm with `spacing` (voxels if
-    None).
+    """HD95: 95th percentile of the symmetric surface distances, in mm with `spacing`
+    (voxels if None).
 
     `convention="monai"` (default): the larger of the two directed 95th percentiles, as MONAI's
     `compute_hausdorff_distance(percentile=95)`; "medpy": the 95th percentile of both directed sets

@@ -152,8 +152,8 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
         m = _ellipse_in(Z, Y, X, c, r, U(0, np.pi)) & cavity
         bowel |= m
         if rng.random() < 0.5: gas |= m & (Y < c[1] - 0.35 * r[1])
-    # liver: from the dome (z0) to the tip (z1), deformed by a smooth random displacement (about 6
-    # mm)
+    # liver: from the dome (z0) to the tip (z1), deformed by a smooth random displacement
+    # (about 6 mm)
     z0, z1 = U(0, 12), U(105, 135)
     tz = (Z - z0) / (z1 - z0)
     prof = _liver_profile(tz)
@@ -323,8 +323,8 @@ def ct_abdomen_slice(size: int = 128, n_tumors: int | None = None, seed: SeedLik
                      use_real_liver: bool = False, z_mm: float | None = None, fov_mm: float = 384.0,
                      noise_hu: float | None = None, texture_hu: float = 6.0,
                      psf_sigma: float = 0.7) -> dict:
-    """One axial slice of the phantom of `ct_abdomen_volume`, `size` x `size` px over `fov_mm` (3
-    mm/px at 128).
+    """One axial slice of the phantom of `ct_abdomen_volume`, `size` x `size` px over `fov_mm`
+    (3 mm/px at 128).
 
     `z_mm` is the level (mm below the top of the volume; None draws U(35, 80), where the liver is
     large). `n_tumors` None draws 0-3; tumours are centred on this slice, so each shows at its full
@@ -458,8 +458,8 @@ def _render_nodules(at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.nda
     set of K points, each carrying its nodule's parameters."""
     B, M = P.shape[:2]
     A = at["attributes"][idx]; col = {k: A[:, i] for i, k in enumerate(LIDC_ATTRIBUTE_NAMES)}
-    # background lung with vessels (straight tubes, +40 HU); |p - a|^2 - ((p - a).d)^2 without (B,
-    # M, V, 3) arrays
+    # background lung with vessels (straight tubes, +40 HU); |p - a|^2 - ((p - a).d)^2 without
+    # (B, M, V, 3) arrays
     vd, vp, vr = at["vessel_dirs"][idx], at["vessel_pts"][idx], at["vessel_r"][idx]
     along = np.einsum("bmk,bvk->bmv", P, vd) - (vp * vd).sum(-1)[:, None, :]
     rel2 = (

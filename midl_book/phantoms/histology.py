@@ -49,8 +49,8 @@ HISTO_RECIPES = {
 class HistoTiles(NamedTuple):
     """What `histology_tiles` returns. `images` float32 `(n, 3, H, W)`, RGB in [0, 1]; `labels`
     uint8 `(n, H, W)`, the tissue class 1..7 of every pixel (`HISTO_CLASSES`; dense, so never 0);
-    `nuclei` int32 `(n, H, W)`: 0 outside nuclei, else the nucleus' index within its tile (1, 2,
-    ...)."""
+    `nuclei` int32 `(n, H, W)`: 0 outside nuclei, else the nucleus' index within its tile
+    (1, 2, ...)."""
     images: np.ndarray
     labels: np.ndarray
     nuclei: np.ndarray

@@ -149,15 +149,15 @@ def mpmri_liver(n_lesions: int = 60,
 
     `n_lesions` lesions with grades in the ratio `grade_proportions` (well, moderate, poor; default
     the HCC paper's 34 well : 114 moderate : 18 poor lesions, its Table 1), `rois_per_lesion` ROIs
-    each, then `n_background` lesion-free ROIs. Lesion radius 10-37.5 % of `size` (3-12 px at 32
-    px). Rician noise of SD `noise` times each phase's parenchyma signal. Returns:
+    each, then `n_background` lesion-free ROIs. Lesion radius 10-37.5 % of `size`
+    (3-12 px at 32 px). Rician noise of SD `noise` times each phase's parenchyma signal. Returns:
     - `images` float32 (N, P, size, size), one channel per entry of `phases` (in that order);
     - `lesion_mask` uint8 (N, size, size) (all 0 for background ROIs); `label` (N,) 1 lesion, 0
       background;
     - `grade` int64 (N,) 0 well, 1 moderate, 2 poor, -1 background; `lesion_id` (N,) the split unit
       (background ROIs come in groups of `rois_per_lesion` with ids after the lesions');
-    - `lesion_ratio` float32 (N, P) the true lesion/parenchyma ratio of each ROI and phase (1 for
-      background); `fat` bool (N,); `phases`; `grade_names`."""
+    - `lesion_ratio` float32 (N, P) the true lesion/parenchyma ratio of each ROI and phase
+      (1 for background); `fat` bool (N,); `phases`; `grade_names`."""
     n_lesions = _check_int("n_lesions", n_lesions, 0)
     H = _check_int("size", size, 16)
     rpl = _check_int("rois_per_lesion", rois_per_lesion, 1)

@@ -71,9 +71,9 @@ class _ShowLabel(Transform):
 
 def arrays_dls(x_train, y_train, x_valid, y_valid, bs: int = 16, seed: int = 0, device=None,
                shuffle: bool = True, drop_last: bool = False, typed: bool = True) -> DataLoaders:
-    """fastai DataLoaders from arrays. `y_*` may be one array or a tuple of arrays (several
-    targets). Inputs must be (N, C, *spatial) or (N, features); targets (N, ...). `typed`: see
-    `ArrayDataset`."""
+    """fastai DataLoaders from arrays. `y_*` may be one array or a tuple of arrays
+    (several targets). Inputs must be (N, C, *spatial) or (N, features); targets (N, ...). `typed`:
+    see `ArrayDataset`."""
     ytr = y_train if isinstance(y_train, tuple) else (y_train,)
     yva = y_valid if isinstance(y_valid, tuple) else (y_valid,)
     dtr, dva = ArrayDataset(x_train, *ytr, typed=typed), ArrayDataset(x_valid, *yva, typed=typed)

@@ -80,8 +80,9 @@ def load_wmh_case(folder) -> dict:
     """Read one WMH 2017 subject folder: returns `dict(t1=, flair=, wmh=, site=, subject=)`, T1 and
     FLAIR as float32 `Volume`s (`pre/T1.nii.gz`, `pre/FLAIR.nii.gz`), the mask `wmh.nii.gz` as a
     uint8 `Volume` with labels 0 background, 1 WMH, 2 other pathology (kept: the challenge ignores
-    it in evaluation), all canonical and checked to share one grid. Raises `DataError` (naming the
-    file) for a missing file, NaN voxels, different grids, or mask values other than 0, 1, 2."""
+    it in evaluation), all canonical and checked to share one grid. Raises `DataError`
+    (naming the file) for a missing file, NaN voxels, different grids, or mask values other than 0,
+    1, 2."""
     f = _as_path(folder, "WMH subject folder")
     if not f.is_dir():
         raise DataError(f"WMH subject folder {f} does not exist: pick one from wmh_cases(root)")
@@ -317,8 +318,8 @@ def volume_slices(
 ) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
     """Axial 2D slices of co-registered volumes: each channel (z, y, x) normalised to [0, 1] over
     the whole volume (min-max, the official boundary-loss code's `norm_arr`), resized in-plane to
-    `size` x `size` (linear; labels nearest). Returns x (z, C, size, size) float32, y (z, size,
-    size) int64 and the in-plane spacing (sy, sx) in mm after resizing."""
+    `size` x `size` (linear; labels nearest). Returns x (z, C, size, size) float32, y
+    (z, size, size) int64 and the in-plane spacing (sy, sx) in mm after resizing."""
     z, h, w = label.shape
     zoom = (1, size / h, size / w)
     # (a - min) / (max - min) over the whole volume; a constant volume gives zeros
