@@ -4,7 +4,8 @@
 
 # %% ../nbs/07_cli.ipynb #e4034a79
 from __future__ import annotations
-import os, re, sys, json, time, shutil, hashlib, argparse, ast, datetime, importlib, subprocess, resource, textwrap
+import os, re, sys, json, time, shutil, hashlib, argparse, ast, datetime, importlib, subprocess
+import resource, textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,57 +39,298 @@ class Chapter:
 def _roman(p: str) -> int: return {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}[p]
 
 CHAPTERS = [
-    Chapter('unet_liver_tumor_ct', 'I', 'Liver tumour segmentation with U-Net on abdominal CT (LiTS)', 'papers/004_b533f0de380f5881.txt'),
-    Chapter('amcl_liver_fibrosis', 'I', 'Angular Margin Constrained Loss for Automatic Liver Fibrosis Staging (MVA 2021)', 'papers/000_b09a273e44abe97a.txt'),
-    Chapter('mtmr_net_lung_nodule', 'I', 'MTMR-Net: Multi-task Deep Learning with Margin Ranking Loss for Lung Nodule Analysis', 'papers/003_2d842e9e614de5a0.txt'),
-    Chapter('hcc_mpmri_spp_resnet', 'I', 'Multi-parametric MRI HCC Differentiation with Multi-scale ResNet (SPP, data-level fusion)', 'papers/002_3c8d8ae647a4089a.txt'),
-    Chapter('boundary_loss', 'II', 'Boundary loss for highly unbalanced segmentation (285–296)', 'midl-b'),
-    Chapter('ace_loss', 'II', 'Joint Learning of Brain Lesion and Anatomy Segmentation from Heterogeneous Datasets (401–413)', 'midl-c'),
-    Chapter('hetero_modal_joint_seg', 'II', 'Joint lesion and tissue segmentation from task-specific hetero-modal datasets (164–174)', 'midl-b'),
-    Chapter('exclusive_multilabel_densenet', 'II', 'Exclusive Independent Probability Estimation, 3D FC DenseNets, infant brain MRI (260–274)', 'midl-b'),
-    Chapter('sparse_annotation_balancing', 'II', 'Learning from sparsely annotated data, histopathology (84–91)', 'midl-a'),
-    Chapter('point_nuclei', 'II', 'Weakly Supervised Deep Nuclei Segmentation using Points Annotation (390–400)', 'midl-c'),
-    Chapter('cam_pseudolabel_seg', 'II', 'Uveal melanoma segmentation in MRI from class activation maps (370–379)', 'midl-c'),
-    Chapter('multitask_adversaries', 'II', 'Multitask Adversaries with Weakly Labelled Data, retinal images (414–426)', 'midl-c'),
-    Chapter('selected_dims_seg', 'II', 'Dense Segmentation in Selected Dimensions, retinal OCT (337–346)', 'midl-c'),
-    Chapter('xlsor_lung_cca', 'II', 'XLSor: lung segmentation with criss-cross attention (457–467)', 'midl-d'),
-    Chapter('spda_superpixel_aug', 'II', 'SPDA: Superpixel-based Data Augmentation (572–587)', 'midl-d'),
-    Chapter('sparse_edge_sspnet', 'II', 'Sparse Structured Prediction for Semantic Edge Detection (250–259)', 'midl-b'),
-    Chapter('iterative_weak_histology', 'II', 'Iterative learning with unlabeled and quickly labeled data in histology (215–224)', 'midl-b'),
-    Chapter('wob_prostate', 'II', 'Segmenting Potentially Cancerous Areas in Prostate Biopsies (92–108)', 'midl-a'),
-    Chapter('uad_to_supervised_wml', 'II', 'Fusing Unsupervised and Supervised DL for White Matter Lesion Segmentation (63–72)', 'midl-a'),
-    Chapter('hybrid_cascade', 'III', 'Hybrid, Dual Domain Cascade of CNNs for MR Reconstruction (437–446)', 'midl-c'),
-    Chapter('motion_guided_dmri', 'III', 'Dynamic MRI Reconstruction with Motion-Guided Network (275–284)', 'midl-b'),
-    Chapter('mrf_spatiotemporal', 'III', 'Spatial and Temporal Influence for MR Fingerprinting Reconstruction (27–38)', 'midl-a'),
-    Chapter('kspace_motion_aug', 'III', 'MRI k-Space Motion Artefact Augmentation (427–436)', 'midl-c'),
-    Chapter('automap_gan', 'III', 'Segmentation of low quality cardiac MR with k-space artefact correction (380–389)', 'midl-c'),
+    Chapter(
+        'unet_liver_tumor_ct',
+        'I',
+        'Liver tumour segmentation with U-Net on abdominal CT (LiTS)',
+        'papers/004_b533f0de380f5881.txt',
+    ),
+    Chapter(
+        'amcl_liver_fibrosis',
+        'I',
+        'Angular Margin Constrained Loss for Automatic Liver Fibrosis Staging (MVA 2021)',
+        'papers/000_b09a273e44abe97a.txt',
+    ),
+    Chapter(
+        'mtmr_net_lung_nodule',
+        'I',
+        'MTMR-Net: Multi-task Deep Learning with Margin Ranking Loss for Lung Nodule Analysis',
+        'papers/003_2d842e9e614de5a0.txt',
+    ),
+    Chapter(
+        'hcc_mpmri_spp_resnet',
+        'I',
+        'Multi-parametric MRI HCC Differentiation with Multi-scale ResNet (SPP, data-level fusion)',
+        'papers/002_3c8d8ae647a4089a.txt',
+    ),
+    Chapter(
+        'boundary_loss',
+        'II',
+        'Boundary loss for highly unbalanced segmentation (285–296)',
+        'midl-b',
+    ),
+    Chapter(
+        'ace_loss',
+        'II',
+        'Joint Learning of Brain Lesion and Anatomy Segmentation from Heterogeneous Datasets '
+        '(401–413)',
+        'midl-c',
+    ),
+    Chapter(
+        'hetero_modal_joint_seg',
+        'II',
+        'Joint lesion and tissue segmentation from task-specific hetero-modal datasets (164–174)',
+        'midl-b',
+    ),
+    Chapter(
+        'exclusive_multilabel_densenet',
+        'II',
+        'Exclusive Independent Probability Estimation, 3D FC DenseNets, infant brain MRI (260–274)',
+        'midl-b',
+    ),
+    Chapter(
+        'sparse_annotation_balancing',
+        'II',
+        'Learning from sparsely annotated data, histopathology (84–91)',
+        'midl-a',
+    ),
+    Chapter(
+        'point_nuclei',
+        'II',
+        'Weakly Supervised Deep Nuclei Segmentation using Points Annotation (390–400)',
+        'midl-c',
+    ),
+    Chapter(
+        'cam_pseudolabel_seg',
+        'II',
+        'Uveal melanoma segmentation in MRI from class activation maps (370–379)',
+        'midl-c',
+    ),
+    Chapter(
+        'multitask_adversaries',
+        'II',
+        'Multitask Adversaries with Weakly Labelled Data, retinal images (414–426)',
+        'midl-c',
+    ),
+    Chapter(
+        'selected_dims_seg',
+        'II',
+        'Dense Segmentation in Selected Dimensions, retinal OCT (337–346)',
+        'midl-c',
+    ),
+    Chapter(
+        'xlsor_lung_cca',
+        'II',
+        'XLSor: lung segmentation with criss-cross attention (457–467)',
+        'midl-d',
+    ),
+    Chapter(
+        'spda_superpixel_aug', 'II', 'SPDA: Superpixel-based Data Augmentation (572–587)', 'midl-d'
+    ),
+    Chapter(
+        'sparse_edge_sspnet',
+        'II',
+        'Sparse Structured Prediction for Semantic Edge Detection (250–259)',
+        'midl-b',
+    ),
+    Chapter(
+        'iterative_weak_histology',
+        'II',
+        'Iterative learning with unlabeled and quickly labeled data in histology (215–224)',
+        'midl-b',
+    ),
+    Chapter(
+        'wob_prostate',
+        'II',
+        'Segmenting Potentially Cancerous Areas in Prostate Biopsies (92–108)',
+        'midl-a',
+    ),
+    Chapter(
+        'uad_to_supervised_wml',
+        'II',
+        'Fusing Unsupervised and Supervised DL for White Matter Lesion Segmentation (63–72)',
+        'midl-a',
+    ),
+    Chapter(
+        'hybrid_cascade',
+        'III',
+        'Hybrid, Dual Domain Cascade of CNNs for MR Reconstruction (437–446)',
+        'midl-c',
+    ),
+    Chapter(
+        'motion_guided_dmri',
+        'III',
+        'Dynamic MRI Reconstruction with Motion-Guided Network (275–284)',
+        'midl-b',
+    ),
+    Chapter(
+        'mrf_spatiotemporal',
+        'III',
+        'Spatial and Temporal Influence for MR Fingerprinting Reconstruction (27–38)',
+        'midl-a',
+    ),
+    Chapter(
+        'kspace_motion_aug', 'III', 'MRI k-Space Motion Artefact Augmentation (427–436)', 'midl-c'
+    ),
+    Chapter(
+        'automap_gan',
+        'III',
+        'Segmentation of low quality cardiac MR with k-space artefact correction (380–389)',
+        'midl-c',
+    ),
     Chapter('dypar', 'III', 'Dynamic Pacemaker Artifact Removal from CT (347–357)', 'midl-c'),
-    Chapter('learned_beamforming', 'III', 'Learning beamforming in ultrasound imaging (493–511)', 'midl-d'),
-    Chapter('domain_randomization_drr', 'III', 'Domain Randomized Synthetic X-ray Data for Cardiac Interventions (468–482)', 'midl-d'),
-    Chapter('suits_registration', 'III', 'Interpretable multi-modal features for alignment with supervised iterative descent (73–83)', 'midl-a'),
-    Chapter('anatomygen', 'IV', 'AnatomyGen: Deep Anatomy Generation from Dense Representation (4–14)', 'midl-a'),
-    Chapter('capspix2pix', 'IV', 'Image Synthesis with a Convolutional Capsule GAN (39–62)', 'midl-a'),
-    Chapter('stain_cyclegan_renal', 'IV', 'Stain-Transforming CycleGANs for renal histopathology (151–163)', 'midl-a'),
-    Chapter('gan_simulated_annotations', 'IV', 'Unsupervisedly Training GANs for Segmenting Digital Pathology (175–184)', 'midl-b'),
-    Chapter('bone_lesion_translation_aug', 'IV', 'Generative Image Translation for Data Augmentation of Bone Lesion Pathology (225–235)', 'midl-b'),
-    Chapter('davincigan', 'IV', 'DavinciGAN: Unpaired Surgical Instrument Translation (326–336)', 'midl-c'),
-    Chapter('pseudo_healthy_factorization', 'IV', 'Adversarial Pseudo Healthy Synthesis Needs Pathology Factorization (512–526)', 'midl-d'),
-    Chapter('normative_prior_restoration', 'IV', 'Unsupervised Lesion Detection via Image Restoration with a Normative Prior (540–556)', 'midl-d'),
-    Chapter('confocal_digital_staining', 'IV', 'Digitally Stained Confocal Microscopy (121–129)', 'midl-a'),
-    Chapter('cytovae', 'IV', 'Capturing Single-Cell Phenotypic Variation via Unsupervised Representation Learning (315–325)', 'midl-c'),
-    Chapter('np_normative', 'IV', 'Neural Processes Mixed-Effect Models for Deep Normative Modeling (297–314)', 'midl-c'),
-    Chapter('latent_space_clustering', 'IV', 'Cluster Analysis in Latent Space: aortic valve prosthesis shapes (236–249)', 'midl-b'),
-    Chapter('hierarchical_multilabel_cxr', 'V', 'Deep Hierarchical Multi-label Classification of Chest X-ray Images (109–120)', 'midl-a'),
-    Chapter('knee_oa_attention', 'V', 'Assessing Knee OA Severity with CNN attention-based architectures (197–214)', 'midl-b'),
-    Chapter('t_imm_merging', 'V', 'Transfer Learning by Adaptive Merging of Multiple Models (185–196)', 'midl-b'),
-    Chapter('care_attention_loss', 'V', 'CARE: Class Attention to Regions of Lesion for Imbalanced Data (588–597)', 'midl-d'),
-    Chapter('ga_ssd', 'V', 'Group-Attention Single-Shot Detector for pulmonary nodules (358–369)', 'midl-c'),
-    Chapter('eso_rcnn3d', 'V', '3D multirater RCNN for extremely small objects (447–456)', 'midl-d'),
-    Chapter('voca_nuclei', 'V', 'VOCA: Cell Nuclei Detection by Vector Oriented Confidence Accumulation (527–539)', 'midl-d'),
-    Chapter('ms_progression_3dcnn', 'V', 'Prediction of Disease Progression in Multiple Sclerosis from MRI (483–492)', 'midl-d'),
-    Chapter('lri_steerable_3d', 'V', 'Local rotation invariance in 3D CNNs with steerable filters (15–26)', 'midl-a'),
-    Chapter('rl_subpixel_tracking', 'V', 'Deep Reinforcement Learning for Subpixel Neural Tracking (130–150)', 'midl-a'),
-    Chapter('ios_teeth_pointcloud', 'V', 'Semantic Segmentation in 3D Point Cloud Intra-oral Scans of Teeth (557–571)', 'midl-d'),
+    Chapter(
+        'learned_beamforming',
+        'III',
+        'Learning beamforming in ultrasound imaging (493–511)',
+        'midl-d',
+    ),
+    Chapter(
+        'domain_randomization_drr',
+        'III',
+        'Domain Randomized Synthetic X-ray Data for Cardiac Interventions (468–482)',
+        'midl-d',
+    ),
+    Chapter(
+        'suits_registration',
+        'III',
+        'Interpretable multi-modal features for alignment with supervised iterative descent '
+        '(73–83)',
+        'midl-a',
+    ),
+    Chapter(
+        'anatomygen',
+        'IV',
+        'AnatomyGen: Deep Anatomy Generation from Dense Representation (4–14)',
+        'midl-a',
+    ),
+    Chapter(
+        'capspix2pix', 'IV', 'Image Synthesis with a Convolutional Capsule GAN (39–62)', 'midl-a'
+    ),
+    Chapter(
+        'stain_cyclegan_renal',
+        'IV',
+        'Stain-Transforming CycleGANs for renal histopathology (151–163)',
+        'midl-a',
+    ),
+    Chapter(
+        'gan_simulated_annotations',
+        'IV',
+        'Unsupervisedly Training GANs for Segmenting Digital Pathology (175–184)',
+        'midl-b',
+    ),
+    Chapter(
+        'bone_lesion_translation_aug',
+        'IV',
+        'Generative Image Translation for Data Augmentation of Bone Lesion Pathology (225–235)',
+        'midl-b',
+    ),
+    Chapter(
+        'davincigan',
+        'IV',
+        'DavinciGAN: Unpaired Surgical Instrument Translation (326–336)',
+        'midl-c',
+    ),
+    Chapter(
+        'pseudo_healthy_factorization',
+        'IV',
+        'Adversarial Pseudo Healthy Synthesis Needs Pathology Factorization (512–526)',
+        'midl-d',
+    ),
+    Chapter(
+        'normative_prior_restoration',
+        'IV',
+        'Unsupervised Lesion Detection via Image Restoration with a Normative Prior (540–556)',
+        'midl-d',
+    ),
+    Chapter(
+        'confocal_digital_staining',
+        'IV',
+        'Digitally Stained Confocal Microscopy (121–129)',
+        'midl-a',
+    ),
+    Chapter(
+        'cytovae',
+        'IV',
+        'Capturing Single-Cell Phenotypic Variation via Unsupervised Representation Learning '
+        '(315–325)',
+        'midl-c',
+    ),
+    Chapter(
+        'np_normative',
+        'IV',
+        'Neural Processes Mixed-Effect Models for Deep Normative Modeling (297–314)',
+        'midl-c',
+    ),
+    Chapter(
+        'latent_space_clustering',
+        'IV',
+        'Cluster Analysis in Latent Space: aortic valve prosthesis shapes (236–249)',
+        'midl-b',
+    ),
+    Chapter(
+        'hierarchical_multilabel_cxr',
+        'V',
+        'Deep Hierarchical Multi-label Classification of Chest X-ray Images (109–120)',
+        'midl-a',
+    ),
+    Chapter(
+        'knee_oa_attention',
+        'V',
+        'Assessing Knee OA Severity with CNN attention-based architectures (197–214)',
+        'midl-b',
+    ),
+    Chapter(
+        't_imm_merging',
+        'V',
+        'Transfer Learning by Adaptive Merging of Multiple Models (185–196)',
+        'midl-b',
+    ),
+    Chapter(
+        'care_attention_loss',
+        'V',
+        'CARE: Class Attention to Regions of Lesion for Imbalanced Data (588–597)',
+        'midl-d',
+    ),
+    Chapter(
+        'ga_ssd',
+        'V',
+        'Group-Attention Single-Shot Detector for pulmonary nodules (358–369)',
+        'midl-c',
+    ),
+    Chapter(
+        'eso_rcnn3d', 'V', '3D multirater RCNN for extremely small objects (447–456)', 'midl-d'
+    ),
+    Chapter(
+        'voca_nuclei',
+        'V',
+        'VOCA: Cell Nuclei Detection by Vector Oriented Confidence Accumulation (527–539)',
+        'midl-d',
+    ),
+    Chapter(
+        'ms_progression_3dcnn',
+        'V',
+        'Prediction of Disease Progression in Multiple Sclerosis from MRI (483–492)',
+        'midl-d',
+    ),
+    Chapter(
+        'lri_steerable_3d',
+        'V',
+        'Local rotation invariance in 3D CNNs with steerable filters (15–26)',
+        'midl-a',
+    ),
+    Chapter(
+        'rl_subpixel_tracking',
+        'V',
+        'Deep Reinforcement Learning for Subpixel Neural Tracking (130–150)',
+        'midl-a',
+    ),
+    Chapter(
+        'ios_teeth_pointcloud',
+        'V',
+        'Semantic Segmentation in 3D Point Cloud Intra-oral Scans of Teeth (557–571)',
+        'midl-d',
+    ),
 ]
 
 CHAPTER_BY_SLUG = {c.slug: c for c in CHAPTERS}
@@ -98,76 +340,150 @@ CHAPTER_BY_SLUG = {c.slug: c for c in CHAPTERS}
 # tuple, or a dict name -> fake_tree keywords (n_cases, shape); `params`: the papermill parameters
 # that shrink the run (one epoch, two cases, small sizes). None: not written yet.
 FAKE_RUNS: dict[str, dict | None] = {
-    "unet_liver_tumor_ct": dict(datasets=dict(lits=dict(n_cases=4, shape=(24, 24, 8))),
-                                params=dict(EPOCHS=1, IMG=16, WIDTHS=[4, 8], BS=4)),
-
-    "amcl_liver_fibrosis": dict(datasets=dict(liver_fibrosis=dict(n_cases=6)), params=dict(
-        EPOCHS=1, IMG_SIZE=32, BS=4, ARCHS=["resnet18"], SEEDS=[42], MARGINS=[0.5])),
-
-    "mtmr_net_lung_nodule": dict(datasets=dict(lidc_idri=dict(n_cases=10, shape=(32, 32, 6))),
-                                 params=dict(EPOCHS=1, ARCH="tiny", PRETRAINED=False, PATCH=32,
-                                             TEST_FRAC=0.4, AUGMENT=True, BS=4)),
-
-    "hcc_mpmri_spp_resnet": dict(datasets=dict(hcc_mpmri=dict(n_cases=12)), params=dict(
-        EPOCHS=1, N_REPEATS=1, PATCH=16, DEPTH=8, WIDTH=8, BS=16, CIFAR_EPOCHS=1)),
-
-    "boundary_loss": dict(datasets=("isles",), params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0], IMG=32,
-                          WIDTHS=[4, 8])),
-
-    "ace_loss": dict(datasets=dict(mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
-                                   wmh=dict(n_cases=2, shape=(16, 16, 8))),
-                     params=dict(SEEDS=[0], ITERS=2, PATCH=8, WIDTH=4, DEPTH=2, N_CASES=2)),
-
+    "unet_liver_tumor_ct": dict(
+        datasets=dict(lits=dict(n_cases=4, shape=(24, 24, 8))),
+        params=dict(EPOCHS=1, IMG=16, WIDTHS=[4, 8], BS=4),
+    ),
+    "amcl_liver_fibrosis": dict(
+        datasets=dict(liver_fibrosis=dict(n_cases=6)),
+        params=dict(EPOCHS=1, IMG_SIZE=32, BS=4, ARCHS=["resnet18"], SEEDS=[42], MARGINS=[0.5]),
+    ),
+    "mtmr_net_lung_nodule": dict(
+        datasets=dict(lidc_idri=dict(n_cases=10, shape=(32, 32, 6))),
+        params=dict(
+            EPOCHS=1, ARCH="tiny", PRETRAINED=False, PATCH=32, TEST_FRAC=0.4, AUGMENT=True, BS=4
+        ),
+    ),
+    "hcc_mpmri_spp_resnet": dict(
+        datasets=dict(hcc_mpmri=dict(n_cases=12)),
+        params=dict(EPOCHS=1, N_REPEATS=1, PATCH=16, DEPTH=8, WIDTH=8, BS=16, CIFAR_EPOCHS=1),
+    ),
+    "boundary_loss": dict(
+        datasets=("isles",),
+        params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0], IMG=32, WIDTHS=[4, 8]),
+    ),
+    "ace_loss": dict(
+        datasets=dict(
+            mrbrains=dict(n_cases=2, shape=(16, 16, 8)), wmh=dict(n_cases=2, shape=(16, 16, 8))
+        ),
+        params=dict(SEEDS=[0], ITERS=2, PATCH=8, WIDTH=4, DEPTH=2, N_CASES=2),
+    ),
     "hetero_modal_joint_seg": dict(
-        datasets=dict(wmh=dict(n_cases=3, shape=(16, 16, 8)),
-                      mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
-                      neuromorphometrics=dict(n_cases=3, shape=(16, 16, 12))),
-        params=dict(SEEDS=[0], PATCH=[4, 8, 8], BS=1, EPOCHS=1, STEPS=2, WARMUP=1, CH=[4, 4, 4],
-                    BLOCKS=1, HEAD=8, N_CASES=3)),
-
+        datasets=dict(
+            wmh=dict(n_cases=3, shape=(16, 16, 8)),
+            mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
+            neuromorphometrics=dict(n_cases=3, shape=(16, 16, 12)),
+        ),
+        params=dict(
+            SEEDS=[0],
+            PATCH=[4, 8, 8],
+            BS=1,
+            EPOCHS=1,
+            STEPS=2,
+            WARMUP=1,
+            CH=[4, 4, 4],
+            BLOCKS=1,
+            HEAD=8,
+            N_CASES=3,
+        ),
+    ),
     "exclusive_multilabel_densenet": dict(  # 2 labelled subjects, 2 folds, 16^3 patches, 1 step
         datasets=("iseg2017",),
-        params=dict(FOLDS=2, PATCH=16, STEPS=1, BS=1, GROWTH=4, LAYERS=2, STEM=8)),
-
-    "sparse_annotation_balancing": dict(datasets=("kather_crc",), params=dict(
-        EPOCHS=1, SEEDS=[0], SIZE=32, N_TRAIN=8, N_VALID=4, N_TEST=6, DEPTH=3, WIDTH=4, WORKERS=0)),
-
-    "hybrid_cascade": dict(datasets=dict(calgary_campinas=dict(n_cases=3, shape=(6, 16, 16))),
-                           params=dict(EPOCHS=1, WIDTH=4, BS=4, ACCELS=(5.0,), N_MASKS=4,
-                                       EDGE_SLICES=1, N_VAL_SUBJECTS=1)),
-
-    "motion_guided_dmri": dict(datasets=dict(acdc=dict(n_cases=6, shape=(16, 16, 2))),
-                               params=dict(IMG=16, FRAMES=4, N_ITER=1, N_CENTRE=2, WIDTH=4, ME_WIDTH=4,
-                                           MC_WIDTH=4, EPOCHS_DR=1, EPOCHS_ME=1, EPOCHS_MC=1, BS_DR=2,
-                                           BS_ME=4, BS_MC=4, ACCELS=(4,))),
-
+        params=dict(FOLDS=2, PATCH=16, STEPS=1, BS=1, GROWTH=4, LAYERS=2, STEM=8),
+    ),
+    "sparse_annotation_balancing": dict(
+        datasets=("kather_crc",),
+        params=dict(
+            EPOCHS=1,
+            SEEDS=[0],
+            SIZE=32,
+            N_TRAIN=8,
+            N_VALID=4,
+            N_TEST=6,
+            DEPTH=3,
+            WIDTH=4,
+            WORKERS=0,
+        ),
+    ),
+    "hybrid_cascade": dict(
+        datasets=dict(calgary_campinas=dict(n_cases=3, shape=(6, 16, 16))),
+        params=dict(
+            EPOCHS=1, WIDTH=4, BS=4, ACCELS=(5.0,), N_MASKS=4, EDGE_SLICES=1, N_VAL_SUBJECTS=1
+        ),
+    ),
+    "motion_guided_dmri": dict(
+        datasets=dict(acdc=dict(n_cases=6, shape=(16, 16, 2))),
+        params=dict(
+            IMG=16,
+            FRAMES=4,
+            N_ITER=1,
+            N_CENTRE=2,
+            WIDTH=4,
+            ME_WIDTH=4,
+            MC_WIDTH=4,
+            EPOCHS_DR=1,
+            EPOCHS_ME=1,
+            EPOCHS_MC=1,
+            BS_DR=2,
+            BS_ME=4,
+            BS_MC=4,
+            ACCELS=(4,),
+        ),
+    ),
     # the paper's layout (registry entry mrf_wf, private data): 3 subjects of 2 slices, 8 frames
-    "mrf_spatiotemporal": dict(datasets={"mrf_wf": dict(n_cases=3)},
-                               params=dict(N_FRAMES=8, SIZE=64, N_SLICES=16, GROWTH=[4, 4, 4, 4, 4],
-                                           N_LAYERS=1, RECEPTIVE_FIELDS=[1, 11], OUT_PATCH=8,
-                                           N_PATCHES=16, BATCH=4, EPOCHS=1, SEEDS=[0],
-                                           MLP_HIDDEN=[8, 8])),
-
+    "mrf_spatiotemporal": dict(
+        datasets={"mrf_wf": dict(n_cases=3)},
+        params=dict(
+            N_FRAMES=8,
+            SIZE=64,
+            N_SLICES=16,
+            GROWTH=[4, 4, 4, 4, 4],
+            N_LAYERS=1,
+            RECEPTIVE_FIELDS=[1, 11],
+            OUT_PATCH=8,
+            N_PATCHES=16,
+            BATCH=4,
+            EPOCHS=1,
+            SEEDS=[0],
+            MLP_HIDDEN=[8, 8],
+        ),
+    ),
     "kspace_motion_aug": dict(  # 3 subjects (train / valid / test), one epoch, a tiny U-Net
         datasets=dict(ixi=dict(n_cases=3)),
-        params=dict(EPOCHS=1, SIZE=64, PATCH=32, WIDTH=4, BS=8, MC_SAMPLES=2, N_UNC=2)),
-
-    # ACDC only: its cines (30 frames in the fake tree, 12 to 35 in the release) exercise the fallback that
-    # reads fewer frames than N_FRAMES = 50; the UK Biobank reader is the same load_cine_slice
-    "automap_gan": dict(datasets={"acdc": dict(n_cases=5)},
-                        params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
-                                    DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
+        params=dict(EPOCHS=1, SIZE=64, PATCH=32, WIDTH=4, BS=8, MC_SAMPLES=2, N_UNC=2),
+    ),
+    # ACDC only: its cines (30 frames in the fake tree, 12 to 35 in the release) exercise the
+    # fallback that reads fewer frames than N_FRAMES = 50; the UK Biobank reader is the same
+    # load_cine_slice
+    "automap_gan": dict(
+        datasets={"acdc": dict(n_cases=5)},
+        params=dict(
+            SIZE=32,
+            EPOCHS=1,
+            SEG_EPOCHS=1,
+            SEEDS=[0],
+            CONV_CH=4,
+            DISC_CH=[4, 8],
+            BATCH=8,
+            DN_WIDTH=4,
+        ),
+    ),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084
 def repo_root() -> Path:
-    "The checkout's root: the first folder holding settings.ini above the package, else above the cwd."
-    for start in (Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd(), Path.cwd().resolve()):
+    """The checkout's root: the first folder holding settings.ini above the package, else above the
+    cwd."""
+    for start in (
+        Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd(),
+        Path.cwd().resolve(),
+    ):
         for d in (start, *start.parents):
             if (d / "settings.ini").exists() and (d / "nbs").is_dir(): return d
-    raise FileNotFoundError("this command runs the book's notebooks, which a pip-installed midl_book does not "
-                            "include: git clone https://github.com/midl/midl_book && cd midl_book, then run it "
-                            "there (`midl-book datasets` and `midl-book fetch` work anywhere)")
+    raise FileNotFoundError("this command runs the book's notebooks, which a pip-installed "
+                            "midl_book does not include: git clone "
+                            "https://github.com/midl/midl_book && cd midl_book, then run it there "
+                            "(`midl-book datasets` and `midl-book fetch` work anywhere)")
 
 def book_notebooks() -> list[Path]:
     "Every notebook of the book, foundations first, then the chapters by part (template excluded)."
@@ -177,17 +493,23 @@ def book_notebooks() -> list[Path]:
     return found
 
 def resolve_notebook(name: str) -> Path:
-    "A chapter slug, a foundation notebook's name (`00_core` or `core`), or a path -> the notebook's path."
+    """A chapter slug, a foundation notebook's name (`00_core` or `core`), or a path -> the
+    notebook's path."""
     if name in CHAPTER_BY_SLUG:
         c = CHAPTER_BY_SLUG[name]
-        if not c.implemented: raise SystemExit(f"midl-book: chapter '{name}' is planned but not written yet (see `midl-book list`)")
+        if not c.implemented:
+            raise SystemExit(f"midl-book: chapter '{name}' is planned but not written yet (see "
+                             "`midl-book list`)")
         return c.notebook
     p = Path(name)
     if p.suffix == ".ipynb" and p.exists(): return p.resolve()
     for nb in sorted((repo_root() / "nbs").glob("[0-9]*.ipynb")):
         if name in (nb.stem, nb.stem.split("_", 1)[-1]): return nb
     close = [c.slug for c in CHAPTERS if name.lower() in c.slug] or []
-    raise SystemExit(f"midl-book: unknown chapter '{name}'" + (f"; did you mean {', '.join(close[:3])}?" if close else "; see `midl-book list`"))
+    raise SystemExit(
+        f"midl-book: unknown chapter '{name}'"
+        + (f"; did you mean {', '.join(close[:3])}?" if close else "; see `midl-book list`")
+    )
 
 # %% ../nbs/07_cli.ipynb #9d95d832
 def build_dir() -> Path: return repo_root() / "_build"
@@ -197,7 +519,7 @@ def _rel(nb: Path) -> Path: return nb.resolve().relative_to((repo_root() / "nbs"
 def executed_path(nb: Path) -> Path: return build_dir() / "executed" / "nbs" / _rel(nb)
 
 def timing_path(nb: Path,  # a notebook under nbs/
-                kind: str = "smoke",  # "smoke", "long", "full" or "fake": each kind has its own record
+                kind: str = "smoke",  # "smoke", "long", "full" or "fake": one record per kind
                 ) -> Path:
     "Where the record of `nb`'s last run of this kind goes: `_build/timings/[<kind>/]<path>.json`."
     name = str(_rel(nb).with_suffix("")).replace("/", "__") + ".json"
@@ -205,7 +527,11 @@ def timing_path(nb: Path,  # a notebook under nbs/
 
 def executed_kind_path(nb: Path, kind: str = "smoke") -> Path:
     "The executed copy of a run of this kind: the smoke run's is the one the book shows."
-    return executed_path(nb) if kind == "smoke" else build_dir() / f"executed-{kind}" / "nbs" / _rel(nb)
+    return (
+        executed_path(nb)
+        if kind == "smoke"
+        else build_dir() / f"executed-{kind}" / "nbs" / _rel(nb)
+    )
 
 def source_hash(nb: Path) -> str:
     "`midl_book.core.source_hash`, imported when called (the CLI starts without importing torch)."
@@ -213,36 +539,48 @@ def source_hash(nb: Path) -> str:
     return _source_hash(nb)
 
 def parse_value(v: str):
-    "A command-line parameter value: a Python literal when it is one (3, 0.1, True, 'x', [1,2]), else the string."
+    """A command-line parameter value: a Python literal when it is one (3, 0.1, True, 'x', [1,2]),
+    else the string."""
     try: return ast.literal_eval(v)
     except (ValueError, SyntaxError): return v
 
 def _exec_child(nb: str, out: str, params_json: str, record: str, stream: str = ""):
-    "Run in a fresh process by `run_notebook`: execute, then write the record with the kernel's peak memory."
+    """Run in a fresh process by `run_notebook`: execute, then write the record with the kernel's
+    peak memory."""
     import papermill as pm
     params = json.loads(params_json)
     t0 = time.perf_counter(); err = None
     try:  # stream: a bar over the cells, and each cell's output (training progress) as it comes
         pm.execute_notebook(nb, out, parameters=params, cwd=str(repo_root()), kernel_name="python3",
                             progress_bar=bool(stream), log_output=bool(stream))
-    except Exception as e:  # papermill writes the executed notebook with the failing cell before raising
+    # papermill writes the executed notebook with the failing cell before raising
+    except Exception as e:
         err = f"{type(e).__name__}: {e}"
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (1024**2 if sys.platform == "darwin" else 1024)
-    Path(record).write_text(json.dumps(dict(wall_s=round(wall, 2), peak_memory_mb=round(peak, 1), error=err)))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (
+        1024**2 if sys.platform == "darwin" else 1024
+    )
+    Path(record).write_text(
+        json.dumps(dict(wall_s=round(wall, 2), peak_memory_mb=round(peak, 1), error=err))
+    )
 
-def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None, env: dict | None = None,
-                 reuse: bool = False, timing: Path | None = None, stream: bool = False) -> dict:
-    "Execute `nb` with papermill (only the parameters it declares) and return the run's record; raises RuntimeError on failure."
+def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None,
+                 env: dict | None = None, reuse: bool = False, timing: Path | None = None,
+                 stream: bool = False) -> dict:
+    """Execute `nb` with papermill (only the parameters it declares) and return the run's record;
+    raises RuntimeError on failure."""
     import papermill as pm
     nb = Path(nb).resolve()
     params = dict(params or {})
     declared = pm.inspect_notebook(str(nb))
     unknown = sorted(set(params) - set(declared))
     if unknown:
-        raise ValueError(f"{nb.name} has no parameter {', '.join(unknown)}; its parameters are: {', '.join(declared) or 'none'}")
+        raise ValueError(f"{nb.name} has no parameter {', '.join(unknown)}; its parameters are: "
+                         f"{', '.join(declared) or 'none'}")
     in_nbs = str(nb).startswith(str((repo_root() / "nbs").resolve()))
-    out = Path(out) if out else (executed_path(nb) if in_nbs else build_dir() / "executed" / nb.name)
+    out = (
+        Path(out) if out else (executed_path(nb) if in_nbs else build_dir() / "executed" / nb.name)
+    )
     tpath = Path(timing) if timing else \
         (timing_path(nb) if in_nbs else build_dir() / "timings" / f"{nb.stem}.json")
     h = source_hash(nb)
@@ -254,17 +592,31 @@ def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None, 
     rec_file = tpath.with_suffix(".child.json")
     child_env = dict(os.environ, **(env or {}))
     code = ("from midl_book.cli import _exec_child; import sys; _exec_child(*sys.argv[1:])")
-    r = subprocess.run([sys.executable, "-c", code, str(nb), str(out), json.dumps(params), str(rec_file),
-                        "1" if stream else ""], cwd=str(repo_root()), env=child_env,
-                       capture_output=not stream, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(nb),
+            str(out),
+            json.dumps(params),
+            str(rec_file),
+            "1" if stream else "",
+        ],
+        cwd=str(repo_root()),
+        env=child_env,
+        capture_output=not stream,
+        text=True,
+    )
     if r.returncode != 0 or not rec_file.exists():
         raise RuntimeError(f"could not run {nb.name}: {(r.stderr or '')[-2000:]}")
     rec = json.loads(rec_file.read_text()); rec_file.unlink()
-    rec.update(notebook=str(_rel(nb)) if in_nbs else str(nb), executed=str(out), params=params, hash=h,
-               date=datetime.datetime.now().isoformat(timespec="seconds"))
+    rec.update(notebook=str(_rel(nb)) if in_nbs else str(nb), executed=str(out), params=params,
+               hash=h, date=datetime.datetime.now().isoformat(timespec="seconds"))
     tpath.write_text(json.dumps(rec, indent=1))
     if rec["error"]:
-        raise RuntimeError(f"{nb.name} failed after {rec['wall_s']} s: {rec['error'][-3000:]}\n(executed copy: {out})")
+        raise RuntimeError(f"{nb.name} failed after {rec['wall_s']} s: {rec['error'][-3000:]}\n"
+                           f"(executed copy: {out})")
     return rec
 
 # %% ../nbs/07_cli.ipynb #ca33c8ca
@@ -273,7 +625,7 @@ def _fake_datasets(spec: dict) -> dict:
     return dict(ds) if isinstance(ds, dict) else {name: {} for name in ds}
 
 def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
-             workdir: Path | str | None = None,  # where the fake data and results go (default: a temp folder)
+             workdir: Path | str | None = None,  # fake data and results (default: a temp dir)
              env: dict | None = None,  # extra environment variables for the kernel
              ) -> dict:
     "Run chapter `slug`'s full path on a fake tree of its datasets; its run record, with `results`."
@@ -281,8 +633,8 @@ def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
     if slug not in CHAPTER_BY_SLUG: raise ValueError(f"run_fake: unknown chapter {slug!r}")
     spec = FAKE_RUNS.get(slug)
     if spec is None:
-        raise ValueError(f"{slug} has no fake run yet: add its datasets and shrinking parameters to "
-                         "midl_book.cli.FAKE_RUNS (nbs/07_cli.ipynb)")
+        raise ValueError(f"{slug} has no fake run yet: add its datasets and shrinking parameters "
+                         "to midl_book.cli.FAKE_RUNS (nbs/07_cli.ipynb)")
     nb = CHAPTER_BY_SLUG[slug].notebook
     with tempfile.TemporaryDirectory(prefix=f"midl_book_fake_{slug}_") as tmp:
         work = Path(workdir) if workdir is not None else Path(tmp)
@@ -296,8 +648,9 @@ def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
                            timing=timing_path(nb, "fake"))
         out = results / "full" / f"{slug}.json"
         if not out.exists():
-            raise RuntimeError(f"{slug}: the full run on the fake tree wrote no {out.name}: the full "
-                               "path must end with rec.save() (a ResultsRecorder with SMOKE=False)")
+            raise RuntimeError(f"{slug}: the full run on the fake tree wrote no {out.name}: the "
+                               "full path must end with rec.save() (a ResultsRecorder with "
+                               "SMOKE=False)")
         rec["results"] = json.loads(out.read_text())
     return rec
 
@@ -307,8 +660,10 @@ def _load_json(p: Path) -> dict | None:
     except (FileNotFoundError, json.JSONDecodeError): return None
 
 def chapter_status(c: Chapter) -> dict:
-    "What is known of a chapter: implemented, its last smoke claim(s) and whether they held, its smoke time."
-    st = dict(slug=c.slug, part=c.part, title=c.title, implemented=c.implemented, claim=None, held=None, time_s=None)
+    """What is known of a chapter: implemented, its last smoke claim(s) and whether they held, its
+    smoke time."""
+    st = dict(slug=c.slug, part=c.part, title=c.title, implemented=c.implemented, claim=None,
+              held=None, time_s=None)
     if not c.implemented: return st
     r = _load_json(repo_root() / "results" / "smoke" / f"{c.slug}.json")
     if r and r.get("claims"):
@@ -322,13 +677,17 @@ def chapters_table_md() -> str:
     "The Markdown table of all chapters by part, with links to the written ones."
     lines = []
     for p, name in PARTS.items():
-        lines += [f"\n### Part {p}: {name}\n", "| chapter | paper | status | smoke claim | smoke time |", "|---|---|---|---|---|"]
+        lines += [f"\n### Part {p}: {name}\n",
+                  "| chapter | paper | status | smoke claim | smoke time |",
+                  "|---|---|---|---|---|"]
         for c in CHAPTERS:
             if c.part != p: continue
             s = chapter_status(c)
             if s["implemented"]:
                 link = f"[`{c.slug}`](../nbs/part{_roman(p)}/{c.slug}.ipynb)"
-                held = {True: "held", False: "did not hold (see chapter)", None: "not recorded"}[s["held"]]
+                held = {True: "held", False: "did not hold (see chapter)", None: "not recorded"}[
+                    s["held"]
+                ]
                 t = f"{s['time_s']:.0f} s" if s["time_s"] is not None else ""
                 lines.append(f"| {link} | {c.title} | written | {held} | {t} |")
             else:
@@ -337,7 +696,8 @@ def chapters_table_md() -> str:
     return f"{n} of {len(CHAPTERS)} chapters are written.\n" + "\n".join(lines) + "\n"
 
 def performance_md() -> str:
-    "The Markdown table of every notebook's last smoke run: wall time and peak memory, with the totals."
+    """The Markdown table of every notebook's last smoke run: wall time and peak memory, with the
+    totals."""
     rows, tot = [], 0.0
     for nb in book_notebooks():
         t = _load_json(timing_path(nb))
@@ -346,15 +706,18 @@ def performance_md() -> str:
         flag = "over budget" if t["wall_s"] > 60 else "ok"
         rows.append(f"| `{_rel(nb)}` | {t['wall_s']:.1f} | {t['peak_memory_mb']:.0f} | {flag} |")
     suite = _load_json(build_dir() / "timings" / "_pytest_session.json")
-    out = ["| notebook | smoke wall time (s) | kernel peak memory (MiB) | 60 s budget |", "|---|---|---|---|", *rows, "",
-           f"Sum of the notebooks' wall times: **{tot:.0f} s**."]
+    out = ["| notebook | smoke wall time (s) | kernel peak memory (MiB) | 60 s budget |",
+           "|---|---|---|---|", *rows, "", f"Sum of the notebooks' wall times: **{tot:.0f} s**."]
     if suite:
-        out.append(f"The last `make test` pytest stage (all notebooks, {suite.get('workers', 1)} worker(s), plus the structure "
-                   f"and CLI tests) took **{suite['wall_s']:.0f} s** on {suite.get('host', 'this machine')} "
-                   f"({suite.get('cpus')} CPUs), recorded {suite.get('date')}.")
+        out.append(f"The last `make test` pytest stage (all notebooks, {suite.get('workers', 1)} "
+                   f"worker(s), plus the structure and CLI tests) took **{suite['wall_s']:.0f} s** "
+                   f"on {suite.get('host', 'this machine')} ({suite.get('cpus')} CPUs), recorded "
+                   f"{suite.get('date')}.")
     start = _load_json(build_dir() / "timings" / "_make_start.json")
-    if start: out.append(f"`make {start.get('target', 'test')}` had run for **{time.time() - start['t']:.0f} s** (install, sync checks, "
-                         "notebooks) when this page was written; the book build follows.")
+    if start:
+        out.append(f"`make {start.get('target', 'test')}` had run for "
+                   f"**{time.time() - start['t']:.0f} s** (install, sync checks, notebooks) when "
+                   "this page was written; the book build follows.")
     return "\n".join(out) + "\n"
 
 # %% ../nbs/07_cli.ipynb #7b1bd8e4
@@ -367,7 +730,9 @@ def check_chapters(device: str = "cuda",  # the torch device to run on ($MIDL_BO
     out = Path(out) if out is not None else repo_root() / "results" / "check"
     slugs = slugs or [c.slug for c in CHAPTERS if c.implemented]
     bad = [s for s in slugs if s not in CHAPTER_BY_SLUG or not CHAPTER_BY_SLUG[s].implemented]
-    if bad: raise ValueError(f"check: unknown or unwritten chapter {', '.join(bad)}; see `midl-book list`")
+    if bad:
+        raise ValueError(f"check: unknown or unwritten chapter {', '.join(bad)}; see `midl-book "
+                         "list`")
     env = dict(MIDL_BOOK_DEVICE=device, MIDL_BOOK_QUIET="1")
     rows = []
     for slug in slugs:
@@ -377,7 +742,8 @@ def check_chapters(device: str = "cuda",  # the torch device to run on ($MIDL_BO
         for kind in ("smoke", "fake") if fake else ("smoke",):
             try:
                 if kind == "smoke":
-                    rec = run_notebook(nb, {"SMOKE": True}, env=dict(env, MIDL_BOOK_RESULTS=str(res)),
+                    rec = run_notebook(nb, {"SMOKE": True},
+                                       env=dict(env, MIDL_BOOK_RESULTS=str(res)),
                                        out=executed_kind_path(nb, f"check-{device}"),
                                        timing=timing_path(nb, f"check-{device}"))
                     r = _load_json(res / "smoke" / f"{slug}.json") or {}
@@ -388,8 +754,13 @@ def check_chapters(device: str = "cuda",  # the torch device to run on ($MIDL_BO
                                  device=r.get("device"), error=None)
             except (RuntimeError, ValueError) as e:
                 row[kind] = dict(error=str(e)[-500:])
-        print(f"{slug:<32} " + "  ".join(f"{k}: {v.get('wall_s', 'FAILED')} s" for k, v in row.items()
-                                        if k != "slug"), flush=True)
+        print(
+            f"{slug:<32} "
+            + "  ".join(
+                f"{k}: {v.get('wall_s', 'FAILED')} s" for k, v in row.items() if k != "slug"
+            ),
+            flush=True,
+        )
         rows.append(row)
     import torch
     summary = dict(device=device, date=datetime.datetime.now().isoformat(timespec="seconds"),
@@ -420,7 +791,7 @@ def check_md(out: Path | None = None) -> str:
 
 # %% ../nbs/07_cli.ipynb #6292b2be
 def chapter_runs(slug: str,  # a chapter's slug
-                 results: Path | None = None,  # the results folder (default: the checkout's results/)
+                 results: Path | None = None,  # the results folder (default: results/ here)
                  ) -> dict[str, dict]:
     "The saved run records of a chapter, by kind (smoke, long, full), with `stale` set on each."
     from midl_book.core import notebook_hash
@@ -458,11 +829,11 @@ def _run_cell(r: dict | None, text: str, i: int) -> str:
     fake = " (fake data)" if r.get("fake_data") else ""
     return f"{held}{stale}{fake}" + (f"<br>{m}" if m else "")
 
-def scoreboard_md(results: Path | None = None,  # the results folder (default: the checkout's results/)
+def scoreboard_md(results: Path | None = None,  # the results folder (default: results/ here)
                   ) -> str:
     "The claims scoreboard (Markdown): every written chapter's claims across its saved runs."
-    head = ["| chapter | claim (rule) | the paper | smoke: held, margin per seed | long run | full run "
-            "| asserted | training learned |", "|---|---|---|---|---|---|---|---|"]
+    head = ["| chapter | claim (rule) | the paper | smoke: held, margin per seed | long run | full "
+            "run | asserted | training learned |", "|---|---|---|---|---|---|---|---|"]
     rows, n_claims, n_asserted = [], 0, 0
     for c in CHAPTERS:
         if not c.implemented: continue
@@ -486,7 +857,8 @@ def scoreboard_md(results: Path | None = None,  # the results folder (default: t
                         f"{'yes' if x.get('asserted') else 'no'} | {lrn} |")
     intro = (f"{n_claims} claims in {sum(c.implemented for c in CHAPTERS)} written chapters; "
              f"{n_asserted} asserted (held on every seed, at least 5, when written). The margin is "
-             "the method's value minus the baseline's on each seed (positive: the method is better).\n\n")
+             "the method's value minus the baseline's on each seed (positive: the method is "
+             "better).\n\n")
     return intro + "\n".join(head + rows) + "\n"
 
 def errata_md(results: Path | None = None,  # the results folder (default: the checkout's results/)
@@ -527,13 +899,19 @@ def book_copy(ex: Path,  # an executed notebook
 
 # %% ../nbs/07_cli.ipynb #2aa1478b
 def copy_mathjax(dest: Path) -> Path:
-    "Copy MathJax 3 (the `django-static-mathjax` package's files) so the book renders maths offline."
+    """Copy MathJax 3 (the `django-static-mathjax` package's files) so the book renders maths
+    offline."""
     import importlib.util
     spec = importlib.util.find_spec("mathjax")
-    es5 = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5" if spec else None
+    es5 = (
+        Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5"
+        if spec
+        else None
+    )
     if es5 is None or not (es5 / "tex-mml-chtml.js").exists():
         raise RuntimeError("MathJax is not installed: pip install django-static-mathjax==3.2.2.1 "
-                           "(it ships MathJax 3, which the book serves itself so equations render offline)")
+                           "(it ships MathJax 3, which the book serves itself so equations render "
+                           "offline)")
     if dest.exists(): shutil.rmtree(dest)
     shutil.copytree(es5, dest, ignore=shutil.ignore_patterns("*.map"))
     return dest
@@ -552,8 +930,10 @@ def assemble_book() -> Path:
         (src / "nbs" / _rel(nb)).parent.mkdir(parents=True, exist_ok=True)
         book_copy(ex, src / "nbs" / _rel(nb))
     if missing:
-        raise RuntimeError(f"not executed yet: {', '.join(missing)}. Run `make book` (it executes them) or `midl-book run <name>`.")
-    copy_mathjax(src / "_extra" / "mathjax")  # not _static: jupyter-book adds every .js there to each page
+        raise RuntimeError(f"not executed yet: {', '.join(missing)}. Run `make book` (it executes "
+                           "them) or `midl-book run <name>`.")
+    # not _static: jupyter-book adds every .js there to each page
+    copy_mathjax(src / "_extra" / "mathjax")
     gen = src / "book" / "_generated"; gen.mkdir(exist_ok=True)
     (gen / "chapters.md").write_text(chapters_table_md())
     (gen / "performance.md").write_text(performance_md())
@@ -569,7 +949,9 @@ def build_book(strict: bool = True) -> Path:
     cmd = [str(jb), "build", str(src), "--path-output", str(build_dir() / "jb"), "--keep-going"]
     if strict: cmd += ["-W", "-n"]
     r = subprocess.run(cmd, cwd=str(repo_root()))
-    if r.returncode != 0: raise SystemExit(f"midl-book: the book build failed (exit {r.returncode}); see the warnings above")
+    if r.returncode != 0:
+        raise SystemExit(f"midl-book: the book build failed (exit {r.returncode}); see the "
+                         "warnings above")
     html = build_dir() / "html"
     if html.exists(): shutil.rmtree(html)
     shutil.copytree(build_dir() / "jb" / "_build" / "html", html)
@@ -580,9 +962,9 @@ def execute_all(reuse: bool = True, smoke: bool = True) -> list[dict]:
     recs, nbs, t0 = [], book_notebooks(), time.perf_counter()
     for i, nb in enumerate(nbs, 1):
         rec = run_notebook(nb, {"SMOKE": smoke}, reuse=reuse)
-        print(f"[{i:>2}/{len(nbs)}] {'reused' if rec.get('reused') else 'ran   '} {str(_rel(nb)):<46} "
-              f"{rec['wall_s']:6.1f} s {rec['peak_memory_mb']:6.0f} MiB   ({time.perf_counter() - t0:5.0f} s so far)",
-              flush=True)
+        print(f"[{i:>2}/{len(nbs)}] {'reused' if rec.get('reused') else 'ran   '} "
+              f"{str(_rel(nb)):<46} {rec['wall_s']:6.1f} s {rec['peak_memory_mb']:6.0f} MiB   "
+              f"({time.perf_counter() - t0:5.0f} s so far)", flush=True)
         recs.append(rec)
     print(f"executed {len(nbs)} notebooks in {time.perf_counter() - t0:.0f} s", flush=True)
     return recs
@@ -606,8 +988,11 @@ def _cmd_run(a):
     kind = "full" if a.full else "long" if a.long else "fake" if a.fake else "smoke"
     c = next((c for c in CHAPTERS if c.notebook == nb), None)
     if a.fake:
-        if c is None: raise SystemExit(f"midl-book: --fake runs a chapter's full path; {a.chapter} is not a chapter")
-        if params or a.data: raise SystemExit("midl-book: --fake takes its data and parameters from FAKE_RUNS")
+        if c is None:
+            raise SystemExit(f"midl-book: --fake runs a chapter's full path; {a.chapter} is not a "
+                             "chapter")
+        if params or a.data:
+            raise SystemExit("midl-book: --fake takes its data and parameters from FAKE_RUNS")
         try: rec = run_fake(c.slug)
         except RuntimeError as e: raise SystemExit(f"midl-book: {e}")
         print(f"ran the full path of {c.slug} on a fake tree in {rec['wall_s']} s "
@@ -617,18 +1002,22 @@ def _cmd_run(a):
     if a.long: params["LONG"] = True
     if a.data is not None:
         d = Path(a.data).expanduser()
-        if not d.is_dir(): raise SystemExit(f"midl-book: data folder {d} does not exist; point --data at the folder holding the datasets (see `midl-book datasets`)")
+        if not d.is_dir():
+            raise SystemExit(f"midl-book: data folder {d} does not exist; point --data at the "
+                             "folder holding the datasets (see `midl-book datasets`)")
         params["DATA"] = str(d.resolve()); env["MIDL_BOOK_DATA"] = str(d.resolve())
     try:  # raises ValueError (-> one-line message) for unknown parameters
         rec = run_notebook(nb, params, env=env, out=executed_kind_path(nb, kind) if c else None,
                            timing=timing_path(nb, kind) if c else None,
                            stream=kind in ("full", "long") or a.progress)
     except RuntimeError as e: raise SystemExit(f"midl-book: {e}")
-    print(f"ran {nb.name} in {rec['wall_s']} s (kernel peak {rec['peak_memory_mb']} MiB) -> {rec['executed']}")
+    print(f"ran {nb.name} in {rec['wall_s']} s (kernel peak {rec['peak_memory_mb']} MiB) -> "
+          f"{rec['executed']}")
     if c:
         for kind in ("smoke", "long", "full"):
             p = repo_root() / "results" / kind / f"{c.slug}.json"
-            if p.exists() and p.stat().st_mtime >= time.time() - rec["wall_s"] - 5: print(f"results: {p}")
+            if p.exists() and p.stat().st_mtime >= time.time() - rec["wall_s"] - 5:
+                print(f"results: {p}")
 
 def datasets_table(width: int = 100) -> str:
     "The registry as text at most `width` columns wide: name, access, present, title (shortened)."
@@ -648,13 +1037,20 @@ def data_root_str() -> str:
     return str(data_root())
 
 def dataset_card(name: str) -> str:
-    "One registry entry in full: what, licence, where, layout, chapters, what is here and whether it verifies."
+    """One registry entry in full: what, licence, where, layout, chapters, what is here and whether
+    it verifies."""
     from midl_book.data import DATASETS, dataset_status, verify_checksums
     if name not in DATASETS:
         import difflib
         close = difflib.get_close_matches(name.lower(), list(DATASETS), n=3)
-        raise ValueError(f"unknown dataset {name!r}" + (f"; did you mean {', '.join(close)}?" if close
-                                                         else f"; known: {', '.join(DATASETS)}"))
+        raise ValueError(
+            f"unknown dataset {name!r}"
+            + (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else f"; known: {', '.join(DATASETS)}"
+            )
+        )
     info = DATASETS[name]
     row = dataset_status().set_index("name").loc[name]
     if not info.checksums: verified = "no checksums registered"
@@ -662,13 +1058,26 @@ def dataset_card(name: str) -> str:
     else:
         try: verified = f"{len(verify_checksums(name))} files verified (sha256)"
         except Exception as e: verified = f"FAILED: {e}"
-    used = [f"{c} ({CHAPTER_BY_SLUG[c].title})" if c in CHAPTER_BY_SLUG else c for c in info.chapters]
+    used = [
+        f"{c} ({CHAPTER_BY_SLUG[c].title})" if c in CHAPTER_BY_SLUG else c for c in info.chapters
+    ]
     wrap = lambda t: textwrap.fill(t, 96, initial_indent="  ", subsequent_indent="  ")
-    return "\n".join([f"{info.name}: {info.title}", f"  access:   {info.access}", f"  licence:  {info.licence}",
-                      f"  homepage: {info.homepage}", "how to get it:", wrap(info.how_to_get), "layout:",
-                      textwrap.indent(info.layout, "  "), "used by:", *[f"  {u}" for u in used],
-                      f"here: {row['path']} ({'present' if row['present'] else 'not present'})",
-                      f"checksums: {verified}"])
+    return "\n".join(
+        [
+            f"{info.name}: {info.title}",
+            f"  access:   {info.access}",
+            f"  licence:  {info.licence}",
+            f"  homepage: {info.homepage}",
+            "how to get it:",
+            wrap(info.how_to_get),
+            "layout:",
+            textwrap.indent(info.layout, "  "),
+            "used by:",
+            *[f"  {u}" for u in used],
+            f"here: {row['path']} ({'present' if row['present'] else 'not present'})",
+            f"checksums: {verified}",
+        ]
+    )
 
 def _cmd_fetch(a):
     from midl_book.data import fetch
@@ -691,7 +1100,10 @@ def _preset_defaults(nb: Path) -> dict[str, tuple]:
     for c in json.loads(Path(nb).read_text())["cells"]:
         s = "".join(c["source"]) if c["cell_type"] == "code" else ""
         if "preset(" not in s: continue
-        try: tree = ast.parse("\n".join(l for l in s.splitlines() if not l.lstrip().startswith(("%", "!"))))
+        try:
+            tree = ast.parse(
+                "\n".join(l for l in s.splitlines() if not l.lstrip().startswith(("%", "!")))
+            )
         except SyntaxError: continue
         for n in ast.walk(tree):
             if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "preset":
@@ -702,16 +1114,22 @@ def _preset_defaults(nb: Path) -> dict[str, tuple]:
 def _cmd_params(a):
     nb = resolve_notebook(a.chapter)
     pre = _preset_defaults(nb)
-    print(f"{nb.name}: parameters (-p NAME VALUE); a preset name set to None takes its mode's value")
+    print(f"{nb.name}: parameters (-p NAME VALUE); a preset name set to None takes its mode's "
+          "value")
     for p in chapter_params(nb):
         modes = f"  (smoke, full, long) = {pre[p['name']]}" if p["name"] in pre else ""
-        print(f"  {p['name']:<12} = {p['default']:<10}{modes}" + (f"  # {p['help']}" if p["help"] else ""))
+        print(
+            f"  {p['name']:<12} = {p['default']:<10}{modes}"
+            + (f"  # {p['help']}" if p["help"] else "")
+        )
 
 def _cmd_check(a):
     s = check_chapters(a.device, a.chapter or None, fake=not a.no_fake)
-    bad = [r["slug"] for r in s["chapters"] if any(v.get("error") for k, v in r.items() if k != "slug")]
-    print(f"check on {a.device}: {len(s['chapters']) - len(bad)} of {len(s['chapters'])} chapters ran"
-          f"{'; failed: ' + ', '.join(bad) if bad else ''}")
+    bad = [
+        r["slug"] for r in s["chapters"] if any(v.get("error") for k, v in r.items() if k != "slug")
+    ]
+    print(f"check on {a.device}: {len(s['chapters']) - len(bad)} of {len(s['chapters'])} chapters "
+          f"ran{'; failed: ' + ', '.join(bad) if bad else ''}")
     if bad: raise SystemExit(1)
 
 def _cmd_book(a):
@@ -719,43 +1137,79 @@ def _cmd_book(a):
     if not a.no_execute: execute_all(reuse=a.reuse)
     t1 = time.perf_counter()
     out = build_book(strict=not a.no_strict) / "index.html"
-    print(f"book: {out} (jupyter-book {time.perf_counter() - t1:.0f} s; total {time.perf_counter() - t0:.0f} s)")
+    print(f"book: {out} (jupyter-book {time.perf_counter() - t1:.0f} s; total "
+          f"{time.perf_counter() - t0:.0f} s)")
 
 def main(argv=None):
     "Entry point of the `midl-book` command."
-    ap = argparse.ArgumentParser(prog="midl-book", description="Run and build midl_book, the literate reproductions of MIDL papers.")
+    ap = argparse.ArgumentParser(
+        prog="midl-book",
+        description="Run and build midl_book, the literate reproductions of MIDL papers.",
+    )
     version = importlib.import_module("midl_book").__version__
     ap.add_argument("--version", action="version", version=f"midl-book {version}")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("list", help="chapters by part, with their last smoke result and time").set_defaults(fn=_cmd_list)
+    sub.add_parser(
+        "list", help="chapters by part, with their last smoke result and time"
+    ).set_defaults(fn=_cmd_list)
     r = sub.add_parser("run", help="run one chapter (smoke mode unless --full) with papermill")
-    r.add_argument("chapter", help="a chapter slug (see `midl-book list`), a foundation notebook name, or a path to a notebook")
+    r.add_argument(
+        "chapter",
+        help=(
+            "a chapter slug (see `midl-book list`), a foundation notebook name, or a path to a "
+            "notebook"
+        ),
+    )
     mode = r.add_mutually_exclusive_group()
-    mode.add_argument("--full", action="store_true", help="SMOKE=False: the full run on the real data (a GPU is advised)")
-    mode.add_argument("--long", action="store_true", help="LONG=True: the long CPU run that judges the claim (at most 10 min, >= 5 seeds)")
-    mode.add_argument("--fake", action="store_true", help="the full path on a tiny fake tree of the real data (a dry run, seconds)")
-    r.add_argument("--data", help="folder holding the real datasets (sets DATA and $MIDL_BOOK_DATA)")
-    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="override a parameter, e.g. -p EPOCHS 5")
-    r.add_argument("--progress", action="store_true", help="show a bar over the cells and their output (always on with --full, --long)")
+    mode.add_argument("--full", action="store_true",
+                      help="SMOKE=False: the full run on the real data (a GPU is advised)")
+    mode.add_argument(
+        "--long",
+        action="store_true",
+        help="LONG=True: the long CPU run that judges the claim (at most 10 min, >= 5 seeds)",
+    )
+    mode.add_argument(
+        "--fake",
+        action="store_true",
+        help="the full path on a tiny fake tree of the real data (a dry run, seconds)",
+    )
+    r.add_argument("--data",
+                   help="folder holding the real datasets (sets DATA and $MIDL_BOOK_DATA)")
+    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="override a parameter, e.g. -p EPOCHS 5")
+    r.add_argument(
+        "--progress",
+        action="store_true",
+        help="show a bar over the cells and their output (always on with --full, --long)",
+    )
     r.set_defaults(fn=_cmd_run)
-    ds = sub.add_parser("datasets", help="the dataset registry and what is present under $MIDL_BOOK_DATA")
+    ds = sub.add_parser("datasets",
+                        help="the dataset registry and what is present under $MIDL_BOOK_DATA")
     ds.add_argument("name", nargs="?", help="one dataset, shown in full")
     ds.set_defaults(fn=_cmd_datasets)
-    fe = sub.add_parser("fetch", help="download, verify and unpack an open dataset (or say how to get one)")
+    fe = sub.add_parser("fetch",
+                        help="download, verify and unpack an open dataset (or say how to get one)")
     fe.add_argument("name", help="a dataset name (see `midl-book datasets`), or cifar10")
     fe.add_argument("--to", help="the data root (default: $MIDL_BOOK_DATA)")
     fe.set_defaults(fn=_cmd_fetch)
-    pp = sub.add_parser("params", help="a chapter's parameters with their smoke, full and long values")
+    pp = sub.add_parser("params",
+                        help="a chapter's parameters with their smoke, full and long values")
     pp.add_argument("chapter", help="a chapter slug or a notebook name")
     pp.set_defaults(fn=_cmd_params)
-    k = sub.add_parser("check", help="every chapter's smoke run and fake full path on a device (e.g. a lent GPU)")
+    k = sub.add_parser(
+        "check", help="every chapter's smoke run and fake full path on a device (e.g. a lent GPU)"
+    )
     k.add_argument("--device", default="cuda", help="torch device: cuda (default), cpu, mps")
     k.add_argument("--no-fake", action="store_true", help="only the smoke runs")
     k.add_argument("chapter", nargs="*", help="chapter slugs (default: every written chapter)")
     k.set_defaults(fn=_cmd_check)
-    b = sub.add_parser("book", help="execute the notebooks (smoke) and build the HTML book into _build/html")
-    b.add_argument("--reuse", action="store_true", help="reuse executed notebooks whose sources did not change")
-    b.add_argument("--no-execute", action="store_true", help="only build from the notebooks already executed")
+    b = sub.add_parser(
+        "book", help="execute the notebooks (smoke) and build the HTML book into _build/html"
+    )
+    b.add_argument("--reuse", action="store_true",
+                   help="reuse executed notebooks whose sources did not change")
+    b.add_argument("--no-execute", action="store_true",
+                   help="only build from the notebooks already executed")
     b.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     b.set_defaults(fn=_cmd_book)
     a = ap.parse_args(argv)
@@ -763,7 +1217,8 @@ def main(argv=None):
     except BrokenPipeError:  # `midl-book list | head`: the reader closed the pipe; end quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); raise SystemExit(0)
     except (FileNotFoundError, ValueError) as e: raise SystemExit(f"midl-book: {e}")
-    except Exception as e:  # the library's own errors (DataError, ...) are messages for the user, not tracebacks
+    # the library's own errors (DataError, ...) are messages for the user, not tracebacks
+    except Exception as e:
         if type(e).__module__.startswith("midl_book"): raise SystemExit(f"midl-book: {e}")
         raise
 

@@ -10,10 +10,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-_T_IMPORT = time.perf_counter()  # when a notebook imported the library: its results' wall time counts from here
+# when a notebook imported the library: its results' wall time counts from here
+_T_IMPORT = time.perf_counter()
 
-# fastai 2.8 calls torch.jit.script on import, which torch >= 2.10 marks deprecated: harmless, and noise in every page
-warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated", category=FutureWarning)
+# fastai 2.8 calls torch.jit.script on import, which torch >= 2.10 marks deprecated: harmless, and
+# noise in every page
+warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated",
+                        category=FutureWarning)
 
 # %% auto #0
 __all__ = ['SeedLike', 'seed_everything', 'default_device', 'use_amp', 'versions', 'show_versions', 'Timer', 'timed',
@@ -22,7 +25,8 @@ __all__ = ['SeedLike', 'seed_everything', 'default_device', 'use_amp', 'versions
 
 # %% ../nbs/00_core.ipynb #3767fec2
 def seed_everything(seed: int = 42, deterministic: bool = True) -> int:
-    "Seed python, numpy and torch (CPU and CUDA); optionally make torch deterministic. Returns `seed`."
+    """Seed python, numpy and torch (CPU and CUDA); optionally make torch deterministic. Returns
+    `seed`."""
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -57,7 +61,8 @@ _VERSION_PKGS = ("midl_book", "torch", "torchvision", "fastai", "numpy", "scipy"
                  "scikit-image", "nibabel", "pydicom", "nilearn", "pandas", "matplotlib")
 
 def versions() -> dict:
-    "Versions of python, the platform, the device and the packages the book uses (None when absent)."
+    """Versions of python, the platform, the device and the packages the book uses
+    (None when absent)."""
     from importlib.metadata import version, PackageNotFoundError
     out = {"python": platform.python_version(), "platform": platform.platform(),
            "device": str(default_device()),
@@ -79,7 +84,8 @@ def show_versions() -> dict:
 # %% ../nbs/00_core.ipynb #6463c2ce
 class Timer:
     "Context manager measuring wall time: `with Timer() as t: ...; t.elapsed` (seconds)."
-    def __init__(self, name: str = "", verbose: bool = False): self.name, self.verbose, self.elapsed = name, verbose, 0.0
+    def __init__(self, name: str = "", verbose: bool = False):
+        self.name, self.verbose, self.elapsed = name, verbose, 0.0
     def __enter__(self): self._t0 = time.perf_counter(); return self
     def __exit__(self, *exc):
         self.elapsed = time.perf_counter() - self._t0
@@ -95,7 +101,8 @@ def timed(fn):
     return _inner
 
 def elapsed_since_import() -> float:
-    "Seconds since `midl_book.core` was imported (the first import of every notebook: its run time so far)."
+    """Seconds since `midl_book.core` was imported (the first import of every notebook: its run time
+    so far)."""
     return time.perf_counter() - _T_IMPORT
 
 def peak_memory_mb() -> float:
@@ -112,7 +119,8 @@ SeedLike = int | np.random.Generator | None
 
 def as_rng(seed: SeedLike = 0,  # an int, a `np.random.Generator` (used as is) or None (OS entropy)
           ) -> np.random.Generator:
-    "The `np.random.Generator` that `seed` stands for; a generator passes through, so its state advances."
+    """The `np.random.Generator` that `seed` stands for; a generator passes through, so its state
+    advances."""
     if isinstance(seed, np.random.Generator): return seed
     if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
         return np.random.default_rng(seed)
@@ -132,7 +140,8 @@ def chapter_setup(smoke: bool,  # a smoke run: one torch thread on a CPU
                   seed: int = 0,  # seeds python, numpy and torch (`seed_everything`)
                   deterministic: bool = True,  # deterministic torch kernels
                   ) -> ChapterClock:
-    "Seed everything, pin torch to one thread in a smoke run on a CPU, and start the chapter's clock."
+    """Seed everything, pin torch to one thread in a smoke run on a CPU, and start the chapter's
+    clock."""
     seed_everything(seed, deterministic=deterministic)
     if smoke and default_device().type == "cpu": torch.set_num_threads(1)
     return ChapterClock()
@@ -149,28 +158,32 @@ class Preset(dict):
         except KeyError: raise AttributeError(k) from None
     def __repr__(self):
         w = max(map(len, self), default=0)
-        rows = [f"{k:<{w}}  {v!r}" + ("   (given)" if k in self.given else "") for k, v in self.items()]
+        rows = [f"{k:<{w}}  {v!r}" + ("   (given)" if k in self.given else "") for k,
+                v in self.items()]
         return "\n".join([f"run card: {self.mode} run"] + rows)
 
 def preset(smoke: bool,  # SMOKE: the smoke values (first of each tuple) or the full ones (second)
-           given: dict | None = None,  # the notebook's `globals()`: values set there win, results go back
+           given: dict | None = None,  # the notebook's `globals()`: its values win, results go back
            long: bool = False,  # the long preset: the third value of each tuple
            **defaults,  # NAME=(smoke, full) or NAME=(smoke, full, long)
            ) -> Preset:
-    "Resolve each NAME to `given[NAME]` when it is not None, else to this mode's default; write it back."
+    """Resolve each NAME to `given[NAME]` when it is not None, else to this mode's default; write it
+    back."""
     if long and not smoke:
-        raise MidlBookError("preset: the long run (LONG=True) is a CPU run on the smoke data; it cannot "
-                            "be combined with SMOKE=False")
+        raise MidlBookError("preset: the long run (LONG=True) is a CPU run on the smoke data; it "
+                            "cannot be combined with SMOKE=False")
     mode = "long" if long else ("smoke" if smoke else "full")
     values, set_by_caller = {}, set()
     for name, d in defaults.items():
         if not isinstance(d, tuple) or len(d) not in (2, 3):
-            raise MidlBookError(f"preset: {name}={d!r} must be a tuple (smoke, full) or (smoke, full, long)")
+            raise MidlBookError(f"preset: {name}={d!r} must be a tuple (smoke, full) or (smoke, "
+                                "full, long)")
         if long and len(d) < 3:
-            raise MidlBookError(f"preset: {name} has no long value; give {name}=(smoke, full, long)")
+            raise MidlBookError(f"preset: {name} has no long value; give {name}=(smoke, full, "
+                                "long)")
         if given is not None and name not in given:
-            raise MidlBookError(f"preset: {name} is not a parameter; declare `{name} = None` in the "
-                                "cell tagged parameters so that papermill can set it")
+            raise MidlBookError(f"preset: {name} is not a parameter; declare `{name} = None` in "
+                                "the cell tagged parameters so that papermill can set it")
         v = given.get(name) if given is not None else None
         if v is not None: set_by_caller.add(name)
         else: v = d[_MODES.index(mode)]
@@ -224,7 +237,8 @@ def notebook_hash(nb: Path | str,  # a notebook (.ipynb)
 
 def source_hash(nb: Path | str,  # a notebook (.ipynb)
                 ) -> str:
-    "sha256 of the notebook's bytes and of midl_book's foundation modules (every module but papers/)."
+    """sha256 of the notebook's bytes and of midl_book's foundation modules (every module but
+    papers/)."""
     pkg = Path(importlib.import_module("midl_book").__file__).parent
     h = hashlib.sha256(Path(nb).read_bytes())
     for f in sorted(pkg.rglob("*.py")):

@@ -24,64 +24,83 @@ def one_hot(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
     Raises `LossError` if a label is outside `0 .. n_classes - 1`."""
     labels = torch.as_tensor(labels)
     if labels.dtype.is_floating_point:
-        if not torch.equal(labels, labels.round()): raise LossError("one_hot: labels must be integers, got non-integer floats")
+        if not torch.equal(labels, labels.round()):
+            raise LossError("one_hot: labels must be integers, got non-integer floats")
         labels = labels.long()
     if labels.numel() and (labels.min() < 0 or labels.max() >= n_classes):
-        raise LossError(f"one_hot: labels must lie in 0..{n_classes - 1}, found values {torch.unique(labels).tolist()[:10]}; "
-                        "remap the label map (e.g. midl_book.data.merge_labels) or raise n_classes")
+        raise LossError(f"one_hot: labels must lie in 0..{n_classes - 1}, found values "
+                        f"{torch.unique(labels).tolist()[:10]}; remap the label map (e.g. "
+                        "midl_book.data.merge_labels) or raise n_classes")
     return F.one_hot(labels.long(), n_classes).movedim(-1, 1).float()
 
 def _check_pair(probs: torch.Tensor, target: torch.Tensor, fn: str) -> None:
     if probs.shape != target.shape or probs.ndim < 3:
-        raise LossError(f"{fn}: probs and target_onehot must both be (B, C, *spatial) with the same shape, got "
-                        f"{tuple(probs.shape)} and {tuple(target.shape)}; one-hot encode integer labels with one_hot(labels, C)")
+        raise LossError(f"{fn}: probs and target_onehot must both be (B, C, *spatial) with the "
+                        f"same shape, got {tuple(probs.shape)} and {tuple(target.shape)}; one-hot "
+                        "encode integer labels with one_hot(labels, C)")
 
 # %% ../nbs/08_losses.ipynb #1f7a13e4
 def _sdm_one(m: np.ndarray, spacing, official_shift: bool) -> np.ndarray:
     if not m.any() or m.all(): return np.zeros(m.shape, np.float32)  # no boundary inside the image
-    out_d = ndi.distance_transform_edt(~m, sampling=spacing)  # outside: distance to the nearest pixel of G
-    in_d = ndi.distance_transform_edt(m, sampling=spacing)  # inside: distance to the nearest pixel outside
+    # outside: distance to the nearest pixel of G
+    out_d = ndi.distance_transform_edt(~m, sampling=spacing)
+    # inside: distance to the nearest pixel outside
+    in_d = ndi.distance_transform_edt(m, sampling=spacing)
     if official_shift: in_d = in_d - 1.0  # edt(~G)*~G - (edt(G) - 1)*G, as the official code
     return np.where(m, -in_d, out_d).astype(np.float32)
 
-def signed_distance_map(mask, spacing: float | Sequence[float] | None = None, spatial_dims: int | None = None,
+def signed_distance_map(mask, spacing: float | Sequence[float] | None = None,
+                        spatial_dims: int | None = None,
                         official_shift: bool = False) -> np.ndarray:
-    """phi_G of a binary mask: minus the distance to the nearest background pixel inside G, the distance to the
-    nearest pixel of G outside (float32, same shape). Distances in mm per axis if `spacing` is given (array
-    order), else pixels. No foreground, or no background, gives all zeros (no boundary).
+    """phi_G of a binary mask: minus the distance to the nearest background pixel inside G, the
+    distance to the nearest pixel of G outside (float32, same shape). Distances in mm per axis if
+    `spacing` is given (array order), else pixels. No foreground, or no background, gives all zeros
+    (no boundary).
 
-    `spatial_dims`: None -> all axes are spatial; k -> the last k axes are, leading (batch, class) axes are
-    looped over. `official_shift=True` reproduces the official `one_hot2dist` (inside: -(edt - 1)).
-    Accepts NumPy arrays or tensors (bool, or numbers that are all 0/1)."""
+    `spatial_dims`: None -> all axes are spatial; k -> the last k axes are, leading (batch, class)
+    axes are looped over. `official_shift=True` reproduces the official `one_hot2dist` (inside:
+    -(edt - 1)). Accepts NumPy arrays or tensors (bool, or numbers that are all 0/1)."""
     m = mask.detach().cpu().numpy() if isinstance(mask, torch.Tensor) else np.asarray(mask)
     if m.dtype != bool:
         if not np.isin(m, (0, 1)).all():
-            raise LossError(f"signed_distance_map: mask must be binary (bool or 0/1), found values {np.unique(m)[:6].tolist()}; "
-                            "threshold probabilities or one-hot encode a label map first")
+            raise LossError("signed_distance_map: mask must be binary (bool or 0/1), found values "
+                            f"{np.unique(m)[:6].tolist()}; threshold probabilities or one-hot "
+                            "encode a label map first")
         m = m.astype(bool)
     k = m.ndim if spatial_dims is None else int(spatial_dims)
     if not 1 <= k <= m.ndim:
-        raise LossError(f"signed_distance_map: spatial_dims={spatial_dims} for a mask of shape {m.shape}")
+        raise LossError(f"signed_distance_map: spatial_dims={spatial_dims} for a mask of shape "
+                        f"{m.shape}")
     if spacing is not None:
         spacing = tuple(float(s) for s in np.broadcast_to(np.asarray(spacing, float), (k,)))
-        if any(s <= 0 for s in spacing): raise LossError(f"signed_distance_map: spacing must be > 0 per axis, got {spacing}")
+        if any(s <= 0 for s in spacing):
+            raise LossError(f"signed_distance_map: spacing must be > 0 per axis, got {spacing}")
     lead = m.shape[:m.ndim - k]
     out = np.empty(m.shape, np.float32)
     for idx in np.ndindex(*lead): out[idx] = _sdm_one(m[idx], spacing, official_shift)
     return out
 
-def one_hot2dist(seg_onehot, spacing=None, classes: Sequence[int] | None = None, official_shift: bool = False) -> np.ndarray:
-    """Signed distance maps of a one-hot segmentation `(B, C, *S)` or `(C, *S)` (NumPy or tensor) -> float32,
-    same shape, one map per class (`classes`: only those, the others left at 0). As the official code's
-    `one_hot2dist`, but spatial axes are everything after the class axis, and spacing is optional."""
-    s = seg_onehot.detach().cpu().numpy() if isinstance(seg_onehot, torch.Tensor) else np.asarray(seg_onehot)
-    if s.ndim < 3: raise LossError(f"one_hot2dist: expected (B, C, *spatial) or (C, *spatial), got shape {s.shape}")
+def one_hot2dist(seg_onehot, spacing=None, classes: Sequence[int] | None = None,
+                 official_shift: bool = False) -> np.ndarray:
+    """Signed distance maps of a one-hot segmentation `(B, C, *S)` or `(C, *S)` (NumPy or tensor) ->
+    float32, same shape, one map per class (`classes`: only those, the others left at 0). As the
+    official code's `one_hot2dist`, but spatial axes are everything after the class axis, and
+    spacing is optional."""
+    s = (
+        seg_onehot.detach().cpu().numpy()
+        if isinstance(seg_onehot, torch.Tensor)
+        else np.asarray(seg_onehot)
+    )
+    if s.ndim < 3:
+        raise LossError("one_hot2dist: expected (B, C, *spatial) or (C, *spatial), got shape "
+                        f"{s.shape}")
     spatial = s.ndim - 2 if s.ndim >= 4 else s.ndim - 1
     out = np.zeros(s.shape, np.float32)
     cax = s.ndim - spatial - 1
     for c in (range(s.shape[cax]) if classes is None else classes):
         sl = (slice(None),) * cax + (c,)
-        out[sl] = signed_distance_map(s[sl], spacing, spatial_dims=spatial, official_shift=official_shift)
+        out[sl] = signed_distance_map(s[sl], spacing, spatial_dims=spatial,
+                                      official_shift=official_shift)
     return out
 
 # %% ../nbs/08_losses.ipynb #5c23d3eb
@@ -147,8 +166,8 @@ def generalised_dice_loss(probs: torch.Tensor,        # (B, C, *S) probabilities
                           classes: Sequence[int] | None = None,  # classes summed (default all)
                          ) -> torch.Tensor:
     """Generalised Dice loss (Sudre et al. 2017; Eq. 1 of the boundary-loss paper for two classes):
-    1 - 2 (sum_c w_c sum_i p g + eps) / (sum_c w_c sum_i (p + g) + eps), w_c = 1 / (sum_i g_ic + eps)^2, per
-    image, mean over the batch (as the official surface-loss code):
+    1 - 2 (sum_c w_c sum_i p g + eps) / (sum_c w_c sum_i (p + g) + eps), w_c = 1 /
+    (sum_i g_ic + eps)^2, per image, mean over the batch (as the official surface-loss code):
     `dice_loss(weight="inverse_square", ...)`."""
     _check_pair(probs, target_onehot, "generalised_dice_loss")
     return dice_loss(probs, target_onehot, smooth_nr=2 * eps, smooth_dr=eps,
@@ -156,39 +175,46 @@ def generalised_dice_loss(probs: torch.Tensor,        # (B, C, *S) probabilities
 
 # %% ../nbs/08_losses.ipynb #476702af
 def merge_classes(probs: torch.Tensor, groups: Sequence[Sequence[int]]) -> torch.Tensor:
-    """Sum class probabilities over groups: (B, C, *S) -> (B, len(groups), *S), group k = sum of probs[:, groups[k]].
-    Groups may overlap or leave classes out; each must be non-empty with indices in 0..C-1."""
+    """Sum class probabilities over groups: (B, C, *S) -> (B, len(groups), *S), group k = sum of
+    probs[:, groups[k]]. Groups may overlap or leave classes out; each must be non-empty with
+    indices in 0..C-1."""
     C = probs.shape[1]
     for gi in groups:
         if len(gi) == 0 or any(not 0 <= int(c) < C for c in gi):
-            raise LossError(f"merge_classes: every group must be a non-empty list of classes in 0..{C - 1}, got {list(groups)}")
+            raise LossError("merge_classes: every group must be a non-empty list of classes in "
+                            f"0..{C - 1}, got {list(groups)}")
     return torch.stack([probs[:, list(gi)].sum(1) for gi in groups], 1)
 
-def partial_label_cross_entropy(logits: torch.Tensor, target: torch.Tensor, merged: dict[int, Sequence[int]] | None = None,
+def partial_label_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
+                                merged: dict[int, Sequence[int]] | None = None,
                                 ignore_index: int = -100, reduction: str = "mean") -> torch.Tensor:
-    """Cross-entropy where a target value v in `merged` means "one of the classes merged[v]" and costs
-    -log sum_{c in merged[v]} softmax(logits)_c; other values are ordinary class indices (0..C-1), and
-    `ignore_index` costs nothing. logits (B, C, *S), target (B, *S) integers. reduction: 'mean' over the
-    non-ignored pixels, 'sum', or 'none' (per pixel, 0 where ignored)."""
+    """Cross-entropy where a target value v in `merged` means "one of the classes merged[v]" and
+    costs -log sum_{c in merged[v]} softmax(logits)_c; other values are ordinary class indices
+    (0..C-1), and `ignore_index` costs nothing. logits (B, C, *S), target (B, *S) integers.
+    reduction: 'mean' over the non-ignored pixels, 'sum', or 'none' (per pixel, 0 where ignored)."""
     merged = dict(merged or {})
     C = logits.shape[1]
     if target.shape != logits.shape[:1] + logits.shape[2:]:
-        raise LossError(f"partial_label_cross_entropy: target must be (B, *S) = {tuple(logits.shape[:1] + logits.shape[2:])}, "
-                        f"got {tuple(target.shape)}")
+        raise LossError("partial_label_cross_entropy: target must be (B, *S) = "
+                        f"{tuple(logits.shape[:1] + logits.shape[2:])}, got {tuple(target.shape)}")
     target = target.long()
     codes = torch.unique(target).tolist()
     bad = [v for v in codes if v != ignore_index and v not in merged and not 0 <= v < C]
-    if bad: raise LossError(f"partial_label_cross_entropy: target values {bad} are neither classes 0..{C - 1}, keys of merged "
-                            f"({sorted(merged)}) nor ignore_index ({ignore_index})")
+    if bad:
+        raise LossError(f"partial_label_cross_entropy: target values {bad} are neither classes "
+                        f"0..{C - 1}, keys of merged ({sorted(merged)}) nor ignore_index "
+                        f"({ignore_index})")
     logp = torch.log_softmax(logits, 1)
-    # members[k, c] = 1 if class c is compatible with code k; codes: the C classes themselves, then each merged key
+    # members[k, c] = 1 if class c is compatible with code k; codes: the C classes themselves, then
+    # each merged key
     keys = list(merged)
     members = torch.zeros(C + len(keys), C, dtype=torch.bool, device=logits.device)
     members[torch.arange(C), torch.arange(C)] = True
     for k, v in enumerate(keys):
         cls = [int(c) for c in merged[v]]
         if not cls or any(not 0 <= c < C for c in cls):
-            raise LossError(f"partial_label_cross_entropy: merged[{v}] must list classes in 0..{C - 1}, got {merged[v]}")
+            raise LossError(f"partial_label_cross_entropy: merged[{v}] must list classes in "
+                            f"0..{C - 1}, got {merged[v]}")
         members[C + k, cls] = True
     row = target.clone()
     for k, v in enumerate(keys): row[target == v] = C + k
@@ -200,7 +226,9 @@ def partial_label_cross_entropy(logits: torch.Tensor, target: torch.Tensor, merg
     loss = (-lse).masked_fill(ignore, 0.0)
     if reduction == "none": return loss
     if reduction == "sum": return loss.sum()
-    if reduction != "mean": raise LossError(f"partial_label_cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if reduction != "mean":
+        raise LossError("partial_label_cross_entropy: reduction must be 'mean', 'sum' or 'none', "
+                        f"got {reduction!r}")
     return loss.sum() / (~ignore).sum().clamp(min=1)
 
 # %% ../nbs/08_losses.ipynb #7a348f00
@@ -209,14 +237,16 @@ def ssim_loss(pred: torch.Tensor,          # (N, C, H, W) images, e.g. in [0, 1]
               data_range: float = 1.0,     # L: the images' range (fixed, not taken from the batch)
               win_size: int = 7,           # side of the uniform window (odd, >= 3)
              ) -> torch.Tensor:
-    """1 - mean SSIM of image batches (N, C, H, W), differentiable, a scalar in [0, 2] (0 = identical).
+    """1 - mean SSIM of image batches (N, C, H, W), differentiable, a scalar in [0, 2]
+    (0 = identical).
 
     SSIM as `midl_book.metrics.image.ssim(..., data_range=L)`: uniform window, sample covariance,
-    K1 = 0.01, K2 = 0.03, mean over the valid window positions, channels and images (as automap_gan's
-    `ssim_torch`). Raises LossError for other shapes or images smaller than the window."""
+    K1 = 0.01, K2 = 0.03, mean over the valid window positions, channels and images (as
+    automap_gan's `ssim_torch`). Raises LossError for other shapes or images smaller than the
+    window."""
     if pred.shape != target.shape or pred.ndim != 4:
-        raise LossError(f"ssim_loss: pred {tuple(pred.shape)} and target {tuple(target.shape)} must both "
-                        "be (N, C, H, W)")
+        raise LossError(f"ssim_loss: pred {tuple(pred.shape)} and target {tuple(target.shape)} "
+                        "must both be (N, C, H, W)")
     if win_size < 3 or win_size % 2 == 0:
         raise LossError(f"ssim_loss: win_size must be odd and >= 3, got {win_size}")
     if min(pred.shape[-2:]) < win_size:
@@ -236,8 +266,9 @@ def ssim_loss(pred: torch.Tensor,          # (N, C, H, W) images, e.g. in [0, 1]
 def l2sp_penalty(model: torch.nn.Module,               # the network being trained
                  ref: dict[str, torch.Tensor],  # parameter name -> reference (pretrained) value
                  alpha: float = 1e-2) -> torch.Tensor: # weight of the penalty
-    """L2-SP "conservative training": alpha/2 · Σ_k ||w_k - ref_k||² over the parameters named in `ref`.
-    A scalar tensor on the model's device; 0 at the reference point. KeyError if a name is not a parameter."""
+    """L2-SP "conservative training": alpha/2 · Σ_k ||w_k - ref_k||² over the parameters named in
+    `ref`. A scalar tensor on the model's device; 0 at the reference point. KeyError if a name is
+    not a parameter."""
     params = dict(model.named_parameters())
     missing = [k for k in ref if k not in params]
     if missing:

@@ -40,7 +40,8 @@ def _centred_fft(x, ndim: int, inverse: bool):
     if _is_torch(x):
         if not (x.is_floating_point() or x.is_complex()): x = x.float()
         f = torch.fft.ifftn if inverse else torch.fft.fftn
-        return torch.fft.fftshift(f(torch.fft.ifftshift(x, dim=dims), dim=dims, norm="ortho"), dim=dims)
+        return torch.fft.fftshift(f(torch.fft.ifftshift(x, dim=dims), dim=dims, norm="ortho"),
+                                  dim=dims)
     x = np.asarray(x)
     f = np.fft.ifftn if inverse else np.fft.fftn
     return np.fft.fftshift(f(np.fft.ifftshift(x, axes=dims), axes=dims, norm="ortho"), axes=dims)
@@ -96,10 +97,13 @@ def channels_to_complex(x: Array, spatial_dims: int = 2) -> Array:
     `spatial_dims` axes) does not have length 2."""
     ax = -(spatial_dims + 1)
     if x.ndim < spatial_dims + 1 or x.shape[ax] != 2:
-        raise MRIError(f"channels_to_complex expects a channel axis of length 2 (real, imag) at axis {ax}, "
-                       f"got shape {tuple(x.shape)}; did you pass a complex array, or the wrong spatial_dims?")
+        raise MRIError("channels_to_complex expects a channel axis of length 2 (real, imag) at "
+                       f"axis {ax}, got shape {tuple(x.shape)}; did you pass a complex array, or "
+                       "the wrong spatial_dims?")
     if _is_torch(x):
-        if x.is_complex(): raise MRIError("channels_to_complex got a complex tensor; it expects the real 2-channel form")
+        if x.is_complex():
+            raise MRIError("channels_to_complex got a complex tensor; it expects the real "
+                           "2-channel form")
         return torch.complex(x.select(ax, 0), x.select(ax, 1))
     x = np.asarray(x)
     return np.take(x, 0, axis=ax) + 1j * np.take(x, 1, axis=ax)
@@ -111,7 +115,8 @@ def complex_abs(x: Array) -> Array:
 
 # %% ../nbs/06_mri.ipynb #6d2d7166
 class SmokeSlices(NamedTuple):
-    "What `brain_slices` returns: `images` (n, size, size) float32 in [0, 1] and the `source` it came from."
+    """What `brain_slices` returns: `images` (n, size, size) float32 in [0, 1] and the `source` it
+    came from."""
     images: np.ndarray
     source: str
 
@@ -119,9 +124,11 @@ MNI152_SOURCE = "nilearn MNI152 2009a T1 template (1 mm, brain-extracted), axial
 PHANTOM_SOURCE = "skimage Shepp-Logan phantom (fallback: nilearn not installed)"
 
 def _mni152_t1() -> np.ndarray | None:
-    """`midl_book.data.mni152()`'s T1 (189, 233, 197) float32 in [0, 1], in its canonical order (z, y, x) =
-    (inferior -> superior, anterior -> posterior, right -> left), or None when nilearn is not installed."""
-    from midl_book.data.shipped import mni152, ShippedDataUnavailable   # lazy: the one MNI152 loader, cached
+    """`midl_book.data.mni152()`'s T1 (189, 233, 197) float32 in [0, 1], in its canonical order
+    (z, y, x) = (inferior -> superior, anterior -> posterior, right -> left), or None when nilearn
+    is not installed."""
+    # lazy: the one MNI152 loader, cached
+    from midl_book.data.shipped import mni152, ShippedDataUnavailable
     try: return mni152()["t1"].array
     except ShippedDataUnavailable: return None
 
@@ -144,32 +151,39 @@ def brain_slices(n: int = 8, size: int = 128, rng: np.random.Generator | int | N
                  source: str = "auto", min_brain_fraction: float = 0.25) -> SmokeSlices:
     """`n` axial brain slices (n, size, size) float32, each scaled to [0, 1], and their source.
 
-    source="auto" uses nilearn's MNI152 T1 template when nilearn is installed (real anatomy, offline)
-    and the Shepp-Logan phantom otherwise; "mni152" or "phantom" force one (MRIError if "mni152" is
-    asked for without nilearn). MNI slices are drawn without replacement (sorted inferior to superior)
-    among the axial slices whose brain area is at least `min_brain_fraction` of the largest one, shown
-    radiologically upright (anterior at the top), padded to a square and resized with anti-aliasing.
-    Phantom slices are the phantom rotated by a random angle in [-20, 20] degrees each. Magnitude
-    images: see `add_smooth_phase` for a complex version."""
+    source="auto" uses nilearn's MNI152 T1 template when nilearn is installed (real anatomy,
+    offline) and the Shepp-Logan phantom otherwise; "mni152" or "phantom" force one (MRIError if
+    "mni152" is asked for without nilearn). MNI slices are drawn without replacement (sorted
+    inferior to superior) among the axial slices whose brain area is at least `min_brain_fraction`
+    of the largest one, shown radiologically upright (anterior at the top), padded to a square and
+    resized with anti-aliasing. Phantom slices are the phantom rotated by a random angle in
+    [-20, 20] degrees each. Magnitude images: see `add_smooth_phase` for a complex version."""
     from skimage.transform import resize
     rng = as_rng(rng)
     if source not in ("auto", "mni152", "phantom"):
-        raise MRIError(f"brain_slices: source must be 'auto', 'mni152' or 'phantom', got {source!r}")
+        raise MRIError("brain_slices: source must be 'auto', 'mni152' or 'phantom', got "
+                       f"{source!r}")
     vol = _mni152_t1() if source in ("auto", "mni152") else None
     if source == "mni152" and vol is None:
-        raise MRIError("brain_slices(source='mni152') needs nilearn: pip install nilearn (or use source='auto')")
+        raise MRIError("brain_slices(source='mni152') needs nilearn: pip install nilearn (or use "
+                       "source='auto')")
     if vol is None:
         base = shepp_logan(size)
-        imgs = np.stack([ndi.rotate(base, a, reshape=False, order=1) for a in rng.uniform(-20, 20, n)])
+        imgs = np.stack(
+            [ndi.rotate(base, a, reshape=False, order=1) for a in rng.uniform(-20, 20, n)]
+        )
         return SmokeSlices(np.clip(imgs, 0, 1).astype(np.float32), PHANTOM_SOURCE)
-    area = (vol > 0.05).sum(axis=(1, 2))                   # brain voxels per axial slice (axis 0 = z, I->S)
+    # brain voxels per axial slice (axis 0 = z, I->S)
+    area = (vol > 0.05).sum(axis=(1, 2))
     ok = np.flatnonzero(area >= min_brain_fraction * area.max())
-    if n > len(ok): raise MRIError(f"brain_slices: only {len(ok)} slices have enough brain, asked for n={n}; "
+    if n > len(ok):
+        raise MRIError(f"brain_slices: only {len(ok)} slices have enough brain, asked for n={n}; "
                                    "lower n or min_brain_fraction")
     zs = np.sort(rng.choice(ok, size=n, replace=False))
     imgs = []
     for z in zs:
-        # canonical rows y (A->P) put anterior up; the mirror [:, ::-1] keeps the view these slices always had
+        # canonical rows y (A->P) put anterior up; the mirror [:, ::-1] keeps the view these slices
+        # always had
         # (patient's left on the left) and so the same images for the same seed
         sl = _square(vol[z][:, ::-1])
         sl = resize(sl, (size, size), order=1, anti_aliasing=True)
@@ -197,16 +211,20 @@ def add_smooth_phase(image: np.ndarray, rng: np.random.Generator | int | None = 
 # %% ../nbs/06_mri.ipynb #e3c4d99d
 def _check_accel(acceleration: float, center_fraction: float, n: int) -> int:
     "Validate the mask arguments; return the number of centre lines round(n * center_fraction)."
-    if not acceleration >= 1: raise MRIError(f"acceleration must be >= 1 (1 = fully sampled), got {acceleration}")
-    if not 0 <= center_fraction < 1: raise MRIError(f"center_fraction must be in [0, 1), got {center_fraction}")
+    if not acceleration >= 1:
+        raise MRIError(f"acceleration must be >= 1 (1 = fully sampled), got {acceleration}")
+    if not 0 <= center_fraction < 1:
+        raise MRIError(f"center_fraction must be in [0, 1), got {center_fraction}")
     n_c = int(round(n * center_fraction))
     if n_c > n / acceleration:
-        raise MRIError(f"center_fraction={center_fraction} keeps {n_c} of {n} centre lines, more than the "
-                       f"{n / acceleration:.1f} that acceleration={acceleration} allows; lower center_fraction")
+        raise MRIError(f"center_fraction={center_fraction} keeps {n_c} of {n} centre lines, more "
+                       f"than the {n / acceleration:.1f} that acceleration={acceleration} allows; "
+                       "lower center_fraction")
     return n_c
 
 def _centre_slice(n: int, n_c: int) -> slice:
-    "The n_c central indices of an axis of length n, centred on the zero frequency n // 2 (fastMRI's padding)."
+    """The n_c central indices of an axis of length n, centred on the zero frequency n // 2
+    (fastMRI's padding)."""
     pad = (n - n_c + 1) // 2
     return slice(pad, pad + n_c)
 
@@ -216,8 +234,9 @@ def _shape2(shape) -> tuple[int, int]:
     return shape[-2], shape[-1]
 
 def mask_acceleration(mask: np.ndarray, shape: Sequence[int] | None = None) -> float:
-    """Achieved acceleration R = (number of k-space positions) / (number sampled) of `mask` broadcast to
-    `shape` (default: the mask's own shape). A (1, W) line mask gives W / (lines kept)."""
+    """Achieved acceleration R = (number of k-space positions) / (number sampled) of `mask`
+    broadcast to `shape` (default: the mask's own shape). A (1, W) line mask gives W /
+    (lines kept)."""
     m = np.asarray(mask, dtype=np.float64)
     if shape is not None: m = np.broadcast_to(m, tuple(shape))
     s = m.sum()
@@ -225,12 +244,14 @@ def mask_acceleration(mask: np.ndarray, shape: Sequence[int] | None = None) -> f
 
 def random_mask(shape: Sequence[int], acceleration: float = 4.0, center_fraction: float = 0.08,
                 rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """fastMRI-style random Cartesian mask (float32, shape (1, W)) over the phase-encode axis (the last).
+    """fastMRI-style random Cartesian mask (float32, shape (1, W)) over the phase-encode axis
+    (the last).
 
-    The round(W * center_fraction) central lines (around W // 2, the zero frequency) are always kept;
-    each other line is kept independently with probability (W/R - n_c) / (W - n_c), so the expected
-    number of lines is W / acceleration (one draw varies around it: check with `mask_acceleration`).
-    Only the last entry of `shape` (W) is used; the mask broadcasts along H and any batch axes."""
+    The round(W * center_fraction) central lines (around W // 2, the zero frequency) are always
+    kept; each other line is kept independently with probability (W/R - n_c) / (W - n_c), so the
+    expected number of lines is W / acceleration (one draw varies around it: check with
+    `mask_acceleration`). Only the last entry of `shape` (W) is used; the mask broadcasts along H
+    and any batch axes."""
     h, w = _shape2(shape); rng = as_rng(rng)
     n_c = _check_accel(acceleration, center_fraction, w)
     p = (w / acceleration - n_c) / (w - n_c) if w > n_c else 0.0
@@ -239,12 +260,15 @@ def random_mask(shape: Sequence[int], acceleration: float = 4.0, center_fraction
     return m[None, :].astype(np.float32)
 
 def equispaced_mask(shape: Sequence[int], acceleration: float = 4.0, center_fraction: float = 0.08,
-                    rng: np.random.Generator | int | None = None, offset: int | None = None) -> np.ndarray:
-    """fastMRI-style equispaced Cartesian mask (float32, shape (1, W)) over the phase-encode axis (the last).
+                    rng: np.random.Generator | int | None = None,
+                    offset: int | None = None) -> np.ndarray:
+    """fastMRI-style equispaced Cartesian mask (float32, shape (1, W)) over the phase-encode axis
+    (the last).
 
-    The round(W * center_fraction) central lines plus lines every s = R (W - n_c) / (W - R n_c) (rounded to
-    the grid) from `offset` (random in [0, round(s)) when None), so the total is about W / acceleration
-    (slightly fewer when outer lines land inside the centre). Coherent aliasing: about R ghost copies."""
+    The round(W * center_fraction) central lines plus lines every s = R (W - n_c) / (W - R n_c)
+    (rounded to the grid) from `offset` (random in [0, round(s)) when None), so the total is about W
+    / acceleration (slightly fewer when outer lines land inside the centre). Coherent aliasing:
+    about R ghost copies."""
     h, w = _shape2(shape); rng = as_rng(rng)
     n_c = _check_accel(acceleration, center_fraction, w)
     m = np.zeros(w, bool)
@@ -252,38 +276,45 @@ def equispaced_mask(shape: Sequence[int], acceleration: float = 4.0, center_frac
     if w / acceleration > n_c:
         s = acceleration * (w - n_c) / (w - acceleration * n_c)
         off = int(rng.integers(0, max(1, round(s)))) if offset is None else int(offset)
-        # fastMRI: np.around(np.arange(offset, num_cols - 1, adjusted_accel)), so the last column W - 1
-        # is sampled only when a line rounds onto it
+        # fastMRI: np.around(np.arange(offset, num_cols - 1, adjusted_accel)), so the last column W
+        # - 1 is sampled only when a line rounds onto it
         m[np.round(np.arange(off, w - 1, s)).astype(int)] = True
     return m[None, :].astype(np.float32)
 
-def _vd_probabilities(r: np.ndarray, centre: np.ndarray, n_target: float, power: float) -> np.ndarray:
-    "Sampling probabilities min(1, c (1 - r)^power) outside `centre`, 1 inside, summing to n_target (bisection on c)."
+def _vd_probabilities(r: np.ndarray, centre: np.ndarray, n_target: float,
+                      power: float) -> np.ndarray:
+    """Sampling probabilities min(1, c (1 - r)^power) outside `centre`, 1 inside, summing to
+    n_target (bisection on c)."""
     wgt = np.where(centre, 0.0, (1 - np.clip(r, 0, 1)) ** power)
     extra = n_target - centre.sum()
     if extra <= 0: return centre.astype(np.float64)
     if extra > (wgt > 0).sum():
-        raise MRIError(f"variable_density_mask: acceleration too low for power={power} (the density reaches 0 at "
-                       "the edge of k-space); raise the acceleration or lower power")
+        raise MRIError(f"variable_density_mask: acceleration too low for power={power} (the "
+                       "density reaches 0 at the edge of k-space); raise the acceleration or lower "
+                       "power")
     lo, hi = 0.0, 1.0
     while np.minimum(1, hi * wgt).sum() < extra: hi *= 2
-    for _ in range(60):                                   # bisection: sum(min(1, c w)) is increasing in c
+    # bisection: sum(min(1, c w)) is increasing in c
+    for _ in range(60):
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if np.minimum(1, mid * wgt).sum() < extra else (lo, mid)
     return np.where(centre, 1.0, np.minimum(1, hi * wgt))
 
-def variable_density_mask(shape: Sequence[int], acceleration: float = 4.0, center_fraction: float = 0.08,
-                          power: float = 2.0, rng: np.random.Generator | int | None = None,
-                          two_d: bool = False, return_pdf: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Polynomial variable-density random mask (float32). Sample probability p = min(1, c (1 - r)^power),
-    r = |k| / k_max in [0, 1] the distance from the centre (r >= 1 never sampled), c chosen by bisection so
-    the expected number of samples is N / acceleration; the central block is always sampled.
+def variable_density_mask(shape: Sequence[int], acceleration: float = 4.0,
+                          center_fraction: float = 0.08, power: float = 2.0,
+                          rng: np.random.Generator | int | None = None, two_d: bool = False,
+                          return_pdf: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Polynomial variable-density random mask (float32). Sample probability p = min(1, c
+    (1 - r)^power), r = |k| / k_max in [0, 1] the distance from the centre (r >= 1 never sampled), c
+    chosen by bisection so the expected number of samples is N / acceleration; the central block is
+    always sampled.
 
     two_d=False: 1D over the phase-encode axis, shape (1, W), r = |j - W//2| / (W/2), centre = the
-    round(W * center_fraction) middle lines. two_d=True: shape (H, W) (two phase-encode axes, e.g. a 3D scan
-    after the readout iFFT), r = the radius in units of (H/2, W/2), centre = a block of round(H*cf) x round(W*cf).
-    power = 0 is uniform random sampling; larger powers concentrate samples at the centre.
-    `return_pdf=True` also returns the probabilities (same shape, float64)."""
+    round(W * center_fraction) middle lines. two_d=True: shape (H, W) (two phase-encode axes, e.g. a
+    3D scan after the readout iFFT), r = the radius in units of (H/2, W/2), centre = a block of
+    round(H*cf) x round(W*cf). power = 0 is uniform random sampling; larger powers concentrate
+    samples at the centre. `return_pdf=True` also returns the probabilities (same shape,
+    float64)."""
     h, w = _shape2(shape); rng = as_rng(rng)
     if power < 0: raise MRIError(f"variable_density_mask: power must be >= 0, got {power}")
     if not two_d:
@@ -292,29 +323,35 @@ def variable_density_mask(shape: Sequence[int], acceleration: float = 4.0, cente
         centre = np.zeros(w, bool); centre[_centre_slice(w, n_c)] = True
         pdf = _vd_probabilities(r, centre, w / acceleration, power)[None, :]
     else:
-        n_cy = _check_accel(acceleration, center_fraction, h); n_cx = _check_accel(acceleration, center_fraction, w)
+        n_cy = _check_accel(acceleration, center_fraction, h)
+        n_cx = _check_accel(acceleration, center_fraction, w)
         if n_cy * n_cx > h * w / acceleration:
-            raise MRIError(f"center_fraction={center_fraction} leaves no room for acceleration={acceleration}; lower it")
-        ky, kx = np.meshgrid((np.arange(h) - h // 2) / (h / 2), (np.arange(w) - w // 2) / (w / 2), indexing="ij")
-        centre = np.zeros((h, w), bool); centre[_centre_slice(h, n_cy), _centre_slice(w, n_cx)] = True
+            raise MRIError(f"center_fraction={center_fraction} leaves no room for "
+                           f"acceleration={acceleration}; lower it")
+        ky, kx = np.meshgrid((np.arange(h) - h // 2) / (h / 2), (np.arange(w) - w // 2) / (w / 2),
+                             indexing="ij")
+        centre = np.zeros((h, w), bool)
+        centre[_centre_slice(h, n_cy), _centre_slice(w, n_cx)] = True
         pdf = _vd_probabilities(np.sqrt(ky ** 2 + kx ** 2), centre, h * w / acceleration, power)
     m = (rng.uniform(size=pdf.shape) < pdf).astype(np.float32)
     return (m, pdf) if return_pdf else m
 
 def radial_mask(shape: Sequence[int], n_spokes: int = 32, golden_angle: bool = False,
                 rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """Radial sampling rasterised onto the Cartesian grid: float32 (H, W). Spoke i is the line through the
-    centre (H//2, W//2) at angle theta_i = i * pi / n_spokes (or i * 111.246 deg, the golden angle, when
-    `golden_angle`; a random start angle from `rng` when given), sampled every half pixel out to the edge
-    and rounded to the nearest grid point. The centre is always sampled (densely: every spoke passes it).
-    A gridded stand-in: real radial data lie off the grid and need a non-uniform FFT (gridding)."""
+    """Radial sampling rasterised onto the Cartesian grid: float32 (H, W). Spoke i is the line
+    through the centre (H//2, W//2) at angle theta_i = i * pi / n_spokes (or i * 111.246 deg, the
+    golden angle, when `golden_angle`; a random start angle from `rng` when given), sampled every
+    half pixel out to the edge and rounded to the nearest grid point. The centre is always sampled
+    (densely: every spoke passes it). A gridded stand-in: real radial data lie off the grid and need
+    a non-uniform FFT (gridding)."""
     h, w = _shape2(shape)
     if int(n_spokes) < 1: raise MRIError(f"radial_mask: n_spokes must be >= 1, got {n_spokes}")
     step = math.radians(111.246117975) if golden_angle else math.pi / n_spokes
     start = 0.0 if rng is None else float(as_rng(rng).uniform(0, math.pi))
     theta = start + step * np.arange(int(n_spokes))
     rmax = math.hypot(h, w) / 2
-    t = np.arange(-rmax, rmax + 0.5, 0.5)                                   # half-pixel steps along each spoke
+    # half-pixel steps along each spoke
+    t = np.arange(-rmax, rmax + 0.5, 0.5)
     yy = np.rint(h // 2 - np.outer(np.sin(theta), t)).astype(int).ravel()   # rows grow downwards
     xx = np.rint(w // 2 + np.outer(np.cos(theta), t)).astype(int).ravel()
     keep = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
@@ -322,23 +359,29 @@ def radial_mask(shape: Sequence[int], n_spokes: int = 32, golden_angle: bool = F
     return m
 
 def zero_filled(kspace: Array, mask: Array) -> Array:
-    """The zero-filled reconstruction ifft2c(kspace * mask): complex (..., H, W), numpy or torch (a numpy
-    mask is converted for torch k-space). The baseline every reconstruction paper starts from."""
+    """The zero-filled reconstruction ifft2c(kspace * mask): complex (..., H, W), numpy or torch (a
+    numpy mask is converted for torch k-space). The baseline every reconstruction paper starts
+    from."""
     if _is_torch(kspace) and not _is_torch(mask): mask = torch.as_tensor(mask, device=kspace.device)
     return ifft2c(kspace * mask)
 
 # %% ../nbs/06_mri.ipynb #7c2c6f15
-def data_consistency(k_pred: Array, k_measured: Array, mask: Array, noise_lvl: float | Array | None = None) -> Array:
-    """Data consistency in k-space (numpy or torch, any broadcastable shapes, differentiable in torch).
+def data_consistency(k_pred: Array, k_measured: Array, mask: Array,
+                     noise_lvl: float | Array | None = None) -> Array:
+    """Data consistency in k-space (numpy or torch, any broadcastable shapes, differentiable in
+    torch).
 
-    Hard (noise_lvl=None or inf): (1 - m) k_pred + m k_measured: measured samples replace predicted ones.
-    Soft (Schlemper et al. 2018): (1 - m) k_pred + m (k_pred + v k_measured) / (1 + v), v = noise_lvl >= 0.
-    v is the paper's lambda, the weight of the measured data, i.e. an INVERSE noise level (the name follows
-    the authors' PyTorch code): v -> inf is hard DC, v = 0 returns k_pred. `mask` is 1 where k was measured
-    (binary; broadcastable, e.g. a (1, W) line mask). `k_measured` may be zero off the mask (it is unused there)."""
+    Hard (noise_lvl=None or inf): (1 - m) k_pred + m k_measured: measured samples replace predicted
+    ones. Soft (Schlemper et al. 2018): (1 - m) k_pred + m (k_pred + v k_measured) / (1 + v), v =
+    noise_lvl >= 0. v is the paper's lambda, the weight of the measured data, i.e. an INVERSE noise
+    level (the name follows the authors' PyTorch code): v -> inf is hard DC, v = 0 returns k_pred.
+    `mask` is 1 where k was measured (binary; broadcastable, e.g. a (1, W) line mask). `k_measured`
+    may be zero off the mask (it is unused there)."""
     if noise_lvl is None: return (1 - mask) * k_pred + mask * k_measured
     if not _is_torch(noise_lvl):
-        if noise_lvl < 0: raise MRIError(f"data_consistency: noise_lvl (lambda, the data weight) must be >= 0, got {noise_lvl}")
+        if noise_lvl < 0:
+            raise MRIError("data_consistency: noise_lvl (lambda, the data weight) must be >= 0, "
+                           f"got {noise_lvl}")
         if math.isinf(noise_lvl): return (1 - mask) * k_pred + mask * k_measured
     v = noise_lvl
     return (1 - mask) * k_pred + mask * (k_pred + v * k_measured) / (1 + v)
@@ -347,18 +390,21 @@ class DataConsistency(nn.Module):
     """Image-domain data-consistency layer for cascades: x (..., 2, H, W) real two-channel image ->
     ifft2c(DC(fft2c(x), k0, mask)) in the same form.
 
-    `forward(x, k0, mask)`: k0 the measured k-space, complex (..., H, W) or two-channel (..., 2, H, W);
-    mask broadcastable to (..., H, W) (numpy masks are converted). noise_lvl=None is hard DC; a number is
-    soft DC with lambda = noise_lvl (see `data_consistency`: larger = trust the data more). learnable=True
-    makes lambda a parameter, stored as log(lambda) so it stays positive; it needs a finite initial noise_lvl."""
+    `forward(x, k0, mask)`: k0 the measured k-space, complex (..., H, W) or two-channel
+    (..., 2, H, W); mask broadcastable to (..., H, W) (numpy masks are converted). noise_lvl=None is
+    hard DC; a number is soft DC with lambda = noise_lvl (see `data_consistency`: larger = trust the
+    data more). learnable=True makes lambda a parameter, stored as log(lambda) so it stays positive;
+    it needs a finite initial noise_lvl."""
     def __init__(self, noise_lvl: float | None = None, learnable: bool = False):
         super().__init__()
         if noise_lvl is not None and noise_lvl < 0:
-            raise MRIError(f"DataConsistency: noise_lvl must be >= 0 or None (hard DC), got {noise_lvl}")
+            raise MRIError("DataConsistency: noise_lvl must be >= 0 or None (hard DC), got "
+                           f"{noise_lvl}")
         self.learnable = learnable
         if learnable:
             if noise_lvl is None or math.isinf(noise_lvl) or noise_lvl <= 0:
-                raise MRIError("DataConsistency(learnable=True) needs a finite initial noise_lvl > 0, e.g. 10.0")
+                raise MRIError("DataConsistency(learnable=True) needs a finite initial noise_lvl > "
+                               "0, e.g. 10.0")
             self.log_lambda = nn.Parameter(torch.tensor(math.log(noise_lvl)))
         else:
             self.noise_lvl = noise_lvl
@@ -370,7 +416,8 @@ class DataConsistency(nn.Module):
 
     def forward(self, x: torch.Tensor, k0: torch.Tensor, mask) -> torch.Tensor:
         if x.ndim < 3 or x.shape[-3] != 2:
-            raise MRIError(f"DataConsistency expects x of shape (..., 2, H, W), got {tuple(x.shape)}")
+            raise MRIError("DataConsistency expects x of shape (..., 2, H, W), got "
+                           f"{tuple(x.shape)}")
         if not k0.is_complex(): k0 = channels_to_complex(k0)
         mask = torch.as_tensor(mask, device=x.device, dtype=x.dtype)
         k = data_consistency(fft2c(channels_to_complex(x)), k0, mask, self.lam)
@@ -379,25 +426,32 @@ class DataConsistency(nn.Module):
     def extra_repr(self) -> str:
         lam = self.lam
         if lam is None: return "hard (noise_lvl=None)"
-        return f"noise_lvl={float(lam.detach() if _is_torch(lam) else lam):.4g}, learnable={self.learnable}"
+        return (
+            f"noise_lvl={float(lam.detach() if _is_torch(lam) else lam):.4g}, "
+            f"learnable={self.learnable}"
+        )
 
 # %% ../nbs/06_mri.ipynb #db5f7cb5
 def birdcage_sensitivities(n_coils: int, shape: Sequence[int], radius: float = 1.5,
                            dtype=np.complex64) -> np.ndarray:
     """Analytic birdcage-like coil sensitivity maps, complex (n_coils, H, W), normalised so that
-    sum_c |S_c|^2 = 1 at every pixel. A stand-in, not an EM simulation: coil c sits at angle 2 pi c / n_coils
-    on a circle of `radius` (units of half the field of view; > 1 puts the coils outside the image), with
-    magnitude 1 / distance (2D Biot-Savart decay of a wire) and phase = direction from the coil to the pixel
-    minus the coil's own angle. Pixel coordinates are ((col - W//2) / (W/2), (H//2 - row) / (H/2))."""
+    sum_c |S_c|^2 = 1 at every pixel. A stand-in, not an EM simulation: coil c sits at angle 2 pi c
+    / n_coils on a circle of `radius` (units of half the field of view; > 1 puts the coils outside
+    the image), with magnitude 1 / distance (2D Biot-Savart decay of a wire) and phase = direction
+    from the coil to the pixel minus the coil's own angle. Pixel coordinates are ((col - W//2) /
+    (W/2), (H//2 - row) / (H/2))."""
     h, w = _shape2(shape)
-    if int(n_coils) < 1: raise MRIError(f"birdcage_sensitivities: n_coils must be >= 1, got {n_coils}")
+    if int(n_coils) < 1:
+        raise MRIError(f"birdcage_sensitivities: n_coils must be >= 1, got {n_coils}")
     if radius <= 0: raise MRIError(f"birdcage_sensitivities: radius must be > 0, got {radius}")
     th = 2 * np.pi * np.arange(int(n_coils)) / n_coils
     yy = (h // 2 - np.arange(h))[:, None] / (h / 2)                    # up is +y
     xx = (np.arange(w) - w // 2)[None, :] / (w / 2)
-    dx = xx[None] - radius * np.cos(th)[:, None, None]                  # vector from each coil to each pixel
+    # vector from each coil to each pixel
+    dx = xx[None] - radius * np.cos(th)[:, None, None]
     dy = yy[None] - radius * np.sin(th)[:, None, None]
-    d = np.maximum(np.hypot(dx, dy), 1e-3)                              # guard a coil placed on a pixel
+    # guard a coil placed on a pixel
+    d = np.maximum(np.hypot(dx, dy), 1e-3)
     s = np.exp(1j * (np.arctan2(dy, dx) - th[:, None, None])) / d
     s = s / np.sqrt((np.abs(s) ** 2).sum(0, keepdims=True))
     return s.astype(dtype)
@@ -407,57 +461,66 @@ def _coil_axis(x, coil_dim: int):
     return coil_dim
 
 def coil_combine_rss(coil_images: Array, coil_dim: int = -3) -> Array:
-    """Root-sum-of-squares combination sqrt(sum_c |x_c|^2) over `coil_dim` (default -3: (..., C, H, W)).
-    Real magnitude output (..., H, W); numpy or torch. Needs no sensitivities; keeps the coils' shading."""
+    """Root-sum-of-squares combination sqrt(sum_c |x_c|^2) over `coil_dim` (default -3:
+    (..., C, H, W)). Real magnitude output (..., H, W); numpy or torch. Needs no sensitivities;
+    keeps the coils' shading."""
     ax = _coil_axis(coil_images, coil_dim)
     if _is_torch(coil_images): return coil_images.abs().pow(2).sum(ax).sqrt()
     return np.sqrt((np.abs(coil_images) ** 2).sum(ax))
 
 def coil_combine_sense(coil_images: Array, sens: Array, coil_dim: int = -3) -> Array:
-    """Sensitivity-weighted (SENSE, R = 1) combination sum_c conj(S_c) x_c / sum_c |S_c|^2 over `coil_dim`.
-    Complex output (..., H, W); exact inverse of x -> S x where sum |S|^2 > 0; 0 where no coil sees the pixel.
-    `sens` broadcasts against `coil_images` (e.g. (C, H, W) maps for a (B, C, H, W) batch); numpy or torch."""
+    """Sensitivity-weighted (SENSE, R = 1) combination sum_c conj(S_c) x_c / sum_c |S_c|^2 over
+    `coil_dim`. Complex output (..., H, W); exact inverse of x -> S x where sum |S|^2 > 0; 0 where
+    no coil sees the pixel. `sens` broadcasts against `coil_images` (e.g. (C, H, W) maps for a
+    (B, C, H, W) batch); numpy or torch."""
     ax = _coil_axis(coil_images, coil_dim)
     if _is_torch(coil_images):
         sens = torch.as_tensor(sens, device=coil_images.device)
         num = (sens.conj() * coil_images).sum(ax); den = sens.abs().pow(2).sum(ax)
-        return torch.where(den > 0, num / den.clamp_min(torch.finfo(den.dtype).tiny), torch.zeros_like(num))
+        return torch.where(den > 0, num / den.clamp_min(torch.finfo(den.dtype).tiny),
+                           torch.zeros_like(num))
     num = (np.conj(sens) * coil_images).sum(ax); den = (np.abs(sens) ** 2).sum(ax)
     return np.where(den > 0, num / np.where(den > 0, den, 1), 0)
 
 # %% ../nbs/06_mri.ipynb #0e0c7dd7
-def motion_schedule(n_lines: int, n_movements: int = 2, max_translation: float = 4.0, max_rotation: float = 5.0,
+def motion_schedule(n_lines: int, n_movements: int = 2, max_translation: float = 4.0,
+                    max_rotation: float = 5.0,
                     rng: np.random.Generator | int | None = None) -> np.ndarray:
-    """Per-line rigid poses (n_lines, 3) float64: columns (dy, dx) in pixels and the rotation angle in degrees
-    (counter-clockwise as displayed), for a sequential Cartesian acquisition (line j acquired at time j).
-    `n_movements` distinct movement times are drawn uniformly from lines 1..n_lines-1; each sets a new absolute
-    pose uniform in [-max_translation, max_translation]^2 x [-max_rotation, max_rotation]; before the first
-    movement the pose is (0, 0, 0)."""
+    """Per-line rigid poses (n_lines, 3) float64: columns (dy, dx) in pixels and the rotation angle
+    in degrees (counter-clockwise as displayed), for a sequential Cartesian acquisition (line j
+    acquired at time j). `n_movements` distinct movement times are drawn uniformly from lines
+    1..n_lines-1; each sets a new absolute pose uniform in [-max_translation, max_translation]^2 x
+    [-max_rotation, max_rotation]; before the first movement the pose is (0, 0, 0)."""
     rng = as_rng(rng)
     if not 0 <= n_movements < n_lines:
-        raise MRIError(f"motion_schedule: n_movements must be in [0, n_lines - 1 = {n_lines - 1}], got {n_movements}")
+        raise MRIError(f"motion_schedule: n_movements must be in [0, n_lines - 1 = {n_lines - 1}], "
+                       f"got {n_movements}")
     if max_translation < 0 or max_rotation < 0:
         raise MRIError("motion_schedule: max_translation and max_rotation must be >= 0")
     times = np.sort(rng.choice(np.arange(1, n_lines), size=n_movements, replace=False))
     poses = np.column_stack([rng.uniform(-max_translation, max_translation, (n_movements, 2)),
                              rng.uniform(-max_rotation, max_rotation, n_movements)])
     sched = np.zeros((n_lines, 3))
-    for t, p in zip(times, poses): sched[t:] = p                  # at most n_movements slices of rows
+    # at most n_movements slices of rows
+    for t, p in zip(times, poses): sched[t:] = p
     return sched
 
 def rigid_transform_image(image: np.ndarray, dy: float = 0.0, dx: float = 0.0, angle: float = 0.0,
                           interp_order: int = 1, mode: str = "constant") -> np.ndarray:
-    """Rotate (degrees, counter-clockwise as displayed, about pixel (H//2, W//2); scipy affine_transform with
-    `interp_order` and `mode`) then translate by (dy, dx) pixels via the Fourier shift theorem (exact, periodic).
-    image (H, W) real or complex; returns complex (H, W). The image-domain twin of one pose in `rigid_motion_kspace`."""
+    """Rotate (degrees, counter-clockwise as displayed, about pixel (H//2, W//2); scipy
+    affine_transform with `interp_order` and `mode`) then translate by (dy, dx) pixels via the
+    Fourier shift theorem (exact, periodic). image (H, W) real or complex; returns complex (H, W).
+    The image-domain twin of one pose in `rigid_motion_kspace`."""
     return ifft2c(_moved_kspace(np.asarray(image), dy, dx, angle, interp_order, mode))
 
-def _moved_kspace(image: np.ndarray, dy: float, dx: float, angle: float, interp_order: int, mode: str) -> np.ndarray:
+def _moved_kspace(image: np.ndarray, dy: float, dx: float, angle: float, interp_order: int,
+                  mode: str) -> np.ndarray:
     "fft2c of the image rotated by `angle` then translated by (dy, dx) pixels."
     h, w = image.shape
     if angle != 0:
         a = math.radians(angle)
-        rot = np.array([[math.cos(a), math.sin(a)], [-math.sin(a), math.cos(a)]])   # output -> input coordinates
+        # output -> input coordinates
+        rot = np.array([[math.cos(a), math.sin(a)], [-math.sin(a), math.cos(a)]])
         ctr = np.array([h // 2, w // 2], float)
         image = ndi.affine_transform(image.astype(np.complex128), rot, offset=ctr - rot @ ctr,
                                      order=interp_order, mode=mode)
@@ -468,26 +531,30 @@ def _moved_kspace(image: np.ndarray, dy: float, dx: float, angle: float, interp_
         k = k * np.exp(-2j * np.pi * (ky * dy + kx * dx))            # Fourier shift theorem
     return k
 
-def rigid_motion_kspace(image: np.ndarray, motion: int | np.ndarray = 2, max_translation: float = 4.0,
-                        max_rotation: float = 5.0, rng: np.random.Generator | int | None = None,
-                        interp_order: int = 1, mode: str = "constant") -> tuple[np.ndarray, np.ndarray]:
-    """Motion-corrupted k-space of a 2D image (H, W) (real or complex numpy) and the per-line schedule.
+def rigid_motion_kspace(image: np.ndarray, motion: int | np.ndarray = 2,
+                        max_translation: float = 4.0, max_rotation: float = 5.0,
+                        rng: np.random.Generator | int | None = None, interp_order: int = 1,
+                        mode: str = "constant") -> tuple[np.ndarray, np.ndarray]:
+    """Motion-corrupted k-space of a 2D image (H, W) (real or complex numpy) and the per-line
+    schedule.
 
     `motion` is either the number of movements (a schedule is drawn with `motion_schedule(W, motion,
-    max_translation, max_rotation, rng)`) or a schedule array (W, 3) of (dy px, dx px, angle deg) per
-    phase-encode line (column). Column j of the result is column j of fft2c(image moved to pose j):
-    rotation by resampling (scipy affine_transform, `interp_order`, `mode`), translation by an exact phase
-    ramp. Returns (kspace complex128 (H, W), schedule (W, 3)). The corrupted image is ifft2c(kspace)."""
+    max_translation, max_rotation, rng)`) or a schedule array (W, 3) of (dy px, dx px, angle deg)
+    per phase-encode line (column). Column j of the result is column j of fft2c(image moved to pose
+    j): rotation by resampling (scipy affine_transform, `interp_order`, `mode`), translation by an
+    exact phase ramp. Returns (kspace complex128 (H, W), schedule (W, 3)). The corrupted image is
+    ifft2c(kspace)."""
     image = np.asarray(image)
-    if image.ndim != 2: raise MRIError(f"rigid_motion_kspace: image must be 2D (H, W), got shape {image.shape}")
+    if image.ndim != 2:
+        raise MRIError(f"rigid_motion_kspace: image must be 2D (H, W), got shape {image.shape}")
     h, w = image.shape
     if np.ndim(motion) == 0:
         sched = motion_schedule(w, int(motion), max_translation, max_rotation, rng)
     else:
         sched = np.asarray(motion, dtype=np.float64)
         if sched.shape != (w, 3):
-            raise MRIError(f"rigid_motion_kspace: a motion schedule must have shape (W, 3) = ({w}, 3) "
-                           f"(dy, dx, angle per phase-encode line), got {sched.shape}")
+            raise MRIError(f"rigid_motion_kspace: a motion schedule must have shape (W, 3) = ({w}, "
+                           f"3) (dy, dx, angle per phase-encode line), got {sched.shape}")
     poses, which = np.unique(sched, axis=0, return_inverse=True)
     which = which.ravel()
     k = np.empty((h, w), np.complex128)

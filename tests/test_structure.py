@@ -222,3 +222,30 @@ def test_code_lines_within_100_characters():
         n = _long_lines(nb)
         if n > base.get(rel, 0): grew[rel] = (base.get(rel, 0), n)
     assert not grew, f"code lines over 100 characters (known, now): {grew}; wrap them (a comment above)"
+
+
+_PLOT = re.compile(r"plt\.(subplots|figure|show)\b")
+_TESTS = re.compile(r"\bassert\b|test_eq|test_close|^#\|\s*export", re.M)
+# plotting cells not yet folded (issue 15); a notebook leaves this list when its cells are tagged
+_PLOTS_TO_FOLD = {f"part{p}/{s}.ipynb" for p, ss in {
+    1: ("amcl_liver_fibrosis", "hcc_mpmri_spp_resnet", "mtmr_net_lung_nodule", "unet_liver_tumor_ct"),
+    2: ("ace_loss", "boundary_loss", "exclusive_multilabel_densenet", "hetero_modal_joint_seg",
+        "sparse_annotation_balancing"),
+    3: ("automap_gan", "hybrid_cascade", "kspace_motion_aug", "motion_guided_dmri",
+        "mrf_spatiotemporal")}.items() for s in ss}
+_ALL_NBS = sorted(str(nb.relative_to(ROOT / "nbs")) for nb in (ROOT / "nbs").rglob("*.ipynb")
+                  if not {"_proc", ".ipynb_checkpoints"} & set(nb.parts))
+
+
+@pytest.mark.parametrize("rel", [
+    pytest.param(r, marks=pytest.mark.xfail(strict=True, reason="plotting cells not yet folded"))
+    if r in _PLOTS_TO_FOLD else r for r in _ALL_NBS])
+def test_plotting_cells_fold(rel):
+    """A cell that only draws a figure (it calls plt.subplots/figure/show, and holds no test and no
+    `#| export`) is tagged `hide-input`: the book shows the figure next to the prose that discusses
+    it and folds the code behind a toggle. A cell that also computes what the prose discusses is
+    split: the computation in a cell of its own, the drawing folded."""
+    bare = [k for k, c in enumerate(cells(ROOT / "nbs" / rel)) if c["cell_type"] == "code"
+            and _PLOT.search(src(c)) and not _TESTS.search(src(c))
+            and "hide-input" not in c.get("metadata", {}).get("tags", [])]
+    assert not bare, f"{rel}: plotting cells {bare} without the tag hide-input"

@@ -29,7 +29,8 @@ def load_image(path, as_gray: bool = False) -> np.ndarray:
     1-bit images bool, colour images (H, W, 3) uint8 (palette images are expanded to RGB; an
     alpha channel is kept as a 4th channel). `as_gray=True` turns colour into luminance
     `0.299 R + 0.587 G + 0.114 B` (ITU-R 601, as Pillow's "L") as float32; grey stays as it is.
-    Multi-page TIFF: the first page. Raises `DataError` naming the file if it is missing or unreadable."""
+    Multi-page TIFF: the first page. Raises `DataError` naming the file if it is missing or
+    unreadable."""
     from PIL import Image, UnidentifiedImageError
     p = _require_file(path, "image file")
     try:
@@ -41,12 +42,19 @@ def load_image(path, as_gray: bool = False) -> np.ndarray:
             elif mode in ("LA", "PA"): im = im.convert("L")
             a = np.array(im)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
-        raise DataError(f"{p} is not a readable image ({type(e).__name__}: {e}); it may be truncated or in a format Pillow "
-                        "cannot read (for scientific TIFFs try tifffile.imread): export or download it again") from None
-    if mode == "I" and fmt == "PNG" and a.size and a.min() >= 0 and a.max() < 2 ** 16: a = a.astype(np.uint16)   # 16-bit PNG
+        raise DataError(
+            f"{p} is not a readable image ({type(e).__name__}: {e}); it may be truncated or in a "
+            "format Pillow cannot read (for scientific TIFFs try tifffile.imread): export or "
+            "download it again"
+        ) from None
+    # 16-bit PNG
+    if mode == "I" and fmt == "PNG" and a.size and a.min() >= 0 and a.max() < 2 ** 16:
+        a = a.astype(np.uint16)
     if mode.startswith("I;16"): a = a.astype(np.uint16)
     if as_gray and a.ndim == 3:
-        a = (a[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).astype(np.float32)
+        a = (a[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).astype(
+            np.float32
+        )
     return a
 
 @dataclass
@@ -66,26 +74,33 @@ class ImageTable:
                  patient_col: str | None = None) -> "ImageTable":
         """Read `csv` and check it: the columns exist, no row lacks a path, label or patient, every
         image file exists (`image_dir` defaults to the CSV's folder). Raises `DataError` naming the
-        CSV, listing the missing columns, the rows (line numbers in the file) or the first missing files."""
+        CSV, listing the missing columns, the rows (line numbers in the file) or the first missing
+        files."""
         csv = _require_file(csv, "label table (CSV)")
         try: df = pd.read_csv(csv)
-        except Exception as e: raise DataError(f"{csv} is not a readable CSV ({type(e).__name__}: {e}): fix or re-export it") from None
+        except Exception as e:
+            raise DataError(
+                f"{csv} is not a readable CSV ({type(e).__name__}: {e}): fix or re-export it"
+            ) from None
         cols = [path_col, label_col] + ([patient_col] if patient_col else [])
         gone = [c for c in cols if c not in df.columns]
         if gone:
-            raise DataError(f"{csv} has no column(s) {gone}; its columns are {list(df.columns)}: pass path_col=, label_col= "
-                            "(and patient_col=) with the names it uses")
+            raise DataError(f"{csv} has no column(s) {gone}; its columns are {list(df.columns)}: "
+                            "pass path_col=, label_col= (and patient_col=) with the names it uses")
         if len(df) == 0: raise DataError(f"{csv} lists no images: it has a header and no rows")
         for c in cols:
             bad = np.nonzero(df[c].isna().to_numpy())[0]
             if len(bad):
-                raise DataError(f"{csv}: {len(bad)} row(s) have no '{c}' (file lines {[int(i) + 2 for i in bad[:5]]}): fill them in or drop those rows")
+                raise DataError(f"{csv}: {len(bad)} row(s) have no '{c}' (file lines "
+                                f"{[int(i) + 2 for i in bad[:5]]}): fill them in or drop those "
+                                "rows")
         image_dir = Path(image_dir).expanduser() if image_dir is not None else csv.parent
         paths = [image_dir / str(p) for p in df[path_col]]
         missing = [p for p in paths if not p.is_file()]
         if missing:
-            raise DataError(f"{len(missing)} of {len(paths)} images listed in {csv} do not exist, the first: "
-                            f"{[str(m) for m in missing[:5]]}; check image_dir (now {image_dir}) and the '{path_col}' column")
+            raise DataError(f"{len(missing)} of {len(paths)} images listed in {csv} do not exist, "
+                            f"the first: {[str(m) for m in missing[:5]]}; check image_dir (now "
+                            f"{image_dir}) and the '{path_col}' column")
         return cls(df.reset_index(drop=True), image_dir, path_col, label_col, patient_col, csv)
 
     @property
@@ -96,16 +111,20 @@ class ImageTable:
     def classes(self) -> list: return sorted(self.df[self.label_col].unique().tolist())
     @property
     def patients(self) -> np.ndarray | None:
-        return None if self.patient_col is None else self.df[self.patient_col].astype(str).to_numpy()
+        return (
+            None if self.patient_col is None else self.df[self.patient_col].astype(str).to_numpy()
+        )
     def __len__(self) -> int: return len(self.df)
     def __getitem__(self, i: int): return load_image(self.paths[i]), self.labels[i]
 
-    def split(self, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`patient_split` of the rows by `patient_col`. Without a patient column every row counts as
-        its own patient, with a warning: images of one patient may then leak across splits."""
+    def split(self, fractions: Sequence[float] = (0.7, 0.15, 0.15),
+              seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`patient_split` of the rows by `patient_col`. Without a patient column every row counts
+        as its own patient, with a warning: images of one patient may then leak across splits."""
         if self.patient_col is None:
-            warnings.warn(f"{self.csv}: no patient column, so rows are split as if each were its own patient; "
-                          "images of one patient may land in two splits (pass patient_col=)", stacklevel=2)
+            warnings.warn(f"{self.csv}: no patient column, so rows are split as if each were its "
+                          "own patient; images of one patient may land in two splits (pass "
+                          "patient_col=)", stacklevel=2)
             return patient_split(np.arange(len(self)), fractions, seed)
         return patient_split(self.patients, fractions, seed)
 
@@ -114,20 +133,19 @@ def read_cifar10(
     root: str | Path,   # folder holding cifar-10-batches-py/
     train: bool = True, # data_batch_1..5 (True) or test_batch (False)
 ) -> tuple[np.ndarray, np.ndarray]:
-    """CIFAR-10 from its python pickles: `root/cifar-10-batches-py/data_batch_1..5` (train) or `test_batch`.
-    Returns images (N, 3, 32, 32) uint8 (each row of the pickle's b"data" holds the 1024 red, then green,
-    then blue values, row-major) and labels (N,) int64 in 0..9. Raises `DatasetNotFound` naming the
-    missing file and where to get the archive."""
+    """CIFAR-10 from its python pickles: `root/cifar-10-batches-py/data_batch_1..5` (train) or
+    `test_batch`. Returns images (N, 3, 32, 32) uint8 (each row of the pickle's b"data" holds the
+    1024 red, then green, then blue values, row-major) and labels (N,) int64 in 0..9. Raises
+    `DatasetNotFound` naming the missing file and where to get the archive."""
     d = Path(root) / "cifar-10-batches-py"
     names = [f"data_batch_{i}" for i in range(1, 6)] if train else ["test_batch"]
     xs, ys = [], []
     for name in names:
         f = d / name
         if not f.exists():
-            raise DatasetNotFound(
-                f"{f} not found: download cifar-10-python.tar.gz from "
-                f"https://www.cs.toronto.edu/~kriz/cifar.html on a machine with internet and extract it "
-                f"into {Path(root)}")
+            raise DatasetNotFound(f"{f} not found: download cifar-10-python.tar.gz from "
+                                  "https://www.cs.toronto.edu/~kriz/cifar.html on a machine with "
+                                  f"internet and extract it into {Path(root)}")
         with open(f, "rb") as fh: batch = pickle.load(fh, encoding="bytes")
         xs.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32))
         ys.append(np.asarray(batch[b"labels"], np.int64))

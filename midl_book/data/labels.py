@@ -21,7 +21,8 @@ __all__ = ['WMH_LABELS', 'MRBRAINS18_LABELS', 'MRBRAINS13_LABELS', 'MRBRAINS13_T
            'MRBRAINS_TO_TISSUE_WMH', 'check_labels', 'check_same_grid', 'merge_labels']
 
 # %% ../../nbs/01f_data_labels.ipynb #18b52360
-def check_labels(array: np.ndarray, allowed, source="mask", dataset: str = "the dataset") -> np.ndarray:
+def check_labels(array: np.ndarray, allowed, source="mask",
+                 dataset: str = "the dataset") -> np.ndarray:
     """Check that every value of `array` is one of `allowed` (a dict label -> name, or a
     sequence). Returns the sorted unique values. Raises `DataError` naming `source` for values
     that are not integers or not allowed."""
@@ -29,13 +30,15 @@ def check_labels(array: np.ndarray, allowed, source="mask", dataset: str = "the 
     names = allowed if isinstance(allowed, dict) else {int(a): str(a) for a in allowed}
     if np.issubdtype(vals.dtype, np.floating) and not np.all(vals == np.round(vals)):
         odd = vals[vals != np.round(vals)][:5].tolist()
-        raise DataError(f"{source} has non-integer label values {odd}: it was probably resampled with linear interpolation; "
-                        "resample masks with order=0 (nearest), or re-export the mask")
+        raise DataError(f"{source} has non-integer label values {odd}: it was probably resampled "
+                        "with linear interpolation; resample masks with order=0 (nearest), or "
+                        "re-export the mask")
     bad = [v for v in vals.tolist() if int(v) not in names]
     if bad:
-        raise DataError(f"{source} has label value(s) {[int(b) for b in bad][:10]} that {dataset} does not define "
-                        f"(defined: {', '.join(f'{k} = {v}' for k, v in names.items())}): check that this is a mask of "
-                        f"{dataset}, or map the value to a defined label before training")
+        raise DataError(f"{source} has label value(s) {[int(b) for b in bad][:10]} that {dataset} "
+                        "does not define (defined: "
+                        f"{', '.join(f'{k} = {v}' for k, v in names.items())}): check that this is "
+                        f"a mask of {dataset}, or map the value to a defined label before training")
     return vals
 
 def check_same_grid(image: Volume, mask: Volume, atol: float = 1e-3, what: str = "mask") -> None:
@@ -43,28 +46,42 @@ def check_same_grid(image: Volume, mask: Volume, atol: float = 1e-3, what: str =
     warn if their affines differ by more than `atol` mm (same grid, inconsistent headers).
     `what` names the second volume in the messages (e.g. "image" when checking two sequences)."""
     if image.shape[:3] != mask.shape[:3]:
-        order, onto = ("order=0", "the image") if what == "mask" else ("order=1", "the first image's grid")
-        raise DataError(f"image {image.path} has shape {image.shape[:3]} but {what} {mask.path} has shape {mask.shape[:3]}: "
-                        f"they must share one voxel grid; check that the files belong together, or resample the {what} onto "
-                        f"{onto} (resample_volume({what}, image.spacing, {order}), then crop or pad)")
+        order, onto = (
+            ("order=0", "the image") if what == "mask" else ("order=1", "the first image's grid")
+        )
+        raise DataError(f"image {image.path} has shape {image.shape[:3]} but {what} {mask.path} "
+                        f"has shape {mask.shape[:3]}: they must share one voxel grid; check that "
+                        f"the files belong together, or resample the {what} onto {onto} "
+                        f"(resample_volume({what}, image.spacing, {order}), then crop or pad)")
     d = np.abs(image.affine - mask.affine).max()
     if d > atol:
-        warnings.warn(f"image {image.path} and {what} {mask.path} have the same shape but their affines differ by up to "
-                      f"{d:.3g} mm; the {what} is used on the image's grid (check its header)", stacklevel=2)
+        warnings.warn(f"image {image.path} and {what} {mask.path} have the same shape but their "
+                      f"affines differ by up to {d:.3g} mm; the {what} is used on the image's grid "
+                      "(check its header)", stacklevel=2)
 
 # %% ../../nbs/01f_data_labels.ipynb #8bf035b9
 WMH_LABELS = {0: "background", 1: "white matter hyperintensity", 2: "other pathology"}
-MRBRAINS18_LABELS = {0: "background", 1: "cortical grey matter", 2: "basal ganglia", 3: "white matter",
-                     4: "white matter lesions", 5: "cerebrospinal fluid (extracerebral)", 6: "ventricles",
-                     7: "cerebellum", 8: "brain stem", 9: "infarction", 10: "other"}
-MRBRAINS13_LABELS = {k: v for k, v in MRBRAINS18_LABELS.items() if k <= 8}           # LabelsForTraining
-MRBRAINS13_TEST_LABELS = {0: "background", 1: "cerebrospinal fluid (with ventricles)",
-                          2: "grey matter (cortical and basal ganglia)", 3: "white matter (with lesions)"}   # LabelsForTesting
-# LabelsForTraining -> LabelsForTesting, as the MRBrainS13 readme defines it (cerebellum, brain stem -> background)
+MRBRAINS18_LABELS = {0: "background", 1: "cortical grey matter", 2: "basal ganglia",
+                     3: "white matter", 4: "white matter lesions",
+                     5: "cerebrospinal fluid (extracerebral)", 6: "ventricles", 7: "cerebellum",
+                     8: "brain stem", 9: "infarction", 10: "other"}
+# LabelsForTraining
+MRBRAINS13_LABELS = {k: v for k, v in MRBRAINS18_LABELS.items() if k <= 8}
+MRBRAINS13_TEST_LABELS = {
+    0: "background",
+    1: "cerebrospinal fluid (with ventricles)",
+    # LabelsForTesting
+    2: "grey matter (cortical and basal ganglia)",
+    3: "white matter (with lesions)",
+}
+# LabelsForTraining -> LabelsForTesting, as the MRBrainS13 readme defines it (cerebellum, brain stem
+# -> background)
 MRBRAINS13_TRAINING_TO_TESTING = {0: 0, 1: 2, 2: 2, 3: 3, 4: 3, 5: 1, 6: 1, 7: 0, 8: 0}
-# MRBrainS13/18 -> 0 bg, 1 CSF, 2 GM, 3 WM, 4 WMH (the phantoms' tissue labels plus the lesion), with
-# cerebellum and brain stem as background (as LabelsForTesting); 9 infarction and 10 other, which the
-# MRBrainS18 evaluation ignores, become 255: drop them from losses and metrics (e.g. ignore_index=255).
+# MRBrainS13/18 -> 0 bg, 1 CSF, 2 GM, 3 WM, 4 WMH (the phantoms' tissue labels plus the lesion),
+# with cerebellum and brain stem as background (as LabelsForTesting); 9 infarction and 10 other,
+# which the
+# MRBrainS18 evaluation ignores, become 255: drop them from losses and metrics (e.g.
+# ignore_index=255).
 MRBRAINS_TO_TISSUE_WMH = {0: 0, 1: 2, 2: 2, 3: 3, 4: 4, 5: 1, 6: 1, 7: 0, 8: 0, 9: 255, 10: 255}
 
 def merge_labels(label_array, mapping: dict, source="label array"):
@@ -78,13 +95,21 @@ def merge_labels(label_array, mapping: dict, source="label array"):
     if vol is not None and source == "label array": source = vol.path or source
     u, inv = np.unique(a, return_inverse=True)
     if np.issubdtype(u.dtype, np.floating) and not np.all(u == np.round(u)):
-        raise DataError(f"{source} has non-integer label values {u[u != np.round(u)][:5].tolist()}: it was probably "
-                        "resampled with linear interpolation; resample label maps with order=0 (nearest)")
+        raise DataError(f"{source} has non-integer label values "
+                        f"{u[u != np.round(u)][:5].tolist()}: it was probably resampled with "
+                        "linear interpolation; resample label maps with order=0 (nearest)")
     missing = [int(v) for v in u.tolist() if int(v) not in mapping]
     if missing:
-        raise DataError(f"{source} has label value(s) {missing[:10]} that the mapping does not cover (it maps "
-                        f"{sorted(int(k) for k in mapping)}): check that the file belongs to this dataset, or add the value(s) to the mapping")
+        raise DataError(f"{source} has label value(s) {missing[:10]} that the mapping does not "
+                        f"cover (it maps {sorted(int(k) for k in mapping)}): check that the file "
+                        "belongs to this dataset, or add the value(s) to the mapping")
     targets = np.array([mapping[int(v)] for v in u.tolist()], dtype=np.int64)
-    dt = np.uint8 if targets.size == 0 or (targets.min() >= 0 and targets.max() <= 255) else np.int32
+    dt = (
+        np.uint8 if targets.size == 0 or (targets.min() >= 0 and targets.max() <= 255) else np.int32
+    )
     out = targets.astype(dt)[inv.reshape(-1)].reshape(a.shape)
-    return Volume(out, vol.spacing, vol.affine, vol.path, dict(vol.meta, merged=True)) if vol is not None else out
+    return (
+        Volume(out, vol.spacing, vol.affine, vol.path, dict(vol.meta, merged=True))
+        if vol is not None
+        else out
+    )

@@ -22,10 +22,11 @@ __all__ = ['BRATS_LABELS', 'ACDC_LABELS', 'ISEG_LABELS', 'BRAINWEB_LABELS', 'DAT
 # %% ../../nbs/01g_data_registry.ipynb #9029e106
 @dataclass
 class DatasetInfo:
-    """One real dataset: `name` (its folder under `$MIDL_BOOK_DATA`), `title`, `homepage`, `licence`,
-    `layout` (text: the expected files), `patterns` (globs relative to the dataset folder that must
-    each match), `checksums` (relative path -> sha256 hex, may be empty), `how_to_get` (text),
-    `chapters` (slugs that use it) and `access` ("public", "registration", "restricted", "private")."""
+    """One real dataset: `name` (its folder under `$MIDL_BOOK_DATA`), `title`, `homepage`,
+    `licence`, `layout` (text: the expected files), `patterns` (globs relative to the dataset folder
+    that must each match), `checksums` (relative path -> sha256 hex, may be empty), `how_to_get`
+    (text), `chapters` (slugs that use it) and `access` ("public", "registration", "restricted",
+    "private")."""
     name: str
     title: str
     homepage: str
@@ -41,224 +42,416 @@ class DatasetInfo:
         "The dataset's folder: `root / name` (`root` defaults to `$MIDL_BOOK_DATA`)."
         return Path(root if root is not None else data_root()).expanduser() / self.name
 
-BRATS_LABELS = {0: "background", 1: "necrotic / non-enhancing tumour core", 2: "peritumoral oedema", 4: "GD-enhancing tumour"}
-ACDC_LABELS = {0: "background", 1: "right ventricle cavity", 2: "myocardium", 3: "left ventricle cavity"}
+BRATS_LABELS = {0: "background", 1: "necrotic / non-enhancing tumour core", 2: "peritumoral oedema",
+                4: "GD-enhancing tumour"}
+ACDC_LABELS = {0: "background", 1: "right ventricle cavity", 2: "myocardium",
+               3: "left ventricle cavity"}
 ISEG_LABELS = {0: "background", 10: "cerebrospinal fluid", 150: "grey matter", 250: "white matter"}
-# the discrete model of BrainWeb's original (and MS lesion) phantom, from its homepage; label 10 only in the MS phantoms
-BRAINWEB_LABELS = {0: "background", 1: "cerebrospinal fluid", 2: "grey matter", 3: "white matter", 4: "fat", 5: "muscle / skin",
-                   6: "skin", 7: "skull", 8: "glial matter", 9: "connective", 10: "MS lesion"}
+# the discrete model of BrainWeb's original (and MS lesion) phantom, from its homepage; label 10
+# only in the MS phantoms
+BRAINWEB_LABELS = {0: "background", 1: "cerebrospinal fluid", 2: "grey matter", 3: "white matter",
+                   4: "fat", 5: "muscle / skin", 6: "skin", 7: "skull", 8: "glial matter",
+                   9: "connective", 10: "MS lesion"}
 _D = DatasetInfo
-DATASETS: dict[str, DatasetInfo] = {d.name: d for d in [
-    _D("lits", "LiTS: Liver Tumor Segmentation benchmark, 131 training CTs", "https://competitions.codalab.org/competitions/17094",
-       "see homepage",
-       "lits/                      any sub-folders, e.g. the Kaggle mirror's:\n"
-       "  volume_pt1/volume-0.nii ... volume_pt5/volume-130.nii      CT in HU (.nii or .nii.gz)\n"
-       "  segmentations/segmentation-0.nii ... segmentation-130.nii  labels 0 background, 1 liver, 2 tumour",
-       ("**/volume-*.nii*", "**/segmentation-*.nii*"), {},
-       "Register on the LiTS CodaLab page and download the training batches, or download the Kaggle mirror "
-       "(https://www.kaggle.com/datasets/andrewmvd/liver-tumor-segmentation and .../liver-tumor-segmentation-part-2); "
-       "unzip everything into $MIDL_BOOK_DATA/lits/. Read it with lits_cases / load_lits_case.",
-       ("unet_liver_tumor_ct",), "registration"),
-    _D("lidc_idri", "LIDC-IDRI: thoracic CT with lung nodules read by four radiologists", "https://www.cancerimagingarchive.net/collection/lidc-idri/",
-       "CC BY 3.0 (TCIA)",
-       "lidc_idri/\n"
-       "  LIDC-IDRI-0001/<study folder>/<series folder>/*.dcm    one CT series, one file per slice\n"
-       "  LIDC-IDRI-0001/<study folder>/<series folder>/*.xml    the readers' XML, next to its series\n"
-       "  ... LIDC-IDRI-1012/",
-       ("LIDC-IDRI-*/**/*.dcm", "LIDC-IDRI-*/**/*.xml"), {},
-       "Download the collection from TCIA with the NBIA Data Retriever (the manifest on the homepage; over 100 GB) "
-       "into $MIDL_BOOK_DATA/lidc_idri/. Read a series with load_dicom_series and its XML with parse_lidc_xml.",
-       ("mtmr_net_lung_nodule",), "public"),
-    _D("brats", "BraTS: multimodal brain tumour MRI (T1, T1Gd, T2, FLAIR)", "https://www.med.upenn.edu/cbica/brats/",
-       "see homepage (registration and data use terms)",
-       "brats/                     e.g. MICCAI_BraTS_2018_Data_Training/HGG/<case>/\n"
-       "  <case>/<case>_t1.nii.gz, <case>_t1ce.nii.gz, <case>_t2.nii.gz, <case>_flair.nii.gz\n"
-       "  <case>/<case>_seg.nii.gz   labels 0 background, 1 necrotic/non-enhancing core, 2 oedema, 4 enhancing (BRATS_LABELS)",
-       ("**/*_flair.nii*", "**/*_seg.nii*"), {},
-       "Register for the BraTS edition you need (the papers use BraTS 2018) and download its training data; unzip it into "
-       "$MIDL_BOOK_DATA/brats/. Read the files with load_nifti. ace_loss uses the BRATS 2012 challenge's 50 simulated "
-       "tumour cases (http://www.imm.dtu.dk/projects/BRATS2012, as the paper cites it); BRATS 2012 was distributed as "
-       "MetaImage .mha files (not verified by us), which nibabel does not read: convert them to NIfTI (e.g. with SimpleITK) "
-       "into $MIDL_BOOK_DATA/brats/2012/.",
-       ("t_imm_merging", "pseudo_healthy_factorization", "ace_loss"), "registration"),
-    _D("isles", "ISLES: ischemic stroke lesion segmentation (MRI; CT perfusion in 2018)", "https://www.isles-challenge.org/",
-       "see homepage (registration)",
-       "isles/                                   ISLES 2018 (CT perfusion), as ISLES2018_Training.zip unpacks:\n"
-       "  TRAINING/case_1/SMIR.Brain.XX.O.CT.<id>/SMIR.Brain.XX.O.CT.<id>.nii          non-contrast CT\n"
-       "  TRAINING/case_1/SMIR.Brain.XX.O.CT_CBF.<id>/...nii   likewise CT_CBV, CT_MTT, CT_Tmax, CT_4DPWI\n"
-       "  TRAINING/case_1/SMIR.Brain.XX.O.OT.<id>/...nii       the expert lesion mask (0/1)\n"
-       "  ... case_94/;  TESTING/case_N/ (no OT)   (other editions: their own folder, e.g. isles/ISLES2015_SISS/)",
-       ("**/SMIR.Brain.XX.O.OT.*/*.nii",), {},
-       "Register on the challenge site (isles-challenge.org, ISLES 2018) and unzip ISLES2018_Training.zip into "
-       "$MIDL_BOOK_DATA/isles/ so that isles/TRAINING/case_N/ exists. The boundary_loss chapter reads it with "
-       "isles2018_cases / load_isles2018_case.",
-       ("boundary_loss", "pseudo_healthy_factorization"), "registration"),
-    _D("wmh", "WMH Segmentation Challenge 2017: T1 and FLAIR from three scanners", "https://wmh.isi.uu.nl/",
-       "see homepage",
-       "wmh/\n"
-       "  <site>/<subject>/pre/FLAIR.nii.gz, pre/T1.nii.gz    pre-processed images (sites Utrecht, Singapore, GE3T)\n"
-       "  <site>/<subject>/wmh.nii.gz                         labels 0 background, 1 WMH, 2 other pathology (WMH_LABELS)\n"
-       "  (the 2022 DataverseNL release: training/Utrecht/<subject>/..., training/Amsterdam/GE3T/<subject>/..., test/...;\n"
-       "   wmh_cases finds the subject folders at any depth)",
-       ("**/pre/FLAIR.nii*", "**/wmh.nii*"), {},
-       "The challenge is closed; its training and test data and annotations are on DataverseNL "
-       "(https://doi.org/10.34894/AECRSD). Download and unzip them into $MIDL_BOOK_DATA/wmh/. Read them with "
-       "wmh_cases / load_wmh_case.",
-       ("boundary_loss", "ace_loss", "hetero_modal_joint_seg"), "registration"),
-    _D("fastmri_knee", "fastMRI knee: raw single-coil and multi-coil k-space", "https://fastmri.med.nyu.edu/",
-       "see homepage (a data sharing agreement, accepted when requesting the download)",
-       "fastmri_knee/\n"
-       "  singlecoil_train/file*.h5    HDF5: 'kspace' (slices, rows, cols) complex, 'reconstruction_esc' (slices, 320, 320)\n"
-       "  singlecoil_val/file*.h5\n"
-       "  multicoil_train/file*.h5     'kspace' (slices, coils, rows, cols), 'reconstruction_rss' (optional)",
-       ("singlecoil_train/*.h5", "singlecoil_val/*.h5"), {},
-       "Request access on the homepage, download knee_singlecoil_train and knee_singlecoil_val and extract them into "
-       "$MIDL_BOOK_DATA/fastmri_knee/. Reading HDF5 needs h5py (pip install h5py).",
-       ("hybrid_cascade",), "registration"),
-    _D("calgary_campinas", "Calgary-Campinas (CC-359): brain MR raw k-space and reconstructed T1 volumes",
-       "https://sites.google.com/view/calgary-campinas-dataset/home", "see homepage",
-       "calgary_campinas/\n"
-       "  Raw-data/Single-channel/Train/*.npy    simulated single-channel k-space (uncentred), one file per subject:\n"
-       "  Raw-data/Single-channel/Val/*.npy      25 in Train (Train_part1..3.zip), 10 in Val (Val.zip); the 10 test\n"
-       "                                         subjects are withheld; marked discontinued upstream\n"
-       "  Raw-data/Multi-channel/12-channel/...  fully sampled 12-channel k-space (HDF5)",
-       ("Raw-data/Single-channel/Train/*.npy", "Raw-data/Single-channel/Val/*.npy"), {},
-       "Follow the download instructions on the homepage; unzip Train_part1..3.zip into "
-       "$MIDL_BOOK_DATA/calgary_campinas/Raw-data/Single-channel/Train/ and Val.zip into .../Single-channel/Val/.",
-       ("hybrid_cascade",), "public"),
-    _D("ixi", "IXI: brain MRI of about 600 healthy subjects (T1, T2, PD, MRA, DTI)", "https://brain-development.org/ixi-dataset/",
-       "CC BY-SA 3.0",
-       "ixi/\n"
-       "  IXI-T1/IXI002-Guys-0828-T1.nii.gz ...   one NIfTI per subject and contrast (IXI-T1.tar etc. unpacked)\n"
-       "  IXI-T2/IXI002-Guys-0828-T2.nii.gz ...\n"
-       "  IXI.xls                                 demographics",
-       ("IXI-T1/IXI*-T1.nii.gz",), {},
-       "Download IXI-T1.tar (and the other contrasts you need) from the homepage and unpack each into "
-       "$MIDL_BOOK_DATA/ixi/IXI-T1/ etc.",
-       ("kspace_motion_aug",), "public"),
-    _D("ukbb_cardiac", "UK Biobank cardiac MR: cine short-axis stacks", "https://www.ukbiobank.ac.uk/",
-       "restricted: approved UK Biobank application; no redistribution",
-       "ukbb_cardiac/\n"
-       "  <eid>/sa.nii.gz    short-axis cine (x, y, slice, time), converted from the UK Biobank DICOM zips",
-       ("*/sa.nii.gz",), {},
-       "Apply for access to UK Biobank; download the cardiac MR fields for your application and convert them to NIfTI "
-       "(e.g. with the conversion scripts of Bai et al.'s ukbb_cardiac code). ACDC is a public substitute.",
-       ("automap_gan",), "restricted"),
-    _D("acdc", "ACDC: Automated Cardiac Diagnosis Challenge, cine MRI of 150 patients", "https://www.creatis.insa-lyon.fr/Challenge/acdc/",
-       "see homepage",
-       "acdc/\n"
-       "  training/patient001/patient001_4d.nii.gz           cine (x, y, slice, time)\n"
-       "  training/patient001/patient001_frame01.nii.gz      end-diastolic frame (frame numbers in Info.cfg)\n"
-       "  training/patient001/patient001_frame01_gt.nii.gz   labels 0 background, 1 RV cavity, 2 myocardium, 3 LV cavity\n"
-       "  training/patient001/Info.cfg                       ED, ES, group (diagnosis), height, weight\n"
-       "  testing/patient101/...",
-       ("training/patient*/patient*_4d.nii.gz", "training/patient*/patient*_frame*_gt.nii.gz"), {},
-       "Register on the homepage, download the training (and testing) data and unzip into $MIDL_BOOK_DATA/acdc/.",
-       ("automap_gan", "motion_guided_dmri"), "registration"),
-    _D("iseg2017", "iSEG-2017: 6-month infant brain MRI (T1, T2) with tissue labels", "https://iseg2017.web.unc.edu/",
-       "see homepage (registration)",
-       "iseg2017/\n"
-       "  iSeg-2017-Training/subject-1-T1.hdr (+ .img)     Analyze 7.5 pairs; load_nifti reads them\n"
-       "  iSeg-2017-Training/subject-1-T2.hdr (+ .img)\n"
-       "  iSeg-2017-Training/subject-1-label.hdr (+ .img)  labels 0 background, 10 CSF, 150 grey matter, 250 white matter\n"
-       "  iSeg-2017-Testing/subject-11-T1.hdr ...",
-       ("**/subject-*-T1.hdr", "**/subject-*-label.hdr"), {},
-       "Register on the homepage, download the training and testing data and unzip into $MIDL_BOOK_DATA/iseg2017/.",
-       ("exclusive_multilabel_densenet",), "registration"),
-    _D("adni", "ADNI: Alzheimer's Disease Neuroimaging Initiative, T1 MPRAGE", "https://adni.loni.usc.edu/",
-       "restricted: ADNI data use agreement, by application; no redistribution",
-       "adni/\n"
-       "  ADNI/<subject>/<series description>/<date>/<image id>/*.nii    as the LONI download unpacks\n"
-       "                                                                 (DICOM downloads: convert with dcm2niix)",
-       ("**/*.nii*",), {},
-       "Apply for ADNI access, download the MPRAGE images the chapter lists as NIfTI, and unzip into $MIDL_BOOK_DATA/adni/. "
-       "IXI is a public substitute. hetero_modal_joint_seg uses 28 ADNI2 controls with GIF parcellations computed by its "
-       "authors (not distributed).",
-       ("kspace_motion_aug", "hetero_modal_joint_seg"), "restricted"),
-    _D("liver_fibrosis", "Liver fibrosis staging MRI crops (the paper's data: Shandong University, private)", "none (private data)",
-       "private: not distributed",
-       "liver_fibrosis/\n"
-       "  labels.csv    columns: image, patient_id, stage   (stage: A/B/C or 0/1/2; image: path relative to this folder)\n"
-       "  images/...    one 2D liver crop per row: .png / .tif (8 or 16 bit grey, or RGB) or .npy",
-       ("labels.csv", "images/*"), {},
-       "The paper's MRI is private. Put your own 2D liver MR crops with fibrosis stages in this layout; "
-       "midl_book.data.load_fibrosis_folder reads it (the chapter's smoke run uses a phantom).",
-       ("amcl_liver_fibrosis",), "private"),
-    _D("hcc_mpmri", "HCC multi-parametric liver MRI (the paper's data: Beijing Friendship Hospital, private)", "none (private data)",
-       "private: not distributed",
-       "hcc_mpmri/\n"
-       "  lesions.csv          one row per lesion: lesion_id, patient_id, grade   (grade: poorly | moderately | well)\n"
-       "  <lesion_id>/T2.nii.gz, T1in.nii.gz, T1out.nii.gz, S0.nii.gz ... S5.nii.gz   the nine sequences, co-registered, one grid\n"
-       "  <lesion_id>/roi.nii.gz    the lesion mask on that grid;  <lesion_id>/bg.nii.gz   optional non-tumour liver ROI",
-       ("lesions.csv", "*/roi.nii.gz", "*/T2.nii.gz"), {},
-       "The paper's MRI is private and its file format is not stated. Export your own co-registered sequences and ROIs "
-       "in this layout (the chapter's loader reads it and splits by lesion and patient); the smoke run uses a phantom.",
-       ("hcc_mpmri_spp_resnet",), "private"),
-    _D("mrf_wf", "MRF-WF fingerprinting series of thighs and legs (the paper's data: Balsiger et al., private)",
-       "none (private data)", "private: not distributed",
-       "mrf_wf/\n"
-       "  Subject_001/MRFreal.mha, MRFimag.mha   the image series, float32, numpy order (Z, Y, X, T) = (5, 350, 350, 175)\n"
-       "  Subject_001/T1H2O.mha, FF.mha, B1.mha  reference maps (Z, Y, X): water T1 (ms), fat fraction, B1\n"
-       "  Subject_001/MASK_FG.mha                 foreground mask, uint8 (single-file MetaImage, as the official code reads)",
-       ("Subject*/MRFreal.mha", "Subject*/MASK_FG.mha"), {},
-       "The paper's 95 MRF-WF scans are private. Put your own MRF series and dictionary-matched maps in this layout "
-       "(the official code's); the chapter's loader reads it, and its smoke run simulates a brain.",
-       ("mrf_spatiotemporal",), "private"),
-    _D("kather_crc", "NCT-CRC-HE-100K: colorectal cancer H&E tiles, 9 tissue classes (public stand-in)", "https://zenodo.org/records/1214456",
-       "CC BY 4.0",
-       "kather_crc/\n"
-       "  NCT-CRC-HE-100K/<class>/*.tif   224 x 224 px tiles, classes ADI BACK DEB LYM MUC MUS NORM STR TUM\n"
-       "  CRC-VAL-HE-7K/<class>/*.tif     the independent validation set",
-       ("NCT-CRC-HE-100K/*/*.tif",), {},
-       "A stand-in: the paper's sparsely annotated colorectal WSIs are private. Download NCT-CRC-HE-100K.zip (and "
-       "CRC-VAL-HE-7K.zip) from the homepage and unzip into $MIDL_BOOK_DATA/kather_crc/. Its labels are per tile, so "
-       "the chapter builds sparse masks from them.",
-       ("sparse_annotation_balancing",), "public"),
-    _D("mrbrains", "MRBrainS13 and MRBrainS18: 3T brain MRI (T1, T1-IR, FLAIR) with manual tissue and lesion labels",
-       "https://mrbrains18.isi.uu.nl/", "see homepage (MRBrainS13 on DataverseNL: https://doi.org/10.34894/645ZIN)",
-       "mrbrains/\n"
-       "  2013/TrainingData/<n>/T1.nii, T1_IR.nii, T2_FLAIR.nii        n = 1..5, 0.958 x 0.958 x 3.0 mm, aligned\n"
-       "  2013/TrainingData/<n>/LabelsForTraining.nii                  0-8 (MRBRAINS13_LABELS)\n"
-       "  2013/TrainingData/<n>/LabelsForTesting.nii                   0 bg, 1 CSF, 2 GM, 3 WM (MRBRAINS13_TEST_LABELS)\n"
-       "  2018/training/<subject>/pre/FLAIR.nii.gz, pre/reg_T1.nii.gz, pre/reg_IR.nii.gz   subjects 1, 4, 5, 7, 14, 070, 148\n"
-       "  2018/training/<subject>/segm.nii.gz                          0-10 (MRBRAINS18_LABELS)",
-       ("2013/**/LabelsForTraining.nii*", "2018/**/segm.nii*"), {},
-       "MRBrainS13: download the data from DataverseNL (https://doi.org/10.34894/645ZIN; the NIfTI copy: MetaImage "
-       ".mhd files must be converted) into $MIDL_BOOK_DATA/mrbrains/2013/. MRBrainS18: download the 7 training subjects "
-       "from the homepage (registration) into $MIDL_BOOK_DATA/mrbrains/2018/. Read them with mrbrains_cases / "
-       "load_mrbrains_case(folder, edition) and map labels with merge_labels.",
-       ("ace_loss", "hetero_modal_joint_seg"), "registration"),
-    _D("neuromorphometrics", "MICCAI 2012 Multi-Atlas Labeling challenge: OASIS T1 scans labelled by Neuromorphometrics",
-       "https://masi.vuse.vanderbilt.edu/workshop2012/",
-       "restricted: released to challenge participants under CC BY-NC; credit OASIS (scans) and Neuromorphometrics, Inc. (labels)",
-       "neuromorphometrics/\n"
-       "  <any folders>/1000_3.nii ...       de-faced T1 of an OASIS subject (35 subjects: 15 training, 20 testing)\n"
-       "  <any folders>/1000_3_glm.nii ...   its manual labels (Neuromorphometrics protocol; 155 structures per the\n"
-       "                                     hetero_modal_joint_seg paper, mapped onto 6 tissue classes with merge_labels)",
-       ("**/[0-9]*_[0-9].nii*", "**/*_glm.nii*"), {},
-       "The data were released after registration for the MICCAI 2012 Grand Challenge and Workshop on Multi-Atlas "
-       "Labeling (see http://www.neuromorphometrics.com/2012_MICCAI_Challenge_Data.html); ask Neuromorphometrics for "
-       "access and unzip into $MIDL_BOOK_DATA/neuromorphometrics/. Read the files with load_nifti.",
-       ("hetero_modal_joint_seg",), "restricted"),
-    _D("brainweb", "BrainWeb: simulated brain MRI database and anatomical models (MINC)", "https://brainweb.bic.mni.mcgill.ca/",
-       "see homepage (free download; cite Cocosco et al. 1997 and, for the 20 normal models, Aubert-Broche et al. 2006)",
-       "brainweb/\n"
-       "  *.mnc or *.mnc.gz    MINC volumes as downloaded: the discrete ('crisp') anatomical model of each subject of the\n"
-       "                       20 normal anatomical models (e.g. subject04_crisp_v.mnc.gz), its fuzzy tissue maps and\n"
-       "                       simulated T1 images; 1 mm grid, 181 x 217 x 181 (x, y, z) for the original phantom",
-       ("**/*.mnc*",), {},
-       "Download the anatomical models and simulated T1 images from the homepage in MINC format into "
-       "$MIDL_BOOK_DATA/brainweb/. load_nifti reads them through nibabel, which reads MINC1 (netCDF) and MINC2 (HDF5; "
-       "needs pip install h5py); not tested here, since nibabel cannot write MINC. Label numbers: the original phantom's "
-       "are BRAINWEB_LABELS; check those of the 20 normal models on the homepage before mapping them.",
-       ("ace_loss",), "public"),
-]}
+DATASETS: dict[str, DatasetInfo] = {
+    d.name: d
+    for d in [
+        _D(
+            "lits",
+            "LiTS: Liver Tumor Segmentation benchmark, 131 training CTs",
+            "https://competitions.codalab.org/competitions/17094",
+            "see homepage",
+            "lits/                      any sub-folders, e.g. the Kaggle mirror's:\n"
+            "  volume_pt1/volume-0.nii ... volume_pt5/volume-130.nii      CT in HU (.nii or "
+            ".nii.gz)\n"
+            "  segmentations/segmentation-0.nii ... segmentation-130.nii  labels 0 background, 1 "
+            "liver, 2 tumour",
+            ("**/volume-*.nii*", "**/segmentation-*.nii*"),
+            {},
+            "Register on the LiTS CodaLab page and download the training batches, or download the "
+            "Kaggle mirror (https://www.kaggle.com/datasets/andrewmvd/liver-tumor-segmentation and "
+            ".../liver-tumor-segmentation-part-2); unzip everything into $MIDL_BOOK_DATA/lits/. "
+            "Read it with lits_cases / load_lits_case.",
+            ("unet_liver_tumor_ct",),
+            "registration",
+        ),
+        _D(
+            "lidc_idri",
+            "LIDC-IDRI: thoracic CT with lung nodules read by four radiologists",
+            "https://www.cancerimagingarchive.net/collection/lidc-idri/",
+            "CC BY 3.0 (TCIA)",
+            "lidc_idri/\n"
+            "  LIDC-IDRI-0001/<study folder>/<series folder>/*.dcm    one CT series, one file per "
+            "slice\n"
+            "  LIDC-IDRI-0001/<study folder>/<series folder>/*.xml    the readers' XML, next to "
+            "its series\n"
+            "  ... LIDC-IDRI-1012/",
+            ("LIDC-IDRI-*/**/*.dcm", "LIDC-IDRI-*/**/*.xml"),
+            {},
+            "Download the collection from TCIA with the NBIA Data Retriever (the manifest on the "
+            "homepage; over 100 GB) into $MIDL_BOOK_DATA/lidc_idri/. Read a series with "
+            "load_dicom_series and its XML with parse_lidc_xml.",
+            ("mtmr_net_lung_nodule",),
+            "public",
+        ),
+        _D(
+            "brats",
+            "BraTS: multimodal brain tumour MRI (T1, T1Gd, T2, FLAIR)",
+            "https://www.med.upenn.edu/cbica/brats/",
+            "see homepage (registration and data use terms)",
+            "brats/                     e.g. MICCAI_BraTS_2018_Data_Training/HGG/<case>/\n"
+            "  <case>/<case>_t1.nii.gz, <case>_t1ce.nii.gz, <case>_t2.nii.gz, <case>_flair.nii.gz\n"
+            "  <case>/<case>_seg.nii.gz   labels 0 background, 1 necrotic/non-enhancing core, 2 "
+            "oedema, 4 enhancing (BRATS_LABELS)",
+            ("**/*_flair.nii*", "**/*_seg.nii*"),
+            {},
+            "Register for the BraTS edition you need (the papers use BraTS 2018) and download its "
+            "training data; unzip it into $MIDL_BOOK_DATA/brats/. Read the files with load_nifti. "
+            "ace_loss uses the BRATS 2012 challenge's 50 simulated tumour cases "
+            "(http://www.imm.dtu.dk/projects/BRATS2012, as the paper cites it); BRATS 2012 was "
+            "distributed as MetaImage .mha files (not verified by us), which nibabel does not "
+            "read: convert them to NIfTI (e.g. with SimpleITK) into $MIDL_BOOK_DATA/brats/2012/.",
+            ("t_imm_merging", "pseudo_healthy_factorization", "ace_loss"),
+            "registration",
+        ),
+        _D(
+            "isles",
+            "ISLES: ischemic stroke lesion segmentation (MRI; CT perfusion in 2018)",
+            "https://www.isles-challenge.org/",
+            "see homepage (registration)",
+            "isles/                                   ISLES 2018 (CT perfusion), as "
+            "ISLES2018_Training.zip unpacks:\n"
+            "  TRAINING/case_1/SMIR.Brain.XX.O.CT.<id>/SMIR.Brain.XX.O.CT.<id>.nii          "
+            "non-contrast CT\n"
+            "  TRAINING/case_1/SMIR.Brain.XX.O.CT_CBF.<id>/...nii   likewise CT_CBV, CT_MTT, "
+            "CT_Tmax, CT_4DPWI\n"
+            "  TRAINING/case_1/SMIR.Brain.XX.O.OT.<id>/...nii       the expert lesion mask (0/1)\n"
+            "  ... case_94/;  TESTING/case_N/ (no OT)   (other editions: their own folder, e.g. "
+            "isles/ISLES2015_SISS/)",
+            ("**/SMIR.Brain.XX.O.OT.*/*.nii",),
+            {},
+            "Register on the challenge site (isles-challenge.org, ISLES 2018) and unzip "
+            "ISLES2018_Training.zip into $MIDL_BOOK_DATA/isles/ so that isles/TRAINING/case_N/ "
+            "exists. The boundary_loss chapter reads it with isles2018_cases / "
+            "load_isles2018_case.",
+            ("boundary_loss", "pseudo_healthy_factorization"),
+            "registration",
+        ),
+        _D(
+            "wmh",
+            "WMH Segmentation Challenge 2017: T1 and FLAIR from three scanners",
+            "https://wmh.isi.uu.nl/",
+            "see homepage",
+            "wmh/\n"
+            "  <site>/<subject>/pre/FLAIR.nii.gz, pre/T1.nii.gz    pre-processed images (sites "
+            "Utrecht, Singapore, GE3T)\n"
+            "  <site>/<subject>/wmh.nii.gz                         labels 0 background, 1 WMH, 2 "
+            "other pathology (WMH_LABELS)\n"
+            "  (the 2022 DataverseNL release: training/Utrecht/<subject>/..., "
+            "training/Amsterdam/GE3T/<subject>/..., test/...;\n"
+            "   wmh_cases finds the subject folders at any depth)",
+            ("**/pre/FLAIR.nii*", "**/wmh.nii*"),
+            {},
+            "The challenge is closed; its training and test data and annotations are on "
+            "DataverseNL (https://doi.org/10.34894/AECRSD). Download and unzip them into "
+            "$MIDL_BOOK_DATA/wmh/. Read them with wmh_cases / load_wmh_case.",
+            ("boundary_loss", "ace_loss", "hetero_modal_joint_seg"),
+            "registration",
+        ),
+        _D(
+            "fastmri_knee",
+            "fastMRI knee: raw single-coil and multi-coil k-space",
+            "https://fastmri.med.nyu.edu/",
+            "see homepage (a data sharing agreement, accepted when requesting the download)",
+            "fastmri_knee/\n"
+            "  singlecoil_train/file*.h5    HDF5: 'kspace' (slices, rows, cols) complex, "
+            "'reconstruction_esc' (slices, 320, 320)\n"
+            "  singlecoil_val/file*.h5\n"
+            "  multicoil_train/file*.h5     'kspace' (slices, coils, rows, cols), "
+            "'reconstruction_rss' (optional)",
+            ("singlecoil_train/*.h5", "singlecoil_val/*.h5"),
+            {},
+            "Request access on the homepage, download knee_singlecoil_train and "
+            "knee_singlecoil_val and extract them into $MIDL_BOOK_DATA/fastmri_knee/. Reading HDF5 "
+            "needs h5py (pip install h5py).",
+            ("hybrid_cascade",),
+            "registration",
+        ),
+        _D(
+            "calgary_campinas",
+            "Calgary-Campinas (CC-359): brain MR raw k-space and reconstructed T1 volumes",
+            "https://sites.google.com/view/calgary-campinas-dataset/home",
+            "see homepage",
+            "calgary_campinas/\n"
+            "  Raw-data/Single-channel/Train/*.npy    simulated single-channel k-space "
+            "(uncentred), one file per subject:\n"
+            "  Raw-data/Single-channel/Val/*.npy      25 in Train (Train_part1..3.zip), 10 in Val "
+            "(Val.zip); the 10 test\n"
+            "                                         subjects are withheld; marked discontinued "
+            "upstream\n"
+            "  Raw-data/Multi-channel/12-channel/...  fully sampled 12-channel k-space (HDF5)",
+            ("Raw-data/Single-channel/Train/*.npy", "Raw-data/Single-channel/Val/*.npy"),
+            {},
+            "Follow the download instructions on the homepage; unzip Train_part1..3.zip into "
+            "$MIDL_BOOK_DATA/calgary_campinas/Raw-data/Single-channel/Train/ and Val.zip into "
+            ".../Single-channel/Val/.",
+            ("hybrid_cascade",),
+            "public",
+        ),
+        _D(
+            "ixi",
+            "IXI: brain MRI of about 600 healthy subjects (T1, T2, PD, MRA, DTI)",
+            "https://brain-development.org/ixi-dataset/",
+            "CC BY-SA 3.0",
+            "ixi/\n"
+            "  IXI-T1/IXI002-Guys-0828-T1.nii.gz ...   one NIfTI per subject and contrast "
+            "(IXI-T1.tar etc. unpacked)\n"
+            "  IXI-T2/IXI002-Guys-0828-T2.nii.gz ...\n"
+            "  IXI.xls                                 demographics",
+            ("IXI-T1/IXI*-T1.nii.gz",),
+            {},
+            "Download IXI-T1.tar (and the other contrasts you need) from the homepage and unpack "
+            "each into $MIDL_BOOK_DATA/ixi/IXI-T1/ etc.",
+            ("kspace_motion_aug",),
+            "public",
+        ),
+        _D(
+            "ukbb_cardiac",
+            "UK Biobank cardiac MR: cine short-axis stacks",
+            "https://www.ukbiobank.ac.uk/",
+            "restricted: approved UK Biobank application; no redistribution",
+            "ukbb_cardiac/\n"
+            "  <eid>/sa.nii.gz    short-axis cine (x, y, slice, time), converted from the UK "
+            "Biobank DICOM zips",
+            ("*/sa.nii.gz",),
+            {},
+            "Apply for access to UK Biobank; download the cardiac MR fields for your application "
+            "and convert them to NIfTI (e.g. with the conversion scripts of Bai et al.'s "
+            "ukbb_cardiac code). ACDC is a public substitute.",
+            ("automap_gan",),
+            "restricted",
+        ),
+        _D(
+            "acdc",
+            "ACDC: Automated Cardiac Diagnosis Challenge, cine MRI of 150 patients",
+            "https://www.creatis.insa-lyon.fr/Challenge/acdc/",
+            "see homepage",
+            "acdc/\n"
+            "  training/patient001/patient001_4d.nii.gz           cine (x, y, slice, time)\n"
+            "  training/patient001/patient001_frame01.nii.gz      end-diastolic frame (frame "
+            "numbers in Info.cfg)\n"
+            "  training/patient001/patient001_frame01_gt.nii.gz   labels 0 background, 1 RV "
+            "cavity, 2 myocardium, 3 LV cavity\n"
+            "  training/patient001/Info.cfg                       ED, ES, group (diagnosis), "
+            "height, weight\n"
+            "  testing/patient101/...",
+            ("training/patient*/patient*_4d.nii.gz", "training/patient*/patient*_frame*_gt.nii.gz"),
+            {},
+            "Register on the homepage, download the training (and testing) data and unzip into "
+            "$MIDL_BOOK_DATA/acdc/.",
+            ("automap_gan", "motion_guided_dmri"),
+            "registration",
+        ),
+        _D(
+            "iseg2017",
+            "iSEG-2017: 6-month infant brain MRI (T1, T2) with tissue labels",
+            "https://iseg2017.web.unc.edu/",
+            "see homepage (registration)",
+            "iseg2017/\n"
+            "  iSeg-2017-Training/subject-1-T1.hdr (+ .img)     Analyze 7.5 pairs; load_nifti "
+            "reads them\n"
+            "  iSeg-2017-Training/subject-1-T2.hdr (+ .img)\n"
+            "  iSeg-2017-Training/subject-1-label.hdr (+ .img)  labels 0 background, 10 CSF, 150 "
+            "grey matter, 250 white matter\n"
+            "  iSeg-2017-Testing/subject-11-T1.hdr ...",
+            ("**/subject-*-T1.hdr", "**/subject-*-label.hdr"),
+            {},
+            "Register on the homepage, download the training and testing data and unzip into "
+            "$MIDL_BOOK_DATA/iseg2017/.",
+            ("exclusive_multilabel_densenet",),
+            "registration",
+        ),
+        _D(
+            "adni",
+            "ADNI: Alzheimer's Disease Neuroimaging Initiative, T1 MPRAGE",
+            "https://adni.loni.usc.edu/",
+            "restricted: ADNI data use agreement, by application; no redistribution",
+            "adni/\n"
+            "  ADNI/<subject>/<series description>/<date>/<image id>/*.nii    as the LONI download "
+            "unpacks\n"
+            "                                                                 (DICOM downloads: "
+            "convert with dcm2niix)",
+            ("**/*.nii*",),
+            {},
+            "Apply for ADNI access, download the MPRAGE images the chapter lists as NIfTI, and "
+            "unzip into $MIDL_BOOK_DATA/adni/. IXI is a public substitute. hetero_modal_joint_seg "
+            "uses 28 ADNI2 controls with GIF parcellations computed by its authors (not "
+            "distributed).",
+            ("kspace_motion_aug", "hetero_modal_joint_seg"),
+            "restricted",
+        ),
+        _D(
+            "liver_fibrosis",
+            "Liver fibrosis staging MRI crops (the paper's data: Shandong University, private)",
+            "none (private data)",
+            "private: not distributed",
+            "liver_fibrosis/\n"
+            "  labels.csv    columns: image, patient_id, stage   (stage: A/B/C or 0/1/2; image: "
+            "path relative to this folder)\n"
+            "  images/...    one 2D liver crop per row: .png / .tif (8 or 16 bit grey, or RGB) or "
+            ".npy",
+            ("labels.csv", "images/*"),
+            {},
+            "The paper's MRI is private. Put your own 2D liver MR crops with fibrosis stages in "
+            "this layout; midl_book.data.load_fibrosis_folder reads it (the chapter's smoke run "
+            "uses a phantom).",
+            ("amcl_liver_fibrosis",),
+            "private",
+        ),
+        _D(
+            "hcc_mpmri",
+            "HCC multi-parametric liver MRI (the paper's data: Beijing Friendship Hospital, "
+            "private)",
+            "none (private data)",
+            "private: not distributed",
+            "hcc_mpmri/\n"
+            "  lesions.csv          one row per lesion: lesion_id, patient_id, grade   (grade: "
+            "poorly | moderately | well)\n"
+            "  <lesion_id>/T2.nii.gz, T1in.nii.gz, T1out.nii.gz, S0.nii.gz ... S5.nii.gz   the "
+            "nine sequences, co-registered, one grid\n"
+            "  <lesion_id>/roi.nii.gz    the lesion mask on that grid;  <lesion_id>/bg.nii.gz   "
+            "optional non-tumour liver ROI",
+            ("lesions.csv", "*/roi.nii.gz", "*/T2.nii.gz"),
+            {},
+            "The paper's MRI is private and its file format is not stated. Export your own "
+            "co-registered sequences and ROIs in this layout (the chapter's loader reads it and "
+            "splits by lesion and patient); the smoke run uses a phantom.",
+            ("hcc_mpmri_spp_resnet",),
+            "private",
+        ),
+        _D(
+            "mrf_wf",
+            "MRF-WF fingerprinting series of thighs and legs (the paper's data: Balsiger et al., "
+            "private)",
+            "none (private data)",
+            "private: not distributed",
+            "mrf_wf/\n"
+            "  Subject_001/MRFreal.mha, MRFimag.mha   the image series, float32, numpy order (Z, "
+            "Y, X, T) = (5, 350, 350, 175)\n"
+            "  Subject_001/T1H2O.mha, FF.mha, B1.mha  reference maps (Z, Y, X): water T1 (ms), fat "
+            "fraction, B1\n"
+            "  Subject_001/MASK_FG.mha                 foreground mask, uint8 (single-file "
+            "MetaImage, as the official code reads)",
+            ("Subject*/MRFreal.mha", "Subject*/MASK_FG.mha"),
+            {},
+            "The paper's 95 MRF-WF scans are private. Put your own MRF series and "
+            "dictionary-matched maps in this layout (the official code's); the chapter's loader "
+            "reads it, and its smoke run simulates a brain.",
+            ("mrf_spatiotemporal",),
+            "private",
+        ),
+        _D(
+            "kather_crc",
+            "NCT-CRC-HE-100K: colorectal cancer H&E tiles, 9 tissue classes (public stand-in)",
+            "https://zenodo.org/records/1214456",
+            "CC BY 4.0",
+            "kather_crc/\n"
+            "  NCT-CRC-HE-100K/<class>/*.tif   224 x 224 px tiles, classes ADI BACK DEB LYM MUC "
+            "MUS NORM STR TUM\n"
+            "  CRC-VAL-HE-7K/<class>/*.tif     the independent validation set",
+            ("NCT-CRC-HE-100K/*/*.tif",),
+            {},
+            "A stand-in: the paper's sparsely annotated colorectal WSIs are private. Download "
+            "NCT-CRC-HE-100K.zip (and CRC-VAL-HE-7K.zip) from the homepage and unzip into "
+            "$MIDL_BOOK_DATA/kather_crc/. Its labels are per tile, so the chapter builds sparse "
+            "masks from them.",
+            ("sparse_annotation_balancing",),
+            "public",
+        ),
+        _D(
+            "mrbrains",
+            "MRBrainS13 and MRBrainS18: 3T brain MRI (T1, T1-IR, FLAIR) with manual tissue and "
+            "lesion labels",
+            "https://mrbrains18.isi.uu.nl/",
+            "see homepage (MRBrainS13 on DataverseNL: https://doi.org/10.34894/645ZIN)",
+            "mrbrains/\n"
+            "  2013/TrainingData/<n>/T1.nii, T1_IR.nii, T2_FLAIR.nii        n = 1..5, 0.958 x "
+            "0.958 x 3.0 mm, aligned\n"
+            "  2013/TrainingData/<n>/LabelsForTraining.nii                  0-8 "
+            "(MRBRAINS13_LABELS)\n"
+            "  2013/TrainingData/<n>/LabelsForTesting.nii                   0 bg, 1 CSF, 2 GM, 3 "
+            "WM (MRBRAINS13_TEST_LABELS)\n"
+            "  2018/training/<subject>/pre/FLAIR.nii.gz, pre/reg_T1.nii.gz, pre/reg_IR.nii.gz   "
+            "subjects 1, 4, 5, 7, 14, 070, 148\n"
+            "  2018/training/<subject>/segm.nii.gz                          0-10 "
+            "(MRBRAINS18_LABELS)",
+            ("2013/**/LabelsForTraining.nii*", "2018/**/segm.nii*"),
+            {},
+            "MRBrainS13: download the data from DataverseNL (https://doi.org/10.34894/645ZIN; the "
+            "NIfTI copy: MetaImage .mhd files must be converted) into "
+            "$MIDL_BOOK_DATA/mrbrains/2013/. MRBrainS18: download the 7 training subjects from the "
+            "homepage (registration) into $MIDL_BOOK_DATA/mrbrains/2018/. Read them with "
+            "mrbrains_cases / load_mrbrains_case(folder, edition) and map labels with "
+            "merge_labels.",
+            ("ace_loss", "hetero_modal_joint_seg"),
+            "registration",
+        ),
+        _D(
+            "neuromorphometrics",
+            "MICCAI 2012 Multi-Atlas Labeling challenge: OASIS T1 scans labelled by "
+            "Neuromorphometrics",
+            "https://masi.vuse.vanderbilt.edu/workshop2012/",
+            "restricted: released to challenge participants under CC BY-NC; credit OASIS (scans) "
+            "and Neuromorphometrics, Inc. (labels)",
+            "neuromorphometrics/\n"
+            "  <any folders>/1000_3.nii ...       de-faced T1 of an OASIS subject (35 subjects: 15 "
+            "training, 20 testing)\n"
+            "  <any folders>/1000_3_glm.nii ...   its manual labels (Neuromorphometrics protocol; "
+            "155 structures per the\n"
+            "                                     hetero_modal_joint_seg paper, mapped onto 6 "
+            "tissue classes with merge_labels)",
+            ("**/[0-9]*_[0-9].nii*", "**/*_glm.nii*"),
+            {},
+            "The data were released after registration for the MICCAI 2012 Grand Challenge and "
+            "Workshop on Multi-Atlas Labeling (see "
+            "http://www.neuromorphometrics.com/2012_MICCAI_Challenge_Data.html); ask "
+            "Neuromorphometrics for access and unzip into $MIDL_BOOK_DATA/neuromorphometrics/. "
+            "Read the files with load_nifti.",
+            ("hetero_modal_joint_seg",),
+            "restricted",
+        ),
+        _D(
+            "brainweb",
+            "BrainWeb: simulated brain MRI database and anatomical models (MINC)",
+            "https://brainweb.bic.mni.mcgill.ca/",
+            "see homepage (free download; cite Cocosco et al. 1997 and, for the 20 normal models, "
+            "Aubert-Broche et al. 2006)",
+            "brainweb/\n"
+            "  *.mnc or *.mnc.gz    MINC volumes as downloaded: the discrete ('crisp') anatomical "
+            "model of each subject of the\n"
+            "                       20 normal anatomical models (e.g. subject04_crisp_v.mnc.gz), "
+            "its fuzzy tissue maps and\n"
+            "                       simulated T1 images; 1 mm grid, 181 x 217 x 181 (x, y, z) for "
+            "the original phantom",
+            ("**/*.mnc*",),
+            {},
+            "Download the anatomical models and simulated T1 images from the homepage in MINC "
+            "format into $MIDL_BOOK_DATA/brainweb/. load_nifti reads them through nibabel, which "
+            "reads MINC1 (netCDF) and MINC2 (HDF5; needs pip install h5py); not tested here, since "
+            "nibabel cannot write MINC. Label numbers: the original phantom's are BRAINWEB_LABELS; "
+            "check those of the 20 normal models on the homepage before mapping them.",
+            ("ace_loss",),
+            "public",
+        ),
+    ]
+}
 del _D
 
 # %% ../../nbs/01g_data_registry.ipynb #635ee0d7
 def _dataset_info(name: str) -> DatasetInfo:
     if name not in DATASETS:
-        raise DataError(f"unknown dataset {name!r}; the registry has: {', '.join(sorted(DATASETS))} (see midl_book.data.DATASETS)")
+        raise DataError(f"unknown dataset {name!r}; the registry has: "
+                        f"{', '.join(sorted(DATASETS))} (see midl_book.data.DATASETS)")
     return DATASETS[name]
 
 def _not_found(info: DatasetInfo, d: Path, what: str) -> DatasetNotFound:
@@ -300,8 +493,8 @@ def verify_checksums(name: str, root=None) -> list[str]:
         if not p.is_file(): missing.append(rel)
         elif sha256sum(p) != want.lower(): wrong.append(rel)
     if missing or wrong:
-        raise DataError(f"dataset '{name}' under {d}: missing {missing[:10]}, checksum mismatch {wrong[:10]}: download these "
-                        f"files again ({info.homepage})")
+        raise DataError(f"dataset '{name}' under {d}: missing {missing[:10]}, checksum mismatch "
+                        f"{wrong[:10]}: download these files again ({info.homepage})")
     return list(info.checksums)
 
 def dataset_status(root=None) -> pd.DataFrame:
@@ -312,5 +505,13 @@ def dataset_status(root=None) -> pd.DataFrame:
     for info in DATASETS.values():
         d = info.folder(root)
         present = d.is_dir() and all(next(iter(d.glob(p)), None) is not None for p in info.patterns)
-        rows.append(dict(name=info.name, title=info.title, present=bool(present), path=str(d), licence=info.licence))
+        rows.append(
+            dict(
+                name=info.name,
+                title=info.title,
+                present=bool(present),
+                path=str(d),
+                licence=info.licence,
+            )
+        )
     return pd.DataFrame(rows, columns=["name", "title", "present", "path", "licence"])

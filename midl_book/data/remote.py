@@ -26,18 +26,51 @@ class Download:
     source: str = ""  # where the checksum comes from
 
 DOWNLOADS: dict[str, tuple[Download, ...]] = {
-    "lits": (Download("https://msd-for-monai.s3-us-west-2.amazonaws.com/Task03_Liver.tar",
-                      "Task03_Liver.tar", "md5:a90ec6c4aa7f6a3d087205e23d4e6397", "tar", "lits",
-                      "MONAI's DecathlonDataset (monai/apps/datasets.py)"),),
-    "kather_crc": (Download("https://zenodo.org/records/1214456/files/NCT-CRC-HE-100K.zip?download=1",
-                            "NCT-CRC-HE-100K.zip", None, "zip", "kather_crc"),
-                   Download("https://zenodo.org/records/1214456/files/CRC-VAL-HE-7K.zip?download=1",
-                            "CRC-VAL-HE-7K.zip", None, "zip", "kather_crc")),
-    "ixi": (Download("http://biomedic.doc.ic.ac.uk/brain-development/downloads/IXI/IXI-T1.tar",
-                     "IXI-T1.tar", None, "tar", "ixi/IXI-T1"),),
-    "cifar10": (Download("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-                         "cifar-10-python.tar.gz", "md5:c58f30108f718f92721af3b95e74349a", "tar", "",
-                         "torchvision's CIFAR10 (torchvision/datasets/cifar.py)"),),
+    "lits": (
+        Download(
+            "https://msd-for-monai.s3-us-west-2.amazonaws.com/Task03_Liver.tar",
+            "Task03_Liver.tar",
+            "md5:a90ec6c4aa7f6a3d087205e23d4e6397",
+            "tar",
+            "lits",
+            "MONAI's DecathlonDataset (monai/apps/datasets.py)",
+        ),
+    ),
+    "kather_crc": (
+        Download(
+            "https://zenodo.org/records/1214456/files/NCT-CRC-HE-100K.zip?download=1",
+            "NCT-CRC-HE-100K.zip",
+            None,
+            "zip",
+            "kather_crc",
+        ),
+        Download(
+            "https://zenodo.org/records/1214456/files/CRC-VAL-HE-7K.zip?download=1",
+            "CRC-VAL-HE-7K.zip",
+            None,
+            "zip",
+            "kather_crc",
+        ),
+    ),
+    "ixi": (
+        Download(
+            "http://biomedic.doc.ic.ac.uk/brain-development/downloads/IXI/IXI-T1.tar",
+            "IXI-T1.tar",
+            None,
+            "tar",
+            "ixi/IXI-T1",
+        ),
+    ),
+    "cifar10": (
+        Download(
+            "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+            "cifar-10-python.tar.gz",
+            "md5:c58f30108f718f92721af3b95e74349a",
+            "tar",
+            "",
+            "torchvision's CIFAR10 (torchvision/datasets/cifar.py)",
+        ),
+    ),
 }
 "Openly downloadable datasets: registry name (or `cifar10`, the pre-training set) -> its files."
 
@@ -54,7 +87,8 @@ def _resuming_download(url: str, output_file: str, pooch_obj=None, progress: boo
         if r.status_code == 416: have, r = 0, None  # the part is complete or stale: start over
         if r is None or r.status_code not in (200, 206):
             code = None if r is None else r.status_code
-            raise DataError(f"download of {url} failed (HTTP {code}): check the address or try later")
+            raise DataError(f"download of {url} failed (HTTP {code}): check the address or try "
+                            "later")
         mode = "ab" if r.status_code == 206 else "wb"
         total = int(r.headers.get("Content-Length", 0)) + (have if mode == "ab" else 0)
         bar = None
@@ -86,13 +120,14 @@ def download(d: Download,  # the file to fetch
     except ValueError as e:  # pooch: the hash does not match
         part.unlink(missing_ok=True)
         raise DataError(f"{d.filename} from {d.url} does not match its checksum {d.known_hash} "
-                        f"({d.source or 'registered'}): the download was corrupted or the file changed "
-                        f"upstream. It was deleted; run fetch again. ({str(e).splitlines()[0][:200]})")
+                        f"({d.source or 'registered'}): the download was corrupted or the file "
+                        "changed upstream. It was deleted; run fetch again. "
+                        f"({str(e).splitlines()[0][:200]})")
     except Exception as e:
         if isinstance(e, DataError): raise
-        raise DataError(f"download of {d.url} was interrupted ({type(e).__name__}: {str(e)[:200]}); "
-                        f"{part.stat().st_size if part.exists() else 0} bytes are kept in {part}: "
-                        "run fetch again to resume")
+        raise DataError(f"download of {d.url} was interrupted ({type(e).__name__}: "
+                        f"{str(e)[:200]}); {part.stat().st_size if part.exists() else 0} bytes are "
+                        f"kept in {part}: run fetch again to resume")
     part.unlink(missing_ok=True)
     if d.known_hash is None:
         print(f"{d.filename}: not pinned; its sha256 is {pooch.file_hash(str(path))} "
@@ -105,7 +140,8 @@ def _safe_zip_extract(z: zipfile.ZipFile, dest: Path) -> None:
     for m in z.infolist():
         target = (dest / m.filename).resolve()
         if root != target and root not in target.parents:
-            raise DataError(f"zip member {m.filename!r} would unpack outside {dest}; refusing the archive")
+            raise DataError(f"zip member {m.filename!r} would unpack outside {dest}; refusing the "
+                            "archive")
     z.extractall(dest)
 
 def unpack(archive: Path | str,  # a .tar(.gz) or .zip file
@@ -133,8 +169,9 @@ def unpack(archive: Path | str,  # a .tar(.gz) or .zip file
             elif target.exists() or target.is_symlink(): target.unlink()
             m.rename(target)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as e:
-        raise DataError(f"could not unpack {archive} ({type(e).__name__}: {e}); nothing was written to "
-                        f"{dest}. The archive may be truncated: delete it and run fetch again")
+        raise DataError(f"could not unpack {archive} ({type(e).__name__}: {e}); nothing was "
+                        f"written to {dest}. The archive may be truncated: delete it and run fetch "
+                        "again")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest
@@ -142,7 +179,10 @@ def unpack(archive: Path | str,  # a .tar(.gz) or .zip file
 # %% ../../nbs/01o_data_remote.ipynb #58efbe9b
 def _msd_liver_as_lits(folder: Path) -> None:
     "Link the Decathlon's Task03_Liver files under LiTS's names (volume-N, segmentation-N)."
-    for sub, kind, out in (("imagesTr", "volume", "volumes"), ("labelsTr", "segmentation", "segmentations")):
+    for sub, kind, out in (
+        ("imagesTr", "volume", "volumes"),
+        ("labelsTr", "segmentation", "segmentations"),
+    ):
         (folder / out).mkdir(exist_ok=True)
         for f in sorted((folder / "Task03_Liver" / sub).glob("liver_*.nii.gz")):
             n = f.name[len("liver_"):-len(".nii.gz")]
@@ -156,7 +196,7 @@ def fetch(name: str,  # a key of DOWNLOADS (open datasets) or of DATASETS (regis
           root: Path | str | None = None,  # the data root (default: $MIDL_BOOK_DATA)
           cache: Path | str | None = None,  # downloads kept here (default: <root>/.downloads)
           progress: bool = True,  # progress bars
-          downloads: dict | None = None,  # the table to use (default DOWNLOADS; tests pass their own)
+          downloads: dict | None = None,  # the table to use (default DOWNLOADS; tests pass theirs)
           ) -> Path:
     "Download, verify and unpack dataset `name` under the data root; returns its folder."
     table = DOWNLOADS if downloads is None else downloads
@@ -164,11 +204,11 @@ def fetch(name: str,  # a key of DOWNLOADS (open datasets) or of DATASETS (regis
     if name not in table:
         if name in DATASETS:
             info = DATASETS[name]
-            raise DataError(f"{name} cannot be downloaded by midl_book ({info.access}: {info.licence}). "
-                            f"{info.how_to_get}\nWhere: {info.homepage}\nLayout under "
-                            f"{root}:\n{info.layout}")
-        raise DataError(f"unknown dataset {name!r}: open ones are {', '.join(table)}; the registry has "
-                        f"{', '.join(DATASETS)}")
+            raise DataError(f"{name} cannot be downloaded by midl_book ({info.access}: "
+                            f"{info.licence}). {info.how_to_get}\nWhere: {info.homepage}\n"
+                            f"Layout under {root}:\n{info.layout}")
+        raise DataError(f"unknown dataset {name!r}: open ones are {', '.join(table)}; the registry "
+                        f"has {', '.join(DATASETS)}")
     cache = Path(cache) if cache is not None else root / ".downloads"
     for d in table[name]:
         path = download(d, cache, progress)
@@ -178,5 +218,6 @@ def fetch(name: str,  # a key of DOWNLOADS (open datasets) or of DATASETS (regis
             shutil.copyfile(path, root / d.into / d.filename)
     folder = root / (name if name in DATASETS else "")
     if name in _AFTER: _AFTER[name](folder)
-    if name in DATASETS: get_dataset(name, root)  # the registry's patterns match: the layout is right
+    # the registry's patterns match: the layout is right
+    if name in DATASETS: get_dataset(name, root)
     return folder

@@ -24,16 +24,19 @@ __all__ = ['shipped_ct', 'shipped_liver_mr', 'shipped_liver_seg', 'shipped_cxr',
 
 # %% ../../nbs/01h_data_shipped.ipynb #9fdbea8e
 def _testdata(name: str, package: str = "pydicom-data") -> str:
-    "Path of a pydicom test file, without any download; ShippedDataUnavailable if it is not installed."
+    """Path of a pydicom test file, without any download; ShippedDataUnavailable if it is not
+    installed."""
     try: from pydicom.data import get_testdata_file
     except ImportError:
-        raise ShippedDataUnavailable(f"{name} ships with pydicom, which is not installed: pip install pydicom {package}") from None
+        raise ShippedDataUnavailable(
+            f"{name} ships with pydicom, which is not installed: pip install pydicom {package}"
+        ) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = get_testdata_file(name, download=False)
     if p is None:
-        raise ShippedDataUnavailable(f"{name} is not installed: it ships in the package {package} (pip install {package}; "
-                                     "`make install` does it)")
+        raise ShippedDataUnavailable(f"{name} is not installed: it ships in the package {package} "
+                                     f"(pip install {package}; `make install` does it)")
     return str(p)
 
 def _single_dicom(ds, path, *extra: np.ndarray):
@@ -42,7 +45,10 @@ def _single_dicom(ds, path, *extra: np.ndarray):
     ipp = np.array([float(x) for x in ds.get("ImagePositionPatient", [0, 0, 0])])
     drow, dcol = (float(x) for x in (ds.get("PixelSpacing") or [1.0, 1.0]))
     step = np.cross(iop[:3], iop[3:]) * float(ds.get("SliceThickness", 1) or 1)
-    outs = [_dicom_canonical(a[None], iop[:3], iop[3:], ipp, step, drow, dcol, path) for a in (_pixels(ds, path),) + extra]
+    outs = [
+        _dicom_canonical(a[None], iop[:3], iop[3:], ipp, step, drow, dcol, path)
+        for a in (_pixels(ds, path),) + extra
+    ]
     return [o[0] for o in outs], outs[0][1]
 
 def shipped_ct() -> Volume:
@@ -59,24 +65,35 @@ def shipped_liver_mr() -> tuple[Volume, Volume]:
     outline (a closed ring of 128 pixels) and burnt-in annotation text; the mask is the largest
     8-connected overlay component with its inside filled (`scipy.ndimage.binary_fill_holes`);
     the raw overlay is in `mask.meta["overlay"]`.
-    Provenance: GDCM's `MR-SIEMENS-DICOM-WithOverlays.dcm`, cropped by pydicom; licence: pydicom (MIT).
-    Returns `(image, mask)`: float32 and uint8 `Volume`s of shape (1, 300, 484) on one grid."""
+    Provenance: GDCM's `MR-SIEMENS-DICOM-WithOverlays.dcm`, cropped by pydicom; licence: pydicom
+    (MIT). Returns `(image, mask)`: float32 and uint8 `Volume`s of shape (1, 300, 484) on one
+    grid."""
     import pydicom
     from scipy import ndimage as ndi
     p = _testdata("examples_overlay.dcm", "pydicom")
     ds = pydicom.dcmread(p)
     ov = ds.overlay_array(0x6000).astype(np.uint8)
-    r0, c0 = (int(v) - 1 for v in ds[0x6000, 0x0050].value)          # overlay origin: 1-based (row, column)
+    # overlay origin: 1-based (row, column)
+    r0, c0 = (int(v) - 1 for v in ds[0x6000, 0x0050].value)
     m = np.zeros((int(ds.Rows), int(ds.Columns)), np.uint8)
-    rr, cc = slice(max(r0, 0), min(r0 + ov.shape[0], m.shape[0])), slice(max(c0, 0), min(c0 + ov.shape[1], m.shape[1]))
+    rr, cc = (
+        slice(max(r0, 0), min(r0 + ov.shape[0], m.shape[0])),
+        slice(max(c0, 0), min(c0 + ov.shape[1], m.shape[1])),
+    )
     m[rr, cc] = ov[rr.start - r0: rr.stop - r0, cc.start - c0: cc.stop - c0]
     lab, n = ndi.label(m, np.ones((3, 3)))
-    ring = lab == (np.argmax(np.bincount(lab.ravel())[1:]) + 1)          # the largest component: the lesion outline
+    # the largest component: the lesion outline
+    ring = lab == (np.argmax(np.bincount(lab.ravel())[1:]) + 1)
     lesion = ndi.binary_fill_holes(ring).astype(np.uint8)
     (img, mask, raw), aff = _single_dicom(ds, p, lesion, m)
-    meta = {"format": "DICOM", "modality": "MR", "description": str(ds.get("SeriesDescription", ""))}
-    return (Volume(img, _spacing(aff), aff, p, meta),
-            Volume(mask, _spacing(aff), aff, p, {**meta, "mask": "marked lesion, filled", "overlay": raw}))
+    meta = {"format": "DICOM", "modality": "MR",
+            "description": str(ds.get("SeriesDescription", ""))}
+    return (
+        Volume(img, _spacing(aff), aff, p, meta),
+        Volume(
+            mask, _spacing(aff), aff, p, {**meta, "mask": "marked lesion, filled", "overlay": raw}
+        ),
+    )
 
 def shipped_liver_seg() -> Volume:
     """A DICOM SEG of the liver: pydicom-data's `liver.dcm` (3 frames of 512 x 512 at 0.81 mm, 1 mm
@@ -88,7 +105,8 @@ def shipped_liver_seg() -> Volume:
     try: p = _testdata("liver.dcm", "pydicom-data")
     except ShippedDataUnavailable:
         p = _testdata("liver_1frame.dcm", "pydicom")
-        warnings.warn("pydicom-data is not installed: using the one-frame liver SEG of pydicom (pip install pydicom-data for 3 frames)")
+        warnings.warn("pydicom-data is not installed: using the one-frame liver SEG of pydicom "
+                      "(pip install pydicom-data for 3 frames)")
     ds = pydicom.dcmread(p)
     fr = ds.pixel_array
     fr = fr[None] if fr.ndim == 2 else fr
@@ -96,14 +114,20 @@ def shipped_liver_seg() -> Volume:
     pm = sh.PixelMeasuresSequence[0]
     iop = np.array([float(x) for x in sh.PlaneOrientationSequence[0].ImageOrientationPatient])
     per = ds.PerFrameFunctionalGroupsSequence
-    ipp = np.array([[float(x) for x in f.PlanePositionSequence[0].ImagePositionPatient] for f in per])
+    ipp = np.array(
+        [[float(x) for x in f.PlanePositionSequence[0].ImagePositionPatient] for f in per]
+    )
     seg = [int(f.SegmentIdentificationSequence[0].ReferencedSegmentNumber) for f in per]
     n = np.cross(iop[:3], iop[3:])
     d = np.round(ipp @ n, 4)
     pos, first = np.unique(d, return_index=True)                    # sorted slice positions
     lab = np.zeros((len(pos),) + fr.shape[1:], np.uint8)
     for k in range(len(fr)): lab[np.searchsorted(pos, d[k])][fr[k] > 0] = seg[k]
-    step = (ipp[first[-1]] - ipp[first[0]]) / (len(pos) - 1) if len(pos) > 1 else n * float(pm.get("SpacingBetweenSlices", 1) or 1)
+    step = (
+        (ipp[first[-1]] - ipp[first[0]]) / (len(pos) - 1)
+        if len(pos) > 1
+        else n * float(pm.get("SpacingBetweenSlices", 1) or 1)
+    )
     drow, dcol = (float(x) for x in pm.PixelSpacing)
     arr, aff = _dicom_canonical(lab, iop[:3], iop[3:], ipp[first[0]], step, drow, dcol, p)
     segs = {int(s.SegmentNumber): str(s.SegmentLabel) for s in ds.SegmentSequence}
@@ -118,23 +142,32 @@ def shipped_cxr(as_displayed: bool = True) -> np.ndarray:
     Provenance: NEMA WG04 sample set; licence: pydicom-data (MIT). No pixel spacing is stored."""
     import pydicom
     ds = pydicom.dcmread(_testdata("RG1_UNCI.dcm", "pydicom-data"))
-    wc, ww = (float(v[0] if isinstance(v, pydicom.multival.MultiValue) else v) for v in (ds.WindowCenter, ds.WindowWidth))
+    wc, ww = (
+        float(v[0] if isinstance(v, pydicom.multival.MultiValue) else v)
+        for v in (ds.WindowCenter, ds.WindowWidth)
+    )
     x = window(ds.pixel_array, wc, ww)
-    return (1 - x).astype(np.float32) if as_displayed and ds.PhotometricInterpretation == "MONOCHROME1" else x
+    return (
+        (1 - x).astype(np.float32)
+        if as_displayed and ds.PhotometricInterpretation == "MONOCHROME1"
+        else x
+    )
 
 def shipped_ultrasound(kind: str = "bmode") -> np.ndarray:
     """Real ultrasound frames from pydicom-data, with burnt-in annotations (text, scale bars).
     `kind="bmode"`: `gdcm-US-ALOKA-16.dcm`, a dual-view pelvic B-mode image, 480 x 640, stored as
     palette colour: returned as float32 luminance in [0, 1] (palette applied, 0.299 R + 0.587 G +
     0.114 B, divided by 65535). `kind="doppler"`: `US1_UNCR.dcm`, colour Doppler of a lymph node,
-    480 x 640 x 3 uint8 RGB. Provenance: GDCM test data and NEMA WG04; licence: pydicom-data (MIT)."""
+    480 x 640 x 3 uint8 RGB. Provenance: GDCM test data and NEMA WG04; licence: pydicom-data
+    (MIT)."""
     import pydicom
     from pydicom.pixels import apply_color_lut
     if kind == "bmode":
         ds = pydicom.dcmread(_testdata("gdcm-US-ALOKA-16.dcm", "pydicom-data"))
         rgb = apply_color_lut(ds.pixel_array, ds).astype(np.float32)
         return (rgb @ np.array([0.299, 0.587, 0.114], np.float32) / 65535).astype(np.float32)
-    if kind == "doppler": return pydicom.dcmread(_testdata("US1_UNCR.dcm", "pydicom-data")).pixel_array
+    if kind == "doppler":
+        return pydicom.dcmread(_testdata("US1_UNCR.dcm", "pydicom-data")).pixel_array
     raise ValueError(f"shipped_ultrasound: kind must be 'bmode' or 'doppler', got {kind!r}")
 
 @functools.lru_cache(maxsize=2)
@@ -148,20 +181,28 @@ def _mni152(resolution):
                     "gm": datasets.load_mni152_gm_template(resolution=resolution),
                     "wm": datasets.load_mni152_wm_template(resolution=resolution)}
     except ImportError:
-        raise ShippedDataUnavailable("mni152 needs nilearn, whose wheel ships the MNI152 templates: pip install nilearn") from None
+        raise ShippedDataUnavailable(
+            "mni152 needs nilearn, whose wheel ships the MNI152 templates: pip install nilearn"
+        ) from None
     out = {}
     for k, im in imgs.items():
-        data = (np.asanyarray(im.dataobj) > 0).astype(np.uint8) if k == "brain_mask" else im.get_fdata(dtype=np.float32)
+        data = (
+            (np.asanyarray(im.dataobj) > 0).astype(np.uint8)
+            if k == "brain_mask"
+            else im.get_fdata(dtype=np.float32)
+        )
         arr, aff = _canonical(data, im.affine, f"nilearn MNI152 {k}")
-        out[k] = Volume(arr, _spacing(aff), aff, f"nilearn:load_mni152_{k}", {"template": "ICBM 2009a nonlinear symmetric"})
+        out[k] = Volume(arr, _spacing(aff), aff, f"nilearn:load_mni152_{k}",
+                        {"template": "ICBM 2009a nonlinear symmetric"})
     return out
 
 def mni152(resolution: int | None = None) -> dict[str, Volume]:
-    """The MNI152 template that nilearn ships (ICBM 2009a nonlinear symmetric, McConnell Brain Imaging
-    Centre; free to use with attribution; nilearn BSD-3), offline, as canonical `Volume`s:
+    """The MNI152 template that nilearn ships (ICBM 2009a nonlinear symmetric, McConnell Brain
+    Imaging Centre; free to use with attribution; nilearn BSD-3), offline, as canonical `Volume`s:
     "t1" (skull-stripped T1 template, float32 in [0, 1]), "brain_mask" (uint8 0/1), "gm" and "wm"
     (grey and white matter probability maps, float32 in [0, 1]). 1 mm, 189 x 233 x 197 (z, y, x);
-    `resolution=2` lets nilearn resample to 2 mm (slower). Cached: copy arrays before changing them."""
+    `resolution=2` lets nilearn resample to 2 mm (slower). Cached: copy arrays before changing
+    them."""
     return dict(_mni152(resolution))
 
 def _skimage(fn: str) -> np.ndarray:
@@ -169,11 +210,15 @@ def _skimage(fn: str) -> np.ndarray:
         from skimage import data
         return getattr(data, fn)()
     except (ImportError, OSError, ValueError) as e:
-        raise ShippedDataUnavailable(f"skimage.data.{fn}() is unavailable ({type(e).__name__}: {e}): pip install scikit-image") from None
+        raise ShippedDataUnavailable(
+            f"skimage.data.{fn}() is unavailable ({type(e).__name__}: {e}): pip install "
+            "scikit-image"
+        ) from None
 
 def skimage_fundus() -> np.ndarray:
-    """scikit-image's `data.retina()`: a colour fundus photograph of a normal left eye, (1411, 1411, 3)
-    uint8 RGB. Provenance: M. Häggström, Wikimedia Commons; licence: CC0 1.0. No vessel mask ships."""
+    """scikit-image's `data.retina()`: a colour fundus photograph of a normal left eye,
+    (1411, 1411, 3) uint8 RGB. Provenance: M. Häggström, Wikimedia Commons; licence: CC0 1.0. No
+    vessel mask ships."""
     return _skimage("retina")
 
 def skimage_ihc() -> np.ndarray:

@@ -19,8 +19,8 @@ from .volume import *
 __all__ = ['patient_split', 'sample_slices', 'group_kfold']
 
 # %% ../../nbs/01e_data_splits.ipynb #f37be97d
-def patient_split(patient_ids: Sequence, fractions: Sequence[float] = (0.7, 0.15, 0.15), seed: int = 0
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def patient_split(patient_ids: Sequence, fractions: Sequence[float] = (0.7, 0.15, 0.15),
+                  seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split items by patient: returns `(train_idx, valid_idx, test_idx)`, sorted int64 indices into
     `patient_ids` (one id per item, e.g. per slice), such that every patient's items are in
     exactly one split. Patients (sorted unique ids, then shuffled with `seed`) are allocated
@@ -29,36 +29,48 @@ def patient_split(patient_ids: Sequence, fractions: Sequence[float] = (0.7, 0.15
     ids = pd.Series(list(patient_ids), dtype=object)
     if len(ids) == 0: raise DataError("patient_split: no items given")
     if ids.isna().any():
-        raise DataError(f"patient_split: items {np.nonzero(ids.isna().to_numpy())[0][:5].tolist()} have no patient id: fill them in")
+        raise DataError(f"patient_split: items {np.nonzero(ids.isna().to_numpy())[0][:5].tolist()} "
+                        "have no patient id: fill them in")
     f = np.asarray(fractions, dtype=np.float64)
     if f.shape != (3,) or (f < 0).any() or f.sum() <= 0:
-        raise ValueError(f"patient_split: fractions must be 3 non-negative numbers (train, valid, test), got {tuple(fractions)}")
+        raise ValueError("patient_split: fractions must be 3 non-negative numbers (train, valid, "
+                         f"test), got {tuple(fractions)}")
     f = f / f.sum()
     ids = ids.astype(str).to_numpy()
     uniq = np.unique(ids)
     P = len(uniq)
     need = int((f > 0).sum())
-    if P < need: raise DataError(f"patient_split: {P} patient(s) cannot fill {need} splits: add patients or set a fraction to 0")
+    if P < need:
+        raise DataError(f"patient_split: {P} patient(s) cannot fill {need} splits: add patients or "
+                        "set a fraction to 0")
     n = np.array([0, int(round(f[1] * P)), int(round(f[2] * P))]); n[0] = P - n[1] - n[2]
-    for k in range(3):                                       # every split asked for gets >= 1 patient
+    # every split asked for gets >= 1 patient
+    for k in range(3):
         while f[k] > 0 and n[k] == 0: j = int(np.argmax(n)); n[j] -= 1; n[k] += 1
     while n[0] < 0: j = int(np.argmax(n[1:])) + 1; n[j] -= 1; n[0] += 1
     perm = np.random.default_rng(seed).permutation(uniq)
     groups = np.split(perm, np.cumsum(n)[:2])
     return tuple(np.nonzero(np.isin(ids, g))[0].astype(np.int64) for g in groups)
 
-def sample_slices(has_rare: Sequence[bool], n: int, rare_fraction: float = 0.5, rng=None) -> np.ndarray:
+def sample_slices(has_rare: Sequence[bool], n: int, rare_fraction: float = 0.5,
+                  rng=None) -> np.ndarray:
     """`n` slice indices (int64, shuffled) with exactly `round(n * rare_fraction)` drawn (with
     replacement) from the slices where `has_rare` is True and the rest from the others. If no
     slice has the rare class all are drawn from the others, and vice versa. `rng`: a
     `np.random.Generator`, a seed, or None."""
     h = np.asarray(has_rare, dtype=bool).ravel()
     if h.size == 0: raise DataError("sample_slices: has_rare is empty: pass one flag per slice")
-    if not 0 <= rare_fraction <= 1: raise ValueError(f"sample_slices: rare_fraction must be in [0, 1], got {rare_fraction}")
+    if not 0 <= rare_fraction <= 1:
+        raise ValueError(f"sample_slices: rare_fraction must be in [0, 1], got {rare_fraction}")
     rng = np.random.default_rng(rng)
     rare, other = np.nonzero(h)[0], np.nonzero(~h)[0]
     k = int(round(n * rare_fraction)) if len(rare) and len(other) else (n if len(rare) else 0)
-    idx = np.concatenate([rng.choice(rare, k) if k else np.zeros(0, int), rng.choice(other, n - k) if n - k else np.zeros(0, int)])
+    idx = np.concatenate(
+        [
+            rng.choice(rare, k) if k else np.zeros(0, int),
+            rng.choice(other, n - k) if n - k else np.zeros(0, int),
+        ]
+    )
     rng.shuffle(idx)
     return idx.astype(np.int64)
 

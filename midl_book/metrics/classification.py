@@ -22,7 +22,8 @@ def _pos_pair(pred: Any, target: Any, positive: int | None) -> tuple[np.ndarray,
     p, t = _pair(pred, target)
     return _as_labels(p, "pred") == positive, _as_labels(t, "target") == positive
 
-def sensitivity(pred: Any, target: Any, positive: int | None = None, zero_division: float = float("nan")) -> float:
+def sensitivity(pred: Any, target: Any, positive: int | None = None,
+                zero_division: float = float("nan")) -> float:
     """Sensitivity (recall, true-positive rate) TP / (TP + FN), unitless in [0, 1].
 
     `pred`, `target`: binary masks or 0/1 label vectors of the same shape; or integer label vectors
@@ -34,7 +35,8 @@ def sensitivity(pred: Any, target: Any, positive: int | None = None, zero_divisi
     tp = int(np.count_nonzero(p & t)); fn = int(np.count_nonzero(~p & t))
     return float(zero_division) if tp + fn == 0 else tp / (tp + fn)
 
-def specificity(pred: Any, target: Any, positive: int | None = None, zero_division: float = float("nan")) -> float:
+def specificity(pred: Any, target: Any, positive: int | None = None,
+                zero_division: float = float("nan")) -> float:
     """Specificity (true-negative rate) TN / (TN + FP), unitless in [0, 1].
 
     Inputs as `sensitivity`. When `target` has no negatives (an all-foreground mask) the ratio is
@@ -46,10 +48,12 @@ def specificity(pred: Any, target: Any, positive: int | None = None, zero_divisi
     return float(zero_division) if tn + fp == 0 else tn / (tn + fp)
 
 def accuracy(pred: Any, target: Any) -> float:
-    """Fraction of entries where `pred == target`: (TP+TN)/N for masks, any number of classes for labels.
+    """Fraction of entries where `pred == target`: (TP+TN)/N for masks, any number of classes for
+    labels.
 
     `pred`, `target`: binary masks or integer label arrays of the same shape (probabilities are
-    refused: take argmax / threshold first). Always defined: empty vs empty -> 1.0, empty vs full -> 0.0.
+    refused: take argmax / threshold first). Always defined: empty vs empty -> 1.0, empty vs full ->
+    0.0.
     """
     p, t = _pair(pred, target)
     p, t = _as_labels(p, "pred"), _as_labels(t, "target")
@@ -57,7 +61,8 @@ def accuracy(pred: Any, target: Any) -> float:
 
 # %% ../../nbs/03b_metrics_classification.ipynb #959123de
 def roc_auc(scores: Any, labels: Any) -> float:
-    """Area under the ROC curve of `scores` (higher = more positive) for binary `labels` (0/1 or bool).
+    """Area under the ROC curve of `scores` (higher = more positive) for binary `labels`
+    (0/1 or bool).
 
     Inputs of the same shape (flattened, so pixel-wise AUC of a score map works too). Computed
     exactly as the Mann-Whitney U statistic with average ranks for ties (= scikit-learn's
@@ -71,10 +76,11 @@ def roc_auc(scores: Any, labels: Any) -> float:
                          f"(scikit-learn's order is roc_auc_score(labels, scores))") from None
     if np.iscomplexobj(s): raise ValueError("roc_auc: scores must be real numbers")
     s = s.astype(np.float64).ravel()
-    if np.isnan(s).any(): raise ValueError("roc_auc: scores contain NaN; remove or impute them first")
+    if np.isnan(s).any():
+        raise ValueError("roc_auc: scores contain NaN; remove or impute them first")
     n_pos = int(y.sum()); n_neg = y.size - n_pos
     if n_pos == 0 or n_neg == 0:
-        raise ValueError(f"roc_auc: labels contain only one class ({n_pos} positives, {n_neg} negatives); "
-                         f"the AUC is undefined. Use a split with both classes present")
+        raise ValueError(f"roc_auc: labels contain only one class ({n_pos} positives, {n_neg} "
+                         "negatives); the AUC is undefined. Use a split with both classes present")
     ranks = rankdata(s)                                       # average ranks for ties, 1..n
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))

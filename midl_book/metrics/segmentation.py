@@ -30,45 +30,55 @@ def to_numpy(x: Any) -> np.ndarray:
         return x.cpu().numpy()
     return np.asarray(x)
 
-def _pair(a: Any, b: Any, name_a: str = "pred", name_b: str = "target") -> tuple[np.ndarray, np.ndarray]:
+def _pair(a: Any, b: Any, name_a: str = "pred",
+          name_b: str = "target") -> tuple[np.ndarray, np.ndarray]:
     "Both inputs as NumPy arrays of the same shape, else a ValueError naming both shapes."
     a, b = to_numpy(a), to_numpy(b)
     if a.shape != b.shape:
-        raise ValueError(f"{name_a} has shape {tuple(a.shape)} but {name_b} has shape {tuple(b.shape)}: "
-                         f"they must be equal (resample or crop one of them, or index the batch first)")
-    if a.size == 0: raise ValueError(f"{name_a} and {name_b} are empty arrays (shape {tuple(a.shape)}): nothing to score")
+        raise ValueError(f"{name_a} has shape {tuple(a.shape)} but {name_b} has shape "
+                         f"{tuple(b.shape)}: they must be equal (resample or crop one of them, or "
+                         "index the batch first)")
+    if a.size == 0:
+        raise ValueError(f"{name_a} and {name_b} are empty arrays (shape {tuple(a.shape)}): "
+                         "nothing to score")
     return a, b
 
 def _binary(a: np.ndarray, name: str) -> np.ndarray:
     "`a` as a bool array; a ValueError when it holds values other than 0 and 1 (NaN included)."
     if a.dtype == bool: return a
-    if np.iscomplexobj(a): raise ValueError(f"{name} is complex ({a.dtype}); a mask must be real 0/1 values")
+    if np.iscomplexobj(a):
+        raise ValueError(f"{name} is complex ({a.dtype}); a mask must be real 0/1 values")
     bad = (a != 0) & (a != 1)
     if bad.any():
-        raise ValueError(f"{name} must be a binary mask (bool or values 0/1) but contains {a[bad][0].item()!r}; "
-                         f"threshold probabilities first (e.g. {name} > 0.5) or pick a class (labels == c)")
+        raise ValueError(f"{name} must be a binary mask (bool or values 0/1) but contains "
+                         f"{a[bad][0].item()!r}; threshold probabilities first (e.g. {name} > 0.5) "
+                         "or pick a class (labels == c)")
     return a.astype(bool)
 
 def _as_labels(a: np.ndarray, name: str) -> np.ndarray:
     "Labels must be integers (or integral floats / bool); probabilities are refused."
     if a.dtype == bool or np.issubdtype(a.dtype, np.integer): return a
     if np.iscomplexobj(a) or not np.all(np.isfinite(a)) or not np.all(a == np.round(a)):
-        raise ValueError(f"{name} must hold integer class labels (or a 0/1 mask); got non-integer values "
-                         f"such as probabilities: take argmax or threshold first")
+        raise ValueError(f"{name} must hold integer class labels (or a 0/1 mask); got non-integer "
+                         "values such as probabilities: take argmax or threshold first")
     return a.astype(np.int64)
 
-def _binary_pair(pred: Any, target: Any, name_a: str = "pred", name_b: str = "target") -> tuple[np.ndarray, np.ndarray]:
+def _binary_pair(pred: Any, target: Any, name_a: str = "pred",
+                 name_b: str = "target") -> tuple[np.ndarray, np.ndarray]:
     p, t = _pair(pred, target, name_a, name_b)
     return _binary(p, name_a), _binary(t, name_b)
 
 # %% ../../nbs/03a_metrics_segmentation.ipynb #cf6dee71
 def confusion_counts(pred: Any, target: Any) -> tuple[int, int, int, int]:
-    """`(tp, fp, fn, tn)` voxel counts of binary `pred` against binary `target` (same shape, any ndim).
+    """`(tp, fp, fn, tn)` voxel counts of binary `pred` against binary `target` (same shape, any
+    ndim).
 
     Raises ValueError on a shape mismatch or non-binary values.
     """
     p, t = _binary_pair(pred, target)
-    tp = int(np.count_nonzero(p & t)); fp = int(np.count_nonzero(p & ~t)); fn = int(np.count_nonzero(~p & t))
+    tp = int(np.count_nonzero(p & t))
+    fp = int(np.count_nonzero(p & ~t))
+    fn = int(np.count_nonzero(~p & t))
     return tp, fp, fn, int(p.size) - tp - fp - fn
 
 def dice_score(pred: Any, target: Any) -> float:
@@ -84,7 +94,8 @@ def dice_score(pred: Any, target: Any) -> float:
     return 1.0 if denom == 0 else 2 * tp / denom
 
 def iou_score(pred: Any, target: Any) -> float:
-    """Intersection over union (Jaccard index) |P∩G| / |P∪G| of two binary masks (same shape, any ndim).
+    """Intersection over union (Jaccard index) |P∩G| / |P∪G| of two binary masks (same shape, any
+    ndim).
 
     Unitless, in [0, 1]; equals Dice / (2 - Dice). Edge cases as `dice_score`, for the same reason:
     both empty -> 1.0, exactly one empty -> 0.0.
@@ -94,8 +105,10 @@ def iou_score(pred: Any, target: Any) -> float:
     return 1.0 if denom == 0 else tp / denom
 
 # %% ../../nbs/03a_metrics_segmentation.ipynb #80431699
-def per_class_dice(pred_labels: Any, target_labels: Any, classes: Iterable[int]) -> dict[int, float]:
-    """Dice of each class `c` in `classes`, where class c is the mask `labels == c` (label maps, same shape).
+def per_class_dice(pred_labels: Any, target_labels: Any,
+                   classes: Iterable[int]) -> dict[int, float]:
+    """Dice of each class `c` in `classes`, where class c is the mask `labels == c` (label maps,
+    same shape).
 
     Returns `{c: dice}`. A class absent from both maps scores 1.0 (the `dice_score` convention);
     nested classes (e.g. LiTS liver = label >= 1) are chapter-specific: build the masks and call
@@ -106,13 +119,16 @@ def per_class_dice(pred_labels: Any, target_labels: Any, classes: Iterable[int])
     return {c: dice_score(p == c, t == c) for c in classes}
 
 def global_dice(preds: Sequence[Any], targets: Sequence[Any]) -> float:
-    """LiTS "Dice global": 2 Σ|P_k∩G_k| / Σ(|P_k|+|G_k|), counts pooled over cases k before dividing.
+    """LiTS "Dice global": 2 Σ|P_k∩G_k| / Σ(|P_k|+|G_k|), counts pooled over cases k before
+    dividing.
 
-    `preds[k]` and `targets[k]` are binary masks of the same shape (shapes may differ between cases).
-    All masks empty -> 1.0 (as `dice_score`). Raises ValueError when the lists differ in length or are empty.
+    `preds[k]` and `targets[k]` are binary masks of the same shape (shapes may differ between
+    cases). All masks empty -> 1.0 (as `dice_score`). Raises ValueError when the lists differ in
+    length or are empty.
     """
     if len(preds) != len(targets):
-        raise ValueError(f"global_dice: {len(preds)} predictions but {len(targets)} targets; pass one target per prediction")
+        raise ValueError(f"global_dice: {len(preds)} predictions but {len(targets)} targets; pass "
+                         "one target per prediction")
     if len(preds) == 0: raise ValueError("global_dice: no cases given")
     num = den = 0
     for k, (p, t) in enumerate(zip(preds, targets)):
@@ -127,9 +143,10 @@ def _spacing(spacing: float | Sequence[float] | None, ndim: int) -> np.ndarray:
     s = np.broadcast_to(np.asarray(spacing, dtype=np.float64), (ndim,)) if np.ndim(spacing) == 0 \
         else np.asarray(spacing, dtype=np.float64)
     if s.shape != (ndim,):
-        raise ValueError(f"spacing {tuple(np.ravel(spacing))} has {s.size} entries but the masks have {ndim} dimensions; "
-                         f"give one voxel size per array axis")
-    if not np.all(np.isfinite(s) & (s > 0)): raise ValueError(f"spacing must be positive and finite, got {tuple(s)}")
+        raise ValueError(f"spacing {tuple(np.ravel(spacing))} has {s.size} entries but the masks "
+                         f"have {ndim} dimensions; give one voxel size per array axis")
+    if not np.all(np.isfinite(s) & (s > 0)):
+        raise ValueError(f"spacing must be positive and finite, got {tuple(s)}")
     return s.copy()
 
 SURFACE_CONVENTIONS = {
@@ -138,9 +155,11 @@ SURFACE_CONVENTIONS = {
 }
 "Surface-distance conventions by the tool that uses each: HD95 pooled or not, ASSD pooled or not."
 
-def _convention(convention: str, pooled: bool | None, connectivity: int | None, metric: str) -> tuple:
+def _convention(convention: str, pooled: bool | None, connectivity: int | None,
+                metric: str) -> tuple:
     if convention not in SURFACE_CONVENTIONS:
-        raise ValueError(f"convention must be one of {sorted(SURFACE_CONVENTIONS)}, got {convention!r}")
+        raise ValueError(f"convention must be one of {sorted(SURFACE_CONVENTIONS)}, got "
+                         f"{convention!r}")
     c = SURFACE_CONVENTIONS[convention]
     return (c[f"{metric}_pooled"] if pooled is None else bool(pooled),
             c["connectivity"] if connectivity is None else connectivity)
@@ -154,7 +173,8 @@ def _surface(mask: np.ndarray, connectivity: int) -> np.ndarray:
             hi = tuple(slice(None, -1) if i == ax else slice(None) for i in range(mask.ndim))
             inner[lo] &= mask[hi]; inner[hi] &= mask[lo]
             edge = tuple(0 if i == ax else slice(None) for i in range(mask.ndim))
-            inner[edge] = False; inner[tuple(-1 if i == ax else slice(None) for i in range(mask.ndim))] = False
+            inner[edge] = False
+            inner[tuple(-1 if i == ax else slice(None) for i in range(mask.ndim))] = False
         return mask & ~inner
     struct = ndimage.generate_binary_structure(mask.ndim, connectivity)
     return mask & ~ndimage.binary_erosion(mask, structure=struct, border_value=0)
@@ -168,36 +188,45 @@ def _directed(sa: np.ndarray, sb: np.ndarray, s: np.ndarray) -> np.ndarray:
         d[away] = cKDTree(np.argwhere(sb) * s).query(np.argwhere(sa & ~sb) * s)[0]
     return d
 
-def _surface_distances(p: np.ndarray, t: np.ndarray, spacing, connectivity) -> tuple[np.ndarray, np.ndarray]:
+def _surface_distances(p: np.ndarray, t: np.ndarray, spacing,
+                       connectivity) -> tuple[np.ndarray, np.ndarray]:
     "Directed distance sets of two checked bool masks (empty arrays when either mask is empty)."
     if p.ndim not in (2, 3):
         raise ValueError(f"surface distances need one 2D image or 3D volume, got shape {p.shape}; "
                          f"loop over the batch/channel axes (e.g. pred[0, 0])")
     conn = 1 if connectivity is None else int(connectivity)
-    if not 1 <= conn <= p.ndim: raise ValueError(f"connectivity must be in 1..{p.ndim}, got {connectivity}")
+    if not 1 <= conn <= p.ndim:
+        raise ValueError(f"connectivity must be in 1..{p.ndim}, got {connectivity}")
     s = _spacing(spacing, p.ndim)
     if not p.any() or not t.any(): return np.zeros(0), np.zeros(0)
-    # crop to the bounding box of the union, padded with one background voxel: same surfaces, same distances
+    # crop to the bounding box of the union, padded with one background voxel: same surfaces, same
+    # distances
     u = p | t
-    box = tuple(slice(int(np.argmax(a)), len(a) - int(np.argmax(a[::-1])))
-                for a in (u.any(axis=tuple(j for j in range(u.ndim) if j != i)) for i in range(u.ndim)))
+    box = tuple(
+        slice(int(np.argmax(a)), len(a) - int(np.argmax(a[::-1])))
+        for a in (u.any(axis=tuple(j for j in range(u.ndim) if j != i)) for i in range(u.ndim))
+    )
     p, t = np.pad(p[box], 1), np.pad(t[box], 1)
     sp, st = _surface(p, conn), _surface(t, conn)
     if (sp.sum() + st.sum()) * 8 < p.size:  # sparse surfaces: a k-d tree between surface points
         return _directed(sp, st, s), _directed(st, sp, s)
-    d_pt = ndimage.distance_transform_edt(~st, sampling=s)[sp]     # pred surface -> nearest target surface
-    d_tp = ndimage.distance_transform_edt(~sp, sampling=s)[st]     # target surface -> nearest pred surface
+    # pred surface -> nearest target surface
+    d_pt = ndimage.distance_transform_edt(~st, sampling=s)[sp]
+    # target surface -> nearest pred surface
+    d_tp = ndimage.distance_transform_edt(~sp, sampling=s)[st]
     return d_pt, d_tp
 
 def surface_distances(pred: Any, target: Any, spacing: float | Sequence[float] | None = None,
                       connectivity: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The two directed surface-distance sets `(d_pred_to_target, d_target_to_pred)`, float64 1D arrays.
+    """The two directed surface-distance sets `(d_pred_to_target, d_target_to_pred)`, float64 1D
+    arrays.
 
     `d_pred_to_target[i]` is the distance from the i-th surface voxel of `pred` (in C order) to the
     nearest surface voxel of `target`, in the units of `spacing` (mm; one value per array axis, or a
     scalar) or voxels when `spacing` is None. `pred`, `target`: binary 2D or 3D masks of the same
     shape. `connectivity` (1..ndim, default 1 = face neighbours, as MONAI and medpy) defines the
-    surface. If either mask is empty both arrays are empty (a distance to an empty set is undefined).
+    surface. If either mask is empty both arrays are empty (a distance to an empty set is
+    undefined).
     """
     p, t = _binary_pair(pred, target)
     return _surface_distances(p, t, spacing, connectivity)
@@ -213,12 +242,13 @@ def hausdorff_distance(pred: Any, target: Any, spacing: float | Sequence[float] 
     how: "monai" (default) the larger of the two directed percentiles, as MONAI's
     `compute_hausdorff_distance`; "medpy" the percentile of both directed sets pooled, as medpy's
     `hd95`; for 100 both agree. `pooled` and `connectivity` override the convention's choices.
-    Percentiles use numpy's linear interpolation. Masks: binary, 2D or 3D, same shape, numpy or torch.
-    Edge cases: both empty -> 0.0 (perfect agreement; MONAI returns NaN); exactly one empty ->
-    `empty_value` (default inf, as MONAI: the distance to an empty set is undefined; averaging
+    Percentiles use numpy's linear interpolation. Masks: binary, 2D or 3D, same shape, numpy or
+    torch. Edge cases: both empty -> 0.0 (perfect agreement; MONAI returns NaN); exactly one empty
+    -> `empty_value` (default inf, as MONAI: the distance to an empty set is undefined; averaging
     chapters must count such cases or substitute e.g. `image_diagonal(shape, spacing)`).
     """
-    if not 0 <= percentile <= 100: raise ValueError(f"percentile must be in [0, 100], got {percentile}")
+    if not 0 <= percentile <= 100:
+        raise ValueError(f"percentile must be in [0, 100], got {percentile}")
     pooled, connectivity = _convention(convention, pooled, connectivity, "hd")
     p, t = _binary_pair(pred, target)
     d_pt, d_tp = _surface_distances(p, t, spacing, connectivity)
@@ -229,7 +259,8 @@ def hausdorff_distance(pred: Any, target: Any, spacing: float | Sequence[float] 
 def hausdorff95(pred: Any, target: Any, spacing: float | Sequence[float] | None = None, *,
                 convention: str = "monai", pooled: bool | None = None,
                 connectivity: int | None = None, empty_value: float = float("inf")) -> float:
-    """HD95: 95th percentile of the symmetric surface distances, in mm with `spacing` (voxels if None).
+    """HD95: 95th percentile of the symmetric surface distances, in mm with `spacing`
+    (voxels if None).
 
     `convention="monai"` (default): the larger of the two directed 95th percentiles, as MONAI's
     `compute_hausdorff_distance(percentile=95)`; "medpy": the 95th percentile of both directed sets
@@ -276,13 +307,14 @@ def segmentation_report(pred: Any,                      # label map (*S), intege
                         empty_value: float = float("nan"),  # distances when one mask is empty
                         both_empty: float = 0.0,        # distances when both masks are empty
                         hd: bool = False,  # also the (max) Hausdorff distance
-                        convention: str = "monai",  # surface-distance convention: "monai" or "medpy"
+                        convention: str = "monai",  # surface distances as "monai" or "medpy"
                         ) -> dict[str, float]:
     """Per class `name`: `{name}_dice` (`dice_score`), with `hd=True` `{name}_hd`
     (`hausdorff_distance`), then `{name}_hd95` and `{name}_assd` (`hausdorff95`, `assd` in the
-    `convention` of MONAI or medpy, in the units of `spacing`). Class `name` is the mask `labels == label`, or `fn(labels)` for a
-    callable (nested classes); a list of labels names each class by its number. Exactly one empty
-    mask gives the distances `empty_value`, both empty give them `both_empty`."""
+    `convention` of MONAI or medpy, in the units of `spacing`). Class `name` is the mask `labels ==
+    label`, or `fn(labels)` for a callable (nested classes); a list of labels names each class by
+    its number. Exactly one empty mask gives the distances `empty_value`, both empty give them
+    `both_empty`."""
     p, t = _pair(pred, target)
     p, t = _as_labels(p, "pred"), _as_labels(t, "target")
     if not isinstance(classes, dict): classes = {str(c): c for c in classes}
@@ -304,7 +336,9 @@ def _relabel(a: np.ndarray, name: str) -> tuple[np.ndarray, int]:
     "Map labels to 0..n (0 stays background); returns the new map and n."
     a = _as_labels(a, name)
     if a.dtype == bool: a = a.astype(np.int64)
-    if (a < 0).any(): raise ValueError(f"{name} has negative labels; instance maps use 0 for background and 1, 2, ... for instances")
+    if (a < 0).any():
+        raise ValueError(f"{name} has negative labels; instance maps use 0 for background and 1, "
+                         "2, ... for instances")
     ids = np.union1d([0], np.unique(a))
     return np.searchsorted(ids, a).astype(np.int64), len(ids) - 1
 
@@ -324,12 +358,15 @@ def aji(pred_instances: Any, target_instances: Any) -> float:
     if n_p == 0 and n_t == 0: return 1.0
     if n_p == 0 or n_t == 0: return 0.0
     # contingency table: cont[i, j] = number of pixels with target label i and pred label j
-    cont = np.bincount((t * (n_p + 1) + p).ravel(), minlength=(n_t + 1) * (n_p + 1)).reshape(n_t + 1, n_p + 1)
+    cont = np.bincount((t * (n_p + 1) + p).ravel(), minlength=(n_t + 1) * (n_p + 1)).reshape(
+        n_t + 1, n_p + 1
+    )
     inter = cont[1:, 1:].astype(np.float64)
     area_t, area_p = cont[1:, :].sum(1), cont[:, 1:].sum(0)
     union = area_t[:, None] + area_p[None, :] - inter
     iou = inter / union
-    best = iou.argmax(1)                                        # j(i), the best prediction for each target
+    # j(i), the best prediction for each target
+    best = iou.argmax(1)
     paired = iou[np.arange(n_t), best] > 0
     rows, cols = np.nonzero(paired)[0], best[paired]
     used = np.zeros(n_p, bool); used[cols] = True

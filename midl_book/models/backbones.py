@@ -17,8 +17,9 @@ from ..core import *
 __all__ = ['PretrainedWeightsUnavailable', 'backbone', 'classifier']
 
 # %% ../../nbs/04b_models_backbones.ipynb #6537ab69
-_ARCHS = {"resnet18": ("resnet18", "ResNet18_Weights"), "resnet50": ("resnet50", "ResNet50_Weights"),
-          "vgg16": ("vgg16", "VGG16_Weights"), "vgg16_bn": ("vgg16_bn", "VGG16_BN_Weights")}
+_ARCHS = {"resnet18": ("resnet18", "ResNet18_Weights"),
+          "resnet50": ("resnet50", "ResNet50_Weights"), "vgg16": ("vgg16", "VGG16_Weights"),
+          "vgg16_bn": ("vgg16_bn", "VGG16_BN_Weights")}
 
 class PretrainedWeightsUnavailable(FileNotFoundError):
     "Pretrained weights were asked for but are not in the local torch hub cache."
@@ -30,23 +31,31 @@ def _local_weights(arch: str) -> dict:
     path = Path(torch.hub.get_dir()) / "checkpoints" / fname
     if not path.exists():
         raise PretrainedWeightsUnavailable(
-            f"pretrained {arch} weights not found at {path}. The book never downloads at run time: on a machine "
-            f"with internet run  python -c \"import torchvision; torchvision.models.{_ARCHS[arch][0]}(weights='DEFAULT')\"  "
-            f"(it saves {fname} there; set TORCH_HOME to use another folder), or pass pretrained=False.")
+            f"pretrained {arch} weights not found at {path}. The book never downloads at run time: "
+            "on a machine with internet run  python -c \"import torchvision; "
+            f"torchvision.models.{_ARCHS[arch][0]}(weights='DEFAULT')\"  (it saves {fname} there; "
+            "set TORCH_HOME to use another folder), or pass pretrained=False."
+        )
     return torch.load(path, map_location="cpu", weights_only=True)
 
 def _adapt_first_conv(conv: nn.Conv2d, in_channels: int, pretrained: bool) -> nn.Conv2d:
     if in_channels == conv.in_channels: return conv
-    new = nn.Conv2d(in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding, bias=conv.bias is not None)
+    new = nn.Conv2d(in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
+                    bias=conv.bias is not None)
     if pretrained:
         with torch.no_grad():
-            # mean RGB filter, repeated and rescaled so that c identical channels act like one RGB image of that grey
-            new.weight.copy_(conv.weight.mean(1, keepdim=True).repeat(1, in_channels, 1, 1) * 3 / in_channels)
+            # mean RGB filter, repeated and rescaled so that c identical channels act like one RGB
+            # image of that grey
+            new.weight.copy_(
+                conv.weight.mean(1, keepdim=True).repeat(1, in_channels, 1, 1) * 3 / in_channels
+            )
             if conv.bias is not None: new.bias.copy_(conv.bias)
     return new
 
-def backbone(arch: str = "resnet18", in_channels: int = 3, pretrained: bool = False) -> tuple[nn.Module, int]:
-    "A torchvision feature extractor for `in_channels` inputs ending in global average pooling + flatten; returns (module, n_features)."
+def backbone(arch: str = "resnet18", in_channels: int = 3,
+             pretrained: bool = False) -> tuple[nn.Module, int]:
+    """A torchvision feature extractor for `in_channels` inputs ending in global average pooling +
+    flatten; returns (module, n_features)."""
     import torchvision
     if arch not in _ARCHS: raise ValueError(f"arch={arch!r}: choose one of {sorted(_ARCHS)}")
     m = getattr(torchvision.models, _ARCHS[arch][0])(weights=None)
@@ -59,9 +68,12 @@ def backbone(arch: str = "resnet18", in_channels: int = 3, pretrained: bool = Fa
     m.features[0] = _adapt_first_conv(m.features[0], in_channels, pretrained)
     return nn.Sequential(m.features, nn.AdaptiveAvgPool2d(1), nn.Flatten()), 512
 
-def classifier(arch: str = "resnet18", in_channels: int = 3, n_out: int = 2, pretrained: bool = False,
-               dropout: float = 0.) -> nn.Sequential:
-    "`backbone(arch, in_channels, pretrained)` followed by (dropout and) a linear layer with `n_out` outputs (logits)."
+def classifier(arch: str = "resnet18", in_channels: int = 3, n_out: int = 2,
+               pretrained: bool = False, dropout: float = 0.) -> nn.Sequential:
+    """`backbone(arch, in_channels, pretrained)` followed by (dropout and) a linear layer with
+    `n_out` outputs (logits)."""
     body, n = backbone(arch, in_channels, pretrained)
-    head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n, n_out)) if dropout else nn.Linear(n, n_out)
+    head = (
+        nn.Sequential(nn.Dropout(dropout), nn.Linear(n, n_out)) if dropout else nn.Linear(n, n_out)
+    )
     return nn.Sequential(body, head)

@@ -21,23 +21,28 @@ def _conv(dim: int): return nn.Conv2d if dim == 2 else nn.Conv3d
 def _norm(dim: int, kind: str | None, ch: int) -> nn.Module:
     if kind is None or kind == "none": return nn.Identity()
     if kind == "batch": return (nn.BatchNorm2d if dim == 2 else nn.BatchNorm3d)(ch)
-    if kind == "instance": return (nn.InstanceNorm2d if dim == 2 else nn.InstanceNorm3d)(ch, affine=True)
+    if kind == "instance":
+        return (nn.InstanceNorm2d if dim == 2 else nn.InstanceNorm3d)(ch, affine=True)
     if kind == "group": return nn.GroupNorm(min(8, ch), ch)
     raise ValueError(f"norm={kind!r}: use 'batch', 'instance', 'group' or None")
 
 class ConvBlock(nn.Sequential):
-    "Two (conv k×k → norm → ReLU) layers; `padding='valid'` shrinks each spatial size by 2 per conv."
-    def __init__(self, dim: int, cin: int, cout: int, norm: str | None = "batch", padding: str = "same", dropout: float = 0.):
+    """Two (conv k×k → norm → ReLU) layers; `padding='valid'` shrinks each spatial size by 2 per
+    conv."""
+    def __init__(self, dim: int, cin: int, cout: int, norm: str | None = "batch",
+                 padding: str = "same", dropout: float = 0.):
         pad = 1 if padding == "same" else 0
         bias = norm in (None, "none")
         layers = []
         for i, (a, b) in enumerate([(cin, cout), (cout, cout)]):
-            layers += [_conv(dim)(a, b, 3, padding=pad, bias=bias), _norm(dim, norm, b), nn.ReLU(inplace=True)]
+            layers += [_conv(dim)(a, b, 3, padding=pad, bias=bias), _norm(dim, norm, b),
+                       nn.ReLU(inplace=True)]
             if dropout and i == 0: layers.append(nn.Dropout(dropout))
         super().__init__(*[l for l in layers if not isinstance(l, nn.Identity)])
 
 def center_crop(x: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
-    "Crop the spatial dims of `x` (N, C, *spatial) to `size`, centred (used by valid-padding skips)."
+    """Crop the spatial dims of `x` (N, C, *spatial) to `size`, centred (used by valid-padding
+    skips)."""
     sl = [slice(None), slice(None)]
     for s, t in zip(x.shape[2:], size):
         o = (s - t) // 2
@@ -49,20 +54,29 @@ class UNet(nn.Module):
 
     `widths` gives the channels per level (default `width * 2**level` for `depth` levels).
     `padding="same"`: output size = input size (input sizes must be divisible by 2**(depth-1)).
-    `padding="valid"`: the original U-Net; output is smaller (572 -> 388 for depth 5) and skips are centre-cropped.
-    `upsample`: "transpose" (2×2 transposed conv, as the paper) or "bilinear"/"trilinear" interpolation + 1×1 conv.
-    `skip`: "concat" (the original U-Net: the decoder block gets [skip, upsampled], 2w channels) or "sum"
-    (the decoder block gets skip + upsampled, w channels; Roulet et al. 2019, Appendix A).
-    Returns raw logits: apply softmax (or sigmoid when n_classes == 1) in the loss."""
-    def __init__(self, in_channels: int = 1, n_classes: int = 2, dim: int = 2, depth: int = 4, width: int = 32,
-                 widths: Sequence[int] | None = None, norm: str | None = "batch", padding: str = "same",
-                 upsample: str = "transpose", dropout: float = 0., skip: str = "concat"):
+    `padding="valid"`: the original U-Net; output is smaller (572 -> 388 for depth 5) and skips are
+    centre-cropped. `upsample`: "transpose" (2×2 transposed conv, as the paper) or
+    "bilinear"/"trilinear" interpolation + 1×1 conv. `skip`: "concat" (the original U-Net: the
+    decoder block gets [skip, upsampled], 2w channels) or "sum" (the decoder block gets skip +
+    upsampled, w channels; Roulet et al. 2019, Appendix A). Returns raw logits: apply softmax (or
+    sigmoid when n_classes == 1) in the loss."""
+    def __init__(self, in_channels: int = 1, n_classes: int = 2, dim: int = 2, depth: int = 4,
+                 width: int = 32, widths: Sequence[int] | None = None, norm: str | None = "batch",
+                 padding: str = "same", upsample: str = "transpose", dropout: float = 0.,
+                 skip: str = "concat"):
         super().__init__()
         if dim not in (2, 3): raise ValueError(f"dim={dim}: UNet supports 2D and 3D")
         if skip not in ("concat", "sum"): raise ValueError(f"skip={skip!r}: use 'concat' or 'sum'")
-        if padding not in ("same", "valid"): raise ValueError(f"padding={padding!r}: use 'same' or 'valid'")
+        if padding not in ("same", "valid"):
+            raise ValueError(f"padding={padding!r}: use 'same' or 'valid'")
         widths = list(widths) if widths is not None else [width * 2 ** i for i in range(depth)]
-        self.dim, self.padding, self.widths, self.n_classes, self.skip = dim, padding, widths, n_classes, skip
+        self.dim, self.padding, self.widths, self.n_classes, self.skip = (
+            dim,
+            padding,
+            widths,
+            n_classes,
+            skip,
+        )
         self.down = nn.ModuleList()
         ch = in_channels
         for w in widths:
@@ -73,19 +87,25 @@ class UNet(nn.Module):
             if upsample == "transpose":
                 up = (nn.ConvTranspose2d if dim == 2 else nn.ConvTranspose3d)(ch, w, 2, stride=2)
             else:
-                up = nn.Sequential(nn.Upsample(scale_factor=2, mode=upsample, align_corners=False), _conv(dim)(ch, w, 1))
+                up = nn.Sequential(nn.Upsample(scale_factor=2, mode=upsample, align_corners=False),
+                                   _conv(dim)(ch, w, 1))
             self.ups.append(up)
-            cin = 2 * w if skip == "concat" else w           # [skip, up] concatenated, or skip + up summed
+            # [skip, up] concatenated, or skip + up summed
+            cin = 2 * w if skip == "concat" else w
             self.up_blocks.append(ConvBlock(dim, cin, w, norm, padding, dropout)); ch = w
         self.head = _conv(dim)(ch, n_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != self.dim + 2:
-            raise ValueError(f"UNet(dim={self.dim}) expects (N, C, {'H, W' if self.dim == 2 else 'D, H, W'}), got shape {tuple(x.shape)}")
+            raise ValueError(f"UNet(dim={self.dim}) expects (N, C, "
+                             f"{'H, W' if self.dim == 2 else 'D, H, W'}), got shape "
+                             f"{tuple(x.shape)}")
         if self.padding == "same":
             f = 2 ** (len(self.widths) - 1)
             if any(s % f for s in x.shape[2:]):
-                raise ValueError(f"spatial size {tuple(x.shape[2:])} must be divisible by {f} for a depth-{len(self.widths)} same-padding UNet: pad or crop the input")
+                raise ValueError(f"spatial size {tuple(x.shape[2:])} must be divisible by {f} for "
+                                 f"a depth-{len(self.widths)} same-padding UNet: pad or crop the "
+                                 "input")
         skips = []
         for i, block in enumerate(self.down):
             x = block(x)
@@ -101,7 +121,8 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 def valid_unet_output_size(size: int, depth: int = 5) -> int:
-    "Output size of a valid-padding U-Net for an input of `size` pixels per side (572 -> 388 for depth 5)."
+    """Output size of a valid-padding U-Net for an input of `size` pixels per side (572 -> 388 for
+    depth 5)."""
     for _ in range(depth - 1): size = (size - 4) // 2
     size -= 4
     for _ in range(depth - 1): size = size * 2 - 4

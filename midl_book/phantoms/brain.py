@@ -19,12 +19,16 @@ __all__ = ['BRAIN_LABELS', 'BRAIN_CONTRASTS', 'brain_template', 'brain_mri_slice
 # %% ../../nbs/02d_phantoms_brain.ipynb #50775e59
 BRAIN_LABELS = {0: "background", 1: "CSF", 2: "GM", 3: "WM"}
 BRAIN_CONTRASTS = {
-    # intensities of (CSF, GM, WM, lesion) mixed by the tissue probabilities (partial volume included)
+    # intensities of (CSF, GM, WM, lesion) mixed by the tissue probabilities (partial volume
+    # included)
     "flair":  (0.08, 0.68, 0.50, 0.95),  # adult FLAIR: dark CSF, GM > WM, bright lesions
-    "t1":     (None, None, None, 0.45),  # the template's own T1 intensities; a lesion scales WM by 0.45 (hypointense)
+    # the template's own T1 intensities; a lesion scales WM by 0.45 (hypointense)
+    "t1":     (None, None, None, 0.45),
     "t2":     (0.95, 0.55, 0.42, 0.85),  # adult T2: bright CSF, GM > WM, bright lesions
-    "t1_iso": (0.20, 0.55, 0.60, 0.60),  # 6-month infant T1, isointense phase: GM and WM nearly equal; lesion as WM
-    "t2_iso": (0.90, 0.50, 0.45, 0.45),  # 6-month infant T2, isointense phase (levels of the exclusive_multilabel card)
+    # 6-month infant T1, isointense phase: GM and WM nearly equal; lesion as WM
+    "t1_iso": (0.20, 0.55, 0.60, 0.60),
+    # 6-month infant T2, isointense phase (levels of the exclusive_multilabel card)
+    "t2_iso": (0.90, 0.50, 0.45, 0.45),
 }
 
 def _nilearn_available() -> bool:
@@ -32,16 +36,19 @@ def _nilearn_available() -> bool:
 
 @functools.lru_cache(maxsize=2)
 def brain_template(source: str = "mni152") -> dict:
-    """A brain template in display order (z, y, x) = (superior -> inferior, anterior -> posterior, patient's
-    right -> left), float32, 2 mm voxels: `t1` (intensity in [0, 1]), `csf`, `gm`, `wm` (tissue probabilities,
-    summing to `mask` inside the brain), `mask` (0/1), `spacing` (mm) and `source`.
-    `"mni152"` takes the MNI152 2009a templates from `midl_book.data.mni152(resolution=2)` (nilearn's,
-    offline); `"procedural"` builds ellipsoids (no dependency). Cached: load once per process."""
+    """A brain template in display order (z, y, x) = (superior -> inferior, anterior -> posterior,
+    patient's right -> left), float32, 2 mm voxels: `t1` (intensity in [0, 1]), `csf`, `gm`, `wm`
+    (tissue probabilities, summing to `mask` inside the brain), `mask` (0/1), `spacing` (mm) and
+    `source`. `"mni152"` takes the MNI152 2009a templates from `midl_book.data.mni152(resolution=2)`
+    (nilearn's, offline); `"procedural"` builds ellipsoids (no dependency). Cached: load once per
+    process."""
     if source == "mni152":
-        from midl_book.data.shipped import mni152   # lazy: the one MNI152 loader (nilearn's import is slow)
+        # lazy: the one MNI152 loader (nilearn's import is slow)
+        from midl_book.data.shipped import mni152
         m = mni152(resolution=2)
-        # mni152's canonical order is (z, y, x) = (inferior -> superior, anterior -> posterior, right -> left);
-        # the phantoms sample superior first, as they always did (their random draws depend on it): flip z
+        # mni152's canonical order is (z, y, x) = (inferior -> superior, anterior -> posterior,
+        # right -> left); the phantoms sample superior first, as they always did (their random draws
+        # depend on it): flip z
         t1, gm, wm, mask = (np.ascontiguousarray(m[k].array[::-1], np.float32)
                             for k in ("t1", "gm", "wm", "brain_mask"))
         gm, wm = gm * mask, wm * mask
@@ -51,16 +58,21 @@ def brain_template(source: str = "mni152") -> dict:
         t1 = t1 * mask
         spacing = tuple(float(x) for x in m["t1"].spacing)
     elif source == "procedural":
-        rng = np.random.default_rng(20240601)         # a fixed brain: the randomness comes at sampling time
+        # a fixed brain: the randomness comes at sampling time
+        rng = np.random.default_rng(20240601)
         shape = (90, 110, 90)
         Z, Y, X = _grid_axes(shape)
         rho = np.sqrt((Z / 0.82) ** 2 + (Y / 0.9) ** 2 + (X / 0.85) ** 2)
         gyri = smooth_noise(shape, max_cycles=7, n_modes=24, seed=rng)
         brain = rho <= 1
-        wm_in = rho <= 0.78 + 0.07 * gyri                                  # folded grey/white boundary
+        # folded grey/white boundary
+        wm_in = rho <= 0.78 + 0.07 * gyri
         sulci = (rho > 0.86) & (gyri < -0.8)
         vent = np.zeros(shape, bool)
-        for sx_ in (-1, 1): vent |= ((X - sx_ * 0.13) / 0.1) ** 2 + ((Y + 0.05) / 0.38) ** 2 + ((Z - 0.05) / 0.25) ** 2 <= 1
+        for sx_ in (-1, 1):
+            vent |= ((X - sx_ * 0.13) / 0.1) ** 2 + ((Y + 0.05) / 0.38) ** 2 + (
+                (Z - 0.05) / 0.25
+            ) ** 2 <= 1
         lab = np.zeros(shape, np.uint8)
         lab[brain] = 2; lab[brain & wm_in] = 3; lab[brain & (sulci | (rho > 0.97) | vent)] = 1
         csf, gm, wm = (ndi.gaussian_filter((lab == k).astype(np.float32), 0.8) for k in (1, 2, 3))
@@ -75,36 +87,48 @@ def _brain_source(use_template: bool) -> str:
     return "mni152" if (use_template and _nilearn_available()) else "procedural"
 
 def _sample_brain(tpl: dict, coords_mm: np.ndarray) -> dict:
-    "Trilinear samples of the template maps at points `coords_mm` (3, ...) in mm from the template's centre."
+    """Trilinear samples of the template maps at points `coords_mm` (3, ...) in mm from the
+    template's centre."""
     sh = (3,) + (1,) * (coords_mm.ndim - 1)
-    idx = coords_mm / np.asarray(tpl["spacing"], np.float32).reshape(sh) + ((np.asarray(tpl["t1"].shape, np.float32) - 1) / 2).reshape(sh)
-    return {k: ndi.map_coordinates(tpl[k], idx, order=1, cval=0.0, prefilter=False) for k in ("t1", "csf", "gm", "wm", "mask")}
+    idx = coords_mm / np.asarray(tpl["spacing"], np.float32).reshape(sh) + (
+        (np.asarray(tpl["t1"].shape, np.float32) - 1) / 2
+    ).reshape(sh)
+    return {
+        k: ndi.map_coordinates(tpl[k], idx, order=1, cval=0.0, prefilter=False)
+        for k in ("t1", "csf", "gm", "wm", "mask")
+    }
 
 def _contrasts(contrast) -> tuple[str, ...]:
-    "`contrast` as a tuple of names: a single name, or a non-empty tuple/list of names (channels, in order)."
+    """`contrast` as a tuple of names: a single name, or a non-empty tuple/list of names (channels,
+    in order)."""
     names = (contrast,) if isinstance(contrast, str) else tuple(contrast)
     if not names or any(not isinstance(c, str) or c not in BRAIN_CONTRASTS for c in names):
-        raise PhantomError(f"contrast={contrast!r}: use one of {list(BRAIN_CONTRASTS)} or a tuple of them, e.g. ('t1', 'flair')")
+        raise PhantomError(f"contrast={contrast!r}: use one of {list(BRAIN_CONTRASTS)} or a tuple "
+                           "of them, e.g. ('t1', 'flair')")
     return names
 
 def _synth_contrast(name: str, maps: dict) -> np.ndarray:
-    "The lesion-free image of one contrast: the template's T1, or the contrast's levels mixed by the tissue probabilities."
+    """The lesion-free image of one contrast: the template's T1, or the contrast's levels mixed by
+    the tissue probabilities."""
     if BRAIN_CONTRASTS[name][0] is None: return maps["t1"].copy()
     lv = BRAIN_CONTRASTS[name]
     return lv[0] * maps["csf"] + lv[1] * maps["gm"] + lv[2] * maps["wm"]
 
 def _finish_brain(maps: dict, rng: np.random.Generator, n_lesions: int | None, contrast,
                   pix_mm: tuple[float, ...], max_lesions: int, noise: tuple[float, float]) -> dict:
-    """From sampled tissue maps (a batch of B images or volumes) to the image, the tissue labels and the lesions.
-    One contrast name: `image` (B, *S); a tuple of names: `image` (B, C, *S), the same anatomy and lesions in every
-    channel, an independent bias field and noise level per channel."""
+    """From sampled tissue maps (a batch of B images or volumes) to the image, the tissue labels and
+    the lesions. One contrast name: `image` (B, *S); a tuple of names: `image` (B, C, *S), the same
+    anatomy and lesions in every channel, an independent bias field and noise level per channel."""
     names = _contrasts(contrast)
     brain = maps["mask"] >= 0.5
-    tissue = ((np.argmax(np.stack([maps["csf"], maps["gm"], maps["wm"]]), 0) + 1) * brain).astype(np.uint8)
+    tissue = ((np.argmax(np.stack([maps["csf"], maps["gm"], maps["wm"]]), 0) + 1) * brain).astype(
+        np.uint8
+    )
     B, sshape = tissue.shape[0], tissue.shape[1:]
     img = np.stack([_synth_contrast(c, maps) for c in names], 1)           # (B, C, *S)
     lesion = np.zeros(tissue.shape, np.uint8)
-    grids = np.meshgrid(*[np.arange(n, dtype=np.float32) * s for n, s in zip(sshape, pix_mm)], indexing="ij")
+    grids = np.meshgrid(*[np.arange(n, dtype=np.float32) * s for n, s in zip(sshape, pix_mm)],
+                        indexing="ij")
     counts = []
     for b in range(B):
         wm = tissue[b] == 3
@@ -113,47 +137,63 @@ def _finish_brain(maps: dict, rng: np.random.Generator, n_lesions: int | None, c
         occ = np.zeros(sshape, np.float32); placed = 0
         for _ in range(k):
             r = float(rng.uniform(2.0, 6.0))                                    # radius (mm)
-            cand = np.flatnonzero(edt.ravel() >= min(r, 3.0))                   # deep enough in white matter
+            # deep enough in white matter
+            cand = np.flatnonzero(edt.ravel() >= min(r, 3.0))
             if len(cand) == 0: break
             c = np.unravel_index(cand[rng.integers(len(cand))], sshape)
             ell = rng.uniform(0.7, 1.3, len(c))
-            rho = np.sqrt(sum(((g - i * s) / (r * e)) ** 2 for g, i, s, e in zip(grids, c, pix_mm, ell)))
+            rho = np.sqrt(
+                sum(((g - i * s) / (r * e)) ** 2 for g, i, s, e in zip(grids, c, pix_mm, ell))
+            )
             occ = np.maximum(occ, _soft_inside((rho - 1) * r, 0.6))
             placed += 1
         counts.append(placed)
         lesion[b] = (occ >= 0.5) & wm
-        occ_wm = occ * maps["wm"][b]                                            # lesions alter white matter only
+        # lesions alter white matter only
+        occ_wm = occ * maps["wm"][b]
         for ch, name in enumerate(names):
             lv = BRAIN_CONTRASTS[name]
-            if lv[0] is None: img[b, ch] = img[b, ch] * (1 - (1 - lv[3]) * occ_wm)   # template T1: scale WM
-            else: img[b, ch] = img[b, ch] * (1 - occ_wm) + lv[3] * occ_wm           # synthetic: replace WM by the lesion level
-    if isinstance(contrast, str): img = img[:, 0]                              # one contrast: (B, *S), as before
-    nb = img.ndim - len(sshape)                                                # batch axes: 1 (B) or 2 (B, C)
+            # template T1: scale WM
+            if lv[0] is None: img[b, ch] = img[b, ch] * (1 - (1 - lv[3]) * occ_wm)
+            # synthetic: replace WM by the lesion level
+            else: img[b, ch] = img[b, ch] * (1 - occ_wm) + lv[3] * occ_wm
+    # one contrast: (B, *S), as before
+    if isinstance(contrast, str): img = img[:, 0]
+    # batch axes: 1 (B) or 2 (B, C)
+    nb = img.ndim - len(sshape)
     img = img * bias_field(img.shape, 0.1, rng, batch_axes=nb)
-    sig = rng.uniform(*noise, img.shape[:nb]).reshape(img.shape[:nb] + (1,) * len(sshape)).astype(np.float32)
-    return dict(image=rician_noise(img.astype(np.float32), sig, rng), tissue=tissue, lesion=lesion, n_lesions=np.array(counts))
+    sig = (
+        rng.uniform(*noise, img.shape[:nb])
+        .reshape(img.shape[:nb] + (1,) * len(sshape))
+        .astype(np.float32)
+    )
+    return dict(image=rician_noise(img.astype(np.float32), sig, rng), tissue=tissue, lesion=lesion,
+                n_lesions=np.array(counts))
 
 def _check_brain_args(contrast, n_lesions, max_lesions, noise):
     _contrasts(contrast)
     if n_lesions is not None: _check_int("n_lesions", n_lesions, 0)
     _check_int("max_lesions", max_lesions, 0)
-    if len(noise) != 2 or not 0 <= noise[0] <= noise[1]: raise PhantomError(f"noise={noise!r}: give (low, high) with 0 <= low <= high")
+    if len(noise) != 2 or not 0 <= noise[0] <= noise[1]:
+        raise PhantomError(f"noise={noise!r}: give (low, high) with 0 <= low <= high")
 
-def brain_mri_slices(n: int = 16, size: int = 64, seed: SeedLike = 0, use_template: bool = True, n_lesions: int | None = None,
-                     contrast: str | tuple[str, ...] = "flair", fov_mm: float = 200.0, max_lesions: int = 5,
+def brain_mri_slices(n: int = 16, size: int = 64, seed: SeedLike = 0, use_template: bool = True,
+                     n_lesions: int | None = None, contrast: str | tuple[str, ...] = "flair",
+                     fov_mm: float = 200.0, max_lesions: int = 5,
                      noise: tuple[float, float] = (0.01, 0.03)) -> dict:
-    """`n` axial brain MRI slices, `size` x `size` px over `fov_mm` (3.1 mm/px at 64), with tissue and lesion masks.
+    """`n` axial brain MRI slices, `size` x `size` px over `fov_mm` (3.1 mm/px at 64), with tissue
+    and lesion masks.
 
     Levels are drawn where white matter is plentiful (top of the lateral ventricles to the centrum
-    semiovale); each slice gets a random rotation (+-7 deg), scale (+-7 %), shift (+-5 mm), tilt and elastic
-    displacement. `n_lesions`: None draws 0-`max_lesions` per slice; lesions with no room are skipped
-    (`n_lesions` in the output is the truth). `contrast`: one name of `BRAIN_CONTRASTS` ("flair", "t1", "t2",
-    infant isointense "t1_iso", "t2_iso"), or a tuple of names for co-registered multi-contrast images (one channel
-    each, in that order, the same anatomy and lesions, independent bias and noise per channel).
-    Returns `images` float32 (n, size, size), or (n, C, size, size) for a tuple (about [0, 1]),
-    `tissue` uint8 (n, size, size) in {0 bg, 1 CSF, 2 GM, 3 WM}, `lesion` uint8 (n, size, size) (inside WM),
-    `n_lesions` (n,), `z_mm` (n,) the level below the template centre, `spacing` (mm), `source`
-    ("mni152" or "procedural"), `contrast`."""
+    semiovale); each slice gets a random rotation (+-7 deg), scale (+-7 %), shift (+-5 mm), tilt and
+    elastic displacement. `n_lesions`: None draws 0-`max_lesions` per slice; lesions with no room
+    are skipped (`n_lesions` in the output is the truth). `contrast`: one name of `BRAIN_CONTRASTS`
+    ("flair", "t1", "t2", infant isointense "t1_iso", "t2_iso"), or a tuple of names for
+    co-registered multi-contrast images (one channel each, in that order, the same anatomy and
+    lesions, independent bias and noise per channel). Returns `images` float32 (n, size, size), or
+    (n, C, size, size) for a tuple (about [0, 1]), `tissue` uint8 (n, size, size) in {0 bg, 1 CSF, 2
+    GM, 3 WM}, `lesion` uint8 (n, size, size) (inside WM), `n_lesions` (n,), `z_mm` (n,) the level
+    below the template centre, `spacing` (mm), `source` ("mni152" or "procedural"), `contrast`."""
     n = _check_int("n", n, 1); size = _check_int("size", size, 16)
     _check_brain_args(contrast, n_lesions, max_lesions, noise)
     rng = as_rng(seed)
@@ -172,21 +212,26 @@ def brain_mri_slices(n: int = 16, size: int = 64, seed: SeedLike = 0, use_templa
     xx = (np.sin(ang) * Yg + np.cos(ang) * Xg) * sc + tx
     zz = z + tilt[:, 0, None, None] * yy + tilt[:, 1, None, None] * xx
     warp = [2.0 * smooth_noise((n, size, size), 1.0, 6, rng) for _ in range(3)]
-    maps = _sample_brain(tpl, np.stack([zz + warp[0], yy + warp[1], xx + warp[2]]).astype(np.float32))
+    maps = _sample_brain(tpl,
+                         np.stack([zz + warp[0], yy + warp[1], xx + warp[2]]).astype(np.float32))
     out = _finish_brain(maps, rng, n_lesions, contrast, (pix, pix), max_lesions, noise)
-    return dict(images=out["image"], tissue=out["tissue"], lesion=out["lesion"], n_lesions=out["n_lesions"],
-                z_mm=z.ravel().astype(np.float32), spacing=(pix, pix), source=tpl["source"],
+    return dict(images=out["image"], tissue=out["tissue"], lesion=out["lesion"],
+                n_lesions=out["n_lesions"], z_mm=z.ravel().astype(np.float32), spacing=(pix, pix),
+                source=tpl["source"],
                 contrast=contrast if isinstance(contrast, str) else tuple(contrast))
 
-def brain_mri_volume(shape: tuple[int, int, int] = (48, 64, 64), seed: SeedLike = 0, use_template: bool = True,
-                     n_lesions: int | None = None, contrast: str | tuple[str, ...] = "flair", fov_mm: tuple[float, float, float] = (150.0, 200.0, 200.0),
+def brain_mri_volume(shape: tuple[int, int, int] = (48, 64, 64), seed: SeedLike = 0,
+                     use_template: bool = True, n_lesions: int | None = None,
+                     contrast: str | tuple[str, ...] = "flair",
+                     fov_mm: tuple[float, float, float] = (150.0, 200.0, 200.0),
                      max_lesions: int = 10, noise: tuple[float, float] = (0.01, 0.03)) -> dict:
-    """A brain MRI volume (z, y, x) over `fov_mm` (default spacing (3.1, 3.1, 3.1) mm), centred on the cerebrum,
-    with a random rotation, scale, shift and elastic displacement. `contrast` as in `brain_mri_slices`.
-    Returns `image` float32 (D, H, W), or (C, D, H, W) for a tuple of contrasts, `tissue` uint8
-    (0 bg, 1 CSF, 2 GM, 3 WM), `lesion` uint8 (inside WM), `n_lesions` (int), `spacing`, `source`, `contrast`;
-    `n_lesions` None draws 0-`max_lesions`."""
-    if len(shape) != 3: raise PhantomError(f"shape={shape!r}: give (slices, rows, cols), e.g. (48, 64, 64)")
+    """A brain MRI volume (z, y, x) over `fov_mm` (default spacing (3.1, 3.1, 3.1) mm), centred on
+    the cerebrum, with a random rotation, scale, shift and elastic displacement. `contrast` as in
+    `brain_mri_slices`. Returns `image` float32 (D, H, W), or (C, D, H, W) for a tuple of contrasts,
+    `tissue` uint8 (0 bg, 1 CSF, 2 GM, 3 WM), `lesion` uint8 (inside WM), `n_lesions` (int),
+    `spacing`, `source`, `contrast`; `n_lesions` None draws 0-`max_lesions`."""
+    if len(shape) != 3:
+        raise PhantomError(f"shape={shape!r}: give (slices, rows, cols), e.g. (48, 64, 64)")
     D, H, W = (_check_int(f"shape[{i}]", s, 8) for i, s in enumerate(shape))
     _check_brain_args(contrast, n_lesions, max_lesions, noise)
     rng = as_rng(seed)
@@ -197,9 +242,16 @@ def brain_mri_volume(shape: tuple[int, int, int] = (48, 64, 64), seed: SeedLike 
     a, sc = rng.uniform(-0.08, 0.08), rng.uniform(0.95, 1.05)
     yy = (np.cos(a) * Yg - np.sin(a) * Xg) * sc + rng.uniform(-4, 4)
     xx = (np.sin(a) * Yg + np.cos(a) * Xg) * sc + rng.uniform(-4, 4)
-    zz = Zg * sc + rng.uniform(-4, 4) - 10.0            # shift the field of view up, onto the cerebrum
+    # shift the field of view up, onto the cerebrum
+    zz = Zg * sc + rng.uniform(-4, 4) - 10.0
     warp = [2.0 * smooth_noise((D, H, W), 1.0, 6, rng) for _ in range(3)]
-    maps = {k: v[None] for k, v in _sample_brain(tpl, np.stack([zz + warp[0], yy + warp[1], xx + warp[2]]).astype(np.float32)).items()}
+    maps = {
+        k: v[None]
+        for k, v in _sample_brain(
+            tpl, np.stack([zz + warp[0], yy + warp[1], xx + warp[2]]).astype(np.float32)
+        ).items()
+    }
     out = _finish_brain(maps, rng, n_lesions, contrast, sp, max_lesions, noise)
-    return dict(image=out["image"][0], tissue=out["tissue"][0], lesion=out["lesion"][0], n_lesions=int(out["n_lesions"][0]),
-                spacing=sp, source=tpl["source"], contrast=contrast if isinstance(contrast, str) else tuple(contrast))
+    return dict(image=out["image"][0], tissue=out["tissue"][0], lesion=out["lesion"][0],
+                n_lesions=int(out["n_lesions"][0]), spacing=sp, source=tpl["source"],
+                contrast=contrast if isinstance(contrast, str) else tuple(contrast))

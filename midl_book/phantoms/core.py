@@ -18,14 +18,18 @@ __all__ = ['PhantomError', 'gaussian_random_field', 'smooth_noise', 'bias_field'
 # %% ../../nbs/02a_phantoms_core.ipynb #b33c0c26
 # `as_rng` and `SeedLike`, which every generator here uses, live in `midl_book.core`
 class PhantomError(MidlBookError):
-    "A phantom generator got an argument it cannot honour; the message names the argument and says how to fix it."
+    """A phantom generator got an argument it cannot honour; the message names the argument and says
+    how to fix it."""
 
 def _check_int(name: str, value, lo: int = 0, hi: int | None = None) -> int:
     "Validate the integer argument `name` lies in [lo, hi]; raise PhantomError naming it otherwise."
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise PhantomError(f"{name}={value!r}: must be an int")
     if value < lo or (hi is not None and value > hi):
-        raise PhantomError(f"{name}={value!r}: must be an int " + (f">= {lo}" if hi is None else f"in [{lo}, {hi}]"))
+        raise PhantomError(
+            f"{name}={value!r}: must be an int "
+            + (f">= {lo}" if hi is None else f"in [{lo}, {hi}]")
+        )
     return int(value)
 
 def _grid_axes(shape: tuple[int, ...]) -> list[np.ndarray]:
@@ -34,29 +38,33 @@ def _grid_axes(shape: tuple[int, ...]) -> list[np.ndarray]:
     return [np.linspace(-1, 1, n, dtype=np.float32).reshape([-1 if i == j else 1 for j in range(d)])
             for i, n in enumerate(shape)]
 
-def gaussian_random_field(shape: tuple[int, ...], sigma: float, seed: SeedLike = 0, batch_axes: int = 0) -> np.ndarray:
+def gaussian_random_field(shape: tuple[int, ...], sigma: float, seed: SeedLike = 0,
+                          batch_axes: int = 0) -> np.ndarray:
     """Zero-mean, unit-variance Gaussian random field (float32, `shape`).
 
-    White Gaussian noise smoothed by a Gaussian kernel of `sigma` px (the correlation length; periodic
-    boundaries), then standardised so that *each* field has mean exactly 0 and standard deviation exactly 1.
-    The first `batch_axes` axes index independent fields and are not smoothed:
+    White Gaussian noise smoothed by a Gaussian kernel of `sigma` px (the correlation length;
+    periodic boundaries), then standardised so that *each* field has mean exactly 0 and standard
+    deviation exactly 1. The first `batch_axes` axes index independent fields and are not smoothed:
     `gaussian_random_field((N, H, W), 2.0, rng, batch_axes=1)` gives N independent 2D fields.
     `sigma=0` gives standardised white noise."""
     rng = as_rng(seed)
     if sigma < 0: raise PhantomError(f"sigma={sigma}: the correlation length must be >= 0 px")
     x = rng.standard_normal(shape, dtype=np.float32)
     if sigma > 0:
-        x = ndi.gaussian_filter(x, [0] * batch_axes + [sigma] * (len(shape) - batch_axes), mode="wrap")
+        x = ndi.gaussian_filter(x, [0] * batch_axes + [sigma] * (len(shape) - batch_axes),
+                                mode="wrap")
     axes = tuple(range(batch_axes, len(shape)))
     x -= x.mean(axis=axes, keepdims=True)
     x /= x.std(axis=axes, keepdims=True) + 1e-12
     return x
 
-def smooth_noise(shape: tuple[int, ...], max_cycles: float = 2.0, n_modes: int = 8, seed: SeedLike = 0) -> np.ndarray:
+def smooth_noise(shape: tuple[int, ...], max_cycles: float = 2.0, n_modes: int = 8,
+                 seed: SeedLike = 0) -> np.ndarray:
     """A smooth random field (float32, `shape`): the sum of `n_modes` random plane waves
-    $\\sqrt{2/n}\\,\\cos(2\\pi\\,k\\cdot x + \\varphi)$, $x$ the position as a fraction of each axis, with
-    at most `max_cycles` cycles across each axis. Its expected variance is 1 (a cosine with a uniform
-    random phase has variance 1/2). Cheap at any size (no convolution): the deformation fields use it."""
+    $\\sqrt{2/n}\\,\\cos(2\\pi\\,k\\cdot x + \\varphi)$, $x$ the position as a fraction of each
+    axis, with at most `max_cycles` cycles across each axis. Its expected variance is 1 (a cosine
+    with a uniform random phase has variance 1/2). Cheap at any size (no convolution): the
+    deformation fields use it."""
     rng = as_rng(seed)
     d = len(shape)
     k = rng.uniform(-max_cycles, max_cycles, (n_modes, d)) * 2 * np.pi
@@ -65,13 +73,15 @@ def smooth_noise(shape: tuple[int, ...], max_cycles: float = 2.0, n_modes: int =
              for i, n in enumerate(shape)]
     out = np.zeros(shape, np.float32)
     for m in range(n_modes):
-        out += np.cos(ph[m] + sum(np.float32(k[m, i]) * g for i, g in enumerate(grids)), dtype=np.float32)
+        out += np.cos(ph[m] + sum(np.float32(k[m, i]) * g for i, g in enumerate(grids)),
+                      dtype=np.float32)
     return out * np.float32(np.sqrt(2.0 / n_modes))
 
-def bias_field(shape: tuple[int, ...], strength: float = 0.1, seed: SeedLike = 0, batch_axes: int = 0) -> np.ndarray:
+def bias_field(shape: tuple[int, ...], strength: float = 0.1, seed: SeedLike = 0,
+               batch_axes: int = 0) -> np.ndarray:
     """A multiplicative MR intensity bias (float32, `shape`) with values in exactly
-    [1 - strength, 1 + strength]: a random quadratic polynomial of the normalised coordinates (each in
-    [-1, 1]), centred and scaled so that its largest absolute value is `strength`. The first
+    [1 - strength, 1 + strength]: a random quadratic polynomial of the normalised coordinates (each
+    in [-1, 1]), centred and scaled so that its largest absolute value is `strength`. The first
     `batch_axes` axes index independent fields."""
     rng = as_rng(seed)
     bshape, sshape = tuple(shape[:batch_axes]), tuple(shape[batch_axes:])
@@ -79,18 +89,21 @@ def bias_field(shape: tuple[int, ...], strength: float = 0.1, seed: SeedLike = 0
     g = _grid_axes(sshape)
     terms = g + [g[i] * g[j] for i in range(d) for j in range(i, d)]
     c = rng.normal(size=bshape + (len(terms),)).astype(np.float32)
-    q = np.broadcast_to(sum(c[..., k].reshape(bshape + (1,) * d) * t for k, t in enumerate(terms)), shape)
+    q = np.broadcast_to(sum(c[..., k].reshape(bshape + (1,) * d) * t for k, t in enumerate(terms)),
+                        shape)
     ax = tuple(range(batch_axes, len(shape)))
     q = q - q.mean(axis=ax, keepdims=True)
     m = np.abs(q).max(axis=ax, keepdims=True)
     return (1 + strength * q / np.where(m > 0, m, 1)).astype(np.float32)
 
 def rician_noise(image: np.ndarray, sigma: float | np.ndarray, seed: SeedLike = 0) -> np.ndarray:
-    """Magnitude MR noise: $|x + \\sigma n_1 + i\\,\\sigma n_2|$ with $n_1, n_2 \\sim N(0, 1)$ (float32).
+    """Magnitude MR noise: $|x + \\sigma n_1 + i\\,\\sigma n_2|$ with $n_1, n_2 \\sim N(0, 1)$
+    (float32).
 
-    Where the signal is 0 the result is Rayleigh-distributed with mean $\\sigma\\sqrt{\\pi/2}$; where the
-    signal is much larger than $\\sigma$ it is close to Gaussian around the signal. `sigma` may be an
-    array broadcastable to `image` (for example one sigma per image of a batch, shape (N, 1, 1))."""
+    Where the signal is 0 the result is Rayleigh-distributed with mean $\\sigma\\sqrt{\\pi/2}$;
+    where the signal is much larger than $\\sigma$ it is close to Gaussian around the signal.
+    `sigma` may be an array broadcastable to `image` (for example one sigma per image of a batch,
+    shape (N, 1, 1))."""
     rng = as_rng(seed)
     sigma = np.asarray(sigma, np.float32)
     if (sigma < 0).any(): raise PhantomError("rician_noise: sigma must be >= 0")
@@ -99,11 +112,13 @@ def rician_noise(image: np.ndarray, sigma: float | np.ndarray, seed: SeedLike = 
     return np.hypot(image + sigma * n1, sigma * n2).astype(np.float32)
 
 def _soft_inside(signed_dist: np.ndarray, width: float | np.ndarray) -> np.ndarray:
-    "Soft occupancy in [0, 1] from a signed distance (negative inside): a logistic edge of `width`; exactly 0.5 on the boundary."
+    """Soft occupancy in [0, 1] from a signed distance (negative inside): a logistic edge of
+    `width`; exactly 0.5 on the boundary."""
     return expit(-signed_dist / np.maximum(width, 1e-6)).astype(np.float32)
 
 def _dihedral(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    "Apply one of the 8 rotations/flips of the square, drawn at random, to each image of a batch (N, ..., H, W)."
+    """Apply one of the 8 rotations/flips of the square, drawn at random, to each image of a batch
+    (N, ..., H, W)."""
     k = rng.integers(0, 8, len(x))
     out = np.empty_like(x)
     for g in range(8):

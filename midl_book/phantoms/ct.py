@@ -25,7 +25,8 @@ CT_TISSUES: dict[str, tuple[int, float, float]] = {
     "air":             (0, -1000.0,  0.0),
     "fat":             (1,  -100.0, 10.0),   # subcutaneous and visceral
     "muscle":          (2,    50.0,  8.0),   # abdominal wall, paraspinal
-    "liver":           (3,   100.0, 10.0),   # parenchyma, portal-venous (about 60 HU without contrast)
+    # parenchyma, portal-venous (about 60 HU without contrast)
+    "liver":           (3,   100.0, 10.0),
     "spleen":          (4,   110.0, 10.0),
     "kidney":          (5,   160.0, 15.0),
     "vessel":          (6,   165.0, 15.0),   # aorta, IVC, portal and hepatic veins
@@ -34,7 +35,8 @@ CT_TISSUES: dict[str, tuple[int, float, float]] = {
     "spinal_canal":    (9,    20.0,  5.0),
     "bowel":           (10,   20.0,  8.0),   # fluid-filled loops
     "gas":             (11, -900.0, 30.0),   # bowel gas
-    "tumour":          (12,   65.0, 17.5),   # liver - U(10, 60) per tumour: 100 - 35; sqrt(10^2 + (50/sqrt 12)^2)
+    # liver - U(10, 60) per tumour: 100 - 35; sqrt(10^2 + (50/sqrt 12)^2)
+    "tumour":          (12,   65.0, 17.5),
 }
 CT_LABELS = {0: "background", 1: "liver", 2: "tumour"}
 
@@ -42,8 +44,8 @@ CT_LABELS = {0: "background", 1: "liver", 2: "tumour"}
 def real_liver_mask() -> tuple[np.ndarray, tuple[float, float]] | None:
     """The real liver segmentation shipped by pydicom-data (`liver.dcm`, DICOM SEG, frame 0):
     `(mask (512, 512) bool, (row, col) spacing in mm)`, or `None` when pydicom or pydicom-data is
-    missing (pydicom's `get_testdata_file` then returns None and warns about a download; we silence it).
-    The SEG is in LPS orientation, so, as in our phantoms, column 0 is the patient's right."""
+    missing (pydicom's `get_testdata_file` then returns None and warns about a download; we silence
+    it). The SEG is in LPS orientation, so, as in our phantoms, column 0 is the patient's right."""
     try:
         import pydicom
         from pydicom.data import get_testdata_file
@@ -54,11 +56,13 @@ def real_liver_mask() -> tuple[np.ndarray, tuple[float, float]] | None:
         ds = pydicom.dcmread(path)
         sp = ds.SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing
         return ds.pixel_array[0].astype(bool), (float(sp[0]), float(sp[1]))
-    except Exception:  # no pydicom, no pydicom-data, or a file we cannot decode: use the procedural liver
+    # no pydicom, no pydicom-data, or a file we cannot decode: use the procedural liver
+    except Exception:
         return None
 
 def _ellipsoid_q(Z, Y, X, c, r, angle=0.0):
-    "Normalised radius of an ellipsoid (centre c=(z,y,x) mm, semi-axes r=(rz,ry,rx) mm, rotated by `angle` rad in the axial plane); <= 1 inside."
+    """Normalised radius of an ellipsoid (centre c=(z,y,x) mm, semi-axes r=(rz,ry,rx) mm, rotated by
+    `angle` rad in the axial plane); <= 1 inside."""
     ca, sa = math.cos(angle), math.sin(angle)
     u = (X - c[2]) * ca + (Y - c[1]) * sa
     v = -(X - c[2]) * sa + (Y - c[1]) * ca
@@ -69,26 +73,34 @@ def _ellipse_in(Z, Y, X, c, r, angle=0.0, grow=0.0):
     return _ellipsoid_q(Z, Y, X, c, tuple(x + grow for x in r), angle) <= 1
 
 def _seg_dist(Z, Y, X, p0, p1):
-    "Distance (mm) of every point to the segment p0-p1 (points as (z, y, x) mm) and the position t in [0, 1] along it."
+    """Distance (mm) of every point to the segment p0-p1 (points as (z, y, x) mm) and the position t
+    in [0, 1] along it."""
     d = np.subtract(p1, p0, dtype=np.float64); L2 = float(d @ d)
     t = np.clip(((Z - p0[0]) * d[0] + (Y - p0[1]) * d[1] + (X - p0[2]) * d[2]) / L2, 0, 1)
-    return np.sqrt((Z - p0[0] - t * d[0]) ** 2 + (Y - p0[1] - t * d[1]) ** 2 + (X - p0[2] - t * d[2]) ** 2), t
+    return np.sqrt(
+        (Z - p0[0] - t * d[0]) ** 2 + (Y - p0[1] - t * d[1]) ** 2 + (X - p0[2] - t * d[2]) ** 2
+    ), t
 
 def _liver_profile(t):
-    "Relative cross-section of the liver along z: 0 at the dome (t=0) and the tip (t=1), 1 at t=0.3."
+    """Relative cross-section of the liver along z: 0 at the dome (t=0) and the tip (t=1), 1 at
+    t=0.3."""
     u = np.where(t < 0.3, (0.3 - t) / 0.3, (t - 0.3) / 0.7)
     return np.sqrt(np.clip(1 - u ** 2, 0, 1)) * ((t >= 0) & (t <= 1))
 
-def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.random.Generator, n_tumors: int | None,
-                    use_real_liver: bool, noise_hu: float | None, texture_hu: float, psf_sigma: float, in_plane: bool) -> dict:
-    "Draw one phantom patient at the axial levels z_mm (mm from the top of the abdomen); see ct_abdomen_volume."
+def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.random.Generator,
+                    n_tumors: int | None, use_real_liver: bool, noise_hu: float | None,
+                    texture_hu: float, psf_sigma: float, in_plane: bool) -> dict:
+    """Draw one phantom patient at the axial levels z_mm (mm from the top of the abdomen); see
+    ct_abdomen_volume."""
     sy, sx = fov_mm / H, fov_mm / W
     D = len(z_mm)
     Z = np.asarray(z_mm, np.float32).reshape(D, 1, 1)
     Y = ((np.arange(H, dtype=np.float32) - (H - 1) / 2) * sy).reshape(1, H, 1)   # + is posterior
-    X = ((np.arange(W, dtype=np.float32) - (W - 1) / 2) * sx).reshape(1, 1, W)   # + is the patient's left
+    # + is the patient's left
+    X = ((np.arange(W, dtype=np.float32) - (W - 1) / 2) * sx).reshape(1, 1, W)
     U = lambda a, b: float(rng.uniform(a, b))
-    hu = {k: v[1] + v[2] * float(np.clip(rng.standard_normal(), -2, 2)) for k, v in CT_TISSUES.items()}
+    hu = {k: v[1] + v[2] * float(np.clip(rng.standard_normal(), -2, 2)) for k,
+          v in CT_TISSUES.items()}
     T = {k: v[0] for k, v in CT_TISSUES.items()}
     tissue = np.zeros((D, H, W), np.uint8)
     def paint(mask, name): tissue[np.broadcast_to(mask, tissue.shape)] = T[name]
@@ -101,18 +113,36 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
     a2, b2 = a1 - mus_t, b1 - mus_t
     cavity = (X / a2) ** 2 + (Y / b2) ** 2 <= 1
     paint(cavity, "fat")
-    # retroperitoneal anatomy, placed relative to the posterior wall; (centre (z,y,x), semi-axes (z,y,x), angle)
+    # retroperitoneal anatomy, placed relative to the posterior wall; (centre (z,y,x), semi-axes
+    # (z,y,x), angle)
     yv, rv = b2 - U(52, 60), U(15, 19)        # vertebral body centre (mm) and radius
     organs = {
-        "spleen": [((U(40, 60), yv - U(15, 25), U(85, 100)), (U(40, 50), U(45, 55), U(25, 32)), U(-0.7, -0.3))],
-        "kidney": [((U(105, 125), yv - U(0, 10), -U(62, 75)), (U(45, 55), U(30, 38), U(22, 27)), U(0.3, 0.6)),
-                   ((U(95, 115), yv - U(0, 10), U(62, 75)), (U(45, 55), U(30, 38), U(22, 27)), U(-0.6, -0.3))],
+        "spleen": [
+            (
+                (U(40, 60), yv - U(15, 25), U(85, 100)),
+                (U(40, 50), U(45, 55), U(25, 32)),
+                U(-0.7, -0.3),
+            )
+        ],
+        "kidney": [
+            (
+                (U(105, 125), yv - U(0, 10), -U(62, 75)),
+                (U(45, 55), U(30, 38), U(22, 27)),
+                U(0.3, 0.6),
+            ),
+            (
+                (U(95, 115), yv - U(0, 10), U(62, 75)),
+                (U(45, 55), U(30, 38), U(22, 27)),
+                U(-0.6, -0.3),
+            ),
+        ],
         "aorta": [((80, yv - rv - 13, U(8, 16)), (1e4, 11, 11), 0.0)],
         "ivc": [((80, yv - rv - 11, -U(18, 26)), (1e4, 9, 13), 0.0)],
     }
     para = [((80, yv + 10, s * 40), (1e4, 22, 26), 0.0) for s in (-1, 1)]
     spine = [((80, yv, 0), (1e4, rv + 2, rv + 2), 0.0), ((80, yv + 30, 0), (1e4, 12, 26), 0.0)]
-    occupied = np.zeros((D, H, W), bool)      # everything the liver and bowel must keep 4 mm away from
+    # everything the liver and bowel must keep 4 mm away from
+    occupied = np.zeros((D, H, W), bool)
     for c, r, a in [p for ps in organs.values() for p in ps] + para + spine:
         occupied |= _ellipse_in(Z, Y, X, c, r, a, grow=4.0)
     # bowel loops, anterior, some with a gas pocket at their anterior side
@@ -122,7 +152,8 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
         m = _ellipse_in(Z, Y, X, c, r, U(0, np.pi)) & cavity
         bowel |= m
         if rng.random() < 0.5: gas |= m & (Y < c[1] - 0.35 * r[1])
-    # liver: from the dome (z0) to the tip (z1), deformed by a smooth random displacement (about 6 mm)
+    # liver: from the dome (z0) to the tip (z1), deformed by a smooth random displacement
+    # (about 6 mm)
     z0, z1 = U(0, 12), U(105, 135)
     tz = (Z - z0) / (z1 - z0)
     prof = _liver_profile(tz)
@@ -130,8 +161,8 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
     Zw, Yw, Xw = Z + disp[0], Y + disp[1], X + disp[2]
     real = real_liver_mask() if use_real_liver else None
     if use_real_liver and real is None:
-        warnings.warn("use_real_liver=True but pydicom-data's liver.dcm is unavailable (pip install pydicom-data): "
-                      "using the procedural liver")
+        warnings.warn("use_real_liver=True but pydicom-data's liver.dcm is unavailable (pip "
+                      "install pydicom-data): using the procedural liver")
     if real is not None:
         m, (rs, cs) = real
         rr, cc = np.nonzero(m)
@@ -139,18 +170,32 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
         scale = U(0.8, 0.95) * np.maximum(prof, 1e-3)        # target mm per source mm, per slice
         ang = U(-0.15, 0.15); ca, sa = math.cos(ang), math.sin(ang)
         cy, cx = U(-15, 0), U(-40, -25)                       # where the centroid goes (mm)
-        shift_x = -25 * np.clip((tz - 0.4) / 0.6, 0, 1)      # the left lobe ends first: drift to the right caudally
+        # the left lobe ends first: drift to the right caudally
+        shift_x = -25 * np.clip((tz - 0.4) / 0.6, 0, 1)
         xr, yr = Xw - cx - shift_x, Yw - cy
         xs, ys = (xr * ca + yr * sa) / scale, (-xr * sa + yr * ca) / scale
-        occ = ndi.map_coordinates(m.astype(np.float32), [np.broadcast_to(r0 + ys / rs, (D, H, W)).ravel(),
-                                                          np.broadcast_to(c0 + xs / cs, (D, H, W)).ravel()],
-                                  order=1, cval=0.0).reshape(D, H, W)
+        occ = ndi.map_coordinates(
+            m.astype(np.float32),
+            [
+                np.broadcast_to(r0 + ys / rs, (D, H, W)).ravel(),
+                np.broadcast_to(c0 + xs / cs, (D, H, W)).ravel(),
+            ],
+            order=1,
+            cval=0.0,
+        ).reshape(D, H, W)
         liver = (occ >= 0.5) & (prof > 0.05)
         liver_source = "pydicom-data liver.dcm"
     else:
-        lobes = [((U(45, 65), U(-10, 5), U(-75, -55)), (U(50, 60), U(70, 85), U(60, 75)), U(-0.2, 0.2)),   # right
-                 ((U(30, 45), U(-55, -40), U(0, 25)), (U(25, 35), U(25, 35), U(45, 60)), U(-0.3, 0.1)),      # left
-                 ((U(40, 55), U(5, 20), U(-30, -15)), (U(25, 35), U(22, 30), U(22, 30)), 0.0)]               # caudate
+        # right
+        lobes = [
+            ((U(45, 65), U(-10, 5), U(-75, -55)), (U(50, 60), U(70, 85), U(60, 75)), U(-0.2, 0.2)),
+            (
+                (U(30, 45), U(-55, -40), U(0, 25)),
+                (U(25, 35), U(25, 35), U(45, 60)),
+                U(-0.3, 0.1),
+            ),  # left
+            ((U(40, 55), U(5, 20), U(-30, -15)), (U(25, 35), U(22, 30), U(22, 30)), 0.0),
+        ]  # caudate
         liver = np.zeros((D, H, W), bool)
         for c, r, a in lobes: liver |= _ellipsoid_q(Zw, Yw, Xw, c, r, a) <= 1
         liver &= (Z >= z0) & (Z <= z1)
@@ -162,7 +207,8 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
     porta = (U(55, 75), U(0, 15), U(-20, -5))
     vessel = np.zeros((D, H, W), bool)
     for _ in range(int(rng.integers(4, 8))):
-        dist, t = _seg_dist(Z, Y, X, porta, (porta[0] + U(-50, 35), porta[1] + U(-50, 30), porta[2] + U(-80, 10)))
+        dist, t = _seg_dist(Z, Y, X, porta,
+                            (porta[0] + U(-50, 35), porta[1] + U(-50, 30), porta[2] + U(-80, 10)))
         vessel |= dist <= U(5, 8) * (1 - 0.5 * t)
     paint(vessel & liver, "vessel")
     for c, r, a in organs["spleen"]: paint(_ellipse_in(Z, Y, X, c, r, a), "spleen")
@@ -182,17 +228,21 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
     k = (int(rng.integers(0, 4 if in_plane else 5)) if n_tumors is None else n_tumors)
     inliver = label == 1
     if k > 0 and inliver.any():
-        if D > 1: edt = ndi.distance_transform_edt(inliver, sampling=(float(np.diff(z_mm).mean()), sy, sx))
+        if D > 1:
+            edt = ndi.distance_transform_edt(inliver,
+                                             sampling=(float(np.diff(z_mm).mean()), sy, sx))
         else: edt = ndi.distance_transform_edt(inliver[0], sampling=(sy, sx))[None]
         occ_max = np.zeros((D, H, W), np.float32); target = np.zeros((D, H, W), np.float32)
         for _ in range(k):
             r = float(np.exp(rng.uniform(np.log(4), np.log(25))))
             ratios = rng.uniform(0.8, 1.2, 3); lob = U(0, 0.12); w = U(0.5, 1.5)
-            pad = 2 * w + 1 + max(sy, sx)          # mm kept between the tumour mask and the liver boundary
+            # mm kept between the tumour mask and the liver boundary
+            pad = 2 * w + 1 + max(sy, sx)
             extent = lambda r: r * ratios.max() * (1 + lob) + pad
             if not (edt >= extent(r)).any():
                 r = (edt.max() - pad) / (ratios.max() * (1 + lob))
-                if r < 3: break                                              # no room left for a 3 mm tumour
+                # no room left for a 3 mm tumour
+                if r < 3: break
             cand = np.flatnonzero(edt.ravel() >= extent(r) - 1e-6)
             i = np.unravel_index(cand[rng.integers(len(cand))], (D, H, W))
             c = (float(Z.ravel()[i[0]]), float(Y.ravel()[i[1]]), float(X.ravel()[i[2]]))
@@ -202,129 +252,166 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
             q = np.sqrt(dz ** 2 + dy ** 2 + dx ** 2) + 1e-6
             v = rng.normal(size=(2, 3)); v /= np.linalg.norm(v, axis=1, keepdims=True)
             c1, c2 = [(dz * a[0] + dy * a[1] + dx * a[2]) / q for a in v]
-            R = 1 + lob * ((2 * c1 ** 2 - 1) + (4 * c2 ** 3 - 3 * c2)) / 2    # Chebyshev T2, T3 of direction cosines: lobes
+            # Chebyshev T2, T3 of direction cosines: lobes
+            R = 1 + lob * ((2 * c1 ** 2 - 1) + (4 * c2 ** 3 - 3 * c2)) / 2
             occ = np.broadcast_to(_soft_inside((q - R) * r, w), (D, H, W))
             upd = occ > occ_max
-            occ_max = np.where(upd, occ, occ_max); target = np.where(upd, hu["liver"] - contrast, target)
+            occ_max = np.where(upd, occ, occ_max)
+            target = np.where(upd, hu["liver"] - contrast, target)
             tumours.append(dict(centre_mm=c, radius_mm=r, contrast_hu=contrast, edge_mm=w))
         tmask = (occ_max >= 0.5) & inliver
-        clean = clean + label * occ_max * (target - clean)     # blend towards liver - contrast, inside the liver only
+        # blend towards liver - contrast, inside the liver only
+        clean = clean + label * occ_max * (target - clean)
         label[tmask] = 2
         tissue[tmask] = T["tumour"]
     # what the scanner adds: texture, point-spread blur, noise
     img = clean
     if texture_hu > 0:
-        img = img + texture_hu * gaussian_random_field((D, H, W), 2.0 / sx, rng, batch_axes=1) * (tissue > 0)
+        img = img + texture_hu * gaussian_random_field((D, H, W), 2.0 / sx, rng, batch_axes=1) * (
+            tissue > 0
+        )
     if psf_sigma > 0: img = ndi.gaussian_filter(img, (0, psf_sigma, psf_sigma))
     sd = U(10, 20) if noise_hu is None else float(noise_hu)
     if sd > 0: img = img + sd * gaussian_random_field((D, H, W), 0.6, rng, batch_axes=1)
-    return dict(image=img.astype(np.float32), label=label, tissue=tissue, tissue_hu=hu, tumours=tumours,
-                liver_source=liver_source, noise_hu=sd, z_mm=np.asarray(z_mm, np.float32), spacing_yx=(sy, sx))
+    return dict(image=img.astype(np.float32), label=label, tissue=tissue, tissue_hu=hu,
+                tumours=tumours, liver_source=liver_source, noise_hu=sd,
+                z_mm=np.asarray(z_mm, np.float32), spacing_yx=(sy, sx))
 
 def _check_ct_args(n_tumors, fov_mm, noise_hu, texture_hu, psf_sigma):
     if n_tumors is not None: _check_int("n_tumors", n_tumors, 0)
     if fov_mm <= 0: raise PhantomError(f"fov_mm={fov_mm}: the field of view must be > 0 mm")
-    if noise_hu is not None and noise_hu < 0: raise PhantomError(f"noise_hu={noise_hu}: must be >= 0 (or None for U(10, 20))")
+    if noise_hu is not None and noise_hu < 0:
+        raise PhantomError(f"noise_hu={noise_hu}: must be >= 0 (or None for U(10, 20))")
     if texture_hu < 0 or psf_sigma < 0: raise PhantomError("texture_hu and psf_sigma must be >= 0")
 
-def ct_abdomen_volume(shape: tuple[int, int, int] = (32, 128, 128), n_tumors: int | None = None, seed: SeedLike = 0,
-                      use_real_liver: bool = False, z_range_mm: tuple[float, float] = (0.0, 160.0), fov_mm: float = 384.0,
-                      noise_hu: float | None = None, texture_hu: float = 6.0, psf_sigma: float = 0.7) -> dict:
+def ct_abdomen_volume(shape: tuple[int, int, int] = (32, 128, 128), n_tumors: int | None = None,
+                      seed: SeedLike = 0, use_real_liver: bool = False,
+                      z_range_mm: tuple[float, float] = (0.0, 160.0), fov_mm: float = 384.0,
+                      noise_hu: float | None = None, texture_hu: float = 6.0,
+                      psf_sigma: float = 0.7) -> dict:
     """A portal-venous abdominal CT volume in HU with its liver/tumour labels.
 
-    `shape` = (slices, rows, cols) covering `z_range_mm` cranio-caudally (0 = above the liver dome, 160 = the
-    lower poles of the kidneys) and a square in-plane field of view of `fov_mm`; the default gives spacing
-    (5, 3, 3) mm. Returns a dict:
-    - `image` float32 (D, H, W) HU; `label` uint8 (D, H, W): 0 background, 1 liver (intrahepatic veins
-      included), 2 tumour; `tissue` uint8 (D, H, W) with the ids of `CT_TISSUES`;
-    - `spacing` (sz, sy, sx) mm; `z_mm` (D,) the slice centres; `tissue_hu` {name: the HU drawn for this
-      phantom}; `tumours` [dict(centre_mm (z, y, x), radius_mm, contrast_hu, edge_mm)]; `noise_hu`;
-      `liver_source` ("procedural" or "pydicom-data liver.dcm").
-    `n_tumors`: None draws 0-4; an int asks for that many, but fewer are placed when the liver has no room
-    left (each tumour lies entirely inside the liver; `len(out["tumours"])` is the truth). Tumours are
-    ellipsoids of radius 4-25 mm, 10-60 HU below the liver, with a logistic edge 0.5-1.5 mm wide.
-    `noise_hu` None draws the noise SD from U(10, 20) HU; `texture_hu` is the SD of the tissue texture;
-    `psf_sigma` the in-plane blur (px). Set all three to 0 for a piecewise-constant image."""
-    if len(shape) != 3: raise PhantomError(f"shape={shape!r}: give (slices, rows, cols), e.g. (32, 128, 128)")
+    `shape` = (slices, rows, cols) covering `z_range_mm` cranio-caudally (0 = above the liver dome,
+    160 = the lower poles of the kidneys) and a square in-plane field of view of `fov_mm`; the
+    default gives spacing (5, 3, 3) mm. Returns a dict:
+    - `image` float32 (D, H, W) HU; `label` uint8 (D, H, W): 0 background, 1 liver (intrahepatic
+      veins included), 2 tumour; `tissue` uint8 (D, H, W) with the ids of `CT_TISSUES`;
+    - `spacing` (sz, sy, sx) mm; `z_mm` (D,) the slice centres; `tissue_hu` {name: the HU drawn for
+      this phantom}; `tumours` [dict(centre_mm (z, y, x), radius_mm, contrast_hu, edge_mm)];
+      `noise_hu`; `liver_source` ("procedural" or "pydicom-data liver.dcm").
+    `n_tumors`: None draws 0-4; an int asks for that many, but fewer are placed when the liver has
+    no room left (each tumour lies entirely inside the liver; `len(out["tumours"])` is the truth).
+    Tumours are ellipsoids of radius 4-25 mm, 10-60 HU below the liver, with a logistic edge 0.5-1.5
+    mm wide. `noise_hu` None draws the noise SD from U(10, 20) HU; `texture_hu` is the SD of the
+    tissue texture; `psf_sigma` the in-plane blur (px). Set all three to 0 for a piecewise-constant
+    image."""
+    if len(shape) != 3:
+        raise PhantomError(f"shape={shape!r}: give (slices, rows, cols), e.g. (32, 128, 128)")
     D, H, W = (_check_int(f"shape[{i}]", s, 1) for i, s in enumerate(shape))
     if H < 16 or W < 16: raise PhantomError(f"shape={shape!r}: rows and cols must be >= 16 px")
-    if not z_range_mm[1] > z_range_mm[0]: raise PhantomError(f"z_range_mm={z_range_mm!r}: give (top, bottom) with top < bottom")
+    if not z_range_mm[1] > z_range_mm[0]:
+        raise PhantomError(f"z_range_mm={z_range_mm!r}: give (top, bottom) with top < bottom")
     _check_ct_args(n_tumors, fov_mm, noise_hu, texture_hu, psf_sigma)
     rng = as_rng(seed)
     z = z_range_mm[0] + (np.arange(D) + 0.5) * (z_range_mm[1] - z_range_mm[0]) / D
-    out = _render_abdomen(z, H, W, fov_mm, rng, n_tumors, use_real_liver, noise_hu, texture_hu, psf_sigma, False)
+    out = _render_abdomen(z, H, W, fov_mm, rng, n_tumors, use_real_liver, noise_hu, texture_hu,
+                          psf_sigma, False)
     out["spacing"] = ((z_range_mm[1] - z_range_mm[0]) / D, *out.pop("spacing_yx"))
     return out
 
-def ct_abdomen_slice(size: int = 128, n_tumors: int | None = None, seed: SeedLike = 0, use_real_liver: bool = False,
-                     z_mm: float | None = None, fov_mm: float = 384.0, noise_hu: float | None = None,
-                     texture_hu: float = 6.0, psf_sigma: float = 0.7) -> dict:
-    """One axial slice of the phantom of `ct_abdomen_volume`, `size` x `size` px over `fov_mm` (3 mm/px at 128).
+def ct_abdomen_slice(size: int = 128, n_tumors: int | None = None, seed: SeedLike = 0,
+                     use_real_liver: bool = False, z_mm: float | None = None, fov_mm: float = 384.0,
+                     noise_hu: float | None = None, texture_hu: float = 6.0,
+                     psf_sigma: float = 0.7) -> dict:
+    """One axial slice of the phantom of `ct_abdomen_volume`, `size` x `size` px over `fov_mm`
+    (3 mm/px at 128).
 
-    `z_mm` is the level (mm below the top of the volume; None draws U(35, 80), where the liver is large).
-    `n_tumors` None draws 0-3; tumours are centred on this slice, so each shows at its full radius.
-    Returns the same dict as `ct_abdomen_volume` with `image`, `label`, `tissue` of shape (H, W),
-    `spacing` (sy, sx) mm and `z_mm` a float."""
+    `z_mm` is the level (mm below the top of the volume; None draws U(35, 80), where the liver is
+    large). `n_tumors` None draws 0-3; tumours are centred on this slice, so each shows at its full
+    radius. Returns the same dict as `ct_abdomen_volume` with `image`, `label`, `tissue` of shape
+    (H, W), `spacing` (sy, sx) mm and `z_mm` a float."""
     size = _check_int("size", size, 16)
     _check_ct_args(n_tumors, fov_mm, noise_hu, texture_hu, psf_sigma)
     rng = as_rng(seed)
     z = float(rng.uniform(35, 80)) if z_mm is None else float(z_mm)
-    out = _render_abdomen(np.array([z]), size, size, fov_mm, rng, n_tumors, use_real_liver, noise_hu, texture_hu,
-                          psf_sigma, True)
+    out = _render_abdomen(np.array([z]), size, size, fov_mm, rng, n_tumors, use_real_liver,
+                          noise_hu, texture_hu, psf_sigma, True)
     for k in ("image", "label", "tissue"): out[k] = out[k][0]
     out["spacing"] = out.pop("spacing_yx"); out["z_mm"] = z
     return out
 
-def ct_slice_dataset(n_patients: int = 20, slices_per_patient: int = 16, size: int = 64, seed: SeedLike = 0,
-                     use_real_liver: bool = False, **kwargs) -> dict:
-    """A LiTS-like 2D segmentation set: `slices_per_patient` axial slices, evenly spaced over 160 mm, from
-    each of `n_patients` phantom volumes (`ct_abdomen_volume`, extra `kwargs` passed on).
+def ct_slice_dataset(n_patients: int = 20, slices_per_patient: int = 16, size: int = 64,
+                     seed: SeedLike = 0, use_real_liver: bool = False, **kwargs) -> dict:
+    """A LiTS-like 2D segmentation set: `slices_per_patient` axial slices, evenly spaced over 160
+    mm, from each of `n_patients` phantom volumes (`ct_abdomen_volume`, extra `kwargs` passed on).
 
-    Returns `images` float32 (N, H, W) HU, `labels` uint8 (N, H, W) in {0, 1, 2}, `patient` (N,) ids (split
-    on these, never on slices: slices of one patient share their anatomy), `z_mm` (N,), `spacing` (sz, sy, sx).
-    As in LiTS, slices without liver exist and tumour slices are a minority."""
+    Returns `images` float32 (N, H, W) HU, `labels` uint8 (N, H, W) in {0, 1, 2}, `patient` (N,) ids
+    (split on these, never on slices: slices of one patient share their anatomy), `z_mm` (N,),
+    `spacing` (sz, sy, sx). As in LiTS, slices without liver exist and tumour slices are a
+    minority."""
     n_patients = _check_int("n_patients", n_patients, 1)
     slices_per_patient = _check_int("slices_per_patient", slices_per_patient, 1)
     size = _check_int("size", size, 16)
     rng = as_rng(seed)
-    vols = [ct_abdomen_volume((slices_per_patient, size, size), seed=rng, use_real_liver=use_real_liver, **kwargs)
-            for _ in range(n_patients)]
-    return dict(images=np.concatenate([v["image"] for v in vols]), labels=np.concatenate([v["label"] for v in vols]),
+    vols = [
+        ct_abdomen_volume(
+            (slices_per_patient, size, size), seed=rng, use_real_liver=use_real_liver, **kwargs
+        )
+        for _ in range(n_patients)
+    ]
+    return dict(images=np.concatenate([v["image"] for v in vols]),
+                labels=np.concatenate([v["label"] for v in vols]),
                 patient=np.repeat(np.arange(n_patients), slices_per_patient),
                 z_mm=np.concatenate([v["z_mm"] for v in vols]), spacing=vols[0]["spacing"])
 
 # %% ../../nbs/02b_phantoms_ct.ipynb #cb5a0f40
 LIDC_ATTRIBUTES: dict[str, tuple[int, int, str]] = {
     # name (as in the LIDC XML): (lowest, highest rating, meaning)
-    "subtlety":          (1, 5, "1 extremely subtle, 2 moderately subtle, 3 fairly subtle, 4 moderately obvious, 5 obvious"),
+    "subtlety": (
+        1,
+        5,
+        "1 extremely subtle, 2 moderately subtle, 3 fairly subtle, 4 moderately obvious, 5 obvious",
+    ),
     "internalStructure": (1, 4, "1 soft tissue, 2 fluid, 3 fat, 4 air"),
-    "calcification":     (1, 6, "1 popcorn, 2 laminated, 3 solid, 4 non-central, 5 central, 6 absent"),
-    "sphericity":        (1, 5, "1 linear, 3 ovoid, 5 round"),
-    "margin":            (1, 5, "1 poorly defined ... 5 sharp"),
-    "lobulation":        (1, 5, "1 no lobulation ... 5 marked"),
-    "spiculation":       (1, 5, "1 no spiculation ... 5 marked"),
-    "texture":           (1, 5, "1 non-solid (ground glass), 3 part solid, 5 solid"),
+    "calcification": (1, 6, "1 popcorn, 2 laminated, 3 solid, 4 non-central, 5 central, 6 absent"),
+    "sphericity": (1, 5, "1 linear, 3 ovoid, 5 round"),
+    "margin": (1, 5, "1 poorly defined ... 5 sharp"),
+    "lobulation": (1, 5, "1 no lobulation ... 5 marked"),
+    "spiculation": (1, 5, "1 no spiculation ... 5 marked"),
+    "texture": (1, 5, "1 non-solid (ground glass), 3 part solid, 5 solid"),
 }
 LIDC_ATTRIBUTE_NAMES = tuple(LIDC_ATTRIBUTES)
 LIDC_CATEGORICAL = ("internalStructure", "calcification")
-LUNG_HU = dict(parenchyma=-850.0, ggo=-550.0, solid=30.0, vessel=40.0, fluid=5.0, fat=-100.0, air=-1000.0)
-MALIGNANCY_WEIGHTS = dict(size=1.2, spiculation=1.0, lobulation=0.8, margin=-0.8, calcification_absent=0.8, texture=0.5)
+LUNG_HU = dict(parenchyma=-850.0, ggo=-550.0, solid=30.0, vessel=40.0, fluid=5.0, fat=-100.0,
+               air=-1000.0)
+MALIGNANCY_WEIGHTS = dict(size=1.2, spiculation=1.0, lobulation=0.8, margin=-0.8,
+                          calcification_absent=0.8, texture=0.5)
 MALIGNANCY_OFFSET = 0.75   # z_0: puts the median true malignancy near 3 (checked in the tests)
 
-def malignancy_from_attributes(attributes: np.ndarray, diameter_mm: np.ndarray, noise: np.ndarray | float = 0.0) -> np.ndarray:
-    """The phantom's true malignancy in [1, 5] (float32, (N,)): $1 + 4\\sigma(1.3(z - z_0) + \\epsilon)$ with
-    $z = 1.2\\log_2(d/8) + 1.0\\,\\mathrm{spic}' + 0.8\\,\\mathrm{lob}' - 0.8\\,\\mathrm{margin}' + 0.8[\\mathrm{calcification}=6]
-    + 0.5\\,\\mathrm{texture}'$, $a' = (a-1)/4$, $d$ the diameter in mm, $z_0$ = `MALIGNANCY_OFFSET`.
-    Non-decreasing in size, spiculation, lobulation, texture and the absence of calcification; non-increasing
-    in margin sharpness. `attributes` is (N, 8) in `LIDC_ATTRIBUTE_NAMES` order; `noise` is $\\epsilon$."""
+def malignancy_from_attributes(attributes: np.ndarray, diameter_mm: np.ndarray,
+                               noise: np.ndarray | float = 0.0) -> np.ndarray:
+    """The phantom's true malignancy in [1, 5] (float32, (N,)): $1 + 4\\sigma(1.3(z - z_0) +
+    \\epsilon)$ with $z = 1.2\\log_2(d/8) + 1.0\\,\\mathrm{spic}' + 0.8\\,\\mathrm{lob}' -
+    0.8\\,\\mathrm{margin}' + 0.8[\\mathrm{calcification}=6]
+    + 0.5\\,\\mathrm{texture}'$, $a' = (a-1)/4$, $d$ the diameter in mm, $z_0$ =
+      `MALIGNANCY_OFFSET`.
+    Non-decreasing in size, spiculation, lobulation, texture and the absence of calcification;
+    non-increasing in margin sharpness. `attributes` is (N, 8) in `LIDC_ATTRIBUTE_NAMES` order;
+    `noise` is $\\epsilon$."""
     a = np.asarray(attributes, np.float64)
-    if a.ndim != 2 or a.shape[1] != 8: raise PhantomError(f"attributes: expected shape (N, 8), got {a.shape}")
+    if a.ndim != 2 or a.shape[1] != 8:
+        raise PhantomError(f"attributes: expected shape (N, 8), got {a.shape}")
     col = {k: a[:, i] for i, k in enumerate(LIDC_ATTRIBUTE_NAMES)}
     p = lambda k: (col[k] - 1) / 4
     w = MALIGNANCY_WEIGHTS
-    z = (w["size"] * np.log2(np.asarray(diameter_mm, np.float64) / 8) + w["spiculation"] * p("spiculation")
-         + w["lobulation"] * p("lobulation") + w["margin"] * p("margin")
-         + w["calcification_absent"] * (col["calcification"] == 6) + w["texture"] * p("texture"))
+    z = (
+        w["size"] * np.log2(np.asarray(diameter_mm, np.float64) / 8)
+        + w["spiculation"] * p("spiculation")
+        + w["lobulation"] * p("lobulation")
+        + w["margin"] * p("margin")
+        + w["calcification_absent"] * (col["calcification"] == 6)
+        + w["texture"] * p("texture")
+    )
     return (1 + 4 * expit(1.3 * (z - MALIGNANCY_OFFSET) + noise)).astype(np.float32)
 
 def _unit(v): return v / np.linalg.norm(v, axis=-1, keepdims=True)
@@ -336,7 +423,8 @@ def _random_dirs(shape, rng, planar):
     return _unit(v).astype(np.float32)
 
 def _sample_nodules(n: int, rng: np.random.Generator, d_max: float) -> dict:
-    "True attributes of `n` nodules: LIDC-like marginals, correlated through a latent aggressiveness g."
+    """True attributes of `n` nodules: LIDC-like marginals, correlated through a latent
+    aggressiveness g."""
     g = rng.standard_normal(n)
     nz = lambda: rng.standard_normal(n)
     diam = np.clip(np.exp(np.log(7.0) + 0.25 * g + 0.45 * nz()), 3.0, d_max)
@@ -345,37 +433,52 @@ def _sample_nodules(n: int, rng: np.random.Generator, d_max: float) -> dict:
     margin = 5 - 4 * expit(-1.0 + 0.8 * g + 0.8 * nz())
     spher = 1 + 4 * expit(1.0 - 0.3 * g + 0.9 * nz())
     u = rng.random(n)
-    texture = np.where(u < 0.75, rng.uniform(4.5, 5, n), np.where(u < 0.87, rng.uniform(2.5, 3.5, n), rng.uniform(1, 1.8, n)))
-    calc = np.where(rng.random(n) < 0.35 * expit(-1.5 * g - 0.5), rng.choice([1, 2, 3, 4, 5], n, p=[0.15, 0.15, 0.3, 0.15, 0.25]), 6)
-    texture = np.where(calc < 6, rng.uniform(4.5, 5, n), texture)             # calcified nodules are solid
+    texture = np.where(u < 0.75, rng.uniform(4.5, 5, n),
+                       np.where(u < 0.87, rng.uniform(2.5, 3.5, n), rng.uniform(1, 1.8, n)))
+    calc = np.where(rng.random(n) < 0.35 * expit(-1.5 * g - 0.5),
+                    rng.choice([1, 2, 3, 4, 5], n, p=[0.15, 0.15, 0.3, 0.15, 0.25]), 6)
+    # calcified nodules are solid
+    texture = np.where(calc < 6, rng.uniform(4.5, 5, n), texture)
     internal = np.where(texture >= 4.5, rng.choice([1, 2, 3, 4], n, p=[0.94, 0.02, 0.02, 0.02]), 1)
-    core = np.clip((texture - 1.5) / 3, 0, 1)                                  # solid core radius / nodule radius
+    # solid core radius / nodule radius
+    core = np.clip((texture - 1.5) / 3, 0, 1)
     contrast = (LUNG_HU["ggo"] + core * (LUNG_HU["solid"] - LUNG_HU["ggo"])) - LUNG_HU["parenchyma"]
     subtlety = 1 + 4 * expit(1.8 * np.log(diam / 5) + 1.2 * np.log(contrast / 500))
-    attrs = np.stack([subtlety, internal, calc, spher, margin, lob, spic, texture], 1).astype(np.float32)
-    return dict(attributes=attrs, diameter_mm=diam.astype(np.float32), core_fraction=core.astype(np.float32))
+    attrs = np.stack([subtlety, internal, calc, spher, margin, lob, spic, texture], 1).astype(
+        np.float32
+    )
+    return dict(attributes=attrs, diameter_mm=diam.astype(np.float32),
+                core_fraction=core.astype(np.float32))
 
-def _render_nodules(at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.ndarray, bg_tex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """HU (B, M) and mask (B, M) of nodules `idx` (B,) sampled at points P (B, M, 3) mm (z, y, x), the nodule
-    centres at centre_off (B, 3) mm. The nodule is evaluated only at points within its bounding radius (the
-    logistic edges are cut 8 widths out, where they are below 0.04 %): a ragged set of K points, each
-    carrying its nodule's parameters."""
+def _render_nodules(at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.ndarray,
+                    bg_tex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """HU (B, M) and mask (B, M) of nodules `idx` (B,) sampled at points P (B, M, 3) mm (z, y, x),
+    the nodule centres at centre_off (B, 3) mm. The nodule is evaluated only at points within its
+    bounding radius (the logistic edges are cut 8 widths out, where they are below 0.04 %): a ragged
+    set of K points, each carrying its nodule's parameters."""
     B, M = P.shape[:2]
     A = at["attributes"][idx]; col = {k: A[:, i] for i, k in enumerate(LIDC_ATTRIBUTE_NAMES)}
-    # background lung with vessels (straight tubes, +40 HU); |p - a|^2 - ((p - a).d)^2 without (B, M, V, 3) arrays
+    # background lung with vessels (straight tubes, +40 HU); |p - a|^2 - ((p - a).d)^2 without
+    # (B, M, V, 3) arrays
     vd, vp, vr = at["vessel_dirs"][idx], at["vessel_pts"][idx], at["vessel_r"][idx]
     along = np.einsum("bmk,bvk->bmv", P, vd) - (vp * vd).sum(-1)[:, None, :]
-    rel2 = (P ** 2).sum(-1)[..., None] - 2 * np.einsum("bmk,bvk->bmv", P, vp) + (vp ** 2).sum(-1)[:, None, :]
+    rel2 = (
+        (P**2).sum(-1)[..., None]
+        - 2 * np.einsum("bmk,bvk->bmv", P, vp)
+        + (vp**2).sum(-1)[:, None, :]
+    )
     vdist = np.sqrt(np.maximum(rel2 - along ** 2, 0))
     hu = LUNG_HU["parenchyma"] + 30 * bg_tex
     hu = hu + _soft_inside(vdist - vr[:, None, :], 0.3).max(-1) * (LUNG_HU["vessel"] - hu)
     body_full = np.zeros((B, M), np.float32)
     # the points near each nodule
     r0 = at["diameter_mm"][idx] / 2
-    q = 0.4 + 0.6 * (col["sphericity"] - 1) / 4                            # minor / major axis ratio
+    # minor / major axis ratio
+    q = 0.4 + 0.6 * (col["sphericity"] - 1) / 4
     amp = 0.02 + 0.22 * (col["lobulation"] - 1) / 4                        # lobe amplitude
     w = 0.3 + 1.2 * (5 - col["margin"]) / 4                                # edge width (mm)
-    reach = np.maximum(r0 * q ** (-2 / 3) * (1 + amp) + 8 * w, r0 * (1 + at["spike_len"][idx].max(1)) + 3)
+    reach = np.maximum(r0 * q ** (-2 / 3) * (1 + amp) + 8 * w,
+                       r0 * (1 + at["spike_len"][idx].max(1)) + 3)
     Pc = P - centre_off[:, None, :]
     bk, mk = np.nonzero((Pc ** 2).sum(-1) <= reach[:, None] ** 2)
     if len(bk) == 0: return hu.astype(np.float32), body_full >= 0.5
@@ -385,11 +488,25 @@ def _render_nodules(at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.nda
     # body: an ellipsoid elongated along e1 (sphericity; volume kept), with a lobulated radius
     e1 = at["e1"][nod]
     t1 = (p * e1).sum(-1)
-    n_vec = (p - t1[:, None] * e1) / (r0k * qk ** (1 / 3))[:, None] + (t1 / (r0k * qk ** (-2 / 3)))[:, None] * e1
-    rho = np.linalg.norm(n_vec, axis=-1) + 1e-6                              # 1 on the unlobulated surface
-    c = np.einsum("kj,kij->ki", n_vec / rho[:, None], at["lobe_dirs"][nod])  # cosines to three lobe axes
-    Rl = 1 + ampk * ((2 * c[:, 0] ** 2 - 1) + (4 * c[:, 1] ** 3 - 3 * c[:, 1]) + (8 * c[:, 2] ** 4 - 8 * c[:, 2] ** 2 + 1)) / 3
-    occ = _soft_inside((rho - Rl) * r0k, wk)                                 # T_k(cos a) = cos(k a): the lobes above
+    n_vec = (p - t1[:, None] * e1) / (r0k * qk ** (1 / 3))[:, None] + (t1 / (r0k * qk ** (-2 / 3)))[
+        :, None
+    ] * e1
+    # 1 on the unlobulated surface
+    rho = np.linalg.norm(n_vec, axis=-1) + 1e-6
+    # cosines to three lobe axes
+    c = np.einsum("kj,kij->ki", n_vec / rho[:, None], at["lobe_dirs"][nod])
+    Rl = (
+        1
+        + ampk
+        * (
+            (2 * c[:, 0] ** 2 - 1)
+            + (4 * c[:, 1] ** 3 - 3 * c[:, 1])
+            + (8 * c[:, 2] ** 4 - 8 * c[:, 2] ** 2 + 1)
+        )
+        / 3
+    )
+    # T_k(cos a) = cos(k a): the lobes above
+    occ = _soft_inside((rho - Rl) * r0k, wk)
     core = at["core_fraction"][nod]
     occ_core = _soft_inside((rho - core * Rl) * r0k, wk) * (core > 0.02)
     # spicules: tapering strands from the centre to 0.1-1.2 radii beyond the surface
@@ -399,8 +516,10 @@ def _render_nodules(at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.nda
     if len(sel):
         S = int(ns[sel].max())
         ps = p[sel]
-        ts = np.einsum("kj,ksj->ks", ps, at["spike_dirs"][nod[sel], :S])      # position along each spike (mm)
-        hs = np.sqrt(np.maximum((ps ** 2).sum(-1)[:, None] - ts ** 2, 0))     # distance from its axis (mm)
+        # position along each spike (mm)
+        ts = np.einsum("kj,ksj->ks", ps, at["spike_dirs"][nod[sel], :S])
+        # distance from its axis (mm)
+        hs = np.sqrt(np.maximum((ps ** 2).sum(-1)[:, None] - ts ** 2, 0))
         L = r0k[sel, None] * (1 + at["spike_len"][nod[sel], :S])
         thick = 1.2 * np.clip(1 - ts / L, 0, 1) ** 0.7
         on = (np.arange(S)[None, :] < ns[sel, None]) & (ts > 0) & (thick > 0)
@@ -413,7 +532,9 @@ def _render_nodules(at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.nda
     internal = at["attributes"][nod, 1].astype(int)
     sel = np.flatnonzero(internal > 1)
     if len(sel):
-        v_in = np.array([0, LUNG_HU["solid"], LUNG_HU["fluid"], LUNG_HU["fat"], LUNG_HU["air"]], np.float32)[internal[sel]]
+        v_in = np.array(
+            [0, LUNG_HU["solid"], LUNG_HU["fluid"], LUNG_HU["fat"], LUNG_HU["air"]], np.float32
+        )[internal[sel]]
         rin = np.where(internal[sel] == 4, 0.4, 0.55)
         val[sel] += _soft_inside((rho[sel] - rin * Rl[sel]) * r0k[sel], 0.4) * (v_in - val[sel])
     # calcification patterns, in the nodule's normalised coordinates
@@ -423,27 +544,34 @@ def _render_nodules(at: dict, idx: np.ndarray, P: np.ndarray, centre_off: np.nda
         if len(sel) == 0: continue
         nv, rh, rr, nn = n_vec[sel], rho[sel], r0k[sel], nod[sel]
         blob = lambda cen, rad: _soft_inside((np.linalg.norm(nv - cen, axis=-1) - rad) * rr, 0.3)
-        if kind == 1: oc = np.max([blob(at["calc_pts"][nn, j], 0.18) for j in range(4)], 0)   # popcorn
-        elif kind == 2: oc = _soft_inside((np.abs(rh - 0.55) - 0.1) * rr, 0.3)               # laminated
-        elif kind == 3: oc = _soft_inside((rh - 0.85) * rr, 0.3)                              # solid
-        elif kind == 4: oc = blob(0.45 * at["calc_dir"][nn], 0.3)                              # non-central
-        else: oc = _soft_inside((rh - 0.35) * rr, 0.3)                                        # central
+        # popcorn
+        if kind == 1: oc = np.max([blob(at["calc_pts"][nn, j], 0.18) for j in range(4)], 0)
+        # laminated
+        elif kind == 2: oc = _soft_inside((np.abs(rh - 0.55) - 0.1) * rr, 0.3)
+        # solid
+        elif kind == 3: oc = _soft_inside((rh - 0.85) * rr, 0.3)
+        # non-central
+        elif kind == 4: oc = blob(0.45 * at["calc_dir"][nn], 0.3)
+        # central
+        else: oc = _soft_inside((rh - 0.35) * rr, 0.3)
         val[sel] += oc * (at["calc_hu"][nn] - val[sel])
     hu[bk, mk] = val
     body_full[bk, mk] = body
     return hu.astype(np.float32), body_full >= 0.5
 
-def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: int = 4, slices_per_nodule: int = 1,
-                        spacing_mm: float = 1.0, noise_hu: tuple[float, float] = (15.0, 30.0), seed: SeedLike = 0) -> dict:
-    """Chest CT patches (HU) of `n` lung nodules with their LIDC attributes, malignancy and reader ratings.
+def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: int = 4,
+                        slices_per_nodule: int = 1, spacing_mm: float = 1.0,
+                        noise_hu: tuple[float, float] = (15.0, 30.0), seed: SeedLike = 0) -> dict:
+    """Chest CT patches (HU) of `n` lung nodules with their LIDC attributes, malignancy and reader
+    ratings.
 
-    `ndim=2`: axial patches (N, size, size), `slices_per_nodule` per nodule (N = n * slices_per_nodule);
-    `ndim=3`: cubes (n, size, size, size). Isotropic `spacing_mm` (1 mm: a 32 mm field of view); diameters
-    3 mm to 0.75 of the field of view. Returns:
+    `ndim=2`: axial patches (N, size, size), `slices_per_nodule` per nodule (N = n *
+    slices_per_nodule); `ndim=3`: cubes (n, size, size, size). Isotropic `spacing_mm` (1 mm: a 32 mm
+    field of view); diameters 3 mm to 0.75 of the field of view. Returns:
     - `patches` float32 HU; `masks` uint8 (the nodule with its spicules: occupancy >= 0.5);
     - `nodule_id` (N,); `diameter_mm` (N,);
-    - `attributes` float32 (N, 8): the true values on the LIDC scales, in `attribute_names` order (continuous
-      for the ordinal ones, integer-valued for internalStructure and calcification);
+    - `attributes` float32 (N, 8): the true values on the LIDC scales, in `attribute_names` order
+      (continuous for the ordinal ones, integer-valued for internalStructure and calcification);
     - `reader_attributes` int64 (N, R, 8): each reader's integer ratings on the same scales;
     - `malignancy_true` float32 (N,) in [1, 5]; `reader_malignancy` int64 (N, R) in 1..5;
     - `attribute_names`, `spacing_mm`."""
@@ -452,7 +580,8 @@ def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: 
     if ndim not in (2, 3): raise PhantomError(f"ndim={ndim!r}: use 2 (axial patches) or 3 (cubes)")
     R = _check_int("n_readers", n_readers, 1)
     k = _check_int("slices_per_nodule", slices_per_nodule, 1)
-    if ndim == 3 and k != 1: raise PhantomError("slices_per_nodule: use 1 with ndim=3 (one cube per nodule)")
+    if ndim == 3 and k != 1:
+        raise PhantomError("slices_per_nodule: use 1 with ndim=3 (one cube per nodule)")
     if spacing_mm <= 0: raise PhantomError(f"spacing_mm={spacing_mm}: must be > 0")
     rng = as_rng(seed)
     planar, fov = ndim == 2, size * spacing_mm
@@ -462,14 +591,20 @@ def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: 
     at["lobe_dirs"] = _random_dirs((n, 3), rng, planar)
     at["spike_dirs"] = _random_dirs((n, S), rng, planar)
     at["n_spikes"] = np.rint(3 * (at["attributes"][:, 6] - 1)).astype(int)
-    at["spike_len"] = (rng.uniform(0.5, 1.5, (n, S)) * ((at["attributes"][:, 6:7] - 1) / 4 * 0.6 + 0.2)).astype(np.float32)
-    at["calc_pts"] = (_unit(rng.standard_normal((n, 4, 3))) * rng.uniform(0, 0.6, (n, 4, 1))).astype(np.float32)
+    at["spike_len"] = (
+        rng.uniform(0.5, 1.5, (n, S)) * ((at["attributes"][:, 6:7] - 1) / 4 * 0.6 + 0.2)
+    ).astype(np.float32)
+    at["calc_pts"] = (
+        _unit(rng.standard_normal((n, 4, 3))) * rng.uniform(0, 0.6, (n, 4, 1))
+    ).astype(np.float32)
     at["calc_dir"] = _random_dirs((n,), rng, planar)
     at["calc_hu"] = rng.uniform(400, 1000, n).astype(np.float32)
     nv = rng.integers(1, V + 1, n)
     at["vessel_dirs"] = _random_dirs((n, V), rng, False)
     at["vessel_pts"] = rng.uniform(-fov / 2, fov / 2, (n, V, 3)).astype(np.float32)
-    at["vessel_r"] = np.where(np.arange(V)[None] < nv[:, None], rng.uniform(0.5, 1.5, (n, V)), -5.0).astype(np.float32)
+    at["vessel_r"] = np.where(
+        np.arange(V)[None] < nv[:, None], rng.uniform(0.5, 1.5, (n, V)), -5.0
+    ).astype(np.float32)
     g = ((np.arange(size) - (size - 1) / 2) * spacing_mm).astype(np.float32)
     if ndim == 3:
         shape, per = (size, size, size), 1
@@ -481,27 +616,37 @@ def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: 
     nid = np.repeat(np.arange(n), per)
     N, M = len(nid), base.shape[0]
     zoff = np.zeros(N) if per == 1 else rng.uniform(-0.4, 0.4, N) * at["diameter_mm"][nid] / 2
-    centre = np.stack([zoff, rng.uniform(-1, 1, N) * spacing_mm, rng.uniform(-1, 1, N) * spacing_mm], 1).astype(np.float32)
+    centre = np.stack(
+        [zoff, rng.uniform(-1, 1, N) * spacing_mm, rng.uniform(-1, 1, N) * spacing_mm], 1
+    ).astype(np.float32)
     tex = gaussian_random_field((N,) + shape, 1.5 / spacing_mm, rng, batch_axes=1).reshape(N, M)
     hu = np.empty((N, M), np.float32); masks = np.empty((N, M), bool)
     chunk = max(1, 1_000_000 // M)
     for s0 in range(0, N, chunk):
         sl = slice(s0, min(N, s0 + chunk))
-        hu[sl], masks[sl] = _render_nodules(at, nid[sl], np.broadcast_to(base, (sl.stop - sl.start, M, 3)), centre[sl], tex[sl])
-    hu += rng.uniform(*noise_hu, N).astype(np.float32)[:, None] * rng.standard_normal((N, M), dtype=np.float32)
+        hu[sl], masks[sl] = _render_nodules(at, nid[sl],
+                                            np.broadcast_to(base, (sl.stop - sl.start, M, 3)),
+                                            centre[sl], tex[sl])
+    hu += rng.uniform(*noise_hu, N).astype(np.float32)[:, None] * rng.standard_normal(
+        (N, M), dtype=np.float32
+    )
     # the truth, then the readers
     A = at["attributes"]
     malignancy = malignancy_from_attributes(A, at["diameter_mm"], rng.normal(0, 0.5, n))
-    lo = np.array([v[0] for v in LIDC_ATTRIBUTES.values()]); hi = np.array([v[1] for v in LIDC_ATTRIBUTES.values()])
+    lo = np.array([v[0] for v in LIDC_ATTRIBUTES.values()])
+    hi = np.array([v[1] for v in LIDC_ATTRIBUTES.values()])
     bias, sdr = rng.normal(0, 0.2, (1, R, 8)), rng.uniform(0.35, 0.65, (1, R, 1))
     ra = np.clip(np.rint(A[:, None, :] + bias + sdr * rng.standard_normal((n, R, 8))), lo, hi)
     for j, name in enumerate(LIDC_ATTRIBUTE_NAMES):
-        if name in LIDC_CATEGORICAL:            # keep the true category with probability 0.9, else name another one
+        # keep the true category with probability 0.9, else name another one
+        if name in LIDC_CATEGORICAL:
             other = rng.integers(lo[j], hi[j], (n, R)); other = other + (other >= A[:, None, j])
             ra[:, :, j] = np.where(rng.random((n, R)) < 0.1, other, A[:, None, j])
     mb, ms = rng.normal(0, 0.3, (1, R)), rng.uniform(0.4, 0.8, (1, R))
     rm = np.clip(np.rint(malignancy[:, None] + mb + ms * rng.standard_normal((n, R))), 1, 5)
-    return dict(patches=hu.reshape((N,) + shape), masks=masks.reshape((N,) + shape).astype(np.uint8), nodule_id=nid,
-                attributes=A[nid], reader_attributes=ra.astype(np.int64)[nid], malignancy_true=malignancy[nid],
-                reader_malignancy=rm.astype(np.int64)[nid], diameter_mm=at["diameter_mm"][nid],
-                attribute_names=LIDC_ATTRIBUTE_NAMES, spacing_mm=spacing_mm)
+    return dict(patches=hu.reshape((N,) + shape),
+                masks=masks.reshape((N,) + shape).astype(np.uint8), nodule_id=nid,
+                attributes=A[nid], reader_attributes=ra.astype(np.int64)[nid],
+                malignancy_true=malignancy[nid], reader_malignancy=rm.astype(np.int64)[nid],
+                diameter_mm=at["diameter_mm"][nid], attribute_names=LIDC_ATTRIBUTE_NAMES,
+                spacing_mm=spacing_mm)

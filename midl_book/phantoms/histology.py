@@ -21,52 +21,69 @@ __all__ = ['HISTO_CLASSES', 'HISTO_FREQS', 'HE_OD', 'HISTO_RECIPES', 'HistoTiles
 # %% ../../nbs/02e_phantoms_histology.ipynb #fa65cada
 from typing import NamedTuple
 
-HISTO_CLASSES = {0: "not annotated", 1: "tumour", 2: "stroma", 3: "necrosis", 4: "lymphocytes", 5: "fat",
-                 6: "mucus", 7: "background"}
-HISTO_FREQS = (0.30, 0.26, 0.08, 0.08, 0.12, 0.08, 0.08)   # default expected area fractions of classes 1..7
+HISTO_CLASSES = {0: "not annotated", 1: "tumour", 2: "stroma", 3: "necrosis", 4: "lymphocytes",
+                 5: "fat", 6: "mucus", 7: "background"}
+# default expected area fractions of classes 1..7
+HISTO_FREQS = (0.30, 0.26, 0.08, 0.08, 0.12, 0.08, 0.08)
 # Ruifrok & Johnston (2001) optical-density vectors of haematoxylin and eosin (R, G, B; unit length)
 HE_OD = np.array([[0.650, 0.704, 0.286], [0.072, 0.990, 0.105]], np.float32)
-# per class: haematoxylin and eosin background stain, nuclei per 100 px^2, minor semi-axis (px), major/minor, nucleus stain
+# per class: haematoxylin and eosin background stain, nuclei per 100 px^2, minor semi-axis (px),
+# major/minor, nucleus stain
 HISTO_RECIPES = {
-    1: dict(h=0.22, e=0.45, density=2.6, radius=(1.6, 2.4), aspect=(1.0, 1.6), nuc_h=1.05),   # tumour: crowded, large, pleomorphic
-    2: dict(h=0.04, e=0.80, density=0.7, radius=(0.9, 1.1), aspect=(2.5, 3.5), nuc_h=0.90),   # stroma: sparse spindles on fibres
-    3: dict(h=0.10, e=0.50, density=4.0, radius=(0.5, 0.9), aspect=(1.0, 1.3), nuc_h=0.80),   # necrosis: nuclear dust, blotchy
-    4: dict(h=0.08, e=0.18, density=9.0, radius=(1.1, 1.4), aspect=(1.0, 1.1), nuc_h=1.20),   # lymphocytes: dense, small, round
-    5: dict(h=0.00, e=0.03, density=0.15, radius=(0.8, 1.0), aspect=(2.0, 3.0), nuc_h=0.80),  # fat: empty cells, thin membranes
-    6: dict(h=0.16, e=0.12, density=0.15, radius=(1.0, 1.3), aspect=(1.0, 1.3), nuc_h=0.70),  # mucus: pale bluish wisps
-    7: dict(h=0.00, e=0.00, density=0.0, radius=(1.0, 1.0), aspect=(1.0, 1.0), nuc_h=0.0),    # background: glass
+    # tumour: crowded, large, pleomorphic
+    1: dict(h=0.22, e=0.45, density=2.6, radius=(1.6, 2.4), aspect=(1.0, 1.6), nuc_h=1.05),
+    # stroma: sparse spindles on fibres
+    2: dict(h=0.04, e=0.80, density=0.7, radius=(0.9, 1.1), aspect=(2.5, 3.5), nuc_h=0.90),
+    # necrosis: nuclear dust, blotchy
+    3: dict(h=0.10, e=0.50, density=4.0, radius=(0.5, 0.9), aspect=(1.0, 1.3), nuc_h=0.80),
+    # lymphocytes: dense, small, round
+    4: dict(h=0.08, e=0.18, density=9.0, radius=(1.1, 1.4), aspect=(1.0, 1.1), nuc_h=1.20),
+    # fat: empty cells, thin membranes
+    5: dict(h=0.00, e=0.03, density=0.15, radius=(0.8, 1.0), aspect=(2.0, 3.0), nuc_h=0.80),
+    # mucus: pale bluish wisps
+    6: dict(h=0.16, e=0.12, density=0.15, radius=(1.0, 1.3), aspect=(1.0, 1.3), nuc_h=0.70),
+    # background: glass
+    7: dict(h=0.00, e=0.00, density=0.0, radius=(1.0, 1.0), aspect=(1.0, 1.0), nuc_h=0.0),
 }
 
 class HistoTiles(NamedTuple):
-    """What `histology_tiles` returns. `images` float32 `(n, 3, H, W)`, RGB in [0, 1]; `labels` uint8 `(n, H, W)`,
-    the tissue class 1..7 of every pixel (`HISTO_CLASSES`; dense, so never 0); `nuclei` int32 `(n, H, W)`: 0 outside
-    nuclei, else the nucleus' index within its tile (1, 2, ...)."""
+    """What `histology_tiles` returns. `images` float32 `(n, 3, H, W)`, RGB in [0, 1]; `labels`
+    uint8 `(n, H, W)`, the tissue class 1..7 of every pixel (`HISTO_CLASSES`; dense, so never 0);
+    `nuclei` int32 `(n, H, W)`: 0 outside nuclei, else the nucleus' index within its tile
+    (1, 2, ...)."""
     images: np.ndarray
     labels: np.ndarray
     nuclei: np.ndarray
 
 def he_to_rgb(h: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Beer-Lambert: RGB transmission 10^-(h OD_H + e OD_E) of haematoxylin and eosin amounts `h`, `e` `(n, H, W)`
-    (optical densities along `HE_OD`) -> float32 `(n, 3, H, W)` in (0, 1]."""
+    """Beer-Lambert: RGB transmission 10^-(h OD_H + e OD_E) of haematoxylin and eosin amounts `h`,
+    `e` `(n, H, W)` (optical densities along `HE_OD`) -> float32 `(n, 3, H, W)` in (0, 1]."""
     od = h[:, None] * HE_OD[0][None, :, None, None] + e[:, None] * HE_OD[1][None, :, None, None]
     return np.power(np.float32(10), -od).astype(np.float32)
 
 def _tissue_layout(n, H, W, n_regions, freqs, jitter, rng) -> np.ndarray:
-    "Jittered Voronoi mosaic -> uint8 labels (n, H, W) in 1..K, one class per region drawn from `freqs`."
+    """Jittered Voronoi mosaic -> uint8 labels (n, H, W) in 1..K, one class per region drawn from
+    `freqs`."""
     k = rng.integers(n_regions[0], n_regions[1] + 1, n)
     m = int(k.max())
     sy, sx = rng.uniform(0, H, (n, m)), rng.uniform(0, W, (n, m))
     cls = rng.choice(len(freqs), size=(n, m), p=freqs) + 1
-    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij")
+    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32),
+                         indexing="ij")
     dy = jitter * gaussian_random_field((n, H, W), max(H, W) / 10, rng, batch_axes=1)
     dx = jitter * gaussian_random_field((n, H, W), max(H, W) / 10, rng, batch_axes=1)
-    d = (yy + dy - sy[:, :, None, None].transpose(1, 0, 2, 3)) ** 2 + (xx + dx - sx[:, :, None, None].transpose(1, 0, 2, 3)) ** 2
-    d[np.arange(m)[:, None] >= k[None, :]] = np.inf                     # tiles with fewer regions than m
-    nearest = d.argmin(0)                                               # (n, H, W): the nearest seed
+    d = (yy + dy - sy[:, :, None, None].transpose(1, 0, 2, 3)) ** 2 + (
+        xx + dx - sx[:, :, None, None].transpose(1, 0, 2, 3)
+    ) ** 2
+    # tiles with fewer regions than m
+    d[np.arange(m)[:, None] >= k[None, :]] = np.inf
+    # (n, H, W): the nearest seed
+    nearest = d.argmin(0)
     return np.take_along_axis(cls, nearest.reshape(n, -1), 1).reshape(n, H, W).astype(np.uint8)
 
 def _draw_nuclei(labels: np.ndarray, rng, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    "Elliptical nuclei per class at Poisson positions, clipped to their region -> (haematoxylin amount, nucleus ids)."
+    """Elliptical nuclei per class at Poisson positions, clipped to their region -> (haematoxylin
+    amount, nucleus ids)."""
     n, H, W = labels.shape
     hmap, ids = np.zeros(labels.shape, np.float32), np.zeros(labels.shape, np.int32)
     rows = []
@@ -75,50 +92,70 @@ def _draw_nuclei(labels: np.ndarray, rng, scale: float) -> tuple[np.ndarray, np.
         if lam <= 0: continue
         t = np.repeat(np.arange(n), rng.poisson(lam, n))
         cy, cx = rng.uniform(0, H, len(t)), rng.uniform(0, W, len(t))
-        keep = labels[t, cy.astype(int), cx.astype(int)] == c           # centres inside a region of class c
+        # centres inside a region of class c
+        keep = labels[t, cy.astype(int), cx.astype(int)] == c
         t, cy, cx = t[keep], cy[keep], cx[keep]
         a = rng.uniform(*r["radius"], len(t)) * scale                  # minor semi-axis
-        rows.append((t, cy, cx, a, a * rng.uniform(*r["aspect"], len(t)), rng.uniform(0, np.pi, len(t)),
-                     np.full(len(t), c), r["nuc_h"] * rng.uniform(0.85, 1.15, len(t))))
+        rows.append(
+            (
+                t,
+                cy,
+                cx,
+                a,
+                a * rng.uniform(*r["aspect"], len(t)),
+                rng.uniform(0, np.pi, len(t)),
+                np.full(len(t), c),
+                r["nuc_h"] * rng.uniform(0.85, 1.15, len(t)),
+            )
+        )
     t, cy, cx, a, b, th, c, val = (np.concatenate(v) for v in zip(*rows))
     if len(t) == 0: return hmap, ids
     R = int(np.ceil(b.max())) + 1
     oy, ox = np.meshgrid(np.arange(-R, R + 1), np.arange(-R, R + 1), indexing="ij")
-    py = np.floor(cy).astype(int)[:, None, None] + oy                   # the stamp's pixels (N, 2R+1, 2R+1)
+    # the stamp's pixels (N, 2R+1, 2R+1)
+    py = np.floor(cy).astype(int)[:, None, None] + oy
     px = np.floor(cx).astype(int)[:, None, None] + ox
     ry, rx = py + 0.5 - cy[:, None, None], px + 0.5 - cx[:, None, None]
     cos, sin = np.cos(th)[:, None, None], np.sin(th)[:, None, None]
-    inside = ((rx * cos + ry * sin) / b[:, None, None]) ** 2 + ((-rx * sin + ry * cos) / a[:, None, None]) ** 2 <= 1
+    inside = ((rx * cos + ry * sin) / b[:, None, None]) ** 2 + (
+        (-rx * sin + ry * cos) / a[:, None, None]
+    ) ** 2 <= 1
     inside &= (py >= 0) & (py < H) & (px >= 0) & (px < W)
     N = np.broadcast_to(np.arange(len(t))[:, None, None], inside.shape)[inside]
     py, px = py[inside], px[inside]
-    own = labels[t[N], py, px] == c[N]                                  # clip each nucleus to its region
+    # clip each nucleus to its region
+    own = labels[t[N], py, px] == c[N]
     N, py, px = N[own], py[own], px[own]
-    order = np.argsort(t, kind="stable")                                # number the nuclei 1, 2, ... within each tile
+    # number the nuclei 1, 2, ... within each tile
+    order = np.argsort(t, kind="stable")
     nid = np.empty(len(t), np.int32)
     nid[order] = np.arange(len(t)) - np.searchsorted(t[order], t[order]) + 1
     hmap[t[N], py, px] = val[N]
     ids[t[N], py, px] = nid[N]
     return hmap, ids
 
-def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO_FREQS, n_regions: tuple[int, int] = (3, 6),
-                    nucleus_scale: float = 1.0, stain_jitter: float = 0.15, noise: float = 0.02) -> HistoTiles:
-    """`n` H&E-like RGB tiles of `size` x `size` px with exact per-pixel tissue labels, classes 1..7 of
-    `HISTO_CLASSES` (tumour, stroma, necrosis, lymphocytes, fat, mucus, background), and their nuclei.
+def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO_FREQS,
+                    n_regions: tuple[int, int] = (3, 6), nucleus_scale: float = 1.0,
+                    stain_jitter: float = 0.15, noise: float = 0.02) -> HistoTiles:
+    """`n` H&E-like RGB tiles of `size` x `size` px with exact per-pixel tissue labels, classes 1..7
+    of `HISTO_CLASSES` (tumour, stroma, necrosis, lymphocytes, fat, mucus, background), and their
+    nuclei.
 
-    A tile is a Voronoi mosaic of `n_regions` = (lo, hi) regions with boundaries jittered by a smooth random
-    displacement; each region's class is drawn from `freqs` (7 non-negative weights: the expected area fractions).
-    Each class has its own stain background, texture and nuclei (`HISTO_RECIPES`: density per 100 px^2, size,
-    elongation); stain amounts become RGB by Beer-Lambert with the Ruifrok-Johnston vectors (`he_to_rgb`),
-    with a per-tile stain strength of +-`stain_jitter`, a 0.5 px blur and Gaussian noise of sd `noise`.
-    `nucleus_scale` multiplies nucleus and texture sizes (and divides nucleus density by its square), e.g. 2 for
-    tiles shown at twice the resolution. `seed`: int, Generator or None (`as_rng`)."""
+    A tile is a Voronoi mosaic of `n_regions` = (lo, hi) regions with boundaries jittered by a
+    smooth random displacement; each region's class is drawn from `freqs` (7 non-negative weights:
+    the expected area fractions). Each class has its own stain background, texture and nuclei
+    (`HISTO_RECIPES`: density per 100 px^2, size, elongation); stain amounts become RGB by
+    Beer-Lambert with the Ruifrok-Johnston vectors (`he_to_rgb`), with a per-tile stain strength of
+    +-`stain_jitter`, a 0.5 px blur and Gaussian noise of sd `noise`. `nucleus_scale` multiplies
+    nucleus and texture sizes (and divides nucleus density by its square), e.g. 2 for tiles shown at
+    twice the resolution. `seed`: int, Generator or None (`as_rng`)."""
     n, size = _check_int("n", n, 1), _check_int("size", size, 16)
     w = np.asarray(freqs, np.float64)
     if w.shape != (7,) or (w < 0).any() or not w.sum() > 0:
-        raise PhantomError(f"freqs={freqs!r}: give 7 non-negative class weights (tumour, stroma, necrosis, lymphocytes, "
-                           "fat, mucus, background), not all 0")
-    lo, hi = (_check_int("n_regions[0]", n_regions[0], 1), _check_int("n_regions[1]", n_regions[1], 1))
+        raise PhantomError(f"freqs={freqs!r}: give 7 non-negative class weights (tumour, stroma, "
+                           "necrosis, lymphocytes, fat, mucus, background), not all 0")
+    lo, hi = (_check_int("n_regions[0]", n_regions[0], 1),
+              _check_int("n_regions[1]", n_regions[1], 1))
     if lo > hi: raise PhantomError(f"n_regions={n_regions}: need lo <= hi")
     if not nucleus_scale > 0: raise PhantomError(f"nucleus_scale={nucleus_scale}: must be > 0")
     rng = as_rng(seed)
@@ -126,14 +163,16 @@ def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO
     s = float(nucleus_scale)
     labels = _tissue_layout(n, H, W, (lo, hi), w / w.sum(), 0.08 * size, rng)
     h, e = np.zeros((n, H, W), np.float32), np.zeros((n, H, W), np.float32)
-    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij")
+    yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32),
+                         indexing="ij")
     for c, r in HISTO_RECIPES.items():
         m = labels == c
         if not m.any(): continue
         hc, ec = np.full((n, H, W), r["h"], np.float32), np.full((n, H, W), r["e"], np.float32)
         if c == 1:                                     # tumour: slightly mottled cytoplasm
             ec = ec * (1 + 0.15 * gaussian_random_field((n, H, W), 2.0 * s, rng, 1))
-        elif c == 2:                                   # stroma: wavy eosinophilic fibres, one direction per tile
+        # stroma: wavy eosinophilic fibres, one direction per tile
+        elif c == 2:
             ang = rng.uniform(0, np.pi, (n, 1, 1)).astype(np.float32)
             ph = (np.cos(ang) * xx + np.sin(ang) * yy) * np.float32(2 * np.pi / (3.0 * s)) \
                 + 2.0 * gaussian_random_field((n, H, W), 4.0 * s, rng, 1)
@@ -141,7 +180,8 @@ def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO
         elif c == 3:                                   # necrosis: blotchy eosin, pale holes
             g = gaussian_random_field((n, H, W), 1.5 * s, rng, 1)
             ec, hc = ec * np.clip(1 + 0.45 * g, 0.1, None), hc * np.clip(1 + 0.8 * g, 0, None)
-        elif c == 5:                                   # fat: thin membranes on the ridges (zero set) of a field
+        # fat: thin membranes on the ridges (zero set) of a field
+        elif c == 5:
             g = gaussian_random_field((n, H, W), 2.0 * s, rng, 1)
             ec = ec + 0.55 * np.exp(-(g / 0.15) ** 2)
         elif c == 6:                                   # mucus: pale, wispy
@@ -151,43 +191,54 @@ def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO
     nuc_h, nuclei = _draw_nuclei(labels, rng, s)
     inn = nuclei > 0
     h[inn] = nuc_h[inn]; e[inn] *= 0.5
-    e *= np.float32(0.75)                              # overall eosin strength (OD_E absorbs green strongly)
+    # overall eosin strength (OD_E absorbs green strongly)
+    e *= np.float32(0.75)
     h *= rng.uniform(1 - stain_jitter, 1 + stain_jitter, (n, 1, 1)).astype(np.float32)
     e *= rng.uniform(1 - stain_jitter, 1 + stain_jitter, (n, 1, 1)).astype(np.float32)
-    h, e = ndi.gaussian_filter(h, (0, 0.5, 0.5)), ndi.gaussian_filter(e, (0, 0.5, 0.5))     # optical blur
-    grey = np.where(labels == 7, np.float32(0.035), np.float32(0))[:, None]                   # glass: neutral grey
+    # optical blur
+    h, e = ndi.gaussian_filter(h, (0, 0.5, 0.5)), ndi.gaussian_filter(e, (0, 0.5, 0.5))
+    # glass: neutral grey
+    grey = np.where(labels == 7, np.float32(0.035), np.float32(0))[:, None]
     img = he_to_rgb(np.clip(h, 0, None), np.clip(e, 0, None)) * np.power(np.float32(10), -grey)
     img = img + np.float32(noise) * rng.standard_normal(img.shape, dtype=np.float32)
     return HistoTiles(np.clip(img, 0, 1).astype(np.float32), labels, nuclei)
 
 def _class_rates(rate, K: int) -> np.ndarray:
-    """Annotation probability per class 0..K from a float, a dict {class: p} or a sequence for classes 1, 2, ...
-    (always from class 1, whatever classes the tiles happen to contain; classes past its end get 0)."""
+    """Annotation probability per class 0..K from a float, a dict {class: p} or a sequence for
+    classes 1, 2, ... (always from class 1, whatever classes the tiles happen to contain; classes
+    past its end get 0)."""
     if isinstance(rate, dict): p = np.array([float(rate.get(c, 0.0)) for c in range(K + 1)])
     elif np.ndim(rate) == 0: p = np.full(K + 1, float(rate))
     else:
         p = np.concatenate([[0.0], np.asarray(rate, np.float64).ravel()])
         p = np.pad(p, (0, max(0, K + 1 - len(p))))
     if p.ndim != 1 or len(p) < K + 1 or (p < 0).any() or (p > 1).any():
-        raise PhantomError(f"sparse_annotations: rate={rate!r}: give probabilities in [0, 1] for classes 1..{K} "
-                           "(a float, a dict {class: p} or a sequence)")
+        raise PhantomError(
+            f"sparse_annotations: rate={rate!r}: give probabilities in [0, 1] for classes 1..{K} "
+            "(a float, a dict {class: p} or a sequence)"
+        )
     return p
 
 def sparse_annotations(labels: np.ndarray, seed: SeedLike = 0, rate=0.6, margin: float = 3.0,
                        radius: tuple[float, float] = (0.35, 0.8), max_regions: int | None = 3,
                        ignore_index: int = 0) -> np.ndarray:
-    """Sparse annotations of dense label maps `(n, H, W)` (classes >= 1), the way an annotator marks only what she
-    is sure of. In each tile the regions (connected components of one class) are visited in random order; each is
-    annotated with probability `rate` (a float, a dict {class: p} or a sequence for classes 1..K), at most
-    `max_regions` per tile (None: no limit). An annotated region gets one blob: a disk around a random pixel more
-    than `margin` px from any class border, of radius uniform in `radius` x the region's inscribed radius, cut to
-    the region's pixels more than `margin` px from a border (a region without such pixels is skipped). All other
-    pixels are `ignore_index` (0, "not annotated"). Returns uint8 `(n, H, W)`; annotated pixels keep their class."""
+    """Sparse annotations of dense label maps `(n, H, W)` (classes >= 1), the way an annotator marks
+    only what she is sure of. In each tile the regions (connected components of one class) are
+    visited in random order; each is annotated with probability `rate` (a float, a dict {class: p}
+    or a sequence for classes 1..K), at most `max_regions` per tile (None: no limit). An annotated
+    region gets one blob: a disk around a random pixel more than `margin` px from any class border,
+    of radius uniform in `radius` x the region's inscribed radius, cut to the region's pixels more
+    than `margin` px from a border (a region without such pixels is skipped). All other pixels are
+    `ignore_index` (0, "not annotated"). Returns uint8 `(n, H, W)`; annotated pixels keep their
+    class."""
     labels = np.asarray(labels)
-    if labels.ndim != 3: raise PhantomError(f"sparse_annotations: labels must be (n, H, W), got shape {labels.shape}")
+    if labels.ndim != 3:
+        raise PhantomError("sparse_annotations: labels must be (n, H, W), got shape "
+                           f"{labels.shape}")
     if (labels == ignore_index).any():
-        raise PhantomError(f"sparse_annotations: the dense labels contain ignore_index={ignore_index}; dense labels "
-                           "must give every pixel a class (shift them by 1 if class 0 is a tissue)")
+        raise PhantomError("sparse_annotations: the dense labels contain "
+                           f"ignore_index={ignore_index}; dense labels must give every pixel a "
+                           "class (shift them by 1 if class 0 is a tissue)")
     rng = as_rng(seed)
     p = _class_rates(rate, int(labels.max()))
     out = np.full(labels.shape, ignore_index, np.uint8)
@@ -195,10 +246,12 @@ def sparse_annotations(labels: np.ndarray, seed: SeedLike = 0, rate=0.6, margin:
     yy, xx = np.mgrid[0:H, 0:W]
     for i in range(n):
         lab = labels[i]
-        border = np.zeros((H, W), bool)                                 # pixels with a 4-neighbour of another class
+        # pixels with a 4-neighbour of another class
+        border = np.zeros((H, W), bool)
         dv, dh = lab[:-1] != lab[1:], lab[:, :-1] != lab[:, 1:]
         border[:-1] |= dv; border[1:] |= dv; border[:, :-1] |= dh; border[:, 1:] |= dh
-        dist = ndi.distance_transform_edt(~border)                      # px to the nearest border pixel
+        # px to the nearest border pixel
+        dist = ndi.distance_transform_edt(~border)
         regions = []
         for c in np.unique(lab):
             comp, k = ndi.label(lab == c)

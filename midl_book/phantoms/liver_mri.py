@@ -23,19 +23,23 @@ FIBROSIS_STAGES = ("early", "middle", "late")
 
 def _stage_counts(n_per_stage, name="n_per_stage") -> tuple[int, int, int]:
     c = (n_per_stage,) * 3 if isinstance(n_per_stage, (int, np.integer)) else tuple(n_per_stage)
-    if len(c) != 3: raise PhantomError(f"{name}={n_per_stage!r}: give one int or three ints (early, middle, late)")
+    if len(c) != 3:
+        raise PhantomError(f"{name}={n_per_stage!r}: give one int or three ints (early, middle, "
+                           "late)")
     return tuple(_check_int(f"{name}[{i}]", x, 0) for i, x in enumerate(c))
 
-def fibrosis_mri(n_per_stage: int | tuple[int, int, int] = 60, size: int = 64, crops_per_patient: int = 8,
-                 severity_sd: float = 0.35, seed: SeedLike = 0) -> dict:
-    """T2-like liver MRI crops whose texture changes with fibrosis stage (0 early, 1 middle, 2 late).
+def fibrosis_mri(n_per_stage: int | tuple[int, int, int] = 60, size: int = 64,
+                 crops_per_patient: int = 8, severity_sd: float = 0.35, seed: SeedLike = 0) -> dict:
+    """T2-like liver MRI crops whose texture changes with fibrosis stage (0 early, 1 middle, 2
+    late).
 
-    `n_per_stage`: crops per stage (one int, or three for early, middle, late). Crops come in groups of
-    `crops_per_patient` from one patient, who has one severity ~ N(stage, `severity_sd`^2) on a 0-2 scale
-    that sets the septal spacing, completeness and orientation, the regenerative nodules and the capsule's
-    nodularity (see the text above). Returns `images` float32 (N, 1, size, size), intensities about 0.4-0.8
-    (parenchyma about 0.5, Rician noise SD 0.02-0.04, bias +-10 %), `stage` int64 (N,) in {0, 1, 2},
-    `patient` int64 (N,) ids (split on these), `severity` float32 (N,), `stage_names`."""
+    `n_per_stage`: crops per stage (one int, or three for early, middle, late). Crops come in groups
+    of `crops_per_patient` from one patient, who has one severity ~ N(stage, `severity_sd`^2) on a
+    0-2 scale that sets the septal spacing, completeness and orientation, the regenerative nodules
+    and the capsule's nodularity (see the text above). Returns `images` float32 (N, 1, size, size),
+    intensities about 0.4-0.8 (parenchyma about 0.5, Rician noise SD 0.02-0.04, bias +-10 %),
+    `stage` int64 (N,) in {0, 1, 2}, `patient` int64 (N,) ids (split on these), `severity` float32
+    (N,), `stage_names`."""
     counts = _stage_counts(n_per_stage)
     H = _check_int("size", size, 16)
     cpp = _check_int("crops_per_patient", crops_per_patient, 1)
@@ -47,7 +51,8 @@ def fibrosis_mri(n_per_stage: int | tuple[int, int, int] = 60, size: int = 64, c
         sev_p.append(s + severity_sd * rng.standard_normal(n_pat))
         stage.append(np.full(n, s)); patient.append(pid + np.repeat(np.arange(n_pat), cpp)[:n])
         pid += n_pat
-    stage = np.concatenate(stage).astype(np.int64); patient = np.concatenate(patient).astype(np.int64)
+    stage = np.concatenate(stage).astype(np.int64)
+    patient = np.concatenate(patient).astype(np.int64)
     sev_all = np.concatenate(sev_p); severity = sev_all[patient].astype(np.float32)
     N = len(stage)
     if N == 0: raise PhantomError(f"n_per_stage={n_per_stage!r}: asks for no crop at all")
@@ -56,18 +61,24 @@ def fibrosis_mri(n_per_stage: int | tuple[int, int, int] = 60, size: int = 64, c
     sv = np.clip(severity, -0.5, 2.5)[:, None, None]
     # septa: lines along the zero crossings of band-passed, oriented noise
     lam = np.interp(sv, [0, 1, 2], [16.0, 10.0, 6.0])               # septal spacing (px)
-    frac = np.interp(sv, [0, 1, 2], [0.35, 0.65, 0.95])             # fraction of the septal network present
-    aniso = np.interp(sv, [0, 2], [0.8, 0.0])                       # early: oriented; late: isotropic
+    # fraction of the septal network present
+    frac = np.interp(sv, [0, 1, 2], [0.35, 0.65, 0.95])
+    # early: oriented; late: isotropic
+    aniso = np.interp(sv, [0, 2], [0.8, 0.0])
     fy, fx = sfft.fftfreq(H)[:, None], sfft.rfftfreq(H)[None, :]
     fr, phi = np.hypot(fy, fx), np.arctan2(fy, fx)
     f0 = 1.0 / lam
-    filt = (np.exp(-0.5 * ((fr - f0) / (0.3 * f0)) ** 2) * (1 + aniso * np.cos(2 * (phi - theta)))).astype(np.float32)
+    filt = (
+        np.exp(-0.5 * ((fr - f0) / (0.3 * f0)) ** 2) * (1 + aniso * np.cos(2 * (phi - theta)))
+    ).astype(np.float32)
     g = sfft.irfft2(sfft.rfft2(rng.standard_normal((N, H, H), dtype=np.float32)) * filt, s=(H, H))
     gy, gx = np.gradient(g, axis=(1, 2))
-    dist = np.abs(g) / (np.hypot(gy, gx) + 1e-6)                    # distance (px) to the zero-crossing line
+    # distance (px) to the zero-crossing line
+    dist = np.abs(g) / (np.hypot(gy, gx) + 1e-6)
     septa = np.exp(-0.5 * (dist / 0.7) ** 2)                        # lines about 1.6 px wide (FWHM)
     keep = gaussian_random_field((N, H, H), 4.0, rng, batch_axes=1)
-    q = np.sqrt(2) * erfinv(1 - 2 * np.clip(frac, 0.02, 0.98))      # P(keep > q) = frac for keep ~ N(0, 1)
+    # P(keep > q) = frac for keep ~ N(0, 1)
+    q = np.sqrt(2) * erfinv(1 - 2 * np.clip(frac, 0.02, 0.98))
     septa = (septa * expit((keep - q) / 0.3)).astype(np.float32)
     # regenerative nodules: impulses convolved with a dark disc in a bright ring
     imp = (rng.random((N, H, H)) < 0.003 * np.clip(sv - 1.0, 0, None)).astype(np.float32)
@@ -75,117 +86,166 @@ def fibrosis_mri(n_per_stage: int | tuple[int, int, int] = 60, size: int = 64, c
     rr = np.hypot(wrap[:, None], wrap[None, :])
     ker = (-1.0 * (rr <= 2.5) + 1.0 * ((rr > 2.5) & (rr <= 3.8))).astype(np.float32)
     nod = sfft.irfft2(sfft.rfft2(imp) * sfft.rfft2(ker), s=(H, H)).clip(-1.5, 1.5)
-    img = mu + 0.03 * gaussian_random_field((N, H, H), 1.5, rng, batch_axes=1) + 0.12 * septa + 0.05 * nod
-    # liver capsule in 30 % of crops: bright perihepatic fat above a surface whose bumpiness grows with severity
+    img = (
+        mu
+        + 0.03 * gaussian_random_field((N, H, H), 1.5, rng, batch_axes=1)
+        + 0.12 * septa
+        + 0.05 * nod
+    )
+    # liver capsule in 30 % of crops: bright perihepatic fat above a surface whose bumpiness grows
+    # with severity
     has_cap = rng.random(N) < 0.3
     y0 = rng.uniform(0.08, 0.25, N)[:, None] * H
-    yb = y0 + (0.3 + 1.2 * np.clip(severity, 0, 2.5))[:, None] * gaussian_random_field((N, H), 2.5, rng, batch_axes=1)
+    yb = y0 + (0.3 + 1.2 * np.clip(severity, 0, 2.5))[:, None] * gaussian_random_field(
+        (N, H), 2.5, rng, batch_axes=1
+    )
     outside = (np.arange(H)[None, :, None] < yb[:, None, :]) & has_cap[:, None, None]
-    img = np.where(outside, 0.75 + 0.03 * gaussian_random_field((N, H, H), 1.0, rng, batch_axes=1), img)
+    img = np.where(outside, 0.75 + 0.03 * gaussian_random_field((N, H, H), 1.0, rng, batch_axes=1),
+                   img)
     # a flow-void vessel in 30 % of crops
     has_v = rng.random(N) < 0.3
     a = rng.uniform(0, np.pi, N)[:, None, None]; off = rng.uniform(-0.3, 0.3, N)[:, None, None] * H
     yy, xx = np.mgrid[:H, :H] - (H - 1) / 2
     d_line = np.abs(xx * np.cos(a) + yy * np.sin(a) - off)
-    img = img - 0.2 * (has_v[:, None, None] & ~outside) * _soft_inside(d_line - rng.uniform(1, 2.5, N)[:, None, None], 0.5)
+    img = img - 0.2 * (has_v[:, None, None] & ~outside) * _soft_inside(
+        d_line - rng.uniform(1, 2.5, N)[:, None, None], 0.5
+    )
     img = img * bias_field((N, H, H), 0.1, rng, batch_axes=1)
     img = rician_noise(img.astype(np.float32), rng.uniform(0.02, 0.04, N)[:, None, None], rng)
     img = _dihedral(img, rng)
-    return dict(images=img[:, None].astype(np.float32), stage=stage, patient=patient, severity=severity,
-                stage_names=FIBROSIS_STAGES)
+    return dict(images=img[:, None].astype(np.float32), stage=stage, patient=patient,
+                severity=severity, stage_names=FIBROSIS_STAGES)
 
 # %% ../../nbs/02c_phantoms_liver_mri.ipynb #1f3f8e75
 MPMRI_GRADES = ("well", "moderate", "poor")
 MPMRI_PHASES: dict[str, tuple[float, tuple[float, float, float], float]] = {
-    # name: (parenchyma signal [a.u.], lesion/parenchyma ratio for (well, moderate, poor), per-lesion SD of that ratio)
-    "T2":    (0.40, (1.10, 1.20, 1.30), 0.08),   # mild T2 hyperintensity, more with poorer differentiation
-    "T1in":  (1.00, (0.90, 0.88, 0.86), 0.05),   # in-phase T1: mildly hypointense, nearly grade-blind
-    "T1out": (0.95, (0.90, 0.88, 0.86), 0.05),   # opposed-phase T1: x MPMRI_FAT_DROP where the lesion holds fat
+    # name: (parenchyma signal [a.u.], lesion/parenchyma ratio for (well, moderate, poor),
+    # per-lesion SD of that ratio)
+    # mild T2 hyperintensity, more with poorer differentiation
+    "T2":    (0.40, (1.10, 1.20, 1.30), 0.08),
+    # in-phase T1: mildly hypointense, nearly grade-blind
+    "T1in":  (1.00, (0.90, 0.88, 0.86), 0.05),
+    # opposed-phase T1: x MPMRI_FAT_DROP where the lesion holds fat
+    "T1out": (0.95, (0.90, 0.88, 0.86), 0.05),
     "S0":    (1.00, (0.95, 0.90, 0.85), 0.10),   # DCE pre-contrast
     "S1":    (1.10, (1.09, 1.23, 1.36), 0.09),   # early arterial
     "S2":    (1.30, (1.15, 1.31, 1.46), 0.08),   # late arterial: hyper-enhancement
     "S3":    (1.50, (0.97, 0.93, 0.90), 0.07),   # portal venous
     "S4":    (1.50, (0.90, 0.80, 0.73), 0.07),   # transitional: wash-out
     "S5":    (1.45, (0.90, 0.79, 0.69), 0.07),   # delayed: wash-out
-    "DWI":   (0.50, (1.30, 1.50, 1.70), 0.15),   # b = 800 diffusion: restriction grows as differentiation worsens
+    # b = 800 diffusion: restriction grows as differentiation worsens
+    "DWI":   (0.50, (1.30, 1.50, 1.70), 0.15),
 }
 MPMRI_ALIASES = {"T1_pre": "S0", "arterial": "S2", "portal": "S3", "delay": "S5"}
 MPMRI_FAT_PROB = (0.5, 0.15, 0.05)   # P(intralesional fat) for (well, moderate, poor)
 MPMRI_FAT_DROP = 0.8                 # opposed/in-phase signal ratio of a fat-containing lesion
 
-def mpmri_liver(n_lesions: int = 60, phases: tuple[str, ...] = ("T1_pre", "arterial", "portal", "delay", "T2", "DWI"),
-                size: int = 64, rois_per_lesion: int = 3, grade_proportions: tuple[float, float, float] = (34, 114, 18),
+def mpmri_liver(n_lesions: int = 60,
+                phases: tuple[str, ...] = ("T1_pre", "arterial", "portal", "delay", "T2", "DWI"),
+                size: int = 64, rois_per_lesion: int = 3,
+                grade_proportions: tuple[float, float, float] = (34, 114, 18),
                 n_background: int = 0, noise: float = 0.03, seed: SeedLike = 0) -> dict:
     """Multi-parametric liver MRI ROIs with HCC lesions whose appearance depends on phase and grade.
 
-    `n_lesions` lesions with grades in the ratio `grade_proportions` (well, moderate, poor; default the
-    HCC paper's 34 well : 114 moderate : 18 poor lesions, its Table 1), `rois_per_lesion` ROIs each, then `n_background` lesion-free ROIs.
-    Lesion radius 10-37.5 % of `size` (3-12 px at 32 px). Rician noise of SD `noise` times each phase's
-    parenchyma signal. Returns:
+    `n_lesions` lesions with grades in the ratio `grade_proportions` (well, moderate, poor; default
+    the HCC paper's 34 well : 114 moderate : 18 poor lesions, its Table 1), `rois_per_lesion` ROIs
+    each, then `n_background` lesion-free ROIs. Lesion radius 10-37.5 % of `size`
+    (3-12 px at 32 px). Rician noise of SD `noise` times each phase's parenchyma signal. Returns:
     - `images` float32 (N, P, size, size), one channel per entry of `phases` (in that order);
-    - `lesion_mask` uint8 (N, size, size) (all 0 for background ROIs); `label` (N,) 1 lesion, 0 background;
+    - `lesion_mask` uint8 (N, size, size) (all 0 for background ROIs); `label` (N,) 1 lesion, 0
+      background;
     - `grade` int64 (N,) 0 well, 1 moderate, 2 poor, -1 background; `lesion_id` (N,) the split unit
       (background ROIs come in groups of `rois_per_lesion` with ids after the lesions');
-    - `lesion_ratio` float32 (N, P) the true lesion/parenchyma ratio of each ROI and phase (1 for background);
-      `fat` bool (N,); `phases`; `grade_names`."""
+    - `lesion_ratio` float32 (N, P) the true lesion/parenchyma ratio of each ROI and phase
+      (1 for background); `fat` bool (N,); `phases`; `grade_names`."""
     n_lesions = _check_int("n_lesions", n_lesions, 0)
     H = _check_int("size", size, 16)
     rpl = _check_int("rois_per_lesion", rois_per_lesion, 1)
     n_background = _check_int("n_background", n_background, 0)
-    if n_lesions + n_background == 0: raise PhantomError("n_lesions and n_background are both 0: ask for at least one ROI")
+    if n_lesions + n_background == 0:
+        raise PhantomError("n_lesions and n_background are both 0: ask for at least one ROI")
     if isinstance(phases, str): phases = (phases,)
     keys = []
     for p in phases:
         k = MPMRI_ALIASES.get(p, p)
         if k not in MPMRI_PHASES:
-            raise PhantomError(f"phases: unknown phase {p!r}; choose from {sorted(MPMRI_PHASES) + sorted(MPMRI_ALIASES)}")
+            raise PhantomError(f"phases: unknown phase {p!r}; choose from "
+                               f"{sorted(MPMRI_PHASES) + sorted(MPMRI_ALIASES)}")
         keys.append(k)
     if len(keys) == 0: raise PhantomError("phases is empty: name at least one phase")
     gp = np.asarray(grade_proportions, float)
     if gp.shape != (3,) or (gp < 0).any() or gp.sum() <= 0:
-        raise PhantomError(f"grade_proportions={grade_proportions!r}: give three non-negative weights (well, moderate, poor)")
+        raise PhantomError(f"grade_proportions={grade_proportions!r}: give three non-negative "
+                           "weights (well, moderate, poor)")
     if noise < 0: raise PhantomError(f"noise={noise}: must be >= 0")
     rng = as_rng(seed)
     P = len(keys)
-    # lesion level: grade (largest-remainder rounding of the proportions), per-phase ratio, fat, shape
+    # lesion level: grade (largest-remainder rounding of the proportions), per-phase ratio, fat,
+    # shape
     exact = gp / gp.sum() * n_lesions
     counts = np.floor(exact).astype(int)
     counts[np.argsort(-(exact - counts), kind="stable")[: n_lesions - counts.sum()]] += 1
     grade_l = rng.permutation(np.repeat(np.arange(3), counts))
     base = np.array([MPMRI_PHASES[k][0] for k in keys], np.float32)
-    mean_ratio = np.array([[MPMRI_PHASES[k][1][gr] for k in keys] for gr in range(3)], np.float32)   # (3, P)
+    # (3, P)
+    mean_ratio = np.array([[MPMRI_PHASES[k][1][gr] for k in keys] for gr in range(3)], np.float32)
     sd_ratio = np.array([MPMRI_PHASES[k][2] for k in keys], np.float32)
-    ratio_l = mean_ratio[grade_l] + sd_ratio * rng.standard_normal((n_lesions, P)).astype(np.float32)
+    ratio_l = mean_ratio[grade_l] + sd_ratio * rng.standard_normal((n_lesions, P)).astype(
+        np.float32
+    )
     fat_l = rng.random(n_lesions) < np.asarray(MPMRI_FAT_PROB)[grade_l]
-    ratio_l[:, np.array([k == "T1out" for k in keys])] *= np.where(fat_l, MPMRI_FAT_DROP, 1.0)[:, None]
+    ratio_l[:, np.array([k == "T1out" for k in keys])] *= np.where(fat_l, MPMRI_FAT_DROP, 1.0)[
+        :, None
+    ]
     rad_l = rng.uniform(0.1, 0.375, n_lesions) * H
     ax_l, ang_l = rng.uniform(0.8, 1.2, n_lesions), rng.uniform(0, np.pi, n_lesions)
     lob_l, lph_l = rng.uniform(0, 0.12, n_lesions), rng.uniform(0, 2 * np.pi, (n_lesions, 3))
     # ROI level
     N = n_lesions * rpl + n_background
     is_les = np.arange(N) < n_lesions * rpl
-    lid = np.concatenate([np.repeat(np.arange(n_lesions), rpl), n_lesions + np.arange(n_background) // rpl])
+    lid = np.concatenate(
+        [np.repeat(np.arange(n_lesions), rpl), n_lesions + np.arange(n_background) // rpl]
+    )
     li = np.where(is_les, lid, 0)
-    pick = (lambda a, fill: np.where(is_les.reshape((-1,) + (1,) * (a.ndim - 1)), a[li], fill)) if n_lesions else \
-           (lambda a, fill: np.full((N,) + a.shape[1:], fill, a.dtype))
+    pick = (
+        (lambda a, fill: np.where(is_les.reshape((-1,) + (1,) * (a.ndim - 1)), a[li], fill))
+        if n_lesions
+        else (lambda a, fill: np.full((N,) + a.shape[1:], fill, a.dtype))
+    )
     grade = pick(grade_l, -1).astype(np.int64)
     yy, xx = np.mgrid[:H, :H].astype(np.float32) - (H - 1) / 2
-    cy = (rng.uniform(-0.1, 0.1, N) * H)[:, None, None]; cx = (rng.uniform(-0.1, 0.1, N) * H)[:, None, None]
-    r = (pick(rad_l, 1.0) * rng.uniform(0.85, 1.0, N))[:, None, None]    # a section away from the equator
+    cy = (rng.uniform(-0.1, 0.1, N) * H)[:, None, None]
+    cx = (rng.uniform(-0.1, 0.1, N) * H)[:, None, None]
+    # a section away from the equator
+    r = (pick(rad_l, 1.0) * rng.uniform(0.85, 1.0, N))[:, None, None]
     a, e = pick(ang_l, 0.0)[:, None, None], pick(ax_l, 1.0)[:, None, None]
-    u = (xx - cx) * np.cos(a) + (yy - cy) * np.sin(a); v = -(xx - cx) * np.sin(a) + (yy - cy) * np.cos(a)
+    u = (xx - cx) * np.cos(a) + (yy - cy) * np.sin(a)
+    v = -(xx - cx) * np.sin(a) + (yy - cy) * np.cos(a)
     rho = np.hypot(u * np.sqrt(e), v / np.sqrt(e)) + 1e-6
     phi = np.arctan2(v, u)
     lp = pick(lph_l, 0.0)[:, :, None, None]
-    R = 1 + pick(lob_l, 0.0)[:, None, None] * (np.cos(2 * phi + lp[:, 0]) + np.cos(3 * phi + lp[:, 1]) + np.cos(4 * phi + lp[:, 2])) / 3
+    R = (
+        1
+        + pick(lob_l, 0.0)[:, None, None]
+        * (np.cos(2 * phi + lp[:, 0]) + np.cos(3 * phi + lp[:, 1]) + np.cos(4 * phi + lp[:, 2]))
+        / 3
+    )
     occ = (_soft_inside(rho - R * r, 0.7) * is_les[:, None, None]).astype(np.float32)
     mask = (occ >= 0.5).astype(np.uint8)
-    ratio = pick(ratio_l, 1.0).astype(np.float32) * (1 + 0.02 * rng.standard_normal((N, P)).astype(np.float32))
+    ratio = pick(ratio_l, 1.0).astype(np.float32) * (
+        1 + 0.02 * rng.standard_normal((N, P)).astype(np.float32)
+    )
     ratio[~is_les] = 1.0
-    tex_p = gaussian_random_field((N, H, H), 1.5, rng, batch_axes=1)    # parenchyma texture, shared by all phases
+    # parenchyma texture, shared by all phases
+    tex_p = gaussian_random_field((N, H, H), 1.5, rng, batch_axes=1)
     tex_l = gaussian_random_field((N, H, H), 1.0, rng, batch_axes=1)    # lesion texture
-    img = (base[None, :, None, None] * (1 + 0.05 * tex_p[:, None]) * (1 + (ratio[:, :, None, None] - 1) * occ[:, None])
-           * (1 + 0.05 * tex_l[:, None] * occ[:, None]))
+    img = (
+        base[None, :, None, None]
+        * (1 + 0.05 * tex_p[:, None])
+        * (1 + (ratio[:, :, None, None] - 1) * occ[:, None])
+        * (1 + 0.05 * tex_l[:, None] * occ[:, None])
+    )
     img = rician_noise(img.astype(np.float32), noise * base[None, :, None, None], rng)
-    return dict(images=img, lesion_mask=mask, grade=grade, label=is_les.astype(np.int64), lesion_id=lid.astype(np.int64),
-                lesion_ratio=ratio, fat=pick(fat_l, False).astype(bool), phases=tuple(phases), grade_names=MPMRI_GRADES)
+    return dict(images=img, lesion_mask=mask, grade=grade, label=is_les.astype(np.int64),
+                lesion_id=lid.astype(np.int64), lesion_ratio=ratio,
+                fat=pick(fat_l, False).astype(bool), phases=tuple(phases), grade_names=MPMRI_GRADES)

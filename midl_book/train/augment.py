@@ -11,7 +11,14 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastai.basics import Learner, DataLoaders, DataLoader, Callback, CancelBatchException, Transform
+from fastai.basics import (
+    Learner,
+    DataLoaders,
+    DataLoader,
+    Callback,
+    CancelBatchException,
+    Transform,
+)
 from fastai.data.core import TfmdDL
 from fastai.torch_core import TensorImage, TensorMask, TensorCategory, TensorBase
 from fastai.data.transforms import Category
@@ -28,7 +35,8 @@ __all__ = ['BatchAug', 'flip_rot', 'intensity']
 class BatchAug(Callback):
     "Apply `fn(x, y) -> (x, y)` to training batches only."
     order = 5
-    def __init__(self, fn: Callable, seed: int = 0): self.fn, self.g = fn, torch.Generator().manual_seed(int(seed))
+    def __init__(self, fn: Callable, seed: int = 0):
+        self.fn, self.g = fn, torch.Generator().manual_seed(int(seed))
     def before_batch(self):
         if not self.training: return
         x, *ys = self.learn.xb + self.learn.yb
@@ -37,9 +45,10 @@ class BatchAug(Callback):
         if ys: self.learn.yb = (y, *ys[1:])
 
 def flip_rot(x: torch.Tensor, y: torch.Tensor | None, g: torch.Generator | None = None):
-    """Random flip of the last axis and a random multiple of 90° rotation, the same for x (N,C,H,W) and label maps y (N,H,W).
-    One transform is drawn per *batch* (cheap, and over many batches every sample sees all 8 symmetries);
-    rotations are skipped for non-square images (a 90° turn would change their shape)."""
+    """Random flip of the last axis and a random multiple of 90° rotation, the same for x (N,C,H,W)
+    and label maps y (N,H,W). One transform is drawn per *batch* (cheap, and over many batches every
+    sample sees all 8 symmetries); rotations are skipped for non-square images (a 90° turn would
+    change their shape)."""
     r = torch.randint(0, 8, (1,), generator=g).item()
     k, flip = r % 4, r // 4
     def t(a, sp):  # sp = index of the first of the two last spatial dims
@@ -49,8 +58,10 @@ def flip_rot(x: torch.Tensor, y: torch.Tensor | None, g: torch.Generator | None 
     yy = y if (y is not None and y.ndim >= x.ndim - 1) else None
     return t(x, -2), (t(y, -2) if yy is not None else y)
 
-def intensity(x: torch.Tensor, y, g: torch.Generator | None = None, gain: float = 0.1, shift: float = 0.1, noise: float = 0.0):
-    "Random per-sample gain (1±gain), shift (±shift) and Gaussian noise (sd `noise`) of x; y unchanged."
+def intensity(x: torch.Tensor, y, g: torch.Generator | None = None, gain: float = 0.1,
+              shift: float = 0.1, noise: float = 0.0):
+    """Random per-sample gain (1±gain), shift (±shift) and Gaussian noise (sd `noise`) of x; y
+    unchanged."""
     n = x.shape[0]
     sh = (n,) + (1,) * (x.ndim - 1)
     a = 1 + gain * (2 * torch.rand(sh, generator=g) - 1)

@@ -11,7 +11,14 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastai.basics import Learner, DataLoaders, DataLoader, Callback, CancelBatchException, Transform
+from fastai.basics import (
+    Learner,
+    DataLoaders,
+    DataLoader,
+    Callback,
+    CancelBatchException,
+    Transform,
+)
 from fastai.data.core import TfmdDL
 from fastai.torch_core import TensorImage, TensorMask, TensorCategory, TensorBase
 from fastai.data.transforms import Category
@@ -26,29 +33,37 @@ __all__ = ['ArrayDataset', 'arrays_dls', 'LossAdapter', 'quiet', 'make_learner',
 
 # %% ../../nbs/05a_train_learner.ipynb #6be8a961
 def _as_tensor(a) -> torch.Tensor:
-    t = torch.as_tensor(np.ascontiguousarray(a)) if isinstance(a, np.ndarray) else torch.as_tensor(a)
+    t = (
+        torch.as_tensor(np.ascontiguousarray(a))
+        if isinstance(a, np.ndarray)
+        else torch.as_tensor(a)
+    )
     if t.dtype in (torch.float64, torch.float16): t = t.float()
     if t.dtype in (torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool): t = t.long()
     return t
 
 class ArrayDataset(torch.utils.data.Dataset):
     """Items `(x[i], y[i])` (or `(x[i], *ys[i])`) from equally long arrays or tensors.
-    With `typed=True` items carry fastai's types so `show_batch`/`show_results` can draw them: 2D images
-    (C, H, W) become `TensorImage`, integer label maps (H, W) `TensorMask`, integer scalars `TensorCategory`."""
+    With `typed=True` items carry fastai's types so `show_batch`/`show_results` can draw them: 2D
+    images (C, H, W) become `TensorImage`, integer label maps (H, W) `TensorMask`, integer scalars
+    `TensorCategory`."""
     def __init__(self, x, *ys, typed: bool = True):
         self.tensors = [_as_tensor(x)] + [_as_tensor(y) for y in ys]
         n = len(self.tensors[0])
         for t in self.tensors[1:]:
-            if len(t) != n: raise ValueError(f"arrays differ in length: {[len(t) for t in self.tensors]}")
+            if len(t) != n:
+                raise ValueError(f"arrays differ in length: {[len(t) for t in self.tensors]}")
         self.types = [None] * len(self.tensors)
         if typed:
             x0 = self.tensors[0]
             if x0.ndim == 4: self.types[0] = TensorImage
             for j, t in enumerate(self.tensors[1:], 1):
                 if t.dtype == torch.int64 and t.ndim == 1: self.types[j] = TensorCategory
-                elif t.dtype == torch.int64 and x0.ndim == 4 and t.shape[1:] == x0.shape[2:]: self.types[j] = TensorMask
+                elif t.dtype == torch.int64 and x0.ndim == 4 and t.shape[1:] == x0.shape[2:]:
+                    self.types[j] = TensorMask
     def __len__(self): return len(self.tensors[0])
-    def __getitem__(self, i): return tuple(T(t[i]) if T else t[i] for t, T in zip(self.tensors, self.types))
+    def __getitem__(self, i):
+        return tuple(T(t[i]) if T else t[i] for t, T in zip(self.tensors, self.types))
 
 class _ShowLabel(Transform):
     "Decode an integer class label to a `Category` so fastai can show it (identity on the way in)."
@@ -56,28 +71,35 @@ class _ShowLabel(Transform):
 
 def arrays_dls(x_train, y_train, x_valid, y_valid, bs: int = 16, seed: int = 0, device=None,
                shuffle: bool = True, drop_last: bool = False, typed: bool = True) -> DataLoaders:
-    """fastai DataLoaders from arrays. `y_*` may be one array or a tuple of arrays (several targets).
-    Inputs must be (N, C, *spatial) or (N, features); targets (N, ...). `typed`: see `ArrayDataset`."""
+    """fastai DataLoaders from arrays. `y_*` may be one array or a tuple of arrays
+    (several targets). Inputs must be (N, C, *spatial) or (N, features); targets (N, ...). `typed`:
+    see `ArrayDataset`."""
     ytr = y_train if isinstance(y_train, tuple) else (y_train,)
     yva = y_valid if isinstance(y_valid, tuple) else (y_valid,)
     dtr, dva = ArrayDataset(x_train, *ytr, typed=typed), ArrayDataset(x_valid, *yva, typed=typed)
     for name, d in (("x_train", dtr), ("x_valid", dva)):
         if not torch.isfinite(d.tensors[0].float()).all():
-            raise ValueError(f"{name} contains NaN or inf values: clean or impute them before training")
+            raise ValueError(f"{name} contains NaN or inf values: clean or impute them before "
+                             "training")
     device = device or default_device()
-    train = TfmdDL(dtr, bs=bs, shuffle=shuffle, drop_last=drop_last and len(dtr) > bs, num_workers=0, device=device, after_item=[_ShowLabel()])
+    train = TfmdDL(dtr, bs=bs, shuffle=shuffle, drop_last=drop_last and len(dtr) > bs,
+                   num_workers=0, device=device, after_item=[_ShowLabel()])
     train.rng = random.Random(int(seed))  # fastai shuffles with its own python RNG: seed it
-    valid = TfmdDL(dva, bs=bs, shuffle=False, num_workers=0, device=device, after_item=[_ShowLabel()])
+    valid = TfmdDL(dva, bs=bs, shuffle=False, num_workers=0, device=device,
+                   after_item=[_ShowLabel()])
     return DataLoaders(train, valid, device=device)
 
 # %% ../../nbs/05a_train_learner.ipynb #8f05ff67
 class LossAdapter(nn.Module):
-    "Wrap `loss_fn(logits, *targets) -> scalar` with fastai's `activation` and `decodes` (softmax/argmax by default)."
-    def __init__(self, loss_fn: Callable, multilabel: bool = False, threshold: float = 0.5, name: str | None = None):
+    """Wrap `loss_fn(logits, *targets) -> scalar` with fastai's `activation` and `decodes`
+    (softmax/argmax by default)."""
+    def __init__(self, loss_fn: Callable, multilabel: bool = False, threshold: float = 0.5,
+                 name: str | None = None):
         super().__init__()
         self.loss_fn, self.multilabel, self.threshold = loss_fn, multilabel, threshold
         self.name = name or getattr(loss_fn, "__name__", type(loss_fn).__name__)
-        if isinstance(loss_fn, nn.Module): self.inner = loss_fn  # registers parameters (e.g. a learnable margin head)
+        # registers parameters (e.g. a learnable margin head)
+        if isinstance(loss_fn, nn.Module): self.inner = loss_fn
     def forward(self, pred, *targets):
         # fastai's typed tensors (TensorImage, TensorMask, ...) are plain tensors to a paper's loss
         plain = lambda t: t.as_subclass(torch.Tensor) if isinstance(t, TensorBase) else t
@@ -85,22 +107,27 @@ class LossAdapter(nn.Module):
     def activation(self, x):
         return torch.sigmoid(x) if (self.multilabel or x.shape[1] == 1) else F.softmax(x, dim=1)
     def decodes(self, x):
-        return (x > self.threshold).long() if (self.multilabel or x.shape[1] == 1) else x.argmax(dim=1)
+        return (
+            (x > self.threshold).long() if (self.multilabel or x.shape[1] == 1) else x.argmax(dim=1)
+        )
     def __repr__(self): return f"LossAdapter({self.name})"
 
 # %% ../../nbs/05a_train_learner.ipynb #5c2ee9e1
 def quiet() -> bool:
-    "True when progress bars and per-epoch tables should be off (the test harness sets MIDL_BOOK_QUIET=1)."
+    """True when progress bars and per-epoch tables should be off (the test harness sets
+    MIDL_BOOK_QUIET=1)."""
     return os.environ.get("MIDL_BOOK_QUIET", "") not in ("", "0")
 
-def make_learner(dls: DataLoaders, model: nn.Module, loss_func: Callable, metrics=None, lr: float = 1e-3,
-                 cbs=None, opt_func=None, amp: bool | None = None, wd: float | None = None, **kwargs) -> Learner:
-    "A fastai Learner on `default_device()` with mixed precision on CUDA (unless `amp=False`) and quiet progress in tests."
+def make_learner(dls: DataLoaders, model: nn.Module, loss_func: Callable, metrics=None,
+                 lr: float = 1e-3, cbs=None, opt_func=None, amp: bool | None = None,
+                 wd: float | None = None, **kwargs) -> Learner:
+    """A fastai Learner on `default_device()` with mixed precision on CUDA (unless `amp=False`) and
+    quiet progress in tests."""
     from fastai.optimizer import Adam
     if not isinstance(loss_func, LossAdapter) and not hasattr(loss_func, "activation"):
         loss_func = LossAdapter(loss_func)
-    learn = Learner(dls, model.to(dls.device), loss_func=loss_func, metrics=metrics or [], lr=lr, cbs=cbs,
-                    opt_func=opt_func or Adam, wd=wd, **kwargs)
+    learn = Learner(dls, model.to(dls.device), loss_func=loss_func, metrics=metrics or [], lr=lr,
+                    cbs=cbs, opt_func=opt_func or Adam, wd=wd, **kwargs)
     if amp if amp is not None else use_amp(dls.device): learn.add_cb(MixedPrecision())
     if hasattr(dls.train.dataset, "set_epoch"): learn.add_cb(SetEpoch())
     if quiet():

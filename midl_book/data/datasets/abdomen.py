@@ -32,25 +32,27 @@ def lits_cases(folder) -> list[tuple[Path, Path]]:
     volume without its segmentation (or the reverse), or holds two files for one N."""
     d = _as_path(folder, "LiTS folder")
     if not d.is_dir():
-        raise DataError(f"LiTS folder {d} does not exist: download LiTS (see DATASETS['lits'].how_to_get) and put its "
-                        f"volume-N.nii and segmentation-N.nii files under it (any sub-folders)")
+        raise DataError(f"LiTS folder {d} does not exist: download LiTS (see "
+                        "DATASETS['lits'].how_to_get) and put its volume-N.nii and "
+                        "segmentation-N.nii files under it (any sub-folders)")
     found: dict[str, dict[int, Path]] = {"volume": {}, "segmentation": {}}
     for p in sorted(d.rglob("*.nii*")):
         m = _LITS_RE.match(p.name)
         if not m: continue
         kind, n = m.group(1), int(m.group(2))
         if n in found[kind]:
-            raise DataError(f"two files for LiTS {kind} {n}: {found[kind][n]} and {p}; keep one (e.g. delete the .nii once the .nii.gz is checked)")
+            raise DataError(f"two files for LiTS {kind} {n}: {found[kind][n]} and {p}; keep one "
+                            "(e.g. delete the .nii once the .nii.gz is checked)")
         found[kind][n] = p
     vols, segs = found["volume"], found["segmentation"]
     if not vols:
-        raise DataError(f"no LiTS volume (volume-N.nii or volume-N.nii.gz) under {d}: point at the folder holding the "
-                        "unzipped LiTS training data")
+        raise DataError(f"no LiTS volume (volume-N.nii or volume-N.nii.gz) under {d}: point at the "
+                        "folder holding the unzipped LiTS training data")
     lone_v, lone_s = sorted(set(vols) - set(segs)), sorted(set(segs) - set(vols))
     if lone_v or lone_s:
-        raise DataError(f"LiTS folder {d}: volume(s) {lone_v[:10]} have no segmentation-N file and segmentation(s) "
-                        f"{lone_s[:10]} no volume-N file: complete the download (the LiTS test volumes have no masks: "
-                        "keep them in another folder)")
+        raise DataError(f"LiTS folder {d}: volume(s) {lone_v[:10]} have no segmentation-N file and "
+                        f"segmentation(s) {lone_s[:10]} no volume-N file: complete the download "
+                        "(the LiTS test volumes have no masks: keep them in another folder)")
     return [(vols[n], segs[n]) for n in sorted(vols)]
 
 def load_lits_case(folder, n: int) -> tuple[Volume, Volume]:
@@ -60,7 +62,8 @@ def load_lits_case(folder, n: int) -> tuple[Volume, Volume]:
     or label values other than 0, 1, 2 (naming the file)."""
     cases = {int(_LITS_RE.match(v.name).group(2)): (v, s) for v, s in lits_cases(folder)}
     if int(n) not in cases:
-        raise DataError(f"LiTS case {n} is not under {folder}; it has {len(cases)} cases, N from {min(cases)} to {max(cases)}")
+        raise DataError(f"LiTS case {n} is not under {folder}; it has {len(cases)} cases, N from "
+                        f"{min(cases)} to {max(cases)}")
     vp, sp = cases[int(n)]
     ct, seg = load_nifti(vp, dtype=np.float32), load_nifti(sp)
     check_same_grid(ct, seg)
@@ -80,17 +83,19 @@ def lits_slices(
 ) -> dict:
     """Axial slices of LiTS cases under `folder` for a 2D network.
 
-    Returns a dict: `x` float32 (N, 1, size, size), the CT windowed to [0, 1] at (`level`, `width`) HU
-    (default: the abdominal window W400/L40); `y` uint8 (N, size, size) labels 0/1/2; `case` (N,) the
-    LiTS case number N of `volume-N` for each slice, slices in cranio-caudal order (z increasing =
-    superior, the canonical orientation of `load_lits_case`); `spacing` {case: (sz, sy, sx) mm after
-    resampling}. `cases`: the case numbers to read (default all); `liver_only`: keep only slices with
-    liver and `margin` slices around them. Raises `DataError` for a missing folder or case."""
+    Returns a dict: `x` float32 (N, 1, size, size), the CT windowed to [0, 1] at (`level`, `width`)
+    HU (default: the abdominal window W400/L40); `y` uint8 (N, size, size) labels 0/1/2; `case` (N,)
+    the LiTS case number N of `volume-N` for each slice, slices in cranio-caudal order (z increasing
+    = superior, the canonical orientation of `load_lits_case`); `spacing` {case: (sz, sy, sx) mm
+    after resampling}. `cases`: the case numbers to read (default all); `liver_only`: keep only
+    slices with liver and `margin` slices around them. Raises `DataError` for a missing folder or
+    case."""
     available = {int(v.name.split("-")[1].split(".")[0]): v for v, _ in lits_cases(folder)}
     wanted = sorted(available) if cases is None else [int(c) for c in cases]
     xs, ys, ids, spacing = [], [], [], {}
     for n in wanted:
-        ct, seg = load_lits_case(folder, n)                         # canonical (z, y, x), HU and labels
+        # canonical (z, y, x), HU and labels
+        ct, seg = load_lits_case(folder, n)
         sz, sy, sx = ct.spacing
         h, w = ct.array.shape[1:]
         new = (sz, sy * h / size, sx * w / size)                   # in-plane only, z untouched
@@ -104,4 +109,5 @@ def lits_slices(
         xs.append(img[keep, None].astype(np.float32)); ys.append(lab[keep].astype(np.uint8))
         ids.append(np.full(int(keep.sum()), n)); spacing[n] = tuple(float(a) for a in actual)
     if not xs: raise DataError(f"lits_slices: no case selected under {folder} (cases={cases})")
-    return dict(x=np.concatenate(xs), y=np.concatenate(ys), case=np.concatenate(ids), spacing=spacing)
+    return dict(x=np.concatenate(xs), y=np.concatenate(ys), case=np.concatenate(ids),
+                spacing=spacing)

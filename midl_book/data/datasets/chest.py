@@ -26,7 +26,8 @@ LIDC_CHARACTERISTICS = ("subtlety", "internalStructure", "calcification", "spher
                         "lobulation", "spiculation", "texture", "malignancy")
 
 class LidcRoi(NamedTuple):
-    "One outline of a nodule on one slice: z (mm, ImagePositionPatient z of the slice), SOP UID, inclusion, (N, 2) x, y pixels."
+    """One outline of a nodule on one slice: z (mm, ImagePositionPatient z of the slice), SOP UID,
+    inclusion, (N, 2) x, y pixels."""
     z_position: float
     sop_uid: str
     inclusion: bool
@@ -43,7 +44,8 @@ class LidcNodule:
 
 @dataclass
 class LidcReader:
-    "One reading session: `reader_id` (servicingRadiologistID), its `nodules`, its `non_nodules` (dicts with id, z_position, sop_uid, point (x, y)), and the series UID."
+    """One reading session: `reader_id` (servicingRadiologistID), its `nodules`, its `non_nodules`
+    (dicts with id, z_position, sop_uid, point (x, y)), and the series UID."""
     reader_id: str
     nodules: list
     non_nodules: list
@@ -78,12 +80,17 @@ def parse_lidc_xml(path) -> list[LidcReader]:
     p = _require_file(path, "LIDC XML file")
     try: root = ET.parse(str(p)).getroot()
     except ET.ParseError as e:
-        raise DataError(f"{p} is not well-formed XML ({e}): the file is truncated or not an LIDC reading; download it again") from None
+        raise DataError(
+            f"{p} is not well-formed XML ({e}): the file is truncated or not an LIDC reading; "
+            "download it again"
+        ) from None
     _strip_ns(root)
     if root.tag != "LidcReadMessage":
-        raise DataError(f"{p}: root element is <{root.tag}>, not <LidcReadMessage>: this is not an LIDC-IDRI CT reading "
-                        "(the chest radiograph readings use <IdriReadMessage>); pass the XML that sits next to the CT series")
-    series = _text(root.find("ResponseHeader") if root.find("ResponseHeader") is not None else root, "SeriesInstanceUid")
+        raise DataError(f"{p}: root element is <{root.tag}>, not <LidcReadMessage>: this is not an "
+                        "LIDC-IDRI CT reading (the chest radiograph readings use "
+                        "<IdriReadMessage>); pass the XML that sits next to the CT series")
+    series = _text(root.find("ResponseHeader") if root.find("ResponseHeader") is not None else root,
+                   "SeriesInstanceUid")
     readers = []
     for i, s in enumerate(root.findall("readingSession")):
         nodules = []
@@ -95,14 +102,34 @@ def parse_lidc_xml(path) -> list[LidcReader]:
                 if all(v is None for v in chars.values()): chars = None
             rois = []
             for roi in nod.findall("roi"):
-                pts = np.array([[int(float(_text(e, "xCoord"))), int(float(_text(e, "yCoord")))] for e in roi.findall("edgeMap")],
-                               dtype=np.int64).reshape(-1, 2)
-                rois.append(LidcRoi(float(_text(roi, "imageZposition", "nan")), _text(roi, "imageSOP_UID"),
-                                    _text(roi, "inclusion", "TRUE").upper() == "TRUE", pts))
+                pts = np.array(
+                    [
+                        [int(float(_text(e, "xCoord"))), int(float(_text(e, "yCoord")))]
+                        for e in roi.findall("edgeMap")
+                    ],
+                    dtype=np.int64,
+                ).reshape(-1, 2)
+                rois.append(
+                    LidcRoi(
+                        float(_text(roi, "imageZposition", "nan")),
+                        _text(roi, "imageSOP_UID"),
+                        _text(roi, "inclusion", "TRUE").upper() == "TRUE",
+                        pts,
+                    )
+                )
             nodules.append(LidcNodule(_text(nod, "noduleID"), chars, rois))
-        non = [{"id": _text(n, "nonNoduleID"), "z_position": float(_text(n, "imageZposition", "nan")),
-                "sop_uid": _text(n, "imageSOP_UID"), "point": _locus(n)} for n in s.findall("nonNodule")]
-        readers.append(LidcReader(_text(s, "servicingRadiologistID", f"reader{i + 1}"), nodules, non, series))
+        non = [
+            {
+                "id": _text(n, "nonNoduleID"),
+                "z_position": float(_text(n, "imageZposition", "nan")),
+                "sop_uid": _text(n, "imageSOP_UID"),
+                "point": _locus(n),
+            }
+            for n in s.findall("nonNodule")
+        ]
+        readers.append(
+            LidcReader(_text(s, "servicingRadiologistID", f"reader{i + 1}"), nodules, non, series)
+        )
     return readers
 
 def lidc_nodule_centroid(nodule: LidcNodule) -> np.ndarray:
@@ -110,13 +137,18 @@ def lidc_nodule_centroid(nodule: LidcNodule) -> np.ndarray:
     inclusion rois (exclusion rois are holes and are ignored) of x and y (pixels, column and
     row) and of z (mm, each point carrying its roi's z). Larger outlines weigh more, as in the
     centre of mass of the outlines. Raises `DataError` if the nodule has no points."""
-    rois = [r for r in nodule.rois if r.inclusion and len(r.points)] or [r for r in nodule.rois if len(r.points)]
-    if not rois: raise DataError(f"LIDC nodule {nodule.nodule_id!r} has no outline points, so it has no centroid")
+    rois = [r for r in nodule.rois if r.inclusion and len(r.points)] or [
+        r for r in nodule.rois if len(r.points)
+    ]
+    if not rois:
+        raise DataError(f"LIDC nodule {nodule.nodule_id!r} has no outline points, so it has no "
+                        "centroid")
     xy = np.concatenate([r.points for r in rois]).astype(np.float64)
     z = np.concatenate([np.full(len(r.points), r.z_position) for r in rois])
     return np.array([xy[:, 0].mean(), xy[:, 1].mean(), z.mean()])
 
-def roi_mask(nodule: LidcNodule, shape_yx: tuple[int, int], z_positions: Sequence[float]) -> np.ndarray:
+def roi_mask(nodule: LidcNodule, shape_yx: tuple[int, int],
+             z_positions: Sequence[float]) -> np.ndarray:
     """A `(Z, Y, X)` boolean mask of one reader's nodule: on the slice whose z (from
     `z_positions`, the z in mm of each slice of the volume, e.g. `Volume.meta["positions_mm"]`
     of an axial series) is nearest to each roi's z, the polygon interior
@@ -133,12 +165,18 @@ def roi_mask(nodule: LidcNodule, shape_yx: tuple[int, int], z_positions: Sequenc
             if r.inclusion != incl or not len(r.points): continue
             k = int(np.argmin(np.abs(zs - r.z_position)))
             if abs(zs[k] - r.z_position) > tol:
-                raise DataError(f"LIDC nodule {nodule.nodule_id!r}: an outline at z = {r.z_position} mm matches no slice (nearest "
-                                f"{zs[k]} mm): pass the z positions of the series this XML belongs to")
+                raise DataError(f"LIDC nodule {nodule.nodule_id!r}: an outline at z = "
+                                f"{r.z_position} mm matches no slice (nearest {zs[k]} mm): pass "
+                                "the z positions of the series this XML belongs to")
             sl = np.zeros(shape_yx, dtype=bool)
             rr, cc = polygon(r.points[:, 1], r.points[:, 0], shape_yx)
             sl[rr, cc] = True
-            ok = (r.points[:, 1] >= 0) & (r.points[:, 1] < shape_yx[0]) & (r.points[:, 0] >= 0) & (r.points[:, 0] < shape_yx[1])
+            ok = (
+                (r.points[:, 1] >= 0)
+                & (r.points[:, 1] < shape_yx[0])
+                & (r.points[:, 0] >= 0)
+                & (r.points[:, 0] < shape_yx[1])
+            )
             sl[r.points[ok, 1], r.points[ok, 0]] = True
             if incl: m[k] |= sl
             else: m[k] &= ~sl
@@ -152,12 +190,15 @@ def lidc_scans(folder) -> list[tuple[Path, Path]]:
     Raises `DataError` if the folder is missing or holds no such pair."""
     d = _as_path(folder, "LIDC-IDRI folder")
     if not d.is_dir():
-        raise DataError(f"LIDC-IDRI folder {d} does not exist: download it (see DATASETS['lidc_idri'].how_to_get)")
+        raise DataError(f"LIDC-IDRI folder {d} does not exist: download it (see "
+                        "DATASETS['lidc_idri'].how_to_get)")
     out = []
     for x in sorted(d.rglob("*.xml")):
         with open(x, "rb") as f: head = f.read(2000)
-        if b"LidcReadMessage" in head and next(x.parent.glob("*.dcm"), None) is not None: out.append((x.parent, x))
+        if b"LidcReadMessage" in head and next(x.parent.glob("*.dcm"), None) is not None:
+            out.append((x.parent, x))
     if not out:
-        raise DataError(f"no folder under {d} holds both CT slices (*.dcm) and an LIDC reading XML (<LidcReadMessage>): "
-                        "point at the folder of the TCIA download (LIDC-IDRI-0001/...)")
+        raise DataError(f"no folder under {d} holds both CT slices (*.dcm) and an LIDC reading XML "
+                        "(<LidcReadMessage>): point at the folder of the TCIA download "
+                        "(LIDC-IDRI-0001/...)")
     return out

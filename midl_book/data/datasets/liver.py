@@ -17,13 +17,15 @@ __all__ = ['FIBROSIS_STAGE_CODES', 'scale_percentiles', 'read_fibrosis_crop', 'l
 
 # %% ../../../nbs/01n_data_liver.ipynb #cf948aae
 FIBROSIS_STAGE_CODES = ("A", "B", "C")
-"The liver-fibrosis stages of the chapter amcl_liver_fibrosis: early, middle, last (class indices 0, 1, 2)."
+"""The liver-fibrosis stages of the chapter amcl_liver_fibrosis: early, middle, last (class indices
+0, 1, 2)."""
 
 def _stage_index(v, row: int, csv: Path) -> int:
     s = str(v).strip().upper()
     if s in FIBROSIS_STAGE_CODES: return FIBROSIS_STAGE_CODES.index(s)
     if s in ("0", "1", "2"): return int(s)
-    raise DataError(f"{csv}, row {row}: stage {v!r} is not one of A, B, C (or 0, 1, 2): fix the CSV")
+    raise DataError(f"{csv}, row {row}: stage {v!r} is not one of A, B, C (or 0, 1, 2): fix the "
+                    "CSV")
 
 def _read_image(path: Path) -> np.ndarray:
     if not path.exists():
@@ -54,10 +56,10 @@ def _fibrosis_table(root: Path, csv: str) -> tuple[pd.DataFrame, np.ndarray]:
     "The checked table of `root/csv` and its stage indices (N,) int64."
     path = root / csv
     if not path.exists():
-        raise DatasetNotFound(
-            f"{path} not found. The paper's MRI data (Shandong University) are private: put your own "
-            f"crops in {root}/images/ and list them in {csv} with columns image, patient_id, stage "
-            f"(A/B/C), or set MIDL_BOOK_DATA to the folder that holds liver_fibrosis/.")
+        raise DatasetNotFound(f"{path} not found. The paper's MRI data (Shandong University) are "
+                              f"private: put your own crops in {root}/images/ and list them in "
+                              f"{csv} with columns image, patient_id, stage (A/B/C), or set "
+                              "MIDL_BOOK_DATA to the folder that holds liver_fibrosis/.")
     df = pd.read_csv(path)
     missing = {"image", "patient_id", "stage"} - set(df.columns)
     if missing:

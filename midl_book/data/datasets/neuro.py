@@ -31,18 +31,24 @@ def _num_key(parts) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 def _nii(folder: Path, stem: str, what: str) -> Path:
-    "`folder/stem.nii.gz` or `folder/stem.nii`; DataError naming the file (and a MetaImage copy) if neither exists."
+    """`folder/stem.nii.gz` or `folder/stem.nii`; DataError naming the file (and a MetaImage copy)
+    if neither exists."""
     for ext in (".nii.gz", ".nii"):
         if (folder / (stem + ext)).is_file(): return folder / (stem + ext)
     for ext in (".mhd", ".mha"):
         if (folder / (stem + ext)).is_file():
-            raise DataError(f"{folder / (stem + ext)} is a MetaImage file, which nibabel does not read: convert it to NIfTI, e.g. "
-                            f"SimpleITK.WriteImage(SimpleITK.ReadImage('{stem}{ext}'), '{stem}.nii.gz'), or download the NIfTI copy")
-    raise DataError(f"{what} {folder / (stem + '.nii.gz')} (or .nii) does not exist: complete this subject folder "
-                    f"(it holds {sorted(p.name for p in folder.iterdir())[:8] if folder.is_dir() else 'nothing: the folder is missing'})")
+            raise DataError(f"{folder / (stem + ext)} is a MetaImage file, which nibabel does not "
+                            "read: convert it to NIfTI, e.g. "
+                            f"SimpleITK.WriteImage(SimpleITK.ReadImage('{stem}{ext}'), "
+                            f"'{stem}.nii.gz'), or download the NIfTI copy")
+    held = (sorted(p.name for p in folder.iterdir())[:8] if folder.is_dir()
+            else "nothing: the folder is missing")
+    raise DataError(f"{what} {folder / (stem + '.nii.gz')} (or .nii) does not exist: complete this "
+                    f"subject folder (it holds {held})")
 
 def _wmh_site(folder: Path) -> str:
-    "The scanner folder of a WMH subject: its parent, with 'Amsterdam/' in front in the nested DataverseNL layout."
+    """The scanner folder of a WMH subject: its parent, with 'Amsterdam/' in front in the nested
+    DataverseNL layout."""
     site = folder.parent.name
     return f"Amsterdam/{site}" if folder.parent.parent.name == "Amsterdam" else site
 
@@ -53,27 +59,33 @@ def wmh_cases(root) -> list[Path]:
     without `pre/T1.nii[.gz]` or `wmh.nii[.gz]` (listing them)."""
     d = _as_path(root, "WMH folder")
     if not d.is_dir():
-        raise DataError(f"WMH folder {d} does not exist: download the WMH 2017 data (see DATASETS['wmh'].how_to_get) and unzip it there")
+        raise DataError(f"WMH folder {d} does not exist: download the WMH 2017 data (see "
+                        "DATASETS['wmh'].how_to_get) and unzip it there")
     folders = sorted({p.parent.parent for p in d.rglob("FLAIR.nii*") if p.parent.name == "pre"},
                      key=lambda f: _num_key(f.relative_to(d).parts))
     if not folders:
-        raise DataError(f"no WMH subject (a folder with pre/FLAIR.nii.gz) under {d}: point at the unzipped training data "
-                        "(site folders Utrecht/, Singapore/, GE3T/ or training/...)")
-    bad = [f"{f} (missing {', '.join(s for s in ('pre/T1', 'wmh') if not any((f / (s + e)).is_file() for e in ('.nii.gz', '.nii')))})"
-           for f in folders if not all(any((f / (s + e)).is_file() for e in (".nii.gz", ".nii")) for s in ("pre/T1", "wmh"))]
+        raise DataError(f"no WMH subject (a folder with pre/FLAIR.nii.gz) under {d}: point at the "
+                        "unzipped training data (site folders Utrecht/, Singapore/, GE3T/ or "
+                        "training/...)")
+    def missing(f): return [s for s in ("pre/T1", "wmh")
+                            if not any((f / (s + e)).is_file() for e in (".nii.gz", ".nii"))]
+    bad = [f"{f} (missing {', '.join(missing(f))})" for f in folders if missing(f)]
     if bad:
-        raise DataError(f"{len(bad)} WMH subject folder(s) under {d} are incomplete: {'; '.join(bad[:5])}; complete the download "
-                        "(test subjects of the original release have no wmh.nii.gz: keep them in another folder)")
+        raise DataError(f"{len(bad)} WMH subject folder(s) under {d} are incomplete: "
+                        f"{'; '.join(bad[:5])}; complete the download (test subjects of the "
+                        "original release have no wmh.nii.gz: keep them in another folder)")
     return folders
 
 def load_wmh_case(folder) -> dict:
     """Read one WMH 2017 subject folder: returns `dict(t1=, flair=, wmh=, site=, subject=)`, T1 and
-    FLAIR as float32 `Volume`s (`pre/T1.nii.gz`, `pre/FLAIR.nii.gz`), the mask `wmh.nii.gz` as a uint8
-    `Volume` with labels 0 background, 1 WMH, 2 other pathology (kept: the challenge ignores it in
-    evaluation), all canonical and checked to share one grid. Raises `DataError` (naming the file)
-    for a missing file, NaN voxels, different grids, or mask values other than 0, 1, 2."""
+    FLAIR as float32 `Volume`s (`pre/T1.nii.gz`, `pre/FLAIR.nii.gz`), the mask `wmh.nii.gz` as a
+    uint8 `Volume` with labels 0 background, 1 WMH, 2 other pathology (kept: the challenge ignores
+    it in evaluation), all canonical and checked to share one grid. Raises `DataError`
+    (naming the file) for a missing file, NaN voxels, different grids, or mask values other than 0,
+    1, 2."""
     f = _as_path(folder, "WMH subject folder")
-    if not f.is_dir(): raise DataError(f"WMH subject folder {f} does not exist: pick one from wmh_cases(root)")
+    if not f.is_dir():
+        raise DataError(f"WMH subject folder {f} does not exist: pick one from wmh_cases(root)")
     t1 = load_nifti(_nii(f / "pre", "T1", "WMH T1 image"), dtype=np.float32)
     flair = load_nifti(_nii(f / "pre", "FLAIR", "WMH FLAIR image"), dtype=np.float32)
     wmh = load_nifti(_nii(f, "wmh", "WMH mask"))
@@ -82,42 +94,64 @@ def load_wmh_case(folder) -> dict:
     wmh = Volume(wmh.array.astype(np.uint8), wmh.spacing, wmh.affine, wmh.path, wmh.meta)
     return dict(t1=t1, flair=flair, wmh=wmh, site=_wmh_site(f), subject=f.name)
 
-_MRB_FILES = {2018: dict(flair=("pre", ("FLAIR",)), t1=("pre", ("reg_T1", "T1")), ir=("pre", ("reg_IR", "IR")), labels=(".", ("segm",))),
-              2013: dict(flair=(".", ("T2_FLAIR",)), t1=(".", ("T1",)), ir=(".", ("T1_IR",)), labels=(".", ("LabelsForTraining",)))}
+_MRB_FILES = {
+    2018: dict(
+        flair=("pre", ("FLAIR",)),
+        t1=("pre", ("reg_T1", "T1")),
+        ir=("pre", ("reg_IR", "IR")),
+        labels=(".", ("segm",)),
+    ),
+    2013: dict(
+        flair=(".", ("T2_FLAIR",)),
+        t1=(".", ("T1",)),
+        ir=(".", ("T1_IR",)),
+        labels=(".", ("LabelsForTraining",)),
+    ),
+}
 
 def _mrbrains_edition(edition) -> int:
-    if edition not in (2013, 2018): raise ValueError(f"MRBrainS edition must be 2013 or 2018, got {edition!r}")
+    if edition not in (2013, 2018):
+        raise ValueError(f"MRBrainS edition must be 2013 or 2018, got {edition!r}")
     return int(edition)
 
 def mrbrains_cases(root, edition: int = 2018) -> list[Path]:
-    """Subject folders of MRBrainS13 (folders with `LabelsForTraining.*`) or MRBrainS18 (folders with
-    `segm.nii*`) anywhere under `root`, sorted by subject number. DataError if there is none."""
+    """Subject folders of MRBrainS13 (folders with `LabelsForTraining.*`) or MRBrainS18 (folders
+    with `segm.nii*`) anywhere under `root`, sorted by subject number. DataError if there is
+    none."""
     ed, d = _mrbrains_edition(edition), _as_path(root, "MRBrainS folder")
     if not d.is_dir():
-        raise DataError(f"MRBrainS folder {d} does not exist: download MRBrainS{str(ed)[2:]} (see DATASETS['mrbrains'].how_to_get)")
+        raise DataError(f"MRBrainS folder {d} does not exist: download MRBrainS{str(ed)[2:]} (see "
+                        "DATASETS['mrbrains'].how_to_get)")
     pat = "segm.nii*" if ed == 2018 else "LabelsForTraining.*"
-    folders = sorted({p.parent for p in d.rglob(pat)}, key=lambda f: _num_key(f.relative_to(d).parts))
+    folders = sorted({p.parent for p in d.rglob(pat)},
+                     key=lambda f: _num_key(f.relative_to(d).parts))
     if not folders:
-        raise DataError(f"no MRBrainS{str(ed)[2:]} subject (a folder with {pat}) under {d}: point at the unzipped training data"
-                        + (" (or pass edition=2013)" if ed == 2018 else " (or pass edition=2018)"))
+        raise DataError(
+            f"no MRBrainS{str(ed)[2:]} subject (a folder with {pat}) under {d}: point at the "
+            "unzipped training data"
+            + (" (or pass edition=2013)" if ed == 2018 else " (or pass edition=2018)")
+        )
     return folders
 
 def load_mrbrains_case(folder, edition: int = 2018) -> dict:
-    """Read one MRBrainS subject folder: returns `dict(t1=, flair=, ir=, labels=, subject=, edition=)`
-    with the three images as float32 `Volume`s and the manual labels as a uint8 `Volume`, all canonical
-    and checked to share one grid. `edition=2018`: `pre/FLAIR.nii.gz`, `pre/reg_T1.nii.gz` (else
-    `pre/T1.nii.gz`), `pre/reg_IR.nii.gz` (else `pre/IR.nii.gz`), `segm.nii.gz` with labels 0-10
-    (`MRBRAINS18_LABELS`). `edition=2013`: `T1.nii`, `T1_IR.nii`, `T2_FLAIR.nii`,
-    `LabelsForTraining.nii` with labels 0-8 (`MRBRAINS13_LABELS`), plus `labels_testing` from
-    `LabelsForTesting.nii` (0 bg, 1 CSF, 2 GM, 3 WM; None if absent). `.nii` or `.nii.gz` either way.
-    Raises `DataError` naming the file for a missing or MetaImage-only file, NaNs, different grids,
-    or label values outside the edition's table."""
+    """Read one MRBrainS subject folder: returns `dict(t1=, flair=, ir=, labels=, subject=,
+    edition=)` with the three images as float32 `Volume`s and the manual labels as a uint8 `Volume`,
+    all canonical and checked to share one grid. `edition=2018`: `pre/FLAIR.nii.gz`,
+    `pre/reg_T1.nii.gz` (else `pre/T1.nii.gz`), `pre/reg_IR.nii.gz` (else `pre/IR.nii.gz`),
+    `segm.nii.gz` with labels 0-10 (`MRBRAINS18_LABELS`). `edition=2013`: `T1.nii`, `T1_IR.nii`,
+    `T2_FLAIR.nii`, `LabelsForTraining.nii` with labels 0-8 (`MRBRAINS13_LABELS`), plus
+    `labels_testing` from `LabelsForTesting.nii` (0 bg, 1 CSF, 2 GM, 3 WM; None if absent). `.nii`
+    or `.nii.gz` either way. Raises `DataError` naming the file for a missing or MetaImage-only
+    file, NaNs, different grids, or label values outside the edition's table."""
     ed, f = _mrbrains_edition(edition), _as_path(folder, "MRBrainS subject folder")
-    if not f.is_dir(): raise DataError(f"MRBrainS subject folder {f} does not exist: pick one from mrbrains_cases(root, {ed})")
+    if not f.is_dir():
+        raise DataError(f"MRBrainS subject folder {f} does not exist: pick one from "
+                        f"mrbrains_cases(root, {ed})")
     paths = {}
     for key, (sub, stems) in _MRB_FILES[ed].items():
         errs = []
-        for stem in stems:                                   # the first name that exists (2018: reg_T1, then T1)
+        # the first name that exists (2018: reg_T1, then T1)
+        for stem in stems:
             try: paths[key] = _nii(f / sub, stem, f"MRBrainS{str(ed)[2:]} {key} image"); break
             except DataError as e: errs.append(e)
         else: raise errs[0]
@@ -126,12 +160,17 @@ def load_mrbrains_case(folder, edition: int = 2018) -> dict:
     for k in ("t1", "ir"):
         try: check_same_grid(out["flair"], out[k], what="image")
         except DataError as e:
-            hint = " (MRBrainS18: use the registered pre/reg_T1.nii.gz and pre/reg_IR.nii.gz)" if ed == 2018 else ""
+            hint = (
+                " (MRBrainS18: use the registered pre/reg_T1.nii.gz and pre/reg_IR.nii.gz)"
+                if ed == 2018
+                else ""
+            )
             raise DataError(f"{e}{hint}") from None
     check_same_grid(out["flair"], labels)
     table = MRBRAINS18_LABELS if ed == 2018 else MRBRAINS13_LABELS
     check_labels(labels.array, table, labels.path, f"MRBrainS{str(ed)[2:]}")
-    out["labels"] = Volume(labels.array.astype(np.uint8), labels.spacing, labels.affine, labels.path, labels.meta)
+    out["labels"] = Volume(labels.array.astype(np.uint8), labels.spacing, labels.affine,
+                           labels.path, labels.meta)
     if ed == 2013:
         lt = None
         if any((f / ("LabelsForTesting" + e)).is_file() for e in (".nii", ".nii.gz", ".mhd")):
@@ -154,16 +193,18 @@ def load_gm_slices(
 
     Both files are read with `load_nifti` (canonical (z, y, x) axes, so `array[k]` is axial) and
     resampled in-plane to square pixels of the smaller in-plane spacing (`resample`; linear for the
-    image, nearest for the mask). Slices whose GM covers at least `min_gm_fraction` of the slice are kept,
-    zero-padded to a square and resized to `size` x `size` (image: linear with anti-aliasing; mask: nearest).
-    Intensities are divided by the volume's 99.5th percentile of non-zero voxels and clipped to [0, 1.5].
-    Returns (images float32 (n, size, size), gm uint8 (n, size, size), pixel size in mm of the output).
-    Raises `DataError` for grids that differ or a volume with no GM slice."""
+    image, nearest for the mask). Slices whose GM covers at least `min_gm_fraction` of the slice are
+    kept, zero-padded to a square and resized to `size` x `size` (image: linear with anti-aliasing;
+    mask: nearest). Intensities are divided by the volume's 99.5th percentile of non-zero voxels and
+    clipped to [0, 1.5]. Returns (images float32 (n, size, size), gm uint8 (n, size, size), pixel
+    size in mm of the output). Raises `DataError` for grids that differ or a volume with no GM
+    slice."""
     from skimage.transform import resize
     img, lab = load_nifti(image_path, dtype=np.float32), load_nifti(label_path)
     if img.array.shape[:3] != lab.array.shape[:3]:
-        raise DataError(f"load_gm_slices: {image_path} has grid {img.array.shape[:3]} but {label_path} "
-                        f"has {lab.array.shape[:3]}; the GM mask must be computed on the image's own grid")
+        raise DataError(f"load_gm_slices: {image_path} has grid {img.array.shape[:3]} but "
+                        f"{label_path} has {lab.array.shape[:3]}; the GM mask must be computed on "
+                        "the image's own grid")
     x, g = img.array[..., 0] if img.array.ndim == 4 else img.array, (np.asarray(lab.array) > 0.5)
     g = g[..., 0] if g.ndim == 4 else g
     sz, sy, sx = img.spacing
@@ -198,9 +239,9 @@ _ISLES_DIR = re.compile(r"^SMIR\.Brain\.XX\.O\.(?P<mod>[A-Za-z0-9_]+)\.(?P<id>\d
 def isles2018_cases(
     root,  # the unzipped TRAINING (or TESTING) folder, its parent, or one level above that
 ) -> list[Path]:
-    """The `case_N` folders of ISLES 2018 under `root`, sorted by N. `root` is the unzipped `TRAINING`
-    (or `TESTING`) folder, a folder that holds `TRAINING/`, or one level above that (e.g. `isles/`
-    holding `ISLES2018/TRAINING/`). Raises `DataError` if there is none."""
+    """The `case_N` folders of ISLES 2018 under `root`, sorted by N. `root` is the unzipped
+    `TRAINING` (or `TESTING`) folder, a folder that holds `TRAINING/`, or one level above that (e.g.
+    `isles/` holding `ISLES2018/TRAINING/`). Raises `DataError` if there is none."""
     root = Path(root).expanduser()
     nested = sorted(root.glob("*/TRAINING"))
     if (root / "TRAINING").is_dir(): base = root / "TRAINING"
@@ -253,8 +294,8 @@ def load_isles2018_case(
     missing = [m for m in need if m not in files]
     if missing:
         raise DataError(f"{case}: no SMIR.Brain.XX.O.{missing[0]}.<id>/ folder (this case has "
-                        f"{sorted(files)}); download the case again, or pass modalities= without it "
-                        "(TESTING cases have no OT: with_label=False)")
+                        f"{sorted(files)}); download the case again, or pass modalities= without "
+                        "it (TESTING cases have no OT: with_label=False)")
     vols = {m: load_nifti(files[m], dtype=np.float32) for m in modalities}
     if with_label:
         ot = load_nifti(files["OT"])
@@ -277,8 +318,8 @@ def volume_slices(
 ) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
     """Axial 2D slices of co-registered volumes: each channel (z, y, x) normalised to [0, 1] over
     the whole volume (min-max, the official boundary-loss code's `norm_arr`), resized in-plane to
-    `size` x `size` (linear; labels nearest). Returns x (z, C, size, size) float32, y (z, size, size)
-    int64 and the in-plane spacing (sy, sx) in mm after resizing."""
+    `size` x `size` (linear; labels nearest). Returns x (z, C, size, size) float32, y
+    (z, size, size) int64 and the in-plane spacing (sy, sx) in mm after resizing."""
     z, h, w = label.shape
     zoom = (1, size / h, size / w)
     # (a - min) / (max - min) over the whole volume; a constant volume gives zeros
