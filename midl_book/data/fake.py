@@ -751,7 +751,8 @@ def write_calgary_campinas(
     `calgary_campinas/Raw-data/Single-channel/{Train,Val}/e<NNNNN>s<N>_P<NNNNN>.7.npy`, `n_cases`
     files in each, float32 `(slices, rows, cols, 2)` (real, imaginary) holding uncentred k-space
     (`numpy.fft.fft2` of each slice, as the official notebooks read it; either convention is
-    accepted by `load_cc_kspace`; the release's slices are 256 x 256). `shape`: (slices, rows, cols)."""
+    accepted by `load_cc_kspace`; the release's slices are 256 x 256). `shape`: (slices, rows,
+    cols)."""
     d, shape = _d(root, "calgary_campinas"), _shape(shape, (4, 16, 16))
     for s, sub in enumerate(("Train", "Val")):
         f = d / "Raw-data" / "Single-channel" / sub
@@ -1043,8 +1044,8 @@ def write_neuromorphometrics(
 ) -> Path:
     """The MICCAI 2012 multi-atlas data in the layout hetero_modal_joint_seg reads:
     `neuromorphometrics/training-images/<id>_3.nii` (int16 T1) and
-    `neuromorphometrics/training-labels/<id>_3_glm.nii` (int16 labels, Neuromorphometrics numbers: 48
-    of them, covering every tissue group of the chapter's mapping), in separate folders as in the
+    `neuromorphometrics/training-labels/<id>_3_glm.nii` (int16 labels, Neuromorphometrics numbers:
+    48 of them, covering every tissue group of the chapter's mapping), in separate folders as in the
     release (MICCAI-2012-Multi-Atlas-Challenge-Data); ids 1000, 1001, 1002, 1006 ..."""
     d, shape = _d(root, "neuromorphometrics"), _shape(shape, (16, 16, 12))
     for n in range(n_cases):

@@ -21,19 +21,22 @@ __all__ = ['extract_slices', 'extract_patch', 'mask_bbox', 'patch_around_mask', 
            'PatchDataset']
 
 # %% ../../nbs/01d_data_patches.ipynb #9418e0ab
-def extract_slices(volume_array: np.ndarray, mask_array: np.ndarray, axis: int = 0, min_fg: int = 1) -> np.ndarray:
+def extract_slices(volume_array: np.ndarray, mask_array: np.ndarray, axis: int = 0,
+                   min_fg: int = 1) -> np.ndarray:
     """Indices (sorted int64) of the slices along `axis` where `mask_array > 0` has at least
     `min_fg` voxels. `mask_array` must have the shape of `volume_array`'s leading axes
     (DataError otherwise). An empty mask gives an empty index array."""
     m = np.asarray(mask_array)
     vs = np.shape(volume_array)
     if m.shape != vs[:m.ndim]:
-        raise DataError(f"extract_slices: mask shape {m.shape} does not match volume shape {vs}: pass the mask of this volume "
-                        "(resample it onto the image grid with order=0 if the grids differ)")
+        raise DataError(f"extract_slices: mask shape {m.shape} does not match volume shape {vs}: "
+                        "pass the mask of this volume (resample it onto the image grid with "
+                        "order=0 if the grids differ)")
     counts = (m > 0).sum(axis=tuple(a for a in range(m.ndim) if a != axis % m.ndim))
     return np.nonzero(counts >= min_fg)[0].astype(np.int64)
 
-def extract_patch(array: np.ndarray, center: Sequence[float], size: Sequence[int], pad_value: float = 0) -> np.ndarray:
+def extract_patch(array: np.ndarray, center: Sequence[float], size: Sequence[int],
+                  pad_value: float = 0) -> np.ndarray:
     """The box of `size` voxels of `array`'s leading `len(size)` axes starting at
     `round(center) - size // 2` on each axis, padded with `pad_value` outside the array.
     Trailing axes are kept whole. Returns a new array of `array`'s dtype."""
@@ -41,19 +44,22 @@ def extract_patch(array: np.ndarray, center: Sequence[float], size: Sequence[int
     size = tuple(int(s) for s in size)
     c = np.rint(np.asarray(center, dtype=np.float64)).astype(int)
     if len(c) != len(size) or len(size) > a.ndim:
-        raise ValueError(f"extract_patch: center {tuple(c)} and size {size} need one value per leading axis of shape {a.shape}")
+        raise ValueError(f"extract_patch: center {tuple(c)} and size {size} need one value per "
+                         f"leading axis of shape {a.shape}")
     start = c - np.array(size) // 2
     out = np.full(size + a.shape[len(size):], pad_value, dtype=a.dtype)
     src, dst = [], []
     for st, s, n in zip(start, size, a.shape):
         lo, hi = max(st, 0), min(st + s, n)
-        if hi <= lo: return out                               # the box lies wholly outside the array
+        # the box lies wholly outside the array
+        if hi <= lo: return out
         src.append(slice(lo, hi)); dst.append(slice(lo - st, hi - st))
     out[tuple(dst)] = a[tuple(src)]
     return out
 
 def mask_bbox(mask: np.ndarray, margin: int = 0) -> tuple[slice, ...] | None:
-    "Bounding box of `mask > 0` as a tuple of slices (grown by `margin` voxels, clipped to the array); None if empty."
+    """Bounding box of `mask > 0` as a tuple of slices (grown by `margin` voxels, clipped to the
+    array); None if empty."""
     m = np.asarray(mask) > 0
     if not m.any(): return None
     out = []
@@ -62,10 +68,14 @@ def mask_bbox(mask: np.ndarray, margin: int = 0) -> tuple[slice, ...] | None:
         out.append(slice(max(int(idx[0]) - margin, 0), min(int(idx[-1]) + 1 + margin, m.shape[ax])))
     return tuple(out)
 
-def patch_around_mask(array: np.ndarray, mask: np.ndarray, size: Sequence[int], pad_value: float = 0) -> np.ndarray:
-    "`extract_patch` centred on the centre of `mask`'s bounding box (DataError if the mask is empty)."
+def patch_around_mask(array: np.ndarray, mask: np.ndarray, size: Sequence[int],
+                      pad_value: float = 0) -> np.ndarray:
+    """`extract_patch` centred on the centre of `mask`'s bounding box (DataError if the mask is
+    empty)."""
     bb = mask_bbox(mask)
-    if bb is None: raise DataError("patch_around_mask: the mask is empty, so there is nothing to centre the patch on")
+    if bb is None:
+        raise DataError("patch_around_mask: the mask is empty, so there is nothing to centre the "
+                        "patch on")
     return extract_patch(array, [(s.start + s.stop - 1) / 2 for s in bb], size, pad_value)
 
 # %% ../../nbs/01d_data_patches.ipynb #76d626b9

@@ -20,8 +20,14 @@ from .volume import _spacing
 __all__ = ['CT_WINDOWS', 'window', 'resample', 'resample_volume', 'normalize', 'crop_or_pad']
 
 # %% ../../nbs/01c_data_preprocess.ipynb #6459d771
-CT_WINDOWS = {"abdomen": (40, 400), "liver": (30, 150), "lung": (-600, 1500), "mediastinum": (50, 350),
-              "bone": (400, 1800), "brain": (40, 80)}   # (level, width) in HU
+CT_WINDOWS = {
+    "abdomen": (40, 400),
+    "liver": (30, 150),
+    "lung": (-600, 1500),
+    "mediastinum": (50, 350),
+    "bone": (400, 1800),
+    "brain": (40, 80),
+}  # (level, width) in HU
 
 def window(x, level: float, width: float):
     """Map HU values `x` to [0, 1]: `clip((x - (level - width/2)) / width, 0, 1)` as float32.
@@ -30,11 +36,13 @@ def window(x, level: float, width: float):
     if not width > 0: raise ValueError(f"window width must be > 0 HU, got {width}")
     lo = level - width / 2
     if hasattr(x, "clamp"): return ((x.float() - lo) / width).clamp(0, 1)
-    return np.clip((np.asarray(x, dtype=np.float32) - np.float32(lo)) / np.float32(width), 0, 1).astype(np.float32)
+    return np.clip(
+        (np.asarray(x, dtype=np.float32) - np.float32(lo)) / np.float32(width), 0, 1
+    ).astype(np.float32)
 
 # %% ../../nbs/01c_data_preprocess.ipynb #2d44b1f5
-def resample(array: np.ndarray, spacing: Sequence[float], new_spacing: Sequence[float], order: int = 1
-             ) -> tuple[np.ndarray, tuple]:
+def resample(array: np.ndarray, spacing: Sequence[float], new_spacing: Sequence[float],
+             order: int = 1) -> tuple[np.ndarray, tuple]:
     """Resample `array` from voxel size `spacing` to (about) `new_spacing` (mm, one value per
     leading axis; trailing axes such as channels or time are kept as they are).
 
@@ -47,7 +55,8 @@ def resample(array: np.ndarray, spacing: Sequence[float], new_spacing: Sequence[
     a = np.asarray(array)
     sp, new = tuple(float(s) for s in spacing), tuple(float(s) for s in new_spacing)
     if len(sp) != len(new) or len(sp) > a.ndim:
-        raise ValueError(f"resample: spacing {sp} and new_spacing {new} must have one value per leading axis of shape {a.shape}")
+        raise ValueError(f"resample: spacing {sp} and new_spacing {new} must have one value per "
+                         f"leading axis of shape {a.shape}")
     if min(sp + new) <= 0: raise ValueError(f"resample: spacings must be > 0 mm, got {sp} -> {new}")
     k = len(sp)
     new_shape = tuple(max(1, int(round(n * s / t))) for n, s, t in zip(a.shape[:k], sp, new))
@@ -61,12 +70,15 @@ def resample(array: np.ndarray, spacing: Sequence[float], new_spacing: Sequence[
     return (out.astype(bool) if a.dtype == bool else out), actual
 
 def resample_volume(volume: Volume, new_spacing: Sequence[float], order: int = 1) -> Volume:
-    "`resample` a `Volume`'s array to `new_spacing` = (sz, sy, sx) mm, with the affine updated to the new grid."
+    """`resample` a `Volume`'s array to `new_spacing` = (sz, sy, sx) mm, with the affine updated to
+    the new grid."""
     arr, actual = resample(volume.array, volume.spacing, new_spacing, order)
     f = np.array(volume.array.shape[:3]) / np.array(arr.shape[:3])       # old voxels per new voxel
-    T = np.eye(4); T[:3, :3] = np.diag(f); T[:3, 3] = 0.5 * f - 0.5        # new index o -> old index (o + 1/2) f - 1/2
+    # new index o -> old index (o + 1/2) f - 1/2
+    T = np.eye(4); T[:3, :3] = np.diag(f); T[:3, 3] = 0.5 * f - 0.5
     aff = volume.affine @ T
-    return Volume(arr, _spacing(aff), aff, volume.path, {**volume.meta, "resampled_from": volume.spacing})
+    return Volume(arr, _spacing(aff), aff, volume.path,
+                  {**volume.meta, "resampled_from": volume.spacing})
 
 # %% ../../nbs/01c_data_preprocess.ipynb #0b91019b
 def normalize(x: np.ndarray, mask: np.ndarray | None = None, method: str = "zscore",
@@ -85,9 +97,13 @@ def normalize(x: np.ndarray, mask: np.ndarray | None = None, method: str = "zsco
     if mask is None: vals = x.ravel()
     else:
         mask = np.asarray(mask)
-        if mask.shape != x.shape: raise DataError(f"normalize: mask shape {mask.shape} differs from image shape {x.shape}: pass the mask of this image")
+        if mask.shape != x.shape:
+            raise DataError(f"normalize: mask shape {mask.shape} differs from image shape "
+                            f"{x.shape}: pass the mask of this image")
         vals = x[mask > 0]
-        if vals.size == 0: raise DataError("normalize: the mask is empty (no voxel > 0): pass mask=None or a non-empty mask")
+        if vals.size == 0:
+            raise DataError("normalize: the mask is empty (no voxel > 0): pass mask=None or a "
+                            "non-empty mask")
     vals = vals.astype(np.float64)
     if method == "zscore":
         mu, sd = vals.mean(), vals.std()

@@ -21,13 +21,16 @@ __all__ = ['DataError', 'DatasetNotFound', 'ShippedDataUnavailable', 'Volume', '
 
 # %% ../../nbs/01a_data_volume.ipynb #2a270156
 class DataError(MidlBookError):
-    "Bad, corrupt or missing input data. The message names the file (or argument) and says how to fix it."
+    """Bad, corrupt or missing input data. The message names the file (or argument) and says how to
+    fix it."""
 
 class DatasetNotFound(DataError):
-    "A registered dataset is not (completely) under `$MIDL_BOOK_DATA`: says what is missing, where to get it, and the expected layout."
+    """A registered dataset is not (completely) under `$MIDL_BOOK_DATA`: says what is missing, where
+    to get it, and the expected layout."""
 
 class ShippedDataUnavailable(DataError):
-    "A real image that a Python package ships is not installed: says which `pip install` provides it."
+    """A real image that a Python package ships is not installed: says which `pip install` provides
+    it."""
 
 def _as_path(p, what: str = "path") -> Path:
     if p is None or str(p) == "": raise DataError(f"no {what} given: pass a file or folder path")
@@ -35,12 +38,15 @@ def _as_path(p, what: str = "path") -> Path:
 
 def _require_file(p, what: str = "file") -> Path:
     p = _as_path(p, what)
-    if not p.exists(): raise DataError(f"{what} {p} does not exist: check the path (and $MIDL_BOOK_DATA, now {data_root()})")
+    if not p.exists():
+        raise DataError(f"{what} {p} does not exist: check the path (and $MIDL_BOOK_DATA, now "
+                        f"{data_root()})")
     if p.is_dir(): raise DataError(f"{p} is a folder, expected a {what}: pass the file inside it")
     return p
 
 # %% ../../nbs/01a_data_volume.ipynb #749da903
-# P maps (z, y, x, 1) to (x, y, z, 1): the permutation between our index order and nibabel's (its own inverse)
+# P maps (z, y, x, 1) to (x, y, z, 1): the permutation between our index order and nibabel's
+# (its own inverse)
 _P = np.array([[0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]], dtype=np.float64)
 _LPS_ORNT = nio.axcodes2ornt(("L", "P", "S"))
 
@@ -63,10 +69,14 @@ class Volume:
     def __post_init__(self):
         self.array = np.asarray(self.array)
         self.affine = np.asarray(self.affine, dtype=np.float64)
-        if self.array.ndim < 3: raise ValueError(f"Volume.array must have at least 3 axes (z, y, x), got shape {self.array.shape}")
-        if self.affine.shape != (4, 4): raise ValueError(f"Volume.affine must be 4 x 4, got {self.affine.shape}")
+        if self.array.ndim < 3:
+            raise ValueError("Volume.array must have at least 3 axes (z, y, x), got shape "
+                             f"{self.array.shape}")
+        if self.affine.shape != (4, 4):
+            raise ValueError(f"Volume.affine must be 4 x 4, got {self.affine.shape}")
         self.spacing = tuple(float(s) for s in self.spacing)
-        if len(self.spacing) != 3: raise ValueError(f"Volume.spacing must be (sz, sy, sx), got {self.spacing}")
+        if len(self.spacing) != 3:
+            raise ValueError(f"Volume.spacing must be (sz, sy, sx), got {self.spacing}")
         if self.path is not None: self.path = str(self.path)
 
     @property
@@ -78,24 +88,31 @@ class Volume:
         return idx @ self.affine[:3, :3].T + self.affine[:3, 3]
 
     def world_to_index(self, xyz) -> np.ndarray:
-        "Fractional (z, y, x) indices of RAS+ mm points `xyz` (..., 3): the inverse of `index_to_world`."
+        """Fractional (z, y, x) indices of RAS+ mm points `xyz` (..., 3): the inverse of
+        `index_to_world`."""
         xyz = np.asarray(xyz, dtype=np.float64)
         return (xyz - self.affine[:3, 3]) @ np.linalg.inv(self.affine[:3, :3]).T
 
     def __repr__(self):
         sp = ", ".join(f"{s:.3g}" for s in self.spacing)
-        return f"Volume(shape={self.array.shape}, dtype={self.array.dtype}, spacing=({sp}) mm, path={self.path!r})"
+        return (
+            f"Volume(shape={self.array.shape}, dtype={self.array.dtype}, spacing=({sp}) mm, "
+            f"path={self.path!r})"
+        )
 
 def _spacing(affine_zyx: np.ndarray) -> tuple:
     "(sz, sy, sx): the column norms of the affine's 3 x 3 part."
     return tuple(float(s) for s in np.linalg.norm(affine_zyx[:3, :3], axis=0))
 
-def _canonical(data: np.ndarray, affine_ijk: np.ndarray, source: str = "array") -> tuple[np.ndarray, np.ndarray]:
-    """Flip/permute `data` (indexed (i, j, k, *extra), with `affine_ijk` mapping (i, j, k, 1) to RAS+)
-    into the canonical (z, y, x, *extra) LPS voxel order. Returns (array, affine for (z, y, x, 1))."""
+def _canonical(data: np.ndarray, affine_ijk: np.ndarray,
+               source: str = "array") -> tuple[np.ndarray, np.ndarray]:
+    """Flip/permute `data` (indexed (i, j, k, *extra), with `affine_ijk` mapping (i, j, k, 1) to
+    RAS+) into the canonical (z, y, x, *extra) LPS voxel order. Returns (array, affine for
+    (z, y, x, 1))."""
     ornt = nio.io_orientation(affine_ijk)
     if np.isnan(ornt).any():
-        raise DataError(f"{source}: its affine is degenerate (an axis has zero length or two axes are parallel):\n{affine_ijk}\n"
+        raise DataError(f"{source}: its affine is degenerate (an axis has zero length or two axes "
+                        f"are parallel):\n{affine_ijk}\n"
                         "fix the header (e.g. re-export the image) or set a valid affine")
     tr = nio.ornt_transform(ornt, _LPS_ORNT)
     aff = affine_ijk @ nio.inv_ornt_aff(tr, data.shape[:3])   # the shape *before* reorientation
@@ -110,11 +127,13 @@ def _check_finite(arr: np.ndarray, source, allow_nan: bool = False) -> None:
     n = int(bad.sum())
     if n:
         first = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise DataError(f"{source}: {n} voxel(s) are NaN or infinite (the first at index {first} of the (z, y, x) array): "
-                        "fix the file (e.g. replace them with np.nan_to_num and save it again), or pass allow_nan=True and handle them")
+        raise DataError(f"{source}: {n} voxel(s) are NaN or infinite (the first at index {first} "
+                        "of the (z, y, x) array): fix the file (e.g. replace them with "
+                        "np.nan_to_num and save it again), or pass allow_nan=True and handle them")
 
 def load_nifti(path, dtype=None, allow_nan: bool = False) -> Volume:
-    """Read a NIfTI-1/2 (`.nii`, `.nii.gz`) or Analyze (`.hdr`/`.img`) image into a canonical `Volume`.
+    """Read a NIfTI-1/2 (`.nii`, `.nii.gz`) or Analyze (`.hdr`/`.img`) image into a canonical
+    `Volume`.
 
     The array is reoriented (flips and axis permutations only, no interpolation) to axes
     `(z, y, x, *extra)` with x towards Left, y Posterior, z Superior; 4D images keep their extra
@@ -126,20 +145,27 @@ def load_nifti(path, dtype=None, allow_nan: bool = False) -> Volume:
     p = _require_file(path, "NIfTI file")
     try: img = nib.load(str(p))
     except Exception as e:
-        raise DataError(f"{p} is not a readable NIfTI/Analyze image ({type(e).__name__}: {e}); it may be truncated or "
-                        "another format: download or export it again, or use the reader for its format") from None
+        raise DataError(
+            f"{p} is not a readable NIfTI/Analyze image ({type(e).__name__}: {e}); it may be "
+            "truncated or another format: download or export it again, or use the reader for its "
+            "format"
+        ) from None
     try:
         if dtype is not None and np.dtype(dtype) in (np.float32, np.float64):
-            data = img.get_fdata(dtype=dtype, caching="unchanged")          # scaled straight into float32/64
+            # scaled straight into float32/64
+            data = img.get_fdata(dtype=dtype, caching="unchanged")
         else: data = np.asanyarray(img.dataobj)
     except Exception as e:
-        raise DataError(f"{p}: the header reads but the voxel data do not ({type(e).__name__}: {e}); the file is probably "
-                        "truncated (an interrupted download or copy): download or export it again") from None
+        raise DataError(
+            f"{p}: the header reads but the voxel data do not ({type(e).__name__}: {e}); the file "
+            "is probably truncated (an interrupted download or copy): download or export it again"
+        ) from None
     if data.ndim < 3: data = data.reshape(data.shape + (1,) * (3 - data.ndim))
     if dtype is not None: data = data.astype(dtype, copy=False)
     arr, aff = _canonical(data, img.affine, str(p))
     _check_finite(arr, p, allow_nan)
-    meta = {"format": type(img).__name__, "file_axcodes": "".join(nib.aff2axcodes(img.affine)), "file_shape": tuple(img.shape)}
+    meta = {"format": type(img).__name__, "file_axcodes": "".join(nib.aff2axcodes(img.affine)),
+            "file_shape": tuple(img.shape)}
     return Volume(arr, _spacing(aff), aff, str(p), meta)
 
 def save_nifti(volume: Volume, path, dtype=None) -> Path:
@@ -149,12 +175,14 @@ def save_nifti(volume: Volume, path, dtype=None) -> Path:
     Returns the path."""
     p = _as_path(path, "output path")
     if not (p.name.endswith(".nii") or p.name.endswith(".nii.gz")):
-        raise DataError(f"{p}: save_nifti writes NIfTI only; give the file name the suffix .nii or .nii.gz")
+        raise DataError(f"{p}: save_nifti writes NIfTI only; give the file name the suffix .nii or "
+                        ".nii.gz")
     arr = np.asarray(volume.array if dtype is None else volume.array.astype(dtype))
     if arr.dtype == bool: arr = arr.astype(np.uint8)
     if arr.dtype in (np.int64, np.uint64):
         if arr.size and (arr.min() < np.iinfo(np.int32).min or arr.max() > np.iinfo(np.int32).max):
-            raise DataError(f"{p}: values of {arr.dtype} do not fit int32; pass dtype=np.float64 (or smaller values)")
+            raise DataError(f"{p}: values of {arr.dtype} do not fit int32; pass dtype=np.float64 "
+                            "(or smaller values)")
         arr = arr.astype(np.int32)
     aff = volume.affine @ _P
     img = nib.Nifti1Image(np.swapaxes(arr, 0, 2), aff)
@@ -168,22 +196,30 @@ def save_nifti(volume: Volume, path, dtype=None) -> Path:
 _SKIP_SUFFIXES = {".xml", ".txt", ".json", ".csv", ".md", ".html", ".py", ".zip", ".nii", ".gz"}
 
 def _read_dicoms(folder) -> tuple[list, list[Path], str]:
-    "Read every DICOM file of `folder` (or of a list of files). Returns (datasets, paths, source name)."
+    """Read every DICOM file of `folder` (or of a list of files). Returns (datasets, paths, source
+    name)."""
     import pydicom
     from pydicom.errors import InvalidDicomError
     if isinstance(folder, (list, tuple)):
         files = [_require_file(f, "DICOM file") for f in folder]
-        source = f"{len(files)} DICOM file(s) starting with {files[0]}" if files else "an empty list of files"
+        source = (
+            f"{len(files)} DICOM file(s) starting with {files[0]}"
+            if files
+            else "an empty list of files"
+        )
     else:
         d = _as_path(folder, "DICOM folder")
-        if not d.exists(): raise DataError(f"DICOM folder {d} does not exist: check the path (and $MIDL_BOOK_DATA, now {data_root()})")
+        if not d.exists():
+            raise DataError(f"DICOM folder {d} does not exist: check the path (and "
+                            f"$MIDL_BOOK_DATA, now {data_root()})")
         if not d.is_dir(): files, source = [d], str(d)
         else:
             files = sorted(f for f in d.iterdir() if f.is_file() and not f.name.startswith("."))
             source = str(d)
     if not files:
-        raise DataError(f"DICOM folder {source} is empty: put the files of one series in it (an unzipped download, "
-                        "one file per slice), or point at the folder that holds them")
+        raise DataError(f"DICOM folder {source} is empty: put the files of one series in it (an "
+                        "unzipped download, one file per slice), or point at the folder that holds "
+                        "them")
     dss, paths, skipped = [], [], []
     for f in files:
         if f.suffix.lower() in _SKIP_SUFFIXES: skipped.append(f.name); continue
@@ -191,21 +227,26 @@ def _read_dicoms(folder) -> tuple[list, list[Path], str]:
         except (InvalidDicomError, EOFError, OSError, ValueError): skipped.append(f.name); continue
         dss.append(ds); paths.append(f)
     if not dss:
-        raise DataError(f"no DICOM file in {source} (skipped {len(skipped)}: {', '.join(skipped[:5])}): point at the "
-                        "folder of a DICOM series (files starting with the 'DICM' preamble, often named *.dcm or without suffix)")
+        raise DataError(f"no DICOM file in {source} (skipped {len(skipped)}: "
+                        f"{', '.join(skipped[:5])}): point at the folder of a DICOM series (files "
+                        "starting with the 'DICM' preamble, often named *.dcm or without suffix)")
     return dss, paths, source
 
 def _pick_series(dss, paths, source, series_uid):
-    "Keep the files of one SeriesInstanceUID; raise DataError listing the series when that is ambiguous."
+    """Keep the files of one SeriesInstanceUID; raise DataError listing the series when that is
+    ambiguous."""
     uids = [str(ds.get("SeriesInstanceUID", "")) for ds in dss]
     groups = {u: [i for i, x in enumerate(uids) if x == u] for u in dict.fromkeys(uids)}
     if series_uid is None and len(groups) == 1: return dss, paths
     def _describe():
-        return "; ".join(f"{u or '(no SeriesInstanceUID)'}: {len(ix)} file(s), '{dss[ix[0]].get('SeriesDescription', '')}', e.g. {paths[ix[0]].name}"
-                         for u, ix in groups.items())
+        return "; ".join(
+            f"{u or '(no SeriesInstanceUID)'}: {len(ix)} file(s), "
+            f"'{dss[ix[0]].get('SeriesDescription', '')}', e.g. {paths[ix[0]].name}"
+            for u, ix in groups.items()
+        )
     if series_uid is None:
-        raise DataError(f"{source} mixes {len(groups)} series ({_describe()}): pass series_uid= to choose one, "
-                        "or move each series into its own folder")
+        raise DataError(f"{source} mixes {len(groups)} series ({_describe()}): pass series_uid= to "
+                        "choose one, or move each series into its own folder")
     if series_uid not in groups:
         raise DataError(f"{source} has no series {series_uid}; it has: {_describe()}")
     ix = groups[series_uid]
@@ -213,24 +254,33 @@ def _pick_series(dss, paths, source, series_uid):
 
 def _require_pixels(ds, path) -> None:
     if not any(t in ds for t in ("PixelData", "FloatPixelData", "DoubleFloatPixelData")):
-        raise DataError(f"{path} has no pixel data (SOP class {ds.get('SOPClassUID', '?')}, e.g. a report or a "
-                        "presentation state): remove it from the image folder, or pass the image files only")
+        raise DataError(f"{path} has no pixel data (SOP class {ds.get('SOPClassUID', '?')}, e.g. a "
+                        "report or a presentation state): remove it from the image folder, or pass "
+                        "the image files only")
 
 def _pixels(ds, path) -> np.ndarray:
     "Stored values of one slice times RescaleSlope plus RescaleIntercept, as float32 (HU for CT)."
     _require_pixels(ds, path)
     try: v = ds.pixel_array
     except Exception as e:
-        raise DataError(f"{path}: pydicom cannot decode its pixel data ({type(e).__name__}: {e}); if it is compressed "
-                        "(JPEG/JPEG 2000/JPEG-LS), install a decoder (pip install pylibjpeg pylibjpeg-libjpeg "
-                        "pylibjpeg-openjpeg) or decompress it (gdcmconv --raw)") from None
+        raise DataError(
+            f"{path}: pydicom cannot decode its pixel data ({type(e).__name__}: {e}); if it is "
+            "compressed (JPEG/JPEG 2000/JPEG-LS), install a decoder (pip install pylibjpeg "
+            "pylibjpeg-libjpeg pylibjpeg-openjpeg) or decompress it (gdcmconv --raw)"
+        ) from None
     slope, inter = float(ds.get("RescaleSlope", 1) or 1), float(ds.get("RescaleIntercept", 0) or 0)
     return (v.astype(np.float64) * slope + inter).astype(np.float32)
 
 def _dicom_canonical(data, r, c, ipp0, step, drow, dcol, source):
-    "Slices `data` (s, r, c, *extra) with DICOM geometry -> canonical (array, affine): LPS affine in (c, r, s) order, to RAS+, reoriented."
+    """Slices `data` (s, r, c, *extra) with DICOM geometry -> canonical (array, affine): LPS affine
+    in (c, r, s) order, to RAS+, reoriented."""
     lps = np.eye(4)
-    lps[:3, 0], lps[:3, 1], lps[:3, 2], lps[:3, 3] = np.asarray(r) * dcol, np.asarray(c) * drow, step, ipp0
+    lps[:3, 0], lps[:3, 1], lps[:3, 2], lps[:3, 3] = (
+        np.asarray(r) * dcol,
+        np.asarray(c) * drow,
+        step,
+        ipp0,
+    )
     ras = np.diag([-1., -1., 1., 1.]) @ lps
     return _canonical(np.swapaxes(data, 0, 2), ras, source)
 
@@ -252,20 +302,22 @@ def load_dicom_series(folder, series_uid: str | None = None) -> Volume:
     for ds, p in zip(dss, paths):
         _require_pixels(ds, p)
         if int(ds.get("NumberOfFrames", 1) or 1) > 1:
-            raise DataError(f"{p} is a multi-frame file ({ds.NumberOfFrames} frames): load_dicom_series reads one slice per "
-                            "file; read it with pydicom (ds.pixel_array) or convert it (e.g. dcm2niix) and use load_nifti")
+            raise DataError(f"{p} is a multi-frame file ({ds.NumberOfFrames} frames): "
+                            "load_dicom_series reads one slice per file; read it with pydicom "
+                            "(ds.pixel_array) or convert it (e.g. dcm2niix) and use load_nifti")
     sizes = {(int(ds.Rows), int(ds.Columns)) for ds in dss if "Rows" in ds}
     if len(sizes) > 1:
-        raise DataError(f"{source}: slices have different sizes {sorted(sizes)}: a localizer or another series is mixed in; "
-                        "remove those files or pass series_uid=")
+        raise DataError(f"{source}: slices have different sizes {sorted(sizes)}: a localizer or "
+                        "another series is mixed in; remove those files or pass series_uid=")
     geometric = all("ImagePositionPatient" in ds and "ImageOrientationPatient" in ds for ds in dss)
     if geometric:
         iop = np.array([[float(x) for x in ds.ImageOrientationPatient] for ds in dss])
         if np.abs(iop - iop[0]).max() > 1e-4:
             k = int(np.abs(iop - iop[0]).max(1).argmax())
-            raise DataError(f"{source}: slices have different orientations ({paths[0].name}: {iop[0].round(4).tolist()}, "
-                            f"{paths[k].name}: {iop[k].round(4).tolist()}): a localizer or a reformatted series is mixed in; "
-                            "remove those files or pass series_uid=")
+            raise DataError(f"{source}: slices have different orientations ({paths[0].name}: "
+                            f"{iop[0].round(4).tolist()}, {paths[k].name}: "
+                            f"{iop[k].round(4).tolist()}): a localizer or a reformatted series is "
+                            "mixed in; remove those files or pass series_uid=")
         r, c = iop[0, :3], iop[0, 3:]
         n = np.cross(r, c)
         ipp = np.array([[float(x) for x in ds.ImagePositionPatient] for ds in dss])
@@ -276,31 +328,42 @@ def load_dicom_series(folder, series_uid: str | None = None) -> Volume:
         r, c, n = np.array([1., 0, 0]), np.array([0., 1, 0]), np.array([0., 0, 1])
         ipp, d = np.zeros((1, 3)), np.zeros(1)
     else:
-        raise DataError(f"{source}: {len(dss)} files without ImagePositionPatient/ImageOrientationPatient cannot be ordered "
-                        "into a volume: load them one by one (pydicom.dcmread), or convert the series with dcm2niix")
+        raise DataError(f"{source}: {len(dss)} files without "
+                        "ImagePositionPatient/ImageOrientationPatient cannot be ordered into a "
+                        "volume: load them one by one (pydicom.dcmread), or convert the series "
+                        "with dcm2niix")
     ps = dss[0].get("PixelSpacing") or dss[0].get("ImagerPixelSpacing") or [1.0, 1.0]
     drow, dcol = float(ps[0]), float(ps[1])
     if len(dss) > 1:
         gaps = np.diff(d)
         if gaps.min() < 1e-3:
             k = int(gaps.argmin())
-            raise DataError(f"{source}: {paths[k].name} and {paths[k + 1].name} are at the same position ({d[k]:.3f} mm): a "
-                            "duplicate slice or two acquisitions in one series; remove one of them")
+            raise DataError(f"{source}: {paths[k].name} and {paths[k + 1].name} are at the same "
+                            f"position ({d[k]:.3f} mm): a duplicate slice or two acquisitions in "
+                            "one series; remove one of them")
         if gaps.max() - gaps.min() > 1e-2 * np.median(gaps) + 1e-3:
             k = int(np.abs(gaps - np.median(gaps)).argmax())
-            raise DataError(f"{source}: slice spacing is not uniform ({gaps.min():.3f} to {gaps.max():.3f} mm; the odd gap is "
-                            f"between {paths[k].name} and {paths[k + 1].name}): a slice is probably missing; complete the series")
-        step = (ipp[-1] - ipp[0]) / (len(dss) - 1)            # may be oblique to n (gantry tilt): kept in the affine
+            raise DataError(f"{source}: slice spacing is not uniform ({gaps.min():.3f} to "
+                            f"{gaps.max():.3f} mm; the odd gap is between {paths[k].name} and "
+                            f"{paths[k + 1].name}): a slice is probably missing; complete the "
+                            "series")
+        # may be oblique to n (gantry tilt): kept in the affine
+        step = (ipp[-1] - ipp[0]) / (len(dss) - 1)
     else:
-        dz = float(dss[0].get("SpacingBetweenSlices", 0) or 0) or float(dss[0].get("SliceThickness", 0) or 0) or 1.0
+        dz = (
+            float(dss[0].get("SpacingBetweenSlices", 0) or 0)
+            or float(dss[0].get("SliceThickness", 0) or 0)
+            or 1.0
+        )
         step = n * dz
     data = np.stack([_pixels(ds, p) for ds, p in zip(dss, paths)])          # (s, r, c, *channels)
     arr, aff = _dicom_canonical(data, r, c, ipp[0], step, drow, dcol, source)
     ds0 = dss[0]
-    meta = {"format": "DICOM", "series_uid": str(ds0.get("SeriesInstanceUID", "")), "modality": str(ds0.get("Modality", "")),
-            "description": str(ds0.get("SeriesDescription", "")), "patient_id": str(ds0.get("PatientID", "")),
-            "files": [p.name for p in paths], "positions_mm": d.tolist(),
-            "window": (ds0.get("WindowCenter"), ds0.get("WindowWidth")),
+    meta = {"format": "DICOM", "series_uid": str(ds0.get("SeriesInstanceUID", "")),
+            "modality": str(ds0.get("Modality", "")),
+            "description": str(ds0.get("SeriesDescription", "")),
+            "patient_id": str(ds0.get("PatientID", "")), "files": [p.name for p in paths],
+            "positions_mm": d.tolist(), "window": (ds0.get("WindowCenter"), ds0.get("WindowWidth")),
             "geometry": "headers" if geometric else "assumed"}
     src = str(folder) if not isinstance(folder, (list, tuple)) else str(paths[0])
     return Volume(arr, _spacing(aff), aff, src, meta)

@@ -4,8 +4,8 @@
 from __future__ import annotations
 from ..core import *
 from ..losses import one_hot, soft_dice_loss, partial_label_cross_entropy
-from ..data import (DataError, Volume, merge_labels, normalize, resample_volume, MRBRAINS13_TRAINING_TO_TESTING,
-                            MRBRAINS_TO_TISSUE_WMH, PatchDataset)
+from ..data import (DataError, Volume, merge_labels, normalize, resample_volume,
+                            MRBRAINS13_TRAINING_TO_TESTING, MRBRAINS_TO_TISSUE_WMH, PatchDataset)
 from typing import Sequence
 import os
 import numpy as np
@@ -20,13 +20,18 @@ __all__ = ['UNION_LABELS', 'LESION_BG', 'IGNORE', 'UNION_MAPS', 'remap_to_union'
            'BalancedCentres', 'BalancedPatchDataset', 'predict_labels']
 
 # %% ../../nbs/part2/ace_loss.ipynb #a9b1ba97
-UNION_LABELS = {0: "background", 1: "CSF", 2: "GM", 3: "WM", 4: "WMH"}   # the union label set, tissue + WMH
+# the union label set, tissue + WMH
+UNION_LABELS = {0: "background", 1: "CSF", 2: "GM", 3: "WM", 4: "WMH"}
 LESION_BG = 254      # "not lesion, tissue unknown": the background of a lesion-only dataset
-IGNORE = 255         # left out of every loss and metric (as midl_book.data.MRBRAINS_TO_TISSUE_WMH uses 255)
+# left out of every loss and metric (as midl_book.data.MRBRAINS_TO_TISSUE_WMH uses 255)
+IGNORE = 255
 UNION_MAPS = {
-    "mrbrains13": dict(MRBRAINS13_TRAINING_TO_TESTING),       # LabelsForTraining -> 0 bg, 1 CSF, 2 GM, 3 WM
-    "mrbrains18": dict(MRBRAINS_TO_TISSUE_WMH),               # segm -> 0..4 (WM lesions -> WMH), 9, 10 -> IGNORE
-    "wmh": {0: LESION_BG, 1: 4, 2: IGNORE},                  # WMH 2017: background is only "not WMH"
+    # LabelsForTraining -> 0 bg, 1 CSF, 2 GM, 3 WM
+    "mrbrains13": dict(MRBRAINS13_TRAINING_TO_TESTING),
+    # segm -> 0..4 (WM lesions -> WMH), 9, 10 -> IGNORE
+    "mrbrains18": dict(MRBRAINS_TO_TISSUE_WMH),
+    # WMH 2017: background is only "not WMH"
+    "wmh": {0: LESION_BG, 1: 4, 2: IGNORE},
 }
 assert MRBRAINS_TO_TISSUE_WMH[9] == IGNORE, "midl_book.data's ignore code changed: update IGNORE"
 
@@ -38,10 +43,13 @@ def remap_to_union(labels, dataset: str, source=None) -> np.ndarray:
     if dataset not in UNION_MAPS:
         raise DataError(f"remap_to_union: dataset={dataset!r} is not one of {sorted(UNION_MAPS)}")
     arr = labels.array if isinstance(labels, Volume) else labels
-    src = source or (labels.path if isinstance(labels, Volume) and labels.path else f"a {dataset} label map")
+    src = source or (
+        labels.path if isinstance(labels, Volume) and labels.path else f"a {dataset} label map"
+    )
     return merge_labels(np.asarray(arr), UNION_MAPS[dataset], source=src).astype(np.uint8)
 
-def prepare_case(case: dict, channels: Sequence[str], labels: np.ndarray, spacing=(3.0, 0.958, 0.958)) -> tuple[np.ndarray, np.ndarray]:
+def prepare_case(case: dict, channels: Sequence[str], labels: np.ndarray,
+                 spacing=(3.0, 0.958, 0.958)) -> tuple[np.ndarray, np.ndarray]:
     """One subject (a dict of float32 `Volume`s, as `load_wmh_case` / `load_mrbrains_case` return)
     and its union label map -> `(x, y)`: x float32 `(len(channels), D, H, W)` resampled to `spacing`
     (mm, z y x; linear) and z-scored per channel over the head (voxels > 0), y uint8 `(D, H, W)`
@@ -57,20 +65,24 @@ def prepare_case(case: dict, channels: Sequence[str], labels: np.ndarray, spacin
 
 # %% ../../nbs/part2/ace_loss.ipynb #60c79723
 class AceError(MidlBookError):
-    "Bad input to a `midl_book.papers.ace_loss` function; the message names the argument and the fix."
+    """Bad input to a `midl_book.papers.ace_loss` function; the message names the argument and the
+    fix."""
 
 def _full(logits: torch.Tensor) -> torch.Tensor:
     "Half-precision logits (mixed precision) to float32; float32 and float64 as they are."
     return logits.float() if logits.dtype in (torch.float16, torch.bfloat16) else logits
 
-def _check_target(t: torch.Tensor, C: int, lesion_background: int, ignore_index: int, fn: str) -> None:
+def _check_target(t: torch.Tensor, C: int, lesion_background: int, ignore_index: int,
+                  fn: str) -> None:
     ok = ((t >= 0) & (t < C)) | (t == lesion_background) | (t == ignore_index)
     if not bool(ok.all()):
-        raise AceError(f"{fn}: target values {torch.unique(t[~ok]).tolist()[:8]} are neither classes 0..{C - 1}, "
-                       f"lesion background ({lesion_background}) nor ignore_index ({ignore_index}); map each dataset's labels "
-                       "onto the union label set first (remap_to_union)")
+        raise AceError(f"{fn}: target values {torch.unique(t[~ok]).tolist()[:8]} are neither "
+                       f"classes 0..{C - 1}, lesion background ({lesion_background}) nor "
+                       f"ignore_index ({ignore_index}); map each dataset's labels onto the union "
+                       "label set first (remap_to_union)")
 
-def ace_sum_classes(target: torch.Tensor, n_classes: int, lesion_classes: Sequence[int] | None = None,
+def ace_sum_classes(target: torch.Tensor, n_classes: int,
+                    lesion_classes: Sequence[int] | None = None,
                     reading: str = "patch") -> torch.Tensor:
     """The set S(y) of Eq. (4) that a lesion-background voxel's probabilities are summed over, per
     patch: bool `(B, n_classes)`. `reading="patch"`: all classes absent from the patch's ground
@@ -79,20 +91,27 @@ def ace_sum_classes(target: torch.Tensor, n_classes: int, lesion_classes: Sequen
     B = target.shape[0]
     if reading == "patch":
         t = target.reshape(B, -1).long()
-        idx = torch.where((t >= 0) & (t < n_classes), t, torch.full_like(t, n_classes))   # codes -> a spare column
-        present = torch.zeros(B, n_classes + 1, dtype=torch.bool, device=t.device).scatter_(1, idx, True)[:, :n_classes]
+        # codes -> a spare column
+        idx = torch.where((t >= 0) & (t < n_classes), t, torch.full_like(t, n_classes))
+        present = torch.zeros(B, n_classes + 1, dtype=torch.bool, device=t.device).scatter_(
+            1, idx, True
+        )[:, :n_classes]
         S = ~present                                               # L_hat \ L(y)
         S[:, 0] = True                                             # "(including background)"
         return S
     if reading == "lesion":
-        if not lesion_classes: raise AceError("ace_sum_classes: reading='lesion' needs lesion_classes, e.g. [4] for WMH")
+        if not lesion_classes:
+            raise AceError("ace_sum_classes: reading='lesion' needs lesion_classes, e.g. [4] for "
+                           "WMH")
         S = torch.ones(B, n_classes, dtype=torch.bool, device=target.device)
         S[:, list(lesion_classes)] = False                         # L_hat \ (lesion labels)
         return S
-    raise AceError(f"ace_sum_classes: reading={reading!r}; use 'patch' (Eq. 4 as defined) or 'lesion' (the prose)")
+    raise AceError(f"ace_sum_classes: reading={reading!r}; use 'patch' (Eq. 4 as defined) or "
+                   "'lesion' (the prose)")
 
-def adaptive_cross_entropy(logits: torch.Tensor, target: torch.Tensor, lesion_classes: Sequence[int] | None = None,
-                           reading: str = "patch", lesion_background: int = LESION_BG, ignore_index: int = IGNORE,
+def adaptive_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
+                           lesion_classes: Sequence[int] | None = None, reading: str = "patch",
+                           lesion_background: int = LESION_BG, ignore_index: int = IGNORE,
                            reduction: str = "mean") -> torch.Tensor:
     """Adaptive cross-entropy, Eq. (4) of Roulet et al. (2019). `logits` `(B, C, *S)`; `target` `(B,
     *S)` in the union label set: classes 0..C-1, `lesion_background` ("not lesion, tissue unknown")
@@ -102,17 +121,20 @@ def adaptive_cross_entropy(logits: torch.Tensor, target: torch.Tensor, lesion_cl
     non-ignored voxels (L_H^A), 'sum' or 'none'."""
     C = logits.shape[1]
     if target.shape != logits.shape[:1] + logits.shape[2:]:
-        raise AceError(f"adaptive_cross_entropy: logits {tuple(logits.shape)} and target {tuple(target.shape)} must be "
-                       "(B, C, *S) and (B, *S)")
+        raise AceError(f"adaptive_cross_entropy: logits {tuple(logits.shape)} and target "
+                       f"{tuple(target.shape)} must be (B, C, *S) and (B, *S)")
     if reduction not in ("mean", "sum", "none"):
-        raise AceError(f"adaptive_cross_entropy: reduction={reduction!r}; use 'mean', 'sum' or 'none'")
+        raise AceError(f"adaptive_cross_entropy: reduction={reduction!r}; use 'mean', 'sum' or "
+                       "'none'")
     t = target.long()
     _check_target(t, C, lesion_background, ignore_index, "adaptive_cross_entropy")
     logp = F.log_softmax(_full(logits), dim=1)                     # log f(x_i; Theta)_j
     is_lbg, valid = t == lesion_background, t != ignore_index
     S = ace_sum_classes(t, C, lesion_classes, reading).view(t.shape[0], C, *([1] * (t.ndim - 1)))
-    h_lbg = -torch.logsumexp(logp.masked_fill(~S, float("-inf")), dim=1)        # -log sum_{j in S} f_j
-    h_cls = -logp.gather(1, torch.where(is_lbg | ~valid, 0, t).unsqueeze(1)).squeeze(1)   # -log f_{y_i}
+    # -log sum_{j in S} f_j
+    h_lbg = -torch.logsumexp(logp.masked_fill(~S, float("-inf")), dim=1)
+    # -log f_{y_i}
+    h_cls = -logp.gather(1, torch.where(is_lbg | ~valid, 0, t).unsqueeze(1)).squeeze(1)
     h = torch.where(is_lbg, h_lbg, h_cls).masked_fill(~valid, 0.0)
     if reduction == "none": return h
     if reduction == "sum": return h.sum()
@@ -122,10 +144,13 @@ def naive_labels(target: torch.Tensor, lesion_background: int = LESION_BG) -> to
     "The naive models' target: lesion background read as the union's background (class 0)."
     return torch.where(target == lesion_background, torch.zeros_like(target), target)
 
-def naive_cross_entropy(logits: torch.Tensor, target: torch.Tensor, lesion_background: int = LESION_BG,
+def naive_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
+                        lesion_background: int = LESION_BG,
                         ignore_index: int = IGNORE) -> torch.Tensor:
-    "Naive CE baseline: Eqs. (2)-(3) (averaged) on `naive_labels(target)`, `ignore_index` voxels left out."
-    return F.cross_entropy(_full(logits), naive_labels(target.long(), lesion_background), ignore_index=ignore_index)
+    """Naive CE baseline: Eqs. (2)-(3) (averaged) on `naive_labels(target)`, `ignore_index` voxels
+    left out."""
+    return F.cross_entropy(_full(logits), naive_labels(target.long(), lesion_background),
+                           ignore_index=ignore_index)
 
 def naive_dice_loss(logits: torch.Tensor, target: torch.Tensor, lesion_background: int = LESION_BG,
                     ignore_index: int = IGNORE, eps: float = 1e-6) -> torch.Tensor:
@@ -139,7 +164,8 @@ def naive_dice_loss(logits: torch.Tensor, target: torch.Tensor, lesion_backgroun
     return soft_dice_loss(probs, one_hot(torch.where(t == ignore_index, 0, t), C) * keep, eps=eps)
 
 # %% ../../nbs/part2/ace_loss.ipynb #933f6cd1
-def overwrite_fusion(tissue_seg: np.ndarray, lesion_seg: np.ndarray, lesion_to_union: dict[int, int] | None = None) -> np.ndarray:
+def overwrite_fusion(tissue_seg: np.ndarray, lesion_seg: np.ndarray,
+                     lesion_to_union: dict[int, int] | None = None) -> np.ndarray:
     """Multi-UNet label fusion: the tissue network's label map, overwritten wherever the lesion
     network's map holds a lesion label l (a key of `lesion_to_union`) by the union label
     `lesion_to_union[l]` (default {1: 4}). Both maps have the same shape; lesion label 0
@@ -147,8 +173,10 @@ def overwrite_fusion(tissue_seg: np.ndarray, lesion_seg: np.ndarray, lesion_to_u
     lesion_to_union = {1: 4} if lesion_to_union is None else lesion_to_union
     tissue_seg, lesion_seg = np.asarray(tissue_seg), np.asarray(lesion_seg)
     if tissue_seg.shape != lesion_seg.shape:
-        raise AceError(f"overwrite_fusion: tissue {tissue_seg.shape} and lesion {lesion_seg.shape} maps differ in shape")
-    if 0 in lesion_to_union: raise AceError("overwrite_fusion: lesion background (0) must not overwrite the tissue map")
+        raise AceError(f"overwrite_fusion: tissue {tissue_seg.shape} and lesion {lesion_seg.shape} "
+                       "maps differ in shape")
+    if 0 in lesion_to_union:
+        raise AceError("overwrite_fusion: lesion background (0) must not overwrite the tissue map")
     out = tissue_seg.astype(np.uint8, copy=True)
     for l, u in lesion_to_union.items(): out[lesion_seg == l] = u
     return out
@@ -248,7 +276,8 @@ def sample_balanced_patches(
 def cut_patches(
     images: Sequence[Sequence[np.ndarray]], labels: Sequence[Sequence[np.ndarray]], where
 ) -> tuple[np.ndarray, np.ndarray]:
-    "Cut the patches `where` (from `sample_balanced_patches`) -> x float32 `(n, C, *size)`, y uint8 `(n, *size)`."
+    """Cut the patches `where` (from `sample_balanced_patches`) -> x float32 `(n, C, *size)`, y
+    uint8 `(n, *size)`."""
     x = np.stack([np.asarray(images[k][i])[(slice(None),) + sl] for k, i, sl in where]).astype(
         np.float32
     )

@@ -38,7 +38,8 @@ def patient_splits(patients: Sequence, n_splits: int = 6, test_frac: float = 0.2
     patients = np.asarray(patients)
     if not 0 < test_frac < 1: raise ValueError(f"test_frac={test_frac}: must be in (0, 1)")
     uniq, counts = np.unique(patients, return_counts=True)
-    if len(uniq) < 2: raise ValueError(f"patients: need at least 2 distinct patients to split, got {len(uniq)}")
+    if len(uniq) < 2:
+        raise ValueError(f"patients: need at least 2 distinct patients to split, got {len(uniq)}")
     out = []
     for k in range(n_splits):
         perm = np.random.default_rng([seed, k]).permutation(len(uniq))
@@ -59,46 +60,65 @@ class CosineHead(nn.Module):
         super().__init__()
         self.n_features, self.n_classes = n_features, n_classes
         self.weight = nn.Parameter(torch.empty(n_classes, n_features))
-        nn.init.orthogonal_(self.weight)   # unit rows, as dissimilar as possible at the start (see the text)
+        # unit rows, as dissimilar as possible at the start (see the text)
+        nn.init.orthogonal_(self.weight)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 2 or x.shape[1] != self.n_features:
-            raise ValueError(f"CosineHead expects features of shape (N, {self.n_features}), got {tuple(x.shape)}")
-        with torch.autocast(x.device.type, enabled=False):   # cosines near 1 need float32 (float16: ~2° resolution)
+            raise ValueError(f"CosineHead expects features of shape (N, {self.n_features}), got "
+                             f"{tuple(x.shape)}")
+        # cosines near 1 need float32 (float16: ~2° resolution)
+        with torch.autocast(x.device.type, enabled=False):
             return F.linear(F.normalize(x.float(), dim=1), F.normalize(self.weight.float(), dim=1))
-    def extra_repr(self): return f"n_features={self.n_features}, n_classes={self.n_classes}, bias=False"
+    def extra_repr(self):
+        return f"n_features={self.n_features}, n_classes={self.n_classes}, bias=False"
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #ce816896
 _OVERFLOW = ("arcface", "clamp", "easy", "none")
 
 def _sin_from_cos(c: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
-    "sin θ = sqrt(1 - cos²θ) for θ in [0, π]; exact value everywhere, zero gradient where 1 - cos² <= eps (no inf/NaN)."
+    """sin θ = sqrt(1 - cos²θ) for θ in [0, π]; exact value everywhere, zero gradient where 1 - cos²
+    <= eps (no inf/NaN)."""
     x = 1 - c * c
     ok = x > eps
-    return torch.where(ok, torch.sqrt(torch.where(ok, x, torch.ones_like(x))), x.clamp_min(0).sqrt().detach())
+    return torch.where(ok, torch.sqrt(torch.where(ok, x, torch.ones_like(x))),
+                       x.clamp_min(0).sqrt().detach())
 
-def additive_angular_margin_logits(cos_theta: torch.Tensor, target: torch.Tensor, m: float | torch.Tensor = 0.5,
-                                   s: float = 30., overflow: str = "arcface") -> torch.Tensor:
-    """Logits of Eq. 3: s·cos(θ_{y_i,i} + m) for the true class of each row, s·cos θ_{c,i} for the others.
+def additive_angular_margin_logits(cos_theta: torch.Tensor, target: torch.Tensor,
+                                   m: float | torch.Tensor = 0.5, s: float = 30.,
+                                   overflow: str = "arcface") -> torch.Tensor:
+    """Logits of Eq. 3: s·cos(θ_{y_i,i} + m) for the true class of each row, s·cos θ_{c,i} for the
+    others.
 
     `cos_theta` (N, C) cosines in [-1, 1] (e.g. from `CosineHead`; values within 1e-3 outside are
     clamped, straight-through); `target` (N,) int class indices; `m` the additive angular margin in
     radians, 0 <= m < π (a float or a 0-d tensor, e.g. a dynamic margin); `s` > 0 the scale.
-    `overflow` sets the true-class logit where θ + m > π (cos θ < -cos m): "arcface" -> s(cos θ - m sin m)
-    (monotone in θ, keeps a gradient), "clamp" -> -s, "none" -> s·cos(θ+m) as written (not monotone);
-    "easy" (ArcFace's `easy_margin`) applies the margin only where θ < π/2 and gives s·cos θ elsewhere.
-    m = 0 gives s·cos θ (normalised softmax, Eq. 2). Returns (N, C) logits in float32 (float64 for float64 input); finite gradients at cos θ = ±1."""
-    if cos_theta.ndim != 2: raise ValueError(f"cos_theta must be (N, C), got shape {tuple(cos_theta.shape)}")
+    `overflow` sets the true-class logit where θ + m > π (cos θ < -cos m): "arcface" ->
+    s(cos θ - m sin m) (monotone in θ, keeps a gradient), "clamp" -> -s, "none" -> s·cos(θ+m) as
+    written (not monotone); "easy" (ArcFace's `easy_margin`) applies the margin only where θ < π/2
+    and gives s·cos θ elsewhere. m = 0 gives s·cos θ (normalised softmax, Eq. 2). Returns (N, C)
+    logits in float32 (float64 for float64 input); finite gradients at cos θ = ±1."""
+    if cos_theta.ndim != 2:
+        raise ValueError(f"cos_theta must be (N, C), got shape {tuple(cos_theta.shape)}")
     if target.shape != cos_theta.shape[:1]:
-        raise ValueError(f"target must be (N,) = ({cos_theta.shape[0]},) class indices, got shape {tuple(target.shape)}")
-    if overflow not in _OVERFLOW: raise ValueError(f"overflow={overflow!r}: choose one of {_OVERFLOW}")
+        raise ValueError(f"target must be (N,) = ({cos_theta.shape[0]},) class indices, got shape "
+                         f"{tuple(target.shape)}")
+    if overflow not in _OVERFLOW:
+        raise ValueError(f"overflow={overflow!r}: choose one of {_OVERFLOW}")
     if not s > 0: raise ValueError(f"s={s}: the scale must be positive")
-    m = torch.as_tensor(m, dtype=torch.float64 if cos_theta.dtype == torch.float64 else torch.float32,
-                        device=cos_theta.device).detach()
-    if m.ndim != 0 or not 0 <= float(m) < math.pi: raise ValueError(f"m={m}: the margin must be a scalar in [0, π) radians")
-    c = cos_theta if cos_theta.dtype == torch.float64 else cos_theta.float()   # float16 -> float32; float64 kept
+    m = torch.as_tensor(
+        m,
+        dtype=torch.float64 if cos_theta.dtype == torch.float64 else torch.float32,
+        device=cos_theta.device,
+    ).detach()
+    if m.ndim != 0 or not 0 <= float(m) < math.pi:
+        raise ValueError(f"m={m}: the margin must be a scalar in [0, π) radians")
+    # float16 -> float32; float64 kept
+    c = cos_theta if cos_theta.dtype == torch.float64 else cos_theta.float()
     if c.numel() and float(c.detach().abs().max()) > 1 + 1e-3:
-        raise ValueError("cos_theta has values outside [-1, 1]: pass cosines (CosineHead output), not logits")
-    c = c + (c.clamp(-1, 1) - c).detach()                     # clamp rounding errors, keep gradient 1
+        raise ValueError("cos_theta has values outside [-1, 1]: pass cosines (CosineHead output), "
+                         "not logits")
+    # clamp rounding errors, keep gradient 1
+    c = c + (c.clamp(-1, 1) - c).detach()
     # cos(θ+m) = cos θ cos m − sin θ sin m
     phi = c * torch.cos(m) - _sin_from_cos(c) * torch.sin(m)
     beyond = c < -torch.cos(m)                                 # θ > π − m, i.e. θ + m > π
@@ -116,39 +136,48 @@ def dynamic_margin(weight: torch.Tensor) -> torch.Tensor:
     [-1/(C-1), 1]: 1 when all class weights point the same way, 0 when they are orthogonal,
     -1/(C-1) when they are spread as a regular simplex (-0.5 for C = 3)."""
     if weight.ndim != 2 or weight.shape[0] < 2:
-        raise ValueError(f"weight must be (C, d) with C >= 2 classes, got shape {tuple(weight.shape)}")
+        raise ValueError("weight must be (C, d) with C >= 2 classes, got shape "
+                         f"{tuple(weight.shape)}")
     w = F.normalize(weight.detach().float(), dim=1)
     i, j = torch.triu_indices(w.shape[0], w.shape[0], offset=1, device=w.device)
     return (w[i] * w[j]).sum(1).mean()
 
 def effective_margin(m: float, dm: torch.Tensor | float, mode: str = "add") -> torch.Tensor:
-    """The margin used by DR-AMCL (Eq. 5, reconstructed): `m + dm` ("add") or `m * (1 + dm)` ("mul"),
-    clamped to [0, π - 1e-6] radians. Returns a 0-d tensor (detached)."""
+    """The margin used by DR-AMCL (Eq. 5, reconstructed): `m + dm` ("add") or `m * (1 + dm)`
+    ("mul"), clamped to [0, π - 1e-6] radians. Returns a 0-d tensor (detached)."""
     dm = torch.as_tensor(dm, dtype=torch.float32).detach()
     if mode == "add": me = m + dm
     elif mode == "mul": me = m * (1 + dm)
-    else: raise ValueError(f"mode={mode!r}: use 'add' (m + DM, our reading) or 'mul' (m(1 + DM), the alternative)")
+    else:
+        raise ValueError(f"mode={mode!r}: use 'add' (m + DM, our reading) or 'mul' (m(1 + DM), the "
+                         "alternative)")
     return me.clamp(0, math.pi - 1e-6)
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #4c52fa21
 class AngularMarginLoss(nn.Module):
-    """Cross-entropy on angular-margin logits (AMCL, Eq. 3; DR-AMCL, Eq. 5) that owns the cosine head.
+    """Cross-entropy on angular-margin logits (AMCL, Eq. 3; DR-AMCL, Eq. 5) that owns the cosine
+    head.
 
     `AngularMarginLoss(n_features, n_classes, s=30., m=0.5, dynamic=False)`; `dynamic`: False (AMCL,
     fixed margin m), True or "add" (DR-AMCL, m + DM, our reconstruction), "mul" (m(1 + DM), the
-    alternative reading). DM (Eq. 4) is recomputed from `self.head.weight` at every call, without gradient.
-    `overflow`: how the true-class logit is set when θ + m > π (see `additive_angular_margin_logits`).
-    Build the model with `cosine_classifier(body, loss)`, which shares `loss.head`; then
-    `loss(cos_theta, target)` with `cos_theta` (N, C) the model output and `target` (N,) int64.
-    `activation` gives softmax(s·cos θ) (no margin), `decodes` the argmax. m = 0 is normalised softmax (Eq. 2)."""
+    alternative reading). DM (Eq. 4) is recomputed from `self.head.weight` at every call, without
+    gradient. `overflow`: how the true-class logit is set when θ + m > π (see
+    `additive_angular_margin_logits`). Build the model with `cosine_classifier(body, loss)`, which
+    shares `loss.head`; then `loss(cos_theta, target)` with `cos_theta` (N, C) the model output and
+    `target` (N,) int64. `activation` gives softmax(s·cos θ) (no margin), `decodes` the argmax. m =
+    0 is normalised softmax (Eq. 2)."""
     def __init__(self, n_features: int, n_classes: int, s: float = 30., m: float = 0.5,
                  dynamic: bool | str = False, overflow: str = "arcface"):
         super().__init__()
         if not 0 <= m < math.pi: raise ValueError(f"m={m}: the margin must be in [0, π) radians")
         if not s > 0: raise ValueError(f"s={s}: the scale must be positive")
-        if overflow not in _OVERFLOW: raise ValueError(f"overflow={overflow!r}: choose one of {_OVERFLOW}")
-        self.mode = {False: None, None: None, True: "add", "add": "add", "mul": "mul"}.get(dynamic, "?")
-        if self.mode == "?": raise ValueError(f"dynamic={dynamic!r}: use False, True/'add' or 'mul'")
+        if overflow not in _OVERFLOW:
+            raise ValueError(f"overflow={overflow!r}: choose one of {_OVERFLOW}")
+        self.mode = {False: None, None: None, True: "add", "add": "add", "mul": "mul"}.get(
+            dynamic, "?"
+        )
+        if self.mode == "?":
+            raise ValueError(f"dynamic={dynamic!r}: use False, True/'add' or 'mul'")
         self.head = CosineHead(n_features, n_classes)
         self.s, self.m, self.overflow = float(s), float(m), overflow
         self.last_margin = float(m)
@@ -159,16 +188,21 @@ class AngularMarginLoss(nn.Module):
     def forward(self, cos_theta: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         m = self.margin()
         self.last_margin = float(m)
-        return F.cross_entropy(additive_angular_margin_logits(cos_theta, target, m, self.s, self.overflow), target.long())
-    def activation(self, cos_theta: torch.Tensor) -> torch.Tensor: return F.softmax(self.s * cos_theta.float(), dim=1)
+        return F.cross_entropy(
+            additive_angular_margin_logits(cos_theta, target, m, self.s, self.overflow),
+            target.long(),
+        )
+    def activation(self, cos_theta: torch.Tensor) -> torch.Tensor:
+        return F.softmax(self.s * cos_theta.float(), dim=1)
     def decodes(self, cos_theta: torch.Tensor) -> torch.Tensor: return cos_theta.argmax(dim=1)
     def extra_repr(self):
         return f"s={self.s}, m={self.m}, dynamic={self.mode}, overflow={self.overflow!r}"
 
 class FeatureClassifier(nn.Module):
-    """`body` (images -> features (N, d)) then `head` (features -> class scores (N, C)): a `CosineHead`
-    (cos θ, for (DR-)AMCL and ASM) or an `nn.Linear` (logits, for the softmax baseline).
-    `features(x)` returns the body's output, the embedding whose angles the chapter measures."""
+    """`body` (images -> features (N, d)) then `head` (features -> class scores (N, C)): a
+    `CosineHead` (cos θ, for (DR-)AMCL and ASM) or an `nn.Linear` (logits, for the softmax
+    baseline). `features(x)` returns the body's output, the embedding whose angles the chapter
+    measures."""
     def __init__(self, body: nn.Module, head: nn.Module):
         super().__init__()
         self.body, self.head = body, head
@@ -176,14 +210,16 @@ class FeatureClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.head(self.body(x))
 
 def cosine_classifier(body: nn.Module, loss: AngularMarginLoss | CosineHead) -> FeatureClassifier:
-    "The model for (DR-)AMCL: `body` followed by the loss's own cosine head (the same module, shared, not a copy)."
+    """The model for (DR-)AMCL: `body` followed by the loss's own cosine head (the same module,
+    shared, not a copy)."""
     return FeatureClassifier(body, loss.head if isinstance(loss, AngularMarginLoss) else loss)
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #3c505b12
 def target_prob(theta, s: float = 30., m: float = 0.5, n_classes: int = 3) -> np.ndarray:
-    """The paper's Fig. 2: P = e^{s cos(θ+m)} / (e^{s cos(θ+m)} + C - 1), the true-class probability when
-    every other class sits at 90°. `theta` in radians (array-like, [0, π]); Eq. 3 taken literally
-    (no overflow fix). Computed as a logistic sigmoid, so it never overflows. Returns an array like `theta`."""
+    """The paper's Fig. 2: P = e^{s cos(θ+m)} / (e^{s cos(θ+m)} + C - 1), the true-class probability
+    when every other class sits at 90°. `theta` in radians (array-like, [0, π]); Eq. 3 taken
+    literally (no overflow fix). Computed as a logistic sigmoid, so it never overflows. Returns an
+    array like `theta`."""
     from scipy.special import expit
     if n_classes < 2: raise ValueError(f"n_classes={n_classes}: need at least 2 classes")
     return expit(s * np.cos(np.asarray(theta, dtype=float) + m) - math.log(n_classes - 1))
@@ -195,13 +231,15 @@ def half_prob_angle(s: float = 30., m: float = 0.5, n_classes: int = 3, p: float
     if not 0 < p < 1: raise ValueError(f"p={p}: must be in (0, 1)")
     r = (math.log(n_classes - 1) + math.log(p / (1 - p))) / s
     if r > 1 or math.acos(max(r, -1.)) < m:
-        raise ValueError(f"s={s}, m={m}, C={n_classes}: P never reaches {p}; increase s or decrease m")
+        raise ValueError(f"s={s}, m={m}, C={n_classes}: P never reaches {p}; increase s or "
+                         "decrease m")
     return math.acos(max(r, -1.)) - m
 
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #146f9816
 def staging_metrics(pred, target, n_classes: int = 3) -> dict[str, float]:
     """Accuracy, one-vs-rest F-score per stage ("F:A", "F:B", "F:C") and the mis-staging rates
-    "MR:A->C" = #(true A, predicted C) / #(true A) and "MR:C->A" = #(true C, predicted A) / #(true C).
+    "MR:A->C" = #(true A, predicted C) / #(true A) and "MR:C->A" = #(true C, predicted A) /
+    #(true C).
 
     `pred`, `target`: (N,) integer stage indices (A=0, B=1, C=2; take the argmax of scores first).
     F of a stage absent from both is 0; a rate whose denominator is 0 is NaN."""
@@ -212,7 +250,8 @@ def staging_metrics(pred, target, n_classes: int = 3) -> dict[str, float]:
     p, t = p.astype(int), t.astype(int)
     for name, a in (("pred", p), ("target", t)):
         if a.size and (a.min() < 0 or a.max() >= n_classes):
-            raise ValueError(f"{name} has labels outside 0..{n_classes - 1}: pass stage indices (A=0, B=1, C=2) or set n_classes")
+            raise ValueError(f"{name} has labels outside 0..{n_classes - 1}: pass stage indices "
+                             "(A=0, B=1, C=2) or set n_classes")
     cm = np.zeros((n_classes, n_classes), int)                # rows: truth, columns: prediction
     np.add.at(cm, (t, p), 1)
     tp, fp, fn = np.diag(cm), cm.sum(0) - np.diag(cm), cm.sum(1) - np.diag(cm)
@@ -239,8 +278,12 @@ def embedding_angles(features, target, weight=None, n_classes: int = 3) -> dict[
     mu = np.zeros((n_classes, f.shape[1]))
     for c in cls:
         v = f[t == c].mean(0); mu[c] = v / max(np.linalg.norm(v), 1e-12)
-    out = {"intra": float(ang(f, mu[t]).mean()),
-           "inter": float(np.mean([ang(mu[a], mu[b]) for i, a in enumerate(cls) for b in cls[:i]])) if len(cls) > 1 else float("nan")}
+    out = {
+        "intra": float(ang(f, mu[t]).mean()),
+        "inter": float(np.mean([ang(mu[a], mu[b]) for i, a in enumerate(cls) for b in cls[:i]]))
+        if len(cls) > 1
+        else float("nan"),
+    }
     if weight is not None:
         w = np.asarray(weight, float); w = w / np.linalg.norm(w, axis=1, keepdims=True)
         out["to_weight"] = float(ang(f, w[t]).mean())
@@ -265,18 +308,20 @@ def margin_share(features, target, weight, m: float = 0.5) -> float:
 # %% ../../nbs/part1/amcl_liver_fibrosis.ipynb #91aa6a85
 METHODS = ("softmax", "asm", "amcl", "dr-amcl", "dr-amcl-mul")
 
-def build_staging_model(arch: str = "resnet18", method: str = "amcl", n_classes: int = 3, in_channels: int = 1,
-                        s: float = 30., m: float = 0.5, n_features: int | None = None, width: int = 16,
+def build_staging_model(arch: str = "resnet18", method: str = "amcl", n_classes: int = 3,
+                        in_channels: int = 1, s: float = 30., m: float = 0.5,
+                        n_features: int | None = None, width: int = 16,
                         pretrained: bool = False) -> tuple[FeatureClassifier, nn.Module]:
     """(model, loss_func) for one backbone and one loss of the paper.
 
-    `arch`: "vgg16" | "resnet18" | "resnet50" (torchvision, via `midl_book.models.backbone`) or "small_cnn".
-    `method`: "softmax" (Linear + CE, Eq. 1), "asm" (m = 0, Eq. 2), "amcl" (Eq. 3), "dr-amcl" (m + DM, Eqs. 4-5
-    as we read them) or "dr-amcl-mul" (m(1 + DM)). `n_features`: size of the embedding (for "small_cnn" the
-    output of its last layer, default 2; for the torchvision backbones an FC-BN embedding, Linear then
-    BatchNorm1d, after the pooled ReLU features, default 512). `pretrained`: ImageNet weights from the local cache, else
-    a warning and random initialisation (`model.pretrained` says which happened). The model outputs logits
-    ("softmax") or cos θ (the others)."""
+    `arch`: "vgg16" | "resnet18" | "resnet50" (torchvision, via `midl_book.models.backbone`) or
+    "small_cnn". `method`: "softmax" (Linear + CE, Eq. 1), "asm" (m = 0, Eq. 2), "amcl" (Eq. 3),
+    "dr-amcl" (m + DM, Eqs. 4-5 as we read them) or "dr-amcl-mul" (m(1 + DM)). `n_features`: size of
+    the embedding (for "small_cnn" the output of its last layer, default 2; for the torchvision
+    backbones an FC-BN embedding, Linear then BatchNorm1d, after the pooled ReLU features, default
+    512). `pretrained`: ImageNet weights from the local cache, else a warning and random
+    initialisation (`model.pretrained` says which happened). The model outputs logits ("softmax") or
+    cos θ (the others)."""
     if method not in METHODS: raise ValueError(f"method={method!r}: choose one of {METHODS}")
     used_scratch = False
     if arch == "small_cnn":
@@ -290,10 +335,18 @@ def build_staging_model(arch: str = "resnet18", method: str = "amcl", n_classes:
         e = n_features or 512   # FC-BN: pooled ReLU features lie in one orthant (see Pitfalls)
         body, d = nn.Sequential(body, nn.Linear(d, e), nn.BatchNorm1d(e)), e
     if method == "softmax":
-        model, loss = FeatureClassifier(body, nn.Linear(d, n_classes)), LossAdapter(nn.CrossEntropyLoss(), name="softmax CE")
+        model, loss = (
+            FeatureClassifier(body, nn.Linear(d, n_classes)),
+            LossAdapter(nn.CrossEntropyLoss(), name="softmax CE"),
+        )
     else:
-        loss = AngularMarginLoss(d, n_classes, s=s, m=0. if method == "asm" else m,
-                                 dynamic={"dr-amcl": "add", "dr-amcl-mul": "mul"}.get(method, False))
+        loss = AngularMarginLoss(
+            d,
+            n_classes,
+            s=s,
+            m=0.0 if method == "asm" else m,
+            dynamic={"dr-amcl": "add", "dr-amcl-mul": "mul"}.get(method, False),
+        )
         model = cosine_classifier(body, loss)
     model.pretrained = bool(pretrained and arch != "small_cnn" and not used_scratch)
     return model, loss
@@ -335,26 +388,30 @@ def recalibrate_bn(model: nn.Module, x, bs: int = 256) -> nn.Module:
     return model.eval()
 
 class MarginTracker(Callback):
-    """Appends `learn.loss_func.last_margin` (radians) to `self.margins` after every training batch; the list
-    accumulates over fits (fastai's `get_preds` also fires `before_fit`, so it is not reset there)."""
+    """Appends `learn.loss_func.last_margin` (radians) to `self.margins` after every training batch;
+    the list accumulates over fits (fastai's `get_preds` also fires `before_fit`, so it is not reset
+    there)."""
     order = 90
     def __init__(self): self.margins = []
     def after_batch(self):
-        if self.training and hasattr(self.learn.loss_func, "last_margin"): self.margins.append(self.learn.loss_func.last_margin)
+        if self.training and hasattr(self.learn.loss_func, "last_margin"):
+            self.margins.append(self.learn.loss_func.last_margin)
 
 def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", method: str = "amcl",
-                  epochs: int = 100, lr: float = 5e-5, bs: int = 32, seed: int = 0, s: float = 30., m: float = 0.5,
-                  n_features: int | None = None, width: int = 16, pretrained: bool = False, n_classes: int = 3,
-                  check_m: float = 0.5) -> dict:
-    """Train one staging model with fastai and Adam at a constant `lr` (the paper: 100 epochs, lr 5e-5) and
-    evaluate it on the test crops. `x_*` (N, C, H, W) float32, or Datasets of (image, stage) items
-    read from disk per step (a full run: `FibrosisCrops`); `y_*` (N,) int stage indices.
+                  epochs: int = 100, lr: float = 5e-5, bs: int = 32, seed: int = 0, s: float = 30.,
+                  m: float = 0.5, n_features: int | None = None, width: int = 16,
+                  pretrained: bool = False, n_classes: int = 3, check_m: float = 0.5) -> dict:
+    """Train one staging model with fastai and Adam at a constant `lr` (the paper: 100 epochs, lr
+    5e-5) and evaluate it on the test crops. `x_*` (N, C, H, W) float32, or Datasets of
+    (image, stage) items read from disk per step (a full run: `FibrosisCrops`); `y_*` (N,) int stage
+    indices.
 
-    Returns a dict: "metrics" (`staging_metrics`), "angles" (`embedding_angles` of the test embeddings),
-    "margin_share" ({"train", "test"}: `margin_share` at `check_m`, the same for every method),
-    "balanced_acc" (the mean over the test stages of the recall: 1/#stages for any constant
-    prediction, however skewed the test split; that value is "chance"), "features" (N_test, d) test embeddings, "pred" (N_test,), "weight" (C, d) class weights, "margins"
-    (the margin at every training step; empty for softmax), "model", "n_params", "pretrained", "train_acc"."""
+    Returns a dict: "metrics" (`staging_metrics`), "angles" (`embedding_angles` of the test
+    embeddings), "margin_share" ({"train", "test"}: `margin_share` at `check_m`, the same for every
+    method), "balanced_acc" (the mean over the test stages of the recall: 1/#stages for any constant
+    prediction, however skewed the test split; that value is "chance"), "features" (N_test, d) test
+    embeddings, "pred" (N_test,), "weight" (C, d) class weights, "margins" (the margin at every
+    training step; empty for softmax), "model", "n_params", "pretrained", "train_acc"."""
     from functools import partial
     from fastai.optimizer import Adam
     seed_everything(seed)
@@ -367,9 +424,11 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
     dls = (_dataset_dls(x_train, x_test, bs, seed, drop) if streamed else
            arrays_dls(x_train, y_train, x_test, y_test, bs=bs, seed=seed, drop_last=drop))
     tracker = MarginTracker()
-    learn = make_learner(dls, model, loss, lr=lr, cbs=[tracker], opt_func=partial(Adam, sqr_mom=0.999, eps=1e-8), wd=0.)
+    learn = make_learner(dls, model, loss, lr=lr, cbs=[tracker],
+                         opt_func=partial(Adam, sqr_mom=0.999, eps=1e-8), wd=0.)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*upsample_bilinear2d_backward.*|.*deterministic.*")
+        warnings.filterwarnings("ignore",
+                                message=".*upsample_bilinear2d_backward.*|.*deterministic.*")
         learn.fit(epochs, lr)
     recalibrate_bn(model, x_train)
     model.eval()
@@ -384,8 +443,9 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
     yt = np.asarray(y_test)
     # balanced accuracy = mean over the stages present of (correct in stage c) / (crops of stage c)
     balanced = float(np.mean([np.mean(pred[yt == c] == c) for c in np.unique(yt)]))
-    return dict(metrics=staging_metrics(pred, y_test), angles=embedding_angles(feats, y_test, weight), features=feats,
-                train_acc=float(np.mean(train_pred == np.asarray(y_train))), margin_share=shares, balanced_acc=balanced,
-                chance=1 / len(np.unique(yt)),
-                pred=pred, weight=weight, margins=list(tracker.margins), model=model, n_params=count_parameters(model),
+    return dict(metrics=staging_metrics(pred, y_test),
+                angles=embedding_angles(feats, y_test, weight), features=feats,
+                train_acc=float(np.mean(train_pred == np.asarray(y_train))), margin_share=shares,
+                balanced_acc=balanced, chance=1 / len(np.unique(yt)), pred=pred, weight=weight,
+                margins=list(tracker.margins), model=model, n_params=count_parameters(model),
                 pretrained=model.pretrained)

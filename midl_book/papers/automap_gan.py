@@ -14,8 +14,10 @@ from ..generative import GANCallback
 from ..mri import fft2c, ifft2c, complex_to_channels, add_smooth_phase
 from ..metrics import dice_score, assd, hausdorff_distance
 from ..train import arrays_dls, make_learner, predict
-from ..phantoms import CinePhantom, cine_phantom   # the smoke data: midl_book.phantoms.cardiac
-from ..data import ACDC_CLASSES, load_cine, load_acdc_frame, select_phases   # data.datasets.cardiac
+# the smoke data: midl_book.phantoms.cardiac
+from ..phantoms import CinePhantom, cine_phantom
+# data.datasets.cardiac
+from ..data import ACDC_CLASSES, load_cine, load_acdc_frame, select_phases
 from functools import partial
 from ..losses import ssim_loss
 
@@ -33,23 +35,27 @@ def _normalise01(a: np.ndarray, pct: float = 99.5) -> np.ndarray:
     hi = np.percentile(a, pct)
     return np.clip(a / hi, 0, 1).astype(np.float32) if hi > 0 else np.zeros_like(a, np.float32)
 
-def load_cine_slice(path,  # a cine NIfTI (x, y, slice, time): UK Biobank `sa.nii.gz`, ACDC `patientXXX_4d.nii.gz`
+def load_cine_slice(path,  # cine NIfTI (x, y, slice, time): `sa.nii.gz`, `patientXXX_4d.nii.gz`
                     size: int = 128,  # centre-crop or zero-pad to size x size
                     slice_index: int | None = None,  # default: the middle slice (mid-ventricular)
                     ) -> np.ndarray:
-    "One slice of a cine -> float32 (T, size, size) in [0, 1]: `midl_book.data.load_cine`, scaled by its 99.5th percentile."
-    cine = load_cine(path, size=size)                                   # (slices, T, size, size), canonical
+    """One slice of a cine -> float32 (T, size, size) in [0, 1]: `midl_book.data.load_cine`, scaled
+    by its 99.5th percentile."""
+    # (slices, T, size, size), canonical
+    cine = load_cine(path, size=size)
     z = cine.shape[0] // 2 if slice_index is None else int(slice_index)
     return _normalise01(cine[z])
 
 def load_acdc_labelled(folder,  # ACDC's root or `training` folder
                        size: int = 128,  # centre-crop or zero-pad to size x size
                        ) -> tuple[np.ndarray, np.ndarray]:
-    """Every slice of every labelled ACDC frame under `folder` (`midl_book.data.load_acdc_frame`) -> images float32
-    (N, size, size) in [0, 1] (scaled per volume by the 99.5th percentile) and labels uint8 (N, size, size)
-    (`ACDC_CLASSES`). Raises AutomapError when no labelled frame is found."""
+    """Every slice of every labelled ACDC frame under `folder` (`midl_book.data.load_acdc_frame`) ->
+    images float32 (N, size, size) in [0, 1] (scaled per volume by the 99.5th percentile) and labels
+    uint8 (N, size, size) (`ACDC_CLASSES`). Raises AutomapError when no labelled frame is found."""
     gts = sorted(Path(folder).glob("**/patient*_frame*_gt.nii.gz"))
-    if not gts: raise AutomapError(f"load_acdc_labelled: no patient*_frame*_gt.nii.gz under {folder}; see DATASETS['acdc']")
+    if not gts:
+        raise AutomapError(f"load_acdc_labelled: no patient*_frame*_gt.nii.gz under {folder}; see "
+                           "DATASETS['acdc']")
     xs, ys = [], []
     for g in gts:
         im, lb = load_acdc_frame(g.with_name(g.name.replace("_gt.nii.gz", ".nii.gz")), size=size)
@@ -64,21 +70,32 @@ def cardiac_cine_phantom(n_subjects: int = 8,  # cines ("subjects")
                          oversample: int = 4,  # sub-pixels per pixel and axis
                          noise: float = 0.02,  # sd of the Gaussian noise
                          ) -> CinePhantom:
-    "This chapter's phantom under its first name: `midl_book.phantoms.cine_phantom(..., model='shapes')`."
-    return cine_phantom(n_subjects, size, n_frames, rng, model="shapes", oversample=oversample, noise=noise)
+    """This chapter's phantom under its first name: `midl_book.phantoms.cine_phantom(...,
+    model='shapes')`."""
+    return cine_phantom(n_subjects, size, n_frames, rng, model="shapes", oversample=oversample,
+                        noise=noise)
 
 # %% ../../nbs/part3/automap_gan.ipynb #7697c864
-def mistrigger_kspace(cine: np.ndarray, every: int = 3, rng: np.random.Generator | int | None = None,
-                      offsets: np.ndarray | None = None, phases: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Eq. (1): mis-triggering corruption of a cine, images (T, H, W) or (S, T, H, W), real or complex.
+def mistrigger_kspace(
+    cine: np.ndarray,
+    every: int = 3,
+    rng: np.random.Generator | int | None = None,
+    offsets: np.ndarray | None = None,
+    phases: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eq. (1): mis-triggering corruption of a cine, images (T, H, W) or (S, T, H, W), real or
+    complex.
 
-    Returns (corrupted k-space complex64, same shape; offsets (..., T) int; phases (..., T) int). Frame t keeps its
-    own k-space (`midl_book.mri.fft2c`) except the phase-encode lines (last axis) j with j % every == phase[t], which
-    come from frame (t + offset[t]) mod T. Offsets are drawn uniformly from 1..T-1 and phases from 0..every-1 unless
-    given (arrays of shape (..., T)). every=1 replaces every line (the whole frame becomes another phase)."""
+    Returns (corrupted k-space complex64, same shape; offsets (..., T) int; phases (..., T) int).
+    Frame t keeps its own k-space (`midl_book.mri.fft2c`) except the phase-encode lines (last axis)
+    j with j % every == phase[t], which come from frame (t + offset[t]) mod T. Offsets are drawn
+    uniformly from 1..T-1 and phases from 0..every-1 unless given (arrays of shape (..., T)).
+    every=1 replaces every line (the whole frame becomes another phase)."""
     rng = as_rng(rng)
     x = np.asarray(cine)
-    if x.ndim not in (3, 4): raise AutomapError(f"mistrigger_kspace: cine must be (T, H, W) or (S, T, H, W), got {x.shape}")
+    if x.ndim not in (3, 4):
+        raise AutomapError("mistrigger_kspace: cine must be (T, H, W) or (S, T, H, W), got "
+                           f"{x.shape}")
     if every < 1: raise AutomapError(f"mistrigger_kspace: every must be >= 1, got {every}")
     k = fft2c(x.astype(np.complex64))
     T, W = x.shape[-3], x.shape[-1]
@@ -86,9 +103,12 @@ def mistrigger_kspace(cine: np.ndarray, every: int = 3, rng: np.random.Generator
     lead = x.shape[:-3]
     off = rng.integers(1, T, size=lead + (T,)) if offsets is None else np.asarray(offsets)
     pha = rng.integers(0, every, size=lead + (T,)) if phases is None else np.asarray(phases)
-    src = (np.arange(T) + off) % T                                      # (..., T) source frame of the swapped lines
-    lines = (np.arange(W) % every) == pha[..., None]                   # (..., T, W) which columns are swapped
-    ksrc = np.take_along_axis(k, src[..., None, None], axis=-3)        # k-space of the source frames, (..., T, H, W)
+    # (..., T) source frame of the swapped lines
+    src = (np.arange(T) + off) % T
+    # (..., T, W) which columns are swapped
+    lines = (np.arange(W) % every) == pha[..., None]
+    # k-space of the source frames, (..., T, H, W)
+    ksrc = np.take_along_axis(k, src[..., None, None], axis=-3)
     out = np.where(lines[..., None, :], ksrc, k)
     return out.astype(np.complex64), off, pha
 
@@ -110,15 +130,18 @@ def phase_cine(cine: np.ndarray,  # magnitude cines (T, H, W) or (S, T, H, W)
 class AutomapGenerator(nn.Module):
     """AUTOMAP generator: k-space (N, 2, n, n) (real, imaginary channels) -> image (N, 1, n, n).
 
-    x = flatten(k) * k_scale -> tanh(FC1: 2n^2 -> 2n^2) -> tanh(FC2: 2n^2 -> n^2) -> reshape (1, n, n) -> ReLU(conv 5x5,
-    C) -> ReLU(conv 5x5, C) -> ReLU(deconv 7x7, C) -> conv 1x1 -> image. `k_scale` defaults to 1/n. `init="random"`
-    (the paper: zero-mean Gaussian, sd 0.01 for the FC layers; PyTorch defaults for the convolutions) or "idft"
-    (identity FC1, FC2 = real part of the centred orthonormal inverse DFT divided by k_scale, identity-on-channel-0
-    convolutions plus 0.1x their default random weights: starts near the zero-filled reconstruction). The output of
-    the deconvolution is kept in `.activity` for the activity regulariser."""
-    def __init__(self, n: int, conv_channels: int = 64, init: str = "random", k_scale: float | None = None):
+    x = flatten(k) * k_scale -> tanh(FC1: 2n^2 -> 2n^2) -> tanh(FC2: 2n^2 -> n^2) -> reshape
+    (1, n, n) -> ReLU(conv 5x5, C) -> ReLU(conv 5x5, C) -> ReLU(deconv 7x7, C) -> conv 1x1 -> image.
+    `k_scale` defaults to 1/n. `init="random"` (the paper: zero-mean Gaussian, sd 0.01 for the FC
+    layers; PyTorch defaults for the convolutions) or "idft" (identity FC1, FC2 = real part of the
+    centred orthonormal inverse DFT divided by k_scale, identity-on-channel-0 convolutions plus 0.1x
+    their default random weights: starts near the zero-filled reconstruction). The output of the
+    deconvolution is kept in `.activity` for the activity regulariser."""
+    def __init__(self, n: int, conv_channels: int = 64, init: str = "random",
+                 k_scale: float | None = None):
         super().__init__()
-        if init not in ("random", "idft"): raise AutomapError(f"AutomapGenerator: init must be 'random' or 'idft', got {init!r}")
+        if init not in ("random", "idft"):
+            raise AutomapError(f"AutomapGenerator: init must be 'random' or 'idft', got {init!r}")
         self.n, N2, C = int(n), int(n) ** 2, int(conv_channels)
         self.k_scale = 1.0 / n if k_scale is None else float(k_scale)
         self.fc1, self.fc2 = nn.Linear(2 * N2, 2 * N2), nn.Linear(2 * N2, N2)
@@ -138,7 +161,8 @@ class AutomapGenerator(nn.Module):
                     conv.weight[0, 0, c, c] = 1.0                         # identity on channel 0
     def forward(self, k: torch.Tensor) -> torch.Tensor:
         if k.ndim != 4 or k.shape[1:] != (2, self.n, self.n):
-            raise AutomapError(f"AutomapGenerator(n={self.n}) expects k-space (N, 2, {self.n}, {self.n}), got {tuple(k.shape)}")
+            raise AutomapError(f"AutomapGenerator(n={self.n}) expects k-space (N, 2, {self.n}, "
+                               f"{self.n}), got {tuple(k.shape)}")
         h = torch.tanh(self.fc1(k.flatten(1) * self.k_scale))
         h = torch.tanh(self.fc2(h)).view(-1, 1, self.n, self.n)
         h = F.relu(self.conv2(F.relu(self.conv1(h))))
@@ -146,42 +170,49 @@ class AutomapGenerator(nn.Module):
         return self.out(self.activity)
 
 def idft_matrix(n: int) -> torch.Tensor:
-    """Real matrix (n^2, 2 n^2) mapping the flattened two-channel k-space [Re k (n^2), Im k (n^2)] (row-major) to
-    Re(ifft2c(k)) flattened: [Re A, -Im A] with A the complex centred orthonormal inverse DFT, built by transforming
-    the unit basis with `midl_book.mri.ifft2c`."""
+    """Real matrix (n^2, 2 n^2) mapping the flattened two-channel k-space [Re k (n^2), Im k (n^2)]
+    (row-major) to Re(ifft2c(k)) flattened: [Re A, -Im A] with A the complex centred orthonormal
+    inverse DFT, built by transforming the unit basis with `midl_book.mri.ifft2c`."""
     basis = torch.eye(n * n, dtype=torch.complex64).reshape(n * n, n, n)
-    A = ifft2c(basis).reshape(n * n, n * n).T                          # column m = image of the m-th unit k-space
+    # column m = image of the m-th unit k-space
+    A = ifft2c(basis).reshape(n * n, n * n).T
     return torch.cat([A.real, -A.imag], 1)
 
 class Discriminator(nn.Module):
-    """Two convolutions and a dense layer: image (N, 1, n, n) -> one real/fake logit (N, 1). Conv 4x4 stride 2
-    (widths `channels`), LeakyReLU(0.2) after each; n must be divisible by 4."""
+    """Two convolutions and a dense layer: image (N, 1, n, n) -> one real/fake logit (N, 1). Conv
+    4x4 stride 2 (widths `channels`), LeakyReLU(0.2) after each; n must be divisible by 4."""
     def __init__(self, n: int, channels: Sequence[int] = (32, 64)):
         super().__init__()
         if n % 4: raise AutomapError(f"Discriminator: n must be divisible by 4, got {n}")
         c1, c2 = channels
-        self.net = nn.Sequential(nn.Conv2d(1, c1, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(c1, c2, 4, 2, 1), nn.LeakyReLU(0.2),
-                                 nn.Flatten(), nn.Linear(c2 * (n // 4) ** 2, 1))
+        self.net = nn.Sequential(nn.Conv2d(1, c1, 4, 2, 1), nn.LeakyReLU(0.2),
+                                 nn.Conv2d(c1, c2, 4, 2, 1), nn.LeakyReLU(0.2), nn.Flatten(),
+                                 nn.Linear(c2 * (n // 4) ** 2, 1))
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.net(x)
 
 # %% ../../nbs/part3/automap_gan.ipynb #33ac9818
-def ssim_torch(x: torch.Tensor, y: torch.Tensor, win: int = 7, data_range: float = 1.0) -> torch.Tensor:
+def ssim_torch(x: torch.Tensor, y: torch.Tensor, win: int = 7,
+               data_range: float = 1.0) -> torch.Tensor:
     """Differentiable mean SSIM of image batches x, y (N, C, H, W), equal to scikit-image's
-    `structural_similarity(..., data_range=L)` averaged over images: `1 - midl_book.losses.ssim_loss`."""
+    `structural_similarity(..., data_range=L)` averaged over images: `1 -
+    midl_book.losses.ssim_loss`."""
     return 1 - ssim_loss(x, y, data_range=data_range, win_size=win)
 
 def mse_ssim_loss(pred: torch.Tensor, target: torch.Tensor, alpha: float = 0.6) -> torch.Tensor:
-    "Eq. (2): alpha * MSE + (1 - alpha) * (1 - SSIM) for image batches (N, 1, H, W) in [0, 1]. alpha = 1: the MSE-only variant."
-    if not 0 <= alpha <= 1: raise AutomapError(f"mse_ssim_loss: alpha must be in [0, 1], got {alpha}")
+    """Eq. (2): alpha * MSE + (1 - alpha) * (1 - SSIM) for image batches (N, 1, H, W) in [0, 1].
+    alpha = 1: the MSE-only variant."""
+    if not 0 <= alpha <= 1:
+        raise AutomapError(f"mse_ssim_loss: alpha must be in [0, 1], got {alpha}")
     return alpha * F.mse_loss(pred, target) + (1 - alpha) * ssim_loss(pred, target)   # 1 - SSIM
 
 # %% ../../nbs/part3/automap_gan.ipynb #a3e60769
 class AdversarialCallback(GANCallback):
-    """`midl_book.generative.GANCallback` as the paper trains (BCE, RMSprop at `lr`, one discriminator step per batch, no
-    pool) plus the activity regulariser: from epoch `activity_from`, `activity_l1` * mean|G.activity| joins the
-    generator's back-propagated loss. The discriminator's losses are kept in `self.d_losses`."""
-    def __init__(self, disc: nn.Module, adv_weight: float = 1e-3, lr: float = 2e-5, activity_l1: float = 0.0,
-                 activity_from: int = 0):
+    """`midl_book.generative.GANCallback` as the paper trains (BCE, RMSprop at `lr`, one
+    discriminator step per batch, no pool) plus the activity regulariser: from epoch
+    `activity_from`, `activity_l1` * mean|G.activity| joins the generator's back-propagated loss.
+    The discriminator's losses are kept in `self.d_losses`."""
+    def __init__(self, disc: nn.Module, adv_weight: float = 1e-3, lr: float = 2e-5,
+                 activity_l1: float = 0.0, activity_from: int = 0):
         super().__init__(disc, adv_weight, lr, kind="bce", opt_func=torch.optim.RMSprop)
         self.activity_l1, self.activity_from = float(activity_l1), int(activity_from)
 
@@ -191,19 +222,22 @@ class AdversarialCallback(GANCallback):
             return self.activity_l1 * act.abs().mean()
         return None
 
-def train_automap(k_train: np.ndarray, y_train: np.ndarray, k_valid: np.ndarray, y_valid: np.ndarray, seed: int,
-                  conv_channels: int = 64, disc_channels: Sequence[int] = (32, 64), init: str = "random", alpha: float = 0.6,
-                  adv_weight: float = 1e-3, activity_l1: float = 1e-3, epochs: int = 100, lr: float = 2e-5, bs: int = 30,
-                  activity_from: int | None = None):
-    """Train the AUTOMAP generator (and its discriminator) on two-channel k-space k (N, 2, n, n) -> images y (N, 1, n, n)
-    with Eq. (2), RMSprop (the paper) and `AdversarialCallback` in a fastai Learner. `activity_from` defaults to the last
-    epoch (the regulariser joins once training has run without it). Returns the Learner (`learn.model` is the generator)."""
+def train_automap(k_train: np.ndarray, y_train: np.ndarray, k_valid: np.ndarray,
+                  y_valid: np.ndarray, seed: int, conv_channels: int = 64,
+                  disc_channels: Sequence[int] = (32, 64), init: str = "random", alpha: float = 0.6,
+                  adv_weight: float = 1e-3, activity_l1: float = 1e-3, epochs: int = 100,
+                  lr: float = 2e-5, bs: int = 30, activity_from: int | None = None):
+    """Train the AUTOMAP generator (and its discriminator) on two-channel k-space k (N, 2, n, n) ->
+    images y (N, 1, n, n) with Eq. (2), RMSprop (the paper) and `AdversarialCallback` in a fastai
+    Learner. `activity_from` defaults to the last epoch (the regulariser joins once training has run
+    without it). Returns the Learner (`learn.model` is the generator)."""
     from fastai.optimizer import OptimWrapper
     seed_everything(seed)
     n = k_train.shape[-1]
     gen, disc = AutomapGenerator(n, conv_channels, init), Discriminator(n, disc_channels)
     dls = arrays_dls(k_train, y_train, k_valid, y_valid, bs=bs, seed=seed, typed=False)
-    cb = AdversarialCallback(disc, adv_weight, lr, activity_l1, epochs - 1 if activity_from is None else activity_from)
+    cb = AdversarialCallback(disc, adv_weight, lr, activity_l1,
+                             epochs - 1 if activity_from is None else activity_from)
     learn = make_learner(dls, gen, partial(mse_ssim_loss, alpha=alpha), lr=lr, cbs=[cb],
                          opt_func=partial(OptimWrapper, opt=torch.optim.RMSprop))
     learn.fit(epochs, lr)
@@ -234,17 +268,20 @@ def train_denoiser(z_train: np.ndarray, y_train: np.ndarray, z_valid: np.ndarray
 
 # %% ../../nbs/part3/automap_gan.ipynb #00d6ef10
 def segment(model: nn.Module, images: np.ndarray, bs: int = 64) -> np.ndarray:
-    "Label maps (N, H, W) uint8 of a fixed segmenter on images (N, H, W) in [0, 1]: argmax of its logits (eval mode)."
+    """Label maps (N, H, W) uint8 of a fixed segmenter on images (N, H, W) in [0, 1]: argmax of its
+    logits (eval mode)."""
     x = np.asarray(images, np.float32)
     return predict(model, x[:, None], bs=bs).argmax(1).astype(np.uint8)
 
 def myocardium_scores(pred: np.ndarray, ref: np.ndarray, label: int = 2) -> dict:
-    """Mean Dice, MCD and HD (pixels) of class `label` over image pairs (N, H, W). MCD = mean of the two directed mean
-    contour distances (`assd(pooled=False)`), HD = classic Hausdorff distance. Pairs where either mask is empty are
-    skipped for MCD/HD (undefined) and counted in `n_empty`."""
+    """Mean Dice, MCD and HD (pixels) of class `label` over image pairs (N, H, W). MCD = mean of the
+    two directed mean contour distances (`assd(pooled=False)`), HD = classic Hausdorff distance.
+    Pairs where either mask is empty are skipped for MCD/HD (undefined) and counted in `n_empty`."""
     d, m, h, empty = [], [], [], 0
     for p, t in zip(pred == label, ref == label):
         d.append(dice_score(p, t))
-        if p.any() and t.any(): m.append(assd(p, t, pooled=False)); h.append(hausdorff_distance(p, t))
+        if p.any() and t.any():
+            m.append(assd(p, t, pooled=False)); h.append(hausdorff_distance(p, t))
         else: empty += 1
-    return dict(Dice=float(np.mean(d)), MCD=float(np.mean(m)) if m else float("nan"), HD=float(np.mean(h)) if h else float("nan"), n_empty=empty)
+    return dict(Dice=float(np.mean(d)), MCD=float(np.mean(m)) if m else float("nan"),
+                HD=float(np.mean(h)) if h else float("nan"), n_empty=empty)

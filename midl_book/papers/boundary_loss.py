@@ -32,7 +32,8 @@ __all__ = ['minmax01', 'cache_slices', 'SliceFiles', 'slice_dls', 'item', 'tiny_
 from ..losses import signed_distance_map, one_hot2dist, generalised_dice_loss, one_hot
 from ..train.callbacks import AttrSchedule
 from ..data.datasets.neuro import (ISLES2018_MODALITIES, isles2018_cases, isles2018_files,
-    load_isles2018_case, volume_slices, isles2018_slices, wmh_slices)   # defined (and tested) in 01l_data_neuro
+    # defined (and tested) in 01l_data_neuro
+    load_isles2018_case, volume_slices, isles2018_slices, wmh_slices)
 
 # %% ../../nbs/part2/boundary_loss.ipynb #e96236ed
 def minmax01(a: np.ndarray) -> np.ndarray:
@@ -97,16 +98,21 @@ def item(data, i: int) -> tuple[np.ndarray, np.ndarray]:
     return data.read(i)
 
 # %% ../../nbs/part2/boundary_loss.ipynb #09f358d9
-def tiny_lesion_phantom(n: int, size: int = 64, seed: int = 0, radius: tuple[float, float] = (1.5, 4.0),
-                        n_lesions: tuple[int, int] = (1, 3), p_empty: float = 0.3, contrast: float = 0.35,
-                        noise: float = 0.12, n_distractors: tuple[int, int] = (1, 2)) -> dict:
-    """`n` seeded images with tiny lesions: `images` (n, 1, size, size) float32, `masks` (n, size, size) int64 0/1,
-    `n_lesions` (n,) int. Background 0.4 + smooth texture (Gaussian-filtered white noise, SD 0.1) + `n_distractors`
-    soft Gaussian blobs (+0.25, SD 12-20 % of the size). With probability 1 - `p_empty` an image gets
-    `n_lesions` (inclusive range) discs of radius uniform in `radius` px, + `contrast`; then Gaussian noise of SD
-    `noise`. Same `seed` -> same data."""
-    if n < 1 or size < 8: raise ValueError(f"tiny_lesion_phantom: need n >= 1 and size >= 8, got n={n}, size={size}")
-    if not 0 < radius[0] <= radius[1] < size / 4: raise ValueError(f"tiny_lesion_phantom: radius {radius} must satisfy 0 < lo <= hi < size/4")
+def tiny_lesion_phantom(n: int, size: int = 64, seed: int = 0,
+                        radius: tuple[float, float] = (1.5, 4.0),
+                        n_lesions: tuple[int, int] = (1, 3), p_empty: float = 0.3,
+                        contrast: float = 0.35, noise: float = 0.12,
+                        n_distractors: tuple[int, int] = (1, 2)) -> dict:
+    """`n` seeded images with tiny lesions: `images` (n, 1, size, size) float32, `masks`
+    (n, size, size) int64 0/1, `n_lesions` (n,) int. Background 0.4 + smooth texture
+    (Gaussian-filtered white noise, SD 0.1) + `n_distractors` soft Gaussian blobs (+0.25, SD 12-20 %
+    of the size). With probability 1 - `p_empty` an image gets `n_lesions` (inclusive range) discs
+    of radius uniform in `radius` px, + `contrast`; then Gaussian noise of SD `noise`. Same `seed`
+    -> same data."""
+    if n < 1 or size < 8:
+        raise ValueError(f"tiny_lesion_phantom: need n >= 1 and size >= 8, got n={n}, size={size}")
+    if not 0 < radius[0] <= radius[1] < size / 4:
+        raise ValueError(f"tiny_lesion_phantom: radius {radius} must satisfy 0 < lo <= hi < size/4")
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[:size, :size].astype(np.float64)
     images = np.zeros((n, 1, size, size), np.float32); masks = np.zeros((n, size, size), np.int64)
@@ -129,11 +135,13 @@ def tiny_lesion_phantom(n: int, size: int = 64, seed: int = 0, radius: tuple[flo
     return dict(images=images, masks=masks, n_lesions=counts)
 
 # %% ../../nbs/part2/boundary_loss.ipynb #ab75cf27
-def official_one_hot2dist(seg: np.ndarray, resolution: Sequence[float] | None = None, dtype=None) -> np.ndarray:
-    """A literal re-implementation of the official `utils.one_hot2dist` (LIVIAETS/boundary-loss), for comparison
-    only: for each class k of a one-hot `seg` (K, *spatial) with any foreground,
-    `edt(~G) * ~G - (edt(G) - 1) * G`, else zeros; output dtype that of `seg` unless `dtype` is given (so an
-    integer one-hot gives integer, truncated distances, as in the official 2D pipeline)."""
+def official_one_hot2dist(seg: np.ndarray, resolution: Sequence[float] | None = None,
+                          dtype=None) -> np.ndarray:
+    """A literal re-implementation of the official `utils.one_hot2dist` (LIVIAETS/boundary-loss),
+    for comparison only: for each class k of a one-hot `seg` (K, *spatial) with any foreground,
+    `edt(~G) * ~G - (edt(G) - 1) * G`, else zeros; output dtype that of `seg` unless `dtype` is
+    given (so an integer one-hot gives integer, truncated distances, as in the official 2D
+    pipeline)."""
     res = np.zeros_like(seg, dtype=dtype)
     for k in range(len(seg)):
         posmask = seg[k].astype(bool)
@@ -143,44 +151,57 @@ def official_one_hot2dist(seg: np.ndarray, resolution: Sequence[float] | None = 
                 - (ndi.distance_transform_edt(posmask, sampling=resolution) - 1) * posmask
     return res
 
-def dist_maps_from_labels(labels: np.ndarray, n_classes: int = 2, spacing: Sequence[float] | None = None,
+def dist_maps_from_labels(labels: np.ndarray, n_classes: int = 2,
+                          spacing: Sequence[float] | None = None,
                           official_shift: bool = False) -> np.ndarray:
-    """phi_G of every class of integer label maps `labels` (N, *spatial) -> float32 (N, n_classes, *spatial): the
-    official `dist_map_transform` (one-hot, then a signed map per class), with this book's `signed_distance_map`
-    (no -1 shift unless `official_shift`; exact float distances; zero maps for empty or full classes)."""
+    """phi_G of every class of integer label maps `labels` (N, *spatial) -> float32 (N, n_classes,
+    *spatial): the official `dist_map_transform` (one-hot, then a signed map per class), with this
+    book's `signed_distance_map` (no -1 shift unless `official_shift`; exact float distances; zero
+    maps for empty or full classes)."""
     oh = one_hot(torch.as_tensor(np.asarray(labels), dtype=torch.long), n_classes)
     return one_hot2dist(oh, spacing=spacing, official_shift=official_shift)
 
 # %% ../../nbs/part2/boundary_loss.ipynb #5a4ed6a1
 class BoundaryLossError(MidlBookError):
-    "Bad input to a `midl_book.papers.boundary_loss` loss; the message names the argument and the fix."
+    """Bad input to a `midl_book.papers.boundary_loss` loss; the message names the argument and the
+    fix."""
 
-def boundary_loss(probs: torch.Tensor, dist_maps: torch.Tensor, idc: Sequence[int] = (1,)) -> torch.Tensor:
-    """Eq. (5), the boundary ("surface") loss: mean over batch, classes `idc` and pixels of phi_G * s_theta.
+def boundary_loss(probs: torch.Tensor, dist_maps: torch.Tensor,
+                  idc: Sequence[int] = (1,)) -> torch.Tensor:
+    """Eq. (5), the boundary ("surface") loss: mean over batch, classes `idc` and pixels of phi_G *
+    s_theta.
 
-    `probs`: softmax probabilities (B, C, *spatial); `dist_maps`: signed distance maps phi_G of every class, same
-    shape (negative inside, positive outside, zero for a class absent from the slice). The official `SurfaceLoss`
-    (alias `BoundaryLoss`) computes the same mean. Gradient w.r.t. probs: phi_G / N on the kept classes, N the
-    number of averaged elements. The minimum over binary s is at s = g, and it is negative: -mean_G(D_G)."""
+    `probs`: softmax probabilities (B, C, *spatial); `dist_maps`: signed distance maps phi_G of
+    every class, same shape (negative inside, positive outside, zero for a class absent from the
+    slice). The official `SurfaceLoss` (alias `BoundaryLoss`) computes the same mean. Gradient
+    w.r.t. probs: phi_G / N on the kept classes, N the number of averaged elements. The minimum over
+    binary s is at s = g, and it is negative: -mean_G(D_G)."""
     if probs.shape != dist_maps.shape:
-        raise BoundaryLossError(f"boundary_loss: probs {tuple(probs.shape)} and dist_maps {tuple(dist_maps.shape)} must have "
-                                "the same shape (B, C, *spatial): compute one map per class (dist_maps_from_labels)")
-    if probs.ndim < 3: raise BoundaryLossError(f"boundary_loss: expected (B, C, *spatial), got shape {tuple(probs.shape)}")
+        raise BoundaryLossError(f"boundary_loss: probs {tuple(probs.shape)} and dist_maps "
+                                f"{tuple(dist_maps.shape)} must have the same shape (B, C, "
+                                "*spatial): compute one map per class (dist_maps_from_labels)")
+    if probs.ndim < 3:
+        raise BoundaryLossError("boundary_loss: expected (B, C, *spatial), got shape "
+                                f"{tuple(probs.shape)}")
     idc = [int(i) for i in idc]
     if not idc or min(idc) < 0 or max(idc) >= probs.shape[1]:
-        raise BoundaryLossError(f"boundary_loss: idc={idc} must name classes in 0..{probs.shape[1] - 1}")
+        raise BoundaryLossError(f"boundary_loss: idc={idc} must name classes in "
+                                f"0..{probs.shape[1] - 1}")
     pc, dc = probs[:, idc], dist_maps[:, idc].to(probs.dtype)
     return (pc * dc).mean()
 
 # %% ../../nbs/part2/boundary_loss.ipynb #09f79983
-def alpha_schedule(epoch: int, start: float = 1.0, step: float = 0.01, floor: float = 0.01) -> float:
-    "The paper's alpha for 0-based `epoch` (Eq. 6): start at `start`, minus `step` per epoch, never below `floor`."
+def alpha_schedule(epoch: int, start: float = 1.0, step: float = 0.01,
+                   floor: float = 0.01) -> float:
+    """The paper's alpha for 0-based `epoch` (Eq. 6): start at `start`, minus `step` per epoch,
+    never below `floor`."""
     return max(floor, start - step * epoch)
 
-def official_loss_weights(epoch: int, start: tuple[float, float] = (1.0, 0.01), to_steal: float = 0.01,
-                          floor: float = 0.1) -> tuple[float, float]:
-    """The (GDL, L_B) weights of the official code in 0-based `epoch`: its `StealWeight` scheduler, called after every
-    epoch, maps (a, b) -> (max(floor, a - to_steal), b + to_steal) from `start`. Not the paper's alpha, 1 - alpha."""
+def official_loss_weights(epoch: int, start: tuple[float, float] = (1.0, 0.01),
+                          to_steal: float = 0.01, floor: float = 0.1) -> tuple[float, float]:
+    """The (GDL, L_B) weights of the official code in 0-based `epoch`: its `StealWeight` scheduler,
+    called after every epoch, maps (a, b) -> (max(floor, a - to_steal), b + to_steal) from `start`.
+    Not the paper's alpha, 1 - alpha."""
     a, b = start
     for _ in range(epoch): a, b = max(floor, a - to_steal), b + to_steal
     return a, b
@@ -188,30 +209,38 @@ def official_loss_weights(epoch: int, start: tuple[float, float] = (1.0, 0.01), 
 class GDLBoundaryLoss(nn.Module):
     """Eq. (6) on logits: alpha * L_GD(softmax, one-hot) + (1 - alpha) * L_B(softmax, dist_maps).
 
-    `forward(logits (B, C, *S), labels (B, *S) int, dist_maps (B, C, *S))`. `alpha` is a plain attribute (move it
-    with `midl_book.train.callbacks.AttrSchedule`): 1 = GDL alone, 0 = L_B alone. `gdl_classes`: classes of the GDL (None:
-    all, the official idc=[0, 1]); `idc`: classes of L_B (the official [1]). A term whose weight is 0 is skipped."""
-    def __init__(self, alpha: float = 1.0, idc: Sequence[int] = (1,), gdl_classes: Sequence[int] | None = None):
+    `forward(logits (B, C, *S), labels (B, *S) int, dist_maps (B, C, *S))`. `alpha` is a plain
+    attribute (move it with `midl_book.train.callbacks.AttrSchedule`): 1 = GDL alone, 0 = L_B alone.
+    `gdl_classes`: classes of the GDL (None: all, the official idc=[0, 1]); `idc`: classes of L_B
+    (the official [1]). A term whose weight is 0 is skipped."""
+    def __init__(self, alpha: float = 1.0, idc: Sequence[int] = (1,),
+                 gdl_classes: Sequence[int] | None = None):
         super().__init__()
         self.alpha, self.idc, self.gdl_classes = float(alpha), tuple(idc), gdl_classes
-    def forward(self, logits: torch.Tensor, labels: torch.Tensor, dist_maps: torch.Tensor) -> torch.Tensor:
+    def forward(self, logits: torch.Tensor, labels: torch.Tensor,
+                dist_maps: torch.Tensor) -> torch.Tensor:
         probs = F.softmax(logits.float(), dim=1)
         a = float(self.alpha)
         loss = probs.new_zeros(())
-        if a > 0: loss = loss + a * generalised_dice_loss(probs, one_hot(labels, probs.shape[1]), classes=self.gdl_classes)
+        if a > 0:
+            loss = loss + a * generalised_dice_loss(probs, one_hot(labels, probs.shape[1]),
+                                                    classes=self.gdl_classes)
         if a < 1: loss = loss + (1 - a) * boundary_loss(probs, dist_maps, self.idc)
         return loss
 
 # %% ../../nbs/part2/boundary_loss.ipynb #ffa873bd
 def LesionDice() -> ClassDice:
-    "fastai metric: the pooled Dice of class 1 (argmax), `midl_book.train.callbacks.ClassDice(1)`, named lesion_dice."
+    """fastai metric: the pooled Dice of class 1 (argmax), `midl_book.train.callbacks.ClassDice(1)`,
+    named lesion_dice."""
     return ClassDice(1, name="lesion_dice")
 
 class LesionRatio(Metric):
-    "fastai metric: predicted lesion pixels / true lesion pixels over the validation set (0 = an empty prediction)."
+    """fastai metric: predicted lesion pixels / true lesion pixels over the validation set (0 = an
+    empty prediction)."""
     def reset(self): self.pred, self.true = 0, 0
     def accumulate(self, learn):
-        self.pred += int((learn.pred.argmax(1) == 1).sum()); self.true += int((learn.yb[0] == 1).sum())
+        self.pred += int((learn.pred.argmax(1) == 1).sum())
+        self.true += int((learn.yb[0] == 1).sum())
     @property
     def value(self): return self.pred / max(self.true, 1)
     @property
@@ -240,9 +269,17 @@ def fit_boundary(train, valid, alpha_fn: Callable[[int], float], seed: int = 0, 
     model = UNet(n_in, 2, widths=widths, padding="same")
     crit = GDLBoundaryLoss(alpha=alpha_fn(0))
     sched = AttrSchedule(crit, "alpha", alpha_fn)
-    cbs = [sched] + ([ReduceLROnPlateau(monitor="lesion_dice", comp=np.greater, patience=plateau_patience, factor=2.0)]
-                     if plateau_patience else [])
-    learn = make_learner(dls, model, crit, metrics=[LesionDice(), LesionRatio()], lr=lr, cbs=cbs, wd=0.0)
+    cbs = [sched] + (
+        [
+            ReduceLROnPlateau(
+                monitor="lesion_dice", comp=np.greater, patience=plateau_patience, factor=2.0
+            )
+        ]
+        if plateau_patience
+        else []
+    )
+    learn = make_learner(dls, model, crit, metrics=[LesionDice(), LesionRatio()], lr=lr, cbs=cbs,
+                         wd=0.0)
     learn.fit(epochs, lr)
     return learn, sched
 
@@ -262,12 +299,14 @@ def predict_lesions(model: nn.Module, data, bs: int = 64) -> tuple[np.ndarray, n
         labels.append(np.stack([it[1].numpy() for it in items]).astype(bool))
     return np.concatenate(probs), np.concatenate(labels)
 
-def evaluate_lesions(pred: np.ndarray, target: np.ndarray, spacing: Sequence[float] | np.ndarray = (1.0, 1.0)) -> dict:
-    """Scores of binary predictions (N, H, W) against targets: `dice_global` (pooled), `dice_slice` (mean per-slice
-    Dice, empty-empty = 1, the official `dice_coef`), `hd_slice` (mean per-slice Hausdorff distance in the units of
-    `spacing`, (sy, sx) or one per slice, with the official conventions: 0 if both are empty, the image diagonal if
-    exactly one is), `dice_lesion_slices` (mean Dice over slices with a lesion), `fp_empty_px` (predicted lesion
-    pixels per slice without lesion) and `pred_true_ratio`."""
+def evaluate_lesions(pred: np.ndarray, target: np.ndarray,
+                     spacing: Sequence[float] | np.ndarray = (1.0, 1.0)) -> dict:
+    """Scores of binary predictions (N, H, W) against targets: `dice_global` (pooled), `dice_slice`
+    (mean per-slice Dice, empty-empty = 1, the official `dice_coef`), `hd_slice` (mean per-slice
+    Hausdorff distance in the units of `spacing`, (sy, sx) or one per slice, with the official
+    conventions: 0 if both are empty, the image diagonal if exactly one is), `dice_lesion_slices`
+    (mean Dice over slices with a lesion), `fp_empty_px` (predicted lesion pixels per slice without
+    lesion) and `pred_true_ratio`."""
     pred, target = np.asarray(pred).astype(bool), np.asarray(target).astype(bool)
     sp = np.broadcast_to(np.asarray(spacing, dtype=float), (len(pred), 2))
     d_sl, hd = [], []
@@ -276,9 +315,14 @@ def evaluate_lesions(pred: np.ndarray, target: np.ndarray, spacing: Sequence[flo
         diag = float(np.hypot(p.shape[0] * s_[0], p.shape[1] * s_[1]))
         hd.append(hausdorff_distance(p, t, tuple(s_), empty_value=diag))
     has = target.any((1, 2))
-    return dict(dice_global=dice_score(pred, target), dice_slice=float(np.mean(d_sl)), hd_slice=float(np.mean(hd)),
-                dice_lesion_slices=float(np.mean(np.asarray(d_sl)[has])) if has.any() else float("nan"),
-                fp_empty_px=float(pred[~has].sum() / max((~has).sum(), 1)), pred_true_ratio=float(pred.sum() / max(target.sum(), 1)))
+    return dict(
+        dice_global=dice_score(pred, target),
+        dice_slice=float(np.mean(d_sl)),
+        hd_slice=float(np.mean(hd)),
+        dice_lesion_slices=float(np.mean(np.asarray(d_sl)[has])) if has.any() else float("nan"),
+        fp_empty_px=float(pred[~has].sum() / max((~has).sum(), 1)),
+        pred_true_ratio=float(pred.sum() / max(target.sum(), 1)),
+    )
 
 # %% ../../nbs/part2/boundary_loss.ipynb #3455cdd5
 def official_2018_haussdorf(pred: np.ndarray, target: np.ndarray) -> float:

@@ -30,11 +30,13 @@ __all__ = ['ISEG_LABELS', 'TISSUES', 'iseg_label_to_classes', 'normalize_nonzero
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #2796e4cb
 ISEG_LABELS = {0: "background", 10: "CSF", 150: "GM", 250: "WM"}     # iSeg-2017 label grey values
-TISSUES = {1: "CSF", 2: "GM", 3: "WM"}                                # the classes this chapter uses (0 background)
+# the classes this chapter uses (0 background)
+TISSUES = {1: "CSF", 2: "GM", 3: "WM"}
 
 def iseg_label_to_classes(label: np.ndarray, source: str = "label") -> np.ndarray:
-    """iSeg-2017 label grey values (0, 10, 150, 250) -> classes uint8 (0 background, 1 CSF, 2 GM, 3 WM).
-    Raises `DataError` naming `source` for any other value (e.g. a label map that was resampled linearly)."""
+    """iSeg-2017 label grey values (0, 10, 150, 250) -> classes uint8 (0 background, 1 CSF, 2 GM, 3
+    WM). Raises `DataError` naming `source` for any other value (e.g. a label map that was resampled
+    linearly)."""
     check_labels(label, ISEG_LABELS, source=source, dataset="iSeg-2017")
     out = np.zeros(label.shape, np.uint8)
     for k, (v, _) in enumerate(ISEG_LABELS.items()): out[label == v] = k
@@ -49,29 +51,40 @@ def normalize_nonzero_mean(x: np.ndarray) -> np.ndarray:
     return np.stack([normalize(c, c != 0, method="mean") if (c != 0).any() else c for c in x])
 
 def iseg_subjects(folder) -> list[int]:
-    """The subject numbers N with a `subject-N-T1.hdr` anywhere under `folder`, sorted. Raises `DataError` if the
-    folder is missing or holds none (fix: unzip iSeg-2017 there, see `DATASETS["iseg2017"]`)."""
+    """The subject numbers N with a `subject-N-T1.hdr` anywhere under `folder`, sorted. Raises
+    `DataError` if the folder is missing or holds none (fix: unzip iSeg-2017 there, see
+    `DATASETS["iseg2017"]`)."""
     folder = Path(folder)
-    if not folder.is_dir(): raise DataError(f"iseg_subjects: {folder} is not a folder; unzip iSeg-2017 there")
-    ids = sorted({int(m.group(1)) for p in folder.rglob("subject-*-T1.hdr") if (m := re.fullmatch(r"subject-(\d+)-T1\.hdr", p.name))})
-    if not ids: raise DataError(f"iseg_subjects: no subject-N-T1.hdr under {folder}; unzip iSeg-2017 there "
-                                "(Analyze .hdr/.img pairs, see midl_book.data.DATASETS['iseg2017'].layout)")
+    if not folder.is_dir():
+        raise DataError(f"iseg_subjects: {folder} is not a folder; unzip iSeg-2017 there")
+    ids = sorted(
+        {
+            int(m.group(1))
+            for p in folder.rglob("subject-*-T1.hdr")
+            if (m := re.fullmatch(r"subject-(\d+)-T1\.hdr", p.name))
+        }
+    )
+    if not ids:
+        raise DataError(f"iseg_subjects: no subject-N-T1.hdr under {folder}; unzip iSeg-2017 there "
+                        "(Analyze .hdr/.img pairs, see midl_book.data.DATASETS['iseg2017'].layout)")
     return ids
 
 def load_iseg_subject(folder, subject: int, normalise: bool = True) -> dict:
-    """Read iSeg-2017 subject `subject` from anywhere under `folder` (Analyze 7.5 `.hdr`/`.img` pairs).
+    """Read iSeg-2017 subject `subject` from anywhere under `folder` (Analyze 7.5 `.hdr`/`.img`
+    pairs).
 
-    Returns `image` float32 (2, z, y, x) (T1, T2; each divided by its mean over non-zero voxels unless
-    `normalise=False`), `brain` bool (z, y, x) (T1 or T2 non-zero), `label` uint8 (z, y, x) in
-    {0 background, 1 CSF, 2 GM, 3 WM} or None when the subject has no label file (the test subjects),
-    `spacing` (sz, sy, sx) mm and `paths`. Raises `DataError` naming the file for a missing T1 or T2,
-    images on different grids, or label values other than 0/10/150/250."""
+    Returns `image` float32 (2, z, y, x) (T1, T2; each divided by its mean over non-zero voxels
+    unless `normalise=False`), `brain` bool (z, y, x) (T1 or T2 non-zero), `label` uint8 (z, y, x)
+    in {0 background, 1 CSF, 2 GM, 3 WM} or None when the subject has no label file (the test
+    subjects), `spacing` (sz, sy, sx) mm and `paths`. Raises `DataError` naming the file for a
+    missing T1 or T2, images on different grids, or label values other than 0/10/150/250."""
     folder = Path(folder)
     def find(kind, required=True):
         hits = sorted(folder.rglob(f"subject-{subject}-{kind}.hdr"))
         if not hits and required:
-            raise DataError(f"load_iseg_subject: subject-{subject}-{kind}.hdr (with its .img) is missing under {folder}; "
-                            "download iSeg-2017 again or check the subject number (iseg_subjects lists them)")
+            raise DataError(f"load_iseg_subject: subject-{subject}-{kind}.hdr (with its .img) is "
+                            f"missing under {folder}; download iSeg-2017 again or check the "
+                            "subject number (iseg_subjects lists them)")
         return hits[0] if hits else None
     t1, t2 = load_nifti(find("T1"), dtype=np.float32), load_nifti(find("T2"), dtype=np.float32)
     check_same_grid(t1, t2)
@@ -84,54 +97,73 @@ def load_iseg_subject(folder, subject: int, normalise: bool = True) -> dict:
     img = np.stack([t1.array, t2.array])
     brain = (img != 0).any(0)
     return dict(image=normalize_nonzero_mean(img) if normalise else img, brain=brain, label=label,
-                spacing=tuple(float(s) for s in t1.spacing), paths=[t1.path, t2.path, str(lab_path) if lab_path else None])
+                spacing=tuple(float(s) for s in t1.spacing),
+                paths=[t1.path, t2.path, str(lab_path) if lab_path else None])
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #7656ac70
 def _conv(dim: int): return nn.Conv2d if dim == 2 else nn.Conv3d
 def _bn(dim: int, c: int) -> nn.Module: return (nn.BatchNorm2d if dim == 2 else nn.BatchNorm3d)(c)
 
-def conv_bn_relu(dim: int, cin: int, cout: int, k: int, stride: int = 1, transpose: bool = False) -> nn.Sequential:
-    """A k^dim convolution (or transposed convolution) followed by batch norm and ReLU (the paper: "all convolutional
-    layers in the network are followed by batch normalization and ReLU"). Stride 1: padded to keep the size;
-    stride 2: k=2 halves (doubles, if `transpose`) the size, k=3 transposed with output padding doubles it."""
+def conv_bn_relu(dim: int, cin: int, cout: int, k: int, stride: int = 1,
+                 transpose: bool = False) -> nn.Sequential:
+    """A k^dim convolution (or transposed convolution) followed by batch norm and ReLU (the paper:
+    "all convolutional layers in the network are followed by batch normalization and ReLU"). Stride
+    1: padded to keep the size; stride 2: k=2 halves (doubles, if `transpose`) the size, k=3
+    transposed with output padding doubles it."""
     if transpose:
         pad, opad = (1, 1) if k == 3 else (0, 0)
-        conv = (nn.ConvTranspose2d if dim == 2 else nn.ConvTranspose3d)(cin, cout, k, stride, pad, opad, bias=False)
+        conv = (nn.ConvTranspose2d if dim == 2 else nn.ConvTranspose3d)(
+            cin, cout, k, stride, pad, opad, bias=False
+        )
     else:
-        conv = _conv(dim)(cin, cout, k, stride=stride, padding=k // 2 if stride == 1 else 0, bias=False)
+        conv = _conv(dim)(cin, cout, k, stride=stride, padding=k // 2 if stride == 1 else 0,
+                          bias=False)
     return nn.Sequential(conv, _bn(dim, cout), nn.ReLU(inplace=True))
 
 class DenseLayer(nn.Module):
-    "H_l of Eq. (1): [1x1 bottleneck to 4*growth ->] 3x3 conv to `growth` maps (each + BN + ReLU) -> dropout."
-    def __init__(self, dim: int, cin: int, growth: int, bottleneck: bool = True, dropout: float = 0.2):
+    """H_l of Eq. (1): [1x1 bottleneck to 4*growth ->] 3x3 conv to `growth` maps (each + BN + ReLU)
+    -> dropout."""
+    def __init__(self, dim: int, cin: int, growth: int, bottleneck: bool = True,
+                 dropout: float = 0.2):
         super().__init__()
         mid = 4 * growth if bottleneck else cin
         self.bottleneck = conv_bn_relu(dim, cin, mid, 1) if bottleneck else nn.Identity()
         self.conv = conv_bn_relu(dim, mid, growth, 3)
         self.drop = nn.Dropout(dropout) if dropout else nn.Identity()
-    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.drop(self.conv(self.bottleneck(x)))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.drop(self.conv(self.bottleneck(x)))
 
 class DenseBlock(nn.Module):
-    "`n_layers` DenseLayers; layer l sees [x_0, ..., x_{l-1}] (Eq. 1); returns all of them concatenated (cin + n*growth maps)."
-    def __init__(self, dim: int, cin: int, n_layers: int, growth: int, bottleneck: bool = True, dropout: float = 0.2):
+    """`n_layers` DenseLayers; layer l sees [x_0, ..., x_{l-1}] (Eq. 1); returns all of them
+    concatenated (cin + n*growth maps)."""
+    def __init__(self, dim: int, cin: int, n_layers: int, growth: int, bottleneck: bool = True,
+                 dropout: float = 0.2):
         super().__init__()
-        self.layers = nn.ModuleList([DenseLayer(dim, cin + i * growth, growth, bottleneck, dropout) for i in range(n_layers)])
+        self.layers = nn.ModuleList(
+            [
+                DenseLayer(dim, cin + i * growth, growth, bottleneck, dropout)
+                for i in range(n_layers)
+            ]
+        )
         self.cout = cin + n_layers * growth
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         feats = [x]
-        for layer in self.layers: feats.append(layer(torch.cat(feats, 1)))   # x_l = H_l([x_0, ..., x_{l-1}])
+        # x_l = H_l([x_0, ..., x_{l-1}])
+        for layer in self.layers: feats.append(layer(torch.cat(feats, 1)))
         return torch.cat(feats, 1)
 
 class FCDenseNet(nn.Module):
-    """The paper's fully convolutional DenseNet, 2D or 3D: (N, in_channels, *S) -> logits (N, n_out, *S).
+    """The paper's fully convolutional DenseNet, 2D or 3D: (N, in_channels, *S) -> logits
+    (N, n_out, *S).
 
-    stride-2 2^dim conv + three 3^dim convs (`stem_width` maps) -> `n_down` x (dense block -> transition down)
-    -> centre dense block -> `n_down` x (transition up -> concat skip -> dense block) -> stride-2 2^dim
-    transposed conv (`stem_width` maps) -> 1^dim conv to `n_out` logits. Spatial sizes must be divisible by
-    2**(n_down + 1). Defaults: the paper's 3D network for two sigmoid outputs (CSF, WM)."""
-    def __init__(self, dim: int = 3, in_channels: int = 2, n_out: int = 2, growth: int = 12, layers_per_block: int = 4,
-                 n_down: int = 2, stem_width: int = 32, bottleneck: bool = True, compression: float = 0.5,
-                 dropout: float = 0.2):
+    stride-2 2^dim conv + three 3^dim convs (`stem_width` maps) -> `n_down` x (dense block ->
+    transition down) -> centre dense block -> `n_down` x (transition up -> concat skip -> dense
+    block) -> stride-2 2^dim transposed conv (`stem_width` maps) -> 1^dim conv to `n_out` logits.
+    Spatial sizes must be divisible by 2**(n_down + 1). Defaults: the paper's 3D network for two
+    sigmoid outputs (CSF, WM)."""
+    def __init__(self, dim: int = 3, in_channels: int = 2, n_out: int = 2, growth: int = 12,
+                 layers_per_block: int = 4, n_down: int = 2, stem_width: int = 32,
+                 bottleneck: bool = True, compression: float = 0.5, dropout: float = 0.2):
         super().__init__()
         if dim not in (2, 3): raise ValueError(f"FCDenseNet: dim={dim}; use 2 or 3")
         self.dim, self.factor = dim, 2 ** (n_down + 1)
@@ -142,14 +174,21 @@ class FCDenseNet(nn.Module):
         for _ in range(n_down):
             block = DenseBlock(dim, c, layers_per_block, growth, bottleneck, dropout)
             c = block.cout; skips.append(c)
-            co = int(math.floor(c * compression))                                   # compression at transition down
+            # compression at transition down
+            co = int(math.floor(c * compression))
             self.down.append(block)
-            self.td.append(nn.Sequential(conv_bn_relu(dim, c, co, 1), (nn.MaxPool2d if dim == 2 else nn.MaxPool3d)(2)))
+            self.td.append(
+                nn.Sequential(
+                    conv_bn_relu(dim, c, co, 1), (nn.MaxPool2d if dim == 2 else nn.MaxPool3d)(2)
+                )
+            )
             c = co
-        self.centre = DenseBlock(dim, c, layers_per_block, growth, bottleneck, dropout); c = self.centre.cout
+        self.centre = DenseBlock(dim, c, layers_per_block, growth, bottleneck, dropout)
+        c = self.centre.cout
         self.tu, self.up = nn.ModuleList(), nn.ModuleList()
         for s in reversed(skips):
-            co = int(math.floor(c * compression))                                   # compression at transition up (inferred)
+            # compression at transition up (inferred)
+            co = int(math.floor(c * compression))
             self.tu.append(conv_bn_relu(dim, c, co, 3, stride=2, transpose=True))
             block = DenseBlock(dim, co + s, layers_per_block, growth, bottleneck, dropout)
             self.up.append(block); c = block.cout
@@ -157,7 +196,8 @@ class FCDenseNet(nn.Module):
         self.classifier = _conv(dim)(stem_width, n_out, 1)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if any(s % self.factor for s in x.shape[2:]):
-            raise ValueError(f"FCDenseNet: spatial size {tuple(x.shape[2:])} must be divisible by {self.factor}")
+            raise ValueError(f"FCDenseNet: spatial size {tuple(x.shape[2:])} must be divisible by "
+                             f"{self.factor}")
         x = self.stem(x)
         skips = []
         for block, down in zip(self.down, self.td):
@@ -168,81 +208,109 @@ class FCDenseNet(nn.Module):
         return self.classifier(self.head_up(x))
 
 def conv_depth(model: nn.Module) -> int:
-    "Number of convolution and transposed-convolution layers of `model` (the usual meaning of a network's depth)."
-    return sum(isinstance(m, (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d)) for m in model.modules())
+    """Number of convolution and transposed-convolution layers of `model` (the usual meaning of a
+    network's depth)."""
+    return sum(
+        isinstance(m, (nn.Conv2d, nn.Conv3d, nn.ConvTranspose2d, nn.ConvTranspose3d))
+        for m in model.modules()
+    )
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #65fa8808
-def soft_fbeta(probs: torch.Tensor, target: torch.Tensor, beta: float | Sequence[float] = 1.0, eps: float = 1e-6) -> torch.Tensor:
-    """Soft F_beta (Eq. 3) per image and class, (B, C): probs and binary target (B, C, *S); `beta` one value or one per class.
-    ((1+b^2) TP + eps) / ((1+b^2) TP + b^2 FN + FP + eps) with TP = sum p g, FP = sum p (1-g), FN = sum (1-p) g
-    over the spatial axes (Hashemi et al. 2019's soft counts)."""
+def soft_fbeta(probs: torch.Tensor, target: torch.Tensor, beta: float | Sequence[float] = 1.0,
+               eps: float = 1e-6) -> torch.Tensor:
+    """Soft F_beta (Eq. 3) per image and class, (B, C): probs and binary target (B, C, *S); `beta`
+    one value or one per class. ((1+b^2) TP + eps) / ((1+b^2) TP + b^2 FN + FP + eps) with TP = sum
+    p g, FP = sum p (1-g), FN = sum (1-p) g over the spatial axes (Hashemi et al. 2019's soft
+    counts)."""
     if probs.shape != target.shape or probs.ndim < 3:
-        raise ValueError(f"soft_fbeta: probs {tuple(probs.shape)} and target {tuple(target.shape)} must both be (B, C, *S)")
+        raise ValueError(f"soft_fbeta: probs {tuple(probs.shape)} and target {tuple(target.shape)} "
+                         "must both be (B, C, *S)")
     g = target.to(probs.dtype)
     ax = tuple(range(2, probs.ndim))
-    b2 = torch.as_tensor(beta, dtype=probs.dtype, device=probs.device).reshape(1, -1) ** 2      # (1, C) or (1, 1)
+    # (1, C) or (1, 1)
+    b2 = torch.as_tensor(beta, dtype=probs.dtype, device=probs.device).reshape(1, -1) ** 2
     if b2.shape[1] not in (1, probs.shape[1]):
         raise ValueError(f"soft_fbeta: {b2.shape[1]} betas for {probs.shape[1]} classes")
     tp = (probs * g).sum(ax)                                            # TP = sum_i p_i g_i
     fp = (probs * (1 - g)).sum(ax)                                      # FP = sum_i p_i (1 - g_i)
     fn = ((1 - probs) * g).sum(ax)                                      # FN = sum_i (1 - p_i) g_i
-    return ((1 + b2) * tp + eps) / ((1 + b2) * tp + b2 * fn + fp + eps)  # Eq. (3) times (1 + beta^2)
+    # Eq. (3) times (1 + beta^2)
+    return ((1 + b2) * tp + eps) / ((1 + b2) * tp + b2 * fn + fp + eps)
 
-def fbeta_loss(probs: torch.Tensor, target: torch.Tensor, beta: float | Sequence[float] = 1.0, eps: float = 1e-6) -> torch.Tensor:
-    "1 - soft F_beta (Eq. 3), mean over classes and images; beta = 1 is `midl_book.losses.soft_dice_loss`."
+def fbeta_loss(probs: torch.Tensor, target: torch.Tensor, beta: float | Sequence[float] = 1.0,
+               eps: float = 1e-6) -> torch.Tensor:
+    """1 - soft F_beta (Eq. 3), mean over classes and images; beta = 1 is
+    `midl_book.losses.soft_dice_loss`."""
     return 1 - soft_fbeta(probs, target, beta, eps).mean()
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #b49d46c8
 def beta_from_prevalence(counts: Sequence[float], z: int, lam: float = 0.1) -> float:
-    """beta_z of Eq. (4): sqrt(((1 + lam) N - N_z) / (N_z - lam N)), N = sum(counts), N_z = counts[z] (voxel counts or
-    fractions of the classes the loss sees). Raises ValueError when N_z / N <= lam (the FN coefficient
-    beta^2 / (1 + beta^2) = 1 - N_z / N + lam would reach 1: no finite beta)."""
+    """beta_z of Eq. (4): sqrt(((1 + lam) N - N_z) / (N_z - lam N)), N = sum(counts), N_z =
+    counts[z] (voxel counts or fractions of the classes the loss sees). Raises ValueError when N_z /
+    N <= lam (the FN coefficient beta^2 / (1 + beta^2) = 1 - N_z / N + lam would reach 1: no finite
+    beta)."""
     n = float(np.sum(counts)); nz = float(counts[z])
-    if not 0 < nz <= n: raise ValueError(f"beta_from_prevalence: counts[{z}] = {nz} must be in (0, sum(counts) = {n}]")
+    if not 0 < nz <= n:
+        raise ValueError(f"beta_from_prevalence: counts[{z}] = {nz} must be in (0, sum(counts) = "
+                         f"{n}]")
     if nz / n <= lam:
-        raise ValueError(f"beta_from_prevalence: class {z} is {nz / n:.4f} of all voxels, not more than lam = {lam}: "
-                         "Eq. (4) has no finite beta; lower lam or count fewer classes")
+        raise ValueError(f"beta_from_prevalence: class {z} is {nz / n:.4f} of all voxels, not more "
+                         f"than lam = {lam}: Eq. (4) has no finite beta; lower lam or count fewer "
+                         "classes")
     return math.sqrt(((1 + lam) * n - nz) / (nz - lam * n))
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #0fc27a91
 class ExclusiveFbetaLoss(nn.Module):
-    """Exclusive multi-label loss: logits (B, len(classes), *S), target labels (B, *S). Output j is the sigmoid
-    probability of class `classes[j]` against all other labels; loss = mean_j (1 - F_{betas[j]}) (Eq. 3).
-    Defaults: CSF (1) with beta 1.5 and WM (3) with beta 1, as the paper; GM (2) gets no output."""
-    def __init__(self, classes: Sequence[int] = (1, 3), betas: Sequence[float] = (1.5, 1.0), eps: float = 1e-6):
+    """Exclusive multi-label loss: logits (B, len(classes), *S), target labels (B, *S). Output j is
+    the sigmoid probability of class `classes[j]` against all other labels; loss = mean_j (1 -
+    F_{betas[j]}) (Eq. 3). Defaults: CSF (1) with beta 1.5 and WM (3) with beta 1, as the paper; GM
+    (2) gets no output."""
+    def __init__(self, classes: Sequence[int] = (1, 3), betas: Sequence[float] = (1.5, 1.0),
+                 eps: float = 1e-6):
         super().__init__()
         if len(classes) != len(betas): raise ValueError("ExclusiveFbetaLoss: one beta per class")
         self.classes, self.betas, self.eps = tuple(classes), tuple(float(b) for b in betas), eps
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         if logits.shape[1] != len(self.classes):
-            raise ValueError(f"ExclusiveFbetaLoss: {logits.shape[1]} outputs for classes {self.classes}")
-        g = torch.stack([target == c for c in self.classes], 1)          # independent binary targets, one per output
+            raise ValueError(f"ExclusiveFbetaLoss: {logits.shape[1]} outputs for classes "
+                             f"{self.classes}")
+        # independent binary targets, one per output
+        g = torch.stack([target == c for c in self.classes], 1)
         return fbeta_loss(torch.sigmoid(logits.float()), g, self.betas, self.eps)
 
 class SingleLabelFbetaLoss(nn.Module):
-    "Single-label loss: softmax over logits (B, C, *S), one-hot target labels (B, *S), mean_c (1 - F_{betas[c]})."
+    """Single-label loss: softmax over logits (B, C, *S), one-hot target labels (B, *S), mean_c (1 -
+    F_{betas[c]})."""
     def __init__(self, betas: Sequence[float] = (1.0, 1.5, 1.0, 1.0), eps: float = 1e-6):
         super().__init__()
         self.betas, self.eps = tuple(float(b) for b in betas), eps
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return fbeta_loss(torch.softmax(logits.float(), 1), one_hot(target, logits.shape[1]), self.betas, self.eps)
+        return fbeta_loss(torch.softmax(logits.float(), 1), one_hot(target, logits.shape[1]),
+                          self.betas, self.eps)
 
 def exclusive_to_labels(p_csf, p_wm, brain, thr: float = 0.5) -> np.ndarray:
-    """Labels (uint8: 0 background, 1 CSF, 2 GM, 3 WM) from the two independent probabilities (Sec. 3.3): CSF where
-    p_csf >= thr, WM where p_wm >= thr, the larger where both are (a tie goes to CSF), GM for the rest of `brain`,
-    background outside `brain`. Arrays of one shape (numpy or torch)."""
-    p_csf, p_wm, brain = (np.asarray(torch.as_tensor(a).detach().cpu()) for a in (p_csf, p_wm, brain))
+    """Labels (uint8: 0 background, 1 CSF, 2 GM, 3 WM) from the two independent probabilities
+    (Sec. 3.3): CSF where p_csf >= thr, WM where p_wm >= thr, the larger where both are (a tie goes
+    to CSF), GM for the rest of `brain`, background outside `brain`. Arrays of one shape
+    (numpy or torch)."""
+    p_csf, p_wm, brain = (
+        np.asarray(torch.as_tensor(a).detach().cpu()) for a in (p_csf, p_wm, brain)
+    )
     csf = (p_csf >= thr) & ((p_wm < thr) | (p_csf >= p_wm))
     wm = (p_wm >= thr) & ~csf
     return (np.where(csf, 1, np.where(wm, 3, 2)) * brain.astype(bool)).astype(np.uint8)
 
 def single_label_to_labels(probs, brain, tissues: Sequence[int] = (1, 2, 3)) -> np.ndarray:
-    """Labels (uint8) from class probabilities (C, *S) or (B, C, *S): the argmax over the `tissues` channels inside
-    `brain`, 0 outside (the paper's softmax maps are CSF, GM and WM; the brain is what the skull stripping left)."""
+    """Labels (uint8) from class probabilities (C, *S) or (B, C, *S): the argmax over the `tissues`
+    channels inside `brain`, 0 outside (the paper's softmax maps are CSF, GM and WM; the brain is
+    what the skull stripping left)."""
     probs, brain = (np.asarray(torch.as_tensor(a).detach().cpu()) for a in (probs, brain))
     if probs.shape[1:] == brain.shape: ax = 0                            # (C, *S)
-    elif probs.ndim > 1 and probs.shape[:1] + probs.shape[2:] == brain.shape: ax = 1     # (B, C, *S)
-    else: raise ValueError(f"single_label_to_labels: probs {probs.shape} do not fit brain {brain.shape}")
+    # (B, C, *S)
+    elif probs.ndim > 1 and probs.shape[:1] + probs.shape[2:] == brain.shape: ax = 1
+    else:
+        raise ValueError(f"single_label_to_labels: probs {probs.shape} do not fit brain "
+                         f"{brain.shape}")
     t = np.asarray(tissues)
     lab = t[np.take(probs, t, axis=ax).argmax(ax)]                      # the most probable tissue
     return (lab * brain.astype(bool)).astype(np.uint8)
@@ -253,13 +321,16 @@ def bspline(t: np.ndarray, order: int = 2) -> np.ndarray:
     B(t) = 1/order! sum_k (-1)^k C(order+1, k) (t - k)_+^order (0 outside the support)."""
     t = np.asarray(t, np.float64)
     if order == 0: return ((t >= 0) & (t < 1)).astype(np.float64)
-    out = sum((-1) ** k * math.comb(order + 1, k) * np.clip(t - k, 0, None) ** order for k in range(order + 2))
+    out = sum(
+        (-1) ** k * math.comb(order + 1, k) * np.clip(t - k, 0, None) ** order
+        for k in range(order + 2)
+    )
     return np.where((t >= 0) & (t <= order + 1), out / math.factorial(order), 0.0)
 
 def spline_weights(patch_shape: Sequence[int], order: int = 2) -> np.ndarray:
-    """Separable fusion weights (float32, `patch_shape`): the product over axes of the B-spline of degree `order`
-    stretched over the patch, sampled at voxel centres u = (order + 1) (i + 1/2) / n; maximal in the centre,
-    positive everywhere. order=0 gives uniform weights (plain averaging)."""
+    """Separable fusion weights (float32, `patch_shape`): the product over axes of the B-spline of
+    degree `order` stretched over the patch, sampled at voxel centres u = (order + 1) (i + 1/2) / n;
+    maximal in the centre, positive everywhere. order=0 gives uniform weights (plain averaging)."""
     axes = [bspline((order + 1) * (np.arange(n) + 0.5) / n, order) for n in patch_shape]
     w = axes[0]
     for a in axes[1:]: w = np.multiply.outer(w, a)
@@ -268,47 +339,67 @@ def spline_weights(patch_shape: Sequence[int], order: int = 2) -> np.ndarray:
 def rot180_flips(dim: int) -> list[tuple[int, ...]]:
     """The 180-degree rotations "once in each direction" as flips of spatial axes (0-based, of the
     patch): the identity and, for each plane (a, b) of two axes, the flip of both (a rotation by 180
-    degrees in that plane; one flip alone is a mirror). 3D: 4 versions (about axes 0, 1, 2), 2D: 2."""
+    degrees in that plane; one flip alone is a mirror). 3D: 4 versions (about axes 0, 1, 2), 2D:
+    2."""
     # R_ab(180) = diag(..., -1 at a, ..., -1 at b, ...): det = +1, a rotation (planes reversed)
     return [()] + list(itertools.combinations(range(dim), 2))[::-1]
 
 def patch_starts(size: int, patch: int, overlap: float = 0.5) -> list[int]:
-    "Patch start positions along one axis: every round(patch * (1 - overlap)) voxels, the last patch flush with the end."
-    if patch > size: raise ValueError(f"patch_starts: patch {patch} is larger than the image ({size})")
+    """Patch start positions along one axis: every round(patch * (1 - overlap)) voxels, the last
+    patch flush with the end."""
+    if patch > size:
+        raise ValueError(f"patch_starts: patch {patch} is larger than the image ({size})")
     step = max(1, int(round(patch * (1 - overlap))))
     starts = list(range(0, size - patch + 1, step))
     return starts if starts[-1] == size - patch else starts + [size - patch]
 
-def sliding_window_fusion(predict_fn: Callable, image, patch: Sequence[int], overlap: float = 0.5, order: int = 2,
-                          tta: bool = True, bs: int = 8, return_count: bool = False):
-    """Fuse patch predictions over a whole image (C, *S) (numpy or torch): `predict_fn(x)` maps a batch (B, C, *patch)
-    to probabilities (B, K, *patch). Patches start at `patch_starts` on every axis; with `tta`, each patch is also
-    predicted after every rotation of `rot180_flips` and rotated back. Returns the spline-weighted mean (K, *S)
-    float32 (and, with `return_count`, the number of predictions each voxel received)."""
+def sliding_window_fusion(predict_fn: Callable, image, patch: Sequence[int], overlap: float = 0.5,
+                          order: int = 2, tta: bool = True, bs: int = 8,
+                          return_count: bool = False):
+    """Fuse patch predictions over a whole image (C, *S) (numpy or torch): `predict_fn(x)` maps a
+    batch (B, C, *patch) to probabilities (B, K, *patch). Patches start at `patch_starts` on every
+    axis; with `tta`, each patch is also predicted after every rotation of `rot180_flips` and
+    rotated back. Returns the spline-weighted mean (K, *S) float32 (and, with `return_count`, the
+    number of predictions each voxel received)."""
     x = torch.as_tensor(np.asarray(image) if not torch.is_tensor(image) else image).float()
     S, dim = tuple(x.shape[1:]), len(patch)
-    if len(S) != dim: raise ValueError(f"sliding_window_fusion: image {tuple(x.shape)} is (C, *S) with {len(S)} spatial axes, patch has {dim}")
+    if len(S) != dim:
+        raise ValueError(f"sliding_window_fusion: image {tuple(x.shape)} is (C, *S) with {len(S)} "
+                         f"spatial axes, patch has {dim}")
     w = torch.from_numpy(spline_weights(patch, order))
     flips = rot180_flips(dim) if tta else [()]
-    jobs = [(o, f) for o in np.ndindex(*[len(patch_starts(s, p, overlap)) for s, p in zip(S, patch)]) for f in flips]
+    jobs = [
+        (o, f)
+        for o in np.ndindex(*[len(patch_starts(s, p, overlap)) for s, p in zip(S, patch)])
+        for f in flips
+    ]
     starts = [patch_starts(s, p, overlap) for s, p in zip(S, patch)]
     num, den, cnt = None, torch.zeros(S), torch.zeros(S, dtype=torch.int32)
     for i in range(0, len(jobs), bs):
         chunk = jobs[i:i + bs]
-        sls = [tuple(slice(starts[a][o[a]], starts[a][o[a]] + patch[a]) for a in range(dim)) for o, _ in chunk]
-        xb = torch.stack([x[(slice(None),) + sl].flip([a + 1 for a in f]) if f else x[(slice(None),) + sl] for sl, (_, f) in zip(sls, chunk)])
+        sls = [tuple(slice(starts[a][o[a]], starts[a][o[a]] + patch[a]) for a in range(dim)) for o,
+               _ in chunk]
+        xb = torch.stack(
+            [
+                x[(slice(None),) + sl].flip([a + 1 for a in f]) if f else x[(slice(None),) + sl]
+                for sl, (_, f) in zip(sls, chunk)
+            ]
+        )
         with torch.no_grad(): pb = torch.as_tensor(predict_fn(xb)).float().cpu()
         if num is None: num = torch.zeros((pb.shape[1],) + S)
         for pj, sl, (_, f) in zip(pb, sls, chunk):
-            pj = pj.flip([a + 1 for a in f]) if f else pj                  # rotate the prediction back
+            # rotate the prediction back
+            pj = pj.flip([a + 1 for a in f]) if f else pj
             num[(slice(None),) + sl] += w * pj
             den[sl] += w; cnt[sl] += 1
     out = (num / den).numpy().astype(np.float32)
     return (out, cnt.numpy()) if return_count else out
 
-def random_patch_rot180(patch: Sequence[int], flips: Sequence[tuple[int, ...]] | None = None) -> Callable:
-    """A batch transform for `midl_book.train.BatchAug`: crop one random `patch` (the same position for the whole
-    batch) from x (B, C, *S) and labels y (B, *S), then apply one random rotation of `rot180_flips`."""
+def random_patch_rot180(patch: Sequence[int],
+                        flips: Sequence[tuple[int, ...]] | None = None) -> Callable:
+    """A batch transform for `midl_book.train.BatchAug`: crop one random `patch` (the same position
+    for the whole batch) from x (B, C, *S) and labels y (B, *S), then apply one random rotation of
+    `rot180_flips`."""
     def fn(x, y, g: torch.Generator):
         S = x.shape[2:]
         st = [int(torch.randint(0, s - p + 1, (1,), generator=g)) for s, p in zip(S, patch)]
@@ -322,8 +413,9 @@ def random_patch_rot180(patch: Sequence[int], flips: Sequence[tuple[int, ...]] |
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #81682457
 def make_arm(arm: str, beta_csf: float = 1.5, beta_wm: float = 1.0) -> tuple[int, nn.Module]:
-    """(number of outputs, loss) of an arm: "single" (softmax over background, CSF, GM, WM; F_beta per class with
-    betas (1, beta_csf, 1, beta_wm)) or "exclusive" (sigmoid CSF and WM with beta_csf and beta_wm)."""
+    """(number of outputs, loss) of an arm: "single" (softmax over background, CSF, GM, WM; F_beta
+    per class with betas (1, beta_csf, 1, beta_wm)) or "exclusive" (sigmoid CSF and WM with beta_csf
+    and beta_wm)."""
     if arm == "single": return 4, SingleLabelFbetaLoss((1.0, beta_csf, 1.0, beta_wm))
     if arm == "exclusive": return 2, ExclusiveFbetaLoss((1, 3), (beta_csf, beta_wm))
     raise ValueError(f"make_arm: arm={arm!r}; use 'single' or 'exclusive'")
@@ -337,14 +429,15 @@ def _stream_dls(train_ds, x_valid, y_valid, bs: int, seed: int) -> DataLoaders:
                        typed=False).valid
     return DataLoaders(train, valid, device=dev)
 
-def fit_fcdensenet(x_train, y_train, x_valid, y_valid, arm: str, patch: Sequence[int], steps: int, bs: int = 8,
-                   lr: float = 3e-3, seed: int = 0, beta_csf: float = 1.5, beta_wm: float = 1.0, decay_every: int | None = None,
-                   **model_kw) -> nn.Module:
-    """Train an `FCDenseNet` (dim = len(patch)) for one arm (`make_arm`) with a fastai Learner and Adam for `steps`
-    steps on random `patch` crops with random 180-degree rotations (`random_patch_rot180`). `x_*` (N, C, *S) float32,
-    `y_*` (N, *S) int labels 0-3; or `x_train` a Dataset of (x, y) patches read per step
-    (`IsegPatchStream`) and `y_train` None. `decay_every`: multiply the learning rate by 0.9 every
-    that many steps (the paper: 500); None keeps it constant. Returns the trained model (eval mode)."""
+def fit_fcdensenet(x_train, y_train, x_valid, y_valid, arm: str, patch: Sequence[int], steps: int,
+                   bs: int = 8, lr: float = 3e-3, seed: int = 0, beta_csf: float = 1.5,
+                   beta_wm: float = 1.0, decay_every: int | None = None, **model_kw) -> nn.Module:
+    """Train an `FCDenseNet` (dim = len(patch)) for one arm (`make_arm`) with a fastai Learner and
+    Adam for `steps` steps on random `patch` crops with random 180-degree rotations
+    (`random_patch_rot180`). `x_*` (N, C, *S) float32, `y_*` (N, *S) int labels 0-3; or `x_train` a
+    Dataset of (x, y) patches read per step (`IsegPatchStream`) and `y_train` None. `decay_every`:
+    multiply the learning rate by 0.9 every that many steps (the paper: 500); None keeps it
+    constant. Returns the trained model (eval mode)."""
     seed_everything(seed)
     n_out, loss = make_arm(arm, beta_csf, beta_wm)
     streamed = isinstance(x_train, torch.utils.data.Dataset)
@@ -352,30 +445,38 @@ def fit_fcdensenet(x_train, y_train, x_valid, y_valid, arm: str, patch: Sequence
     model = FCDenseNet(len(patch), n_in, n_out, **model_kw)
     dls = (_stream_dls(x_train, x_valid, y_valid, bs, seed) if streamed else
            arrays_dls(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed, typed=False))
-    learn = make_learner(dls, model, LossAdapter(loss, multilabel=(arm == "exclusive")), lr=lr, amp=False,
-                         cbs=[BatchAug(random_patch_rot180(patch), seed=seed)])
+    learn = make_learner(dls, model, LossAdapter(loss, multilabel=(arm == "exclusive")), lr=lr,
+                         amp=False, cbs=[BatchAug(random_patch_rot180(patch), seed=seed)])
     n_epochs = max(1, math.ceil(steps / len(dls.train)))
     cbs = []
     if decay_every:
         total = n_epochs * len(dls.train)
-        cbs.append(ParamScheduler({"lr": lambda pos: lr * 0.9 ** math.floor(pos * total / decay_every)}))
+        cbs.append(
+            ParamScheduler({"lr": lambda pos: lr * 0.9 ** math.floor(pos * total / decay_every)})
+        )
     learn.fit(n_epochs, lr, cbs=cbs)
     return learn.model.eval()
 
-def segment(model: nn.Module, image, brain, arm: str, patch: Sequence[int], overlap: float = 0.5, tta: bool = True,
-            bs: int = 8) -> np.ndarray:
-    """Labels (uint8, *S) of one image (C, *S) by spline-weighted overlapping-patch fusion (`sliding_window_fusion`)
-    of the model's probabilities (softmax or the two sigmoids), then `single_label_to_labels` or `exclusive_to_labels`."""
+def segment(model: nn.Module, image, brain, arm: str, patch: Sequence[int], overlap: float = 0.5,
+            tta: bool = True, bs: int = 8) -> np.ndarray:
+    """Labels (uint8, *S) of one image (C, *S) by spline-weighted overlapping-patch fusion
+    (`sliding_window_fusion`) of the model's probabilities (softmax or the two sigmoids), then
+    `single_label_to_labels` or `exclusive_to_labels`."""
     dev = next(model.parameters()).device
     act = (lambda z: torch.softmax(z, 1)) if arm == "single" else torch.sigmoid
     fn = lambda xb: act(model(xb.to(dev)).float()).cpu()
     p = sliding_window_fusion(fn, image, patch, overlap=overlap, tta=tta, bs=bs)
-    return single_label_to_labels(p, brain) if arm == "single" else exclusive_to_labels(p[0], p[1], brain)
+    return (
+        single_label_to_labels(p, brain)
+        if arm == "single"
+        else exclusive_to_labels(p[0], p[1], brain)
+    )
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #b7061047
 def tissue_metrics(pred: np.ndarray, target: np.ndarray, spacing: Sequence[float]) -> dict:
-    """Dice, sensitivity, HD (max), HD95 and ASD (mm) of each tissue (1 CSF, 2 GM, 3 WM) of one label map
-    against the truth, as iSeg reports them (Eqs. 6, 7); the mean Dice over the three tissues is `mean_dice`."""
+    """Dice, sensitivity, HD (max), HD95 and ASD (mm) of each tissue (1 CSF, 2 GM, 3 WM) of one
+    label map against the truth, as iSeg reports them (Eqs. 6, 7); the mean Dice over the three
+    tissues is `mean_dice`."""
     # `midl_book.metrics.segmentation_report`; iSeg puts the image diagonal for a missing tissue
     r = segmentation_report(pred, target, {n: k for k, n in TISSUES.items()}, spacing, hd=True,
                             empty_value=image_diagonal(pred.shape, spacing))
@@ -389,7 +490,8 @@ def tissue_metrics(pred: np.ndarray, target: np.ndarray, spacing: Sequence[float
     return out
 
 # %% ../../nbs/part2/exclusive_multilabel_densenet.ipynb #39473392
-def iseg_folds(subjects: Sequence[int], k: int = 5, seed: int = 0) -> list[tuple[list[int], list[int]]]:
+def iseg_folds(subjects: Sequence[int], k: int = 5,
+               seed: int = 0) -> list[tuple[list[int], list[int]]]:
     """`k` (train, held-out) splits of the subject numbers (`midl_book.data.group_kfold`, one item
     per subject): shuffled with `seed`, held-out sets of (nearly) equal size."""
     s = sorted(subjects)
@@ -409,8 +511,8 @@ class IsegPatchStream(torch.utils.data.Dataset):
     """Training patches read from disk per step: item i loads subject `subjects[i % n]`
     (`load_iseg_subject`) and returns one random `patch`^3 crop (x float32 (2, *patch), y int64
     (*patch)). Nothing is held between steps, so host memory is one subject (about 57 MB for iSeg's
-    144 x 192 x 256) whatever the dataset's size. `per_epoch` items make an epoch (default: one patch
-    per subject)."""
+    144 x 192 x 256) whatever the dataset's size. `per_epoch` items make an epoch (default: one
+    patch per subject)."""
     channels = 2
     def __init__(self, root, subjects: Sequence[int], patch: Sequence[int], seed: int = 0,
                  per_epoch: int | None = None):
@@ -425,9 +527,10 @@ class IsegPatchStream(torch.utils.data.Dataset):
         return torch.from_numpy(np.ascontiguousarray(x[(slice(None),) + sl])), \
             torch.from_numpy(np.ascontiguousarray(y[sl]))
 
-def iseg_cross_validation(root, folds: int = 5, arms: Sequence[str] = ("single", "exclusive"), patch: int = 128,
-                          steps: int = 20000, bs: int = 1, lr: float = 5e-4, decay_every: int | None = 500, seed: int = 0,
-                          beta_csf: float = 1.5, beta_wm: float = 1.0, **model_kw) -> pd.DataFrame:
+def iseg_cross_validation(root, folds: int = 5, arms: Sequence[str] = ("single", "exclusive"),
+                          patch: int = 128, steps: int = 20000, bs: int = 1, lr: float = 5e-4,
+                          decay_every: int | None = 500, seed: int = 0, beta_csf: float = 1.5,
+                          beta_wm: float = 1.0, **model_kw) -> pd.DataFrame:
     """The paper's validation experiment on iSeg-2017 (Table S1): `folds`-fold cross-validation over
     the labelled subjects under `root`, one 3D `FCDenseNet` per fold and arm (`fit_fcdensenet`)
     trained on patches streamed from disk (`IsegPatchStream`), held-out subjects read one at a time
@@ -460,5 +563,9 @@ def iseg_cross_validation(root, folds: int = 5, arms: Sequence[str] = ("single",
                 x, b = pad_to(d["image"], P3), pad_to(d["brain"], P3)
                 crop = tuple(slice(0, n) for n in d["label"].shape)
                 lab = segment(model, x, b, arm, P3, bs=4)[crop]
-                rows.append(dict(arm=arm, fold=f, subject=s, **tissue_metrics(lab, d["label"], d["spacing"])))
+                rows.append(
+                    dict(
+                        arm=arm, fold=f, subject=s, **tissue_metrics(lab, d["label"], d["spacing"])
+                    )
+                )
     return pd.DataFrame(rows)

@@ -19,11 +19,19 @@ import torch.nn.functional as F
 from ..models import PretrainedWeightsUnavailable, count_parameters
 from ..train import arrays_dls, make_learner, predict, LossAdapter
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
-from ..data import load_nifti, save_nifti, Volume, check_same_grid, DataError, DatasetNotFound
+from midl_book.data import (
+    load_nifti,
+    save_nifti,
+    Volume,
+    check_same_grid,
+    DataError,
+    DatasetNotFound,
+)
 from ..data.images import read_cifar10, CIFAR10Stream   # defined in 01b_data_images
 import fastai.callback.schedule                # adds Learner.fit_one_cycle
 from fastai.callback.core import Callback, CancelValidException
-from ..models.blocks import SpatialPyramidPooling   # defined (and tested) in 04c_models_blocks
+# defined (and tested) in 04c_models_blocks
+from ..models.blocks import SpatialPyramidPooling
 from ..models.blocks import ResidualBlock, conv_norm_act   # defined in 04c_models_blocks
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #9dda2367
@@ -35,7 +43,8 @@ FUSIONS: dict[str, tuple[str, str, str]] = {
     "T2S24": ("T2", "S2", "S4"),        # Tables 4 and 6
     "S024": ("S0", "S2", "S4"),         # Tables 4 and 6
     "T2S02": ("T2", "S0", "S2"),        # Tables 4 and 5: the best fusion for HCC vs BG
-    "T21*S4": ("T2", "T1out", "S4"),    # Tables 6 and 7: the best fusion for grading (text: T2WI, T1WI/OUT, S4)
+    # Tables 6 and 7: the best fusion for grading (text: T2WI, T1WI/OUT, S4)
+    "T21*S4": ("T2", "T1out", "S4"),
 }
 "The paper's data-level fusions: name -> the sequences stacked as (R, G, B)."
 
@@ -43,15 +52,19 @@ HCC_GRADES: tuple[str, ...] = ("poorly", "moderately", "well")
 "Differentiation grades in the order of the paper's Table 3; class index = position in this tuple."
 
 def fusion_channels(name: str) -> tuple[str, ...]:
-    """The sequences that make up input `name`: a fusion of `FUSIONS` ("T2S02" -> ("T2", "S0", "S2")) or one
-    sequence of `PHASES`, replicated to three identical channels ("S4" -> ("S4", "S4", "S4")) like a grey
-    image given to an RGB network. Raises ValueError naming the valid choices."""
+    """The sequences that make up input `name`: a fusion of `FUSIONS` ("T2S02" ->
+    ("T2", "S0", "S2")) or one sequence of `PHASES`, replicated to three identical channels ("S4" ->
+    ("S4", "S4", "S4")) like a grey image given to an RGB network. Raises ValueError naming the
+    valid choices."""
     if name in FUSIONS: return FUSIONS[name]
     if name in PHASES: return (name,) * 3
-    raise ValueError(f"fusion_channels({name!r}): use a fusion of {list(FUSIONS)} or a sequence of {list(PHASES)}")
+    raise ValueError(f"fusion_channels({name!r}): use a fusion of {list(FUSIONS)} or a sequence of "
+                     f"{list(PHASES)}")
 
-def fuse_phases(x: np.ndarray, use: Sequence[str] | str, phases: Sequence[str] = PHASES) -> np.ndarray:
-    """Data-level fusion: pick the sequences `use` from a multi-sequence array and stack them as channels.
+def fuse_phases(x: np.ndarray, use: Sequence[str] | str,
+                phases: Sequence[str] = PHASES) -> np.ndarray:
+    """Data-level fusion: pick the sequences `use` from a multi-sequence array and stack them as
+    channels.
 
     `x`: (..., P, H, W) with the P sequences named by `phases` on axis -3 (one sample (P, H, W) or a
     batch (N, P, H, W)). `use`: a list of sequence names, or a name accepted by `fusion_channels`.
@@ -60,9 +73,11 @@ def fuse_phases(x: np.ndarray, use: Sequence[str] | str, phases: Sequence[str] =
     if isinstance(use, str): use = fusion_channels(use)
     x = np.asarray(x)
     if x.ndim < 3 or x.shape[-3] != len(phases):
-        raise ValueError(f"fuse_phases: x has shape {x.shape}; expected (..., {len(phases)}, H, W) for phases {tuple(phases)}")
+        raise ValueError(f"fuse_phases: x has shape {x.shape}; expected (..., {len(phases)}, H, W) "
+                         f"for phases {tuple(phases)}")
     missing = [u for u in use if u not in phases]
-    if missing: raise ValueError(f"fuse_phases: unknown sequence(s) {missing}; x holds {tuple(phases)}")
+    if missing:
+        raise ValueError(f"fuse_phases: unknown sequence(s) {missing}; x holds {tuple(phases)}")
     idx = [list(phases).index(u) for u in use]
     return x[..., idx, :, :].copy()
 
@@ -70,15 +85,17 @@ def fuse_phases(x: np.ndarray, use: Sequence[str] | str, phases: Sequence[str] =
 def minmax_trim(img: np.ndarray, top_pct: float = 1.0) -> np.ndarray:
     """Eq. 2: (I - min) / (P_{100-top_pct} - min), clipped to [0, 1], as float32 of the same shape.
 
-    The percentile is numpy's (linear interpolation) over all voxels of `img`, so pass one sequence's
-    volume at a time. Edge case: when the percentile equals the minimum (a constant image, or one more
-    than 99 % empty) there is no contrast to scale and an all-zero image is returned. Raises ValueError
-    for an empty or non-finite `img` or `top_pct` outside [0, 100)."""
+    The percentile is numpy's (linear interpolation) over all voxels of `img`, so pass one
+    sequence's volume at a time. Edge case: when the percentile equals the minimum (a constant
+    image, or one more than 99 % empty) there is no contrast to scale and an all-zero image is
+    returned. Raises ValueError for an empty or non-finite `img` or `top_pct` outside [0, 100)."""
     a = np.asarray(img, dtype=np.float64)
     if a.size == 0 or not np.isfinite(a).all():
-        raise ValueError(f"minmax_trim: img must be a non-empty finite array (got shape {a.shape}; NaN/inf?)")
+        raise ValueError(f"minmax_trim: img must be a non-empty finite array (got shape {a.shape}; "
+                         "NaN/inf?)")
     if not 0 <= top_pct < 100:
-        raise ValueError(f"minmax_trim(top_pct={top_pct}): give the percentage of brightest voxels to trim, in [0, 100)")
+        raise ValueError(f"minmax_trim(top_pct={top_pct}): give the percentage of brightest voxels "
+                         "to trim, in [0, 100)")
     lo, hi = a.min(), np.percentile(a, 100.0 - top_pct)
     if hi <= lo: return np.zeros(a.shape, np.float32)
     return np.clip((a - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
@@ -98,111 +115,150 @@ def roi_boxes(mask: np.ndarray, margin: int = 2) -> list[tuple[int, int, int, in
         out.append((int(z), int(top), int(left), side))
     return out
 
-def roi_patches(volumes: np.ndarray, mask: np.ndarray, size: int = 32, margin: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def roi_patches(volumes: np.ndarray, mask: np.ndarray, size: int = 32,
+                margin: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut one square patch per slice that holds ROI pixels, from all sequences, and resize it.
 
-    `volumes`: (P, Z, Y, X) co-registered sequences in `midl_book.data.Volume` axis order (or (P, Y, X) for
-    one 2D slice); `mask`: (Z, Y, X) (or (Y, X)), non-zero inside the ROI. For each slice z with ROI pixels:
-    the ROI's bounding box, grown to a square of side max(height, width) + 2*margin around the box centre,
-    is cut (pixels beyond the image are 0, the minimum after Eq. 2) and resized to `size`×`size` (bilinear,
-    antialiased, so a patch whose side already equals `size` is returned unchanged). Returns (patches
-    (n, P, size, size) float32, slice indices z (n,), box sides in pixels before resizing (n,)); n = 0 for an
-    empty mask. Raises DataError when the grids of `volumes` and `mask` differ."""
+    `volumes`: (P, Z, Y, X) co-registered sequences in `midl_book.data.Volume` axis order (or
+    (P, Y, X) for one 2D slice); `mask`: (Z, Y, X) (or (Y, X)), non-zero inside the ROI. For each
+    slice z with ROI pixels: the ROI's bounding box, grown to a square of side max(height, width) +
+    2*margin around the box centre, is cut (pixels beyond the image are 0, the minimum after Eq. 2)
+    and resized to `size`×`size` (bilinear, antialiased, so a patch whose side already equals `size`
+    is returned unchanged). Returns (patches (n, P, size, size) float32, slice indices z (n,), box
+    sides in pixels before resizing (n,)); n = 0 for an empty mask. Raises DataError when the grids
+    of `volumes` and `mask` differ."""
     v, m = np.asarray(volumes, np.float32), np.asarray(mask) != 0
     if v.ndim == 3 and m.ndim == 2: v, m = v[:, None], m[None]
     if v.ndim != 4 or v.shape[1:] != m.shape:
-        raise DataError(f"roi_patches: volumes {v.shape} and mask {m.shape} must be (P, Z, Y, X) and (Z, Y, X) on one grid")
+        raise DataError(f"roi_patches: volumes {v.shape} and mask {m.shape} must be (P, Z, Y, X) "
+                        "and (Z, Y, X) on one grid")
     patches, zs, sides = [], [], []
     for z, top, left, side in roi_boxes(m, margin):
         padded = np.pad(v[:, z], ((0, 0), (side, side), (side, side)))   # zeros beyond the image
         crop = padded[:, top + side: top + 2 * side, left + side: left + 2 * side]
         t = torch.from_numpy(np.ascontiguousarray(crop))[None]
-        patches.append(F.interpolate(t, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0].numpy())
+        patches.append(
+            F.interpolate(
+                t, size=(size, size), mode="bilinear", align_corners=False, antialias=True
+            )[0].numpy()
+        )
         zs.append(z); sides.append(side)
-    if not patches: return np.zeros((0, v.shape[0], size, size), np.float32), np.zeros(0, int), np.zeros(0, int)
+    if not patches:
+        return np.zeros((0, v.shape[0], size, size), np.float32), np.zeros(0, int), np.zeros(0, int)
     return np.stack(patches), np.asarray(zs), np.asarray(sides)
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #df7dbf14
-def load_hcc_lesion(folder: str | Path, size: int = 32, margin: int = 2, phases: Sequence[str] = PHASES
-                    ) -> dict[str, np.ndarray]:
-    """One lesion folder of the layout above -> dict with `lesion` (n, P, size, size) patches of the HCC ROI,
-    `lesion_z`, `lesion_side` (slice index and box side in px per patch), and the same three for `bg`
-    (empty when there is no bg.nii.gz). Each sequence is read with `load_nifti` (axes (z, y, x)) and
-    normalised by Eq. 2 over its whole volume. Raises DataError naming a missing file or a grid mismatch."""
+def load_hcc_lesion(folder: str | Path, size: int = 32, margin: int = 2,
+                    phases: Sequence[str] = PHASES) -> dict[str, np.ndarray]:
+    """One lesion folder of the layout above -> dict with `lesion` (n, P, size, size) patches of the
+    HCC ROI, `lesion_z`, `lesion_side` (slice index and box side in px per patch), and the same
+    three for `bg` (empty when there is no bg.nii.gz). Each sequence is read with `load_nifti` (axes
+    (z, y, x)) and normalised by Eq. 2 over its whole volume. Raises DataError naming a missing file
+    or a grid mismatch."""
     folder = Path(folder)
     def _find(name):
         for suf in (".nii.gz", ".nii"):
             if (folder / f"{name}{suf}").exists(): return folder / f"{name}{suf}"
-        raise DataError(f"{folder / (name + '.nii.gz')} is missing: each lesion folder needs {', '.join(phases)} and roi "
-                        f"as NIfTI files on one grid (see the chapter's folder layout)")
+        raise DataError(f"{folder / (name + '.nii.gz')} is missing: each lesion folder needs "
+                        f"{', '.join(phases)} and roi as NIfTI files on one grid (see the "
+                        "chapter's folder layout)")
     roi = load_nifti(_find("roi"))
     vols = []
     for p in phases:
         vol = load_nifti(_find(p), dtype=np.float32)
         check_same_grid(vol, roi)
-        vols.append(minmax_trim(vol.array[..., 0] if vol.array.ndim == 4 else vol.array))   # Eq. 2 per volume
+        # Eq. 2 per volume
+        vols.append(minmax_trim(vol.array[..., 0] if vol.array.ndim == 4 else vol.array))
     vols = np.stack(vols)
     out = {}
     for kind, name in (("lesion", "roi"), ("bg", "bg")):
         if kind == "bg" and not any((folder / f"bg{s}").exists() for s in (".nii.gz", ".nii")):
-            out.update(bg=np.zeros((0, len(phases), size, size), np.float32), bg_z=np.zeros(0, int), bg_side=np.zeros(0, int))
+            out.update(bg=np.zeros((0, len(phases), size, size), np.float32), bg_z=np.zeros(0, int),
+                       bg_side=np.zeros(0, int))
             continue
         m = roi if name == "roi" else load_nifti(_find(name))
         check_same_grid(m, roi)
         x, z, side = roi_patches(vols, m.array, size, margin)
         out.update({kind: x, f"{kind}_z": z, f"{kind}_side": side})
-    if len(out["lesion"]) == 0: raise DataError(f"{folder}: roi mask is empty; draw the lesion ROI on at least one slice")
+    if len(out["lesion"]) == 0:
+        raise DataError(f"{folder}: roi mask is empty; draw the lesion ROI on at least one slice")
     return out
 
 def load_hcc_mpmri(root: str | Path, size: int = 32, margin: int = 2, phases: Sequence[str] = PHASES
                    ) -> tuple[np.ndarray, pd.DataFrame]:
-    """Every lesion of `root` (the layout above: `lesions.csv` with columns lesion_id, patient_id, grade and
-    one folder per lesion) -> (X (N, P, size, size) float32 in [0, 1], table of N rows with lesion_id,
-    patient_id, grade (a name of `HCC_GRADES`), grade_idx (index in HCC_GRADES, -1 for BG), hcc (1 lesion
-    ROI, 0 non-tumour ROI), z, roi_side_px). Raises DatasetNotFound when `root` or the CSV is missing
-    (the data are private: the message gives the layout) and DataError for bad rows."""
+    """Every lesion of `root` (the layout above: `lesions.csv` with columns lesion_id, patient_id,
+    grade and one folder per lesion) -> (X (N, P, size, size) float32 in [0, 1], table of N rows
+    with lesion_id, patient_id, grade (a name of `HCC_GRADES`), grade_idx (index in HCC_GRADES, -1
+    for BG), hcc (1 lesion ROI, 0 non-tumour ROI), z, roi_side_px). Raises DatasetNotFound when
+    `root` or the CSV is missing (the data are private: the message gives the layout) and DataError
+    for bad rows."""
     root = Path(root)
     csv = root / "lesions.csv"
     if not csv.exists():
-        raise DatasetNotFound(f"{csv} not found. The paper's data (Beijing Friendship Hospital) are private; to use your "
-                              f"own, create {root}/lesions.csv (lesion_id,patient_id,grade with grade in {HCC_GRADES}) and "
-                              f"one folder per lesion with {', '.join(phases)}, roi (and optionally bg) as .nii.gz on one grid")
+        raise DatasetNotFound(f"{csv} not found. The paper's data (Beijing Friendship Hospital) "
+                              f"are private; to use your own, create {root}/lesions.csv "
+                              f"(lesion_id,patient_id,grade with grade in {HCC_GRADES}) and one "
+                              f"folder per lesion with {', '.join(phases)}, roi (and optionally "
+                              "bg) as .nii.gz on one grid")
     table = pd.read_csv(csv, dtype=str)
     missing = {"lesion_id", "patient_id", "grade"} - set(table.columns)
-    if missing: raise DataError(f"{csv}: columns {sorted(missing)} are missing; the header must be lesion_id,patient_id,grade")
+    if missing:
+        raise DataError(f"{csv}: columns {sorted(missing)} are missing; the header must be "
+                        "lesion_id,patient_id,grade")
     xs, rows = [], []
     for r in table.itertuples(index=False):
         g = str(r.grade).strip().lower()
-        if g not in HCC_GRADES: raise DataError(f"{csv}: lesion {r.lesion_id} has grade {r.grade!r}; use one of {HCC_GRADES}")
+        if g not in HCC_GRADES:
+            raise DataError(f"{csv}: lesion {r.lesion_id} has grade {r.grade!r}; use one of "
+                            f"{HCC_GRADES}")
         d = load_hcc_lesion(root / str(r.lesion_id), size, margin, phases)
         for kind, hcc in (("lesion", 1), ("bg", 0)):
             xs.append(d[kind])
             for z, side in zip(d[f"{kind}_z"], d[f"{kind}_side"]):
-                rows.append(dict(lesion_id=str(r.lesion_id), patient_id=str(r.patient_id), grade=g if hcc else "",
-                                 grade_idx=HCC_GRADES.index(g) if hcc else -1, hcc=hcc, z=int(z), roi_side_px=int(side)))
+                rows.append(
+                    dict(
+                        lesion_id=str(r.lesion_id),
+                        patient_id=str(r.patient_id),
+                        grade=g if hcc else "",
+                        grade_idx=HCC_GRADES.index(g) if hcc else -1,
+                        hcc=hcc,
+                        z=int(z),
+                        roi_side_px=int(side),
+                    )
+                )
     return np.concatenate(xs).astype(np.float32), pd.DataFrame(rows)
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #a74d39bc
-def lesion_split(labels: np.ndarray, groups: np.ndarray, test_frac: float = 0.4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def lesion_split(labels: np.ndarray, groups: np.ndarray, test_frac: float = 0.4,
+                 seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Grouped, stratified train/test split of samples: (train indices, test indices), sorted.
 
-    `labels` (N,) class of each sample; `groups` (N,) lesion id (or patient id) of each sample: a group
-    never straddles the split. The samples are dealt into 10 `StratifiedGroupKFold` folds (shuffled by
-    `seed`) and round(10 * test_frac) folds form the test set, so the test fraction is met to about one
-    group. Raises ValueError when `test_frac` is not in [0.1, 0.9] or there are fewer than 10 groups."""
+    `labels` (N,) class of each sample; `groups` (N,) lesion id (or patient id) of each sample: a
+    group never straddles the split. The samples are dealt into 10 `StratifiedGroupKFold` folds
+    (shuffled by `seed`) and round(10 * test_frac) folds form the test set, so the test fraction is
+    met to about one group. Raises ValueError when `test_frac` is not in [0.1, 0.9] or there are
+    fewer than 10 groups."""
     from sklearn.model_selection import StratifiedGroupKFold
     labels, groups = np.asarray(labels), np.asarray(groups)
     if labels.shape != groups.shape or labels.ndim != 1:
-        raise ValueError(f"lesion_split: labels {labels.shape} and groups {groups.shape} must be equally long 1-D arrays")
+        raise ValueError(f"lesion_split: labels {labels.shape} and groups {groups.shape} must be "
+                         "equally long 1-D arrays")
     k = int(round(10 * test_frac))
-    if not 1 <= k <= 9: raise ValueError(f"lesion_split(test_frac={test_frac}): use a fraction in [0.1, 0.9]")
+    if not 1 <= k <= 9:
+        raise ValueError(f"lesion_split(test_frac={test_frac}): use a fraction in [0.1, 0.9]")
     if len(np.unique(groups)) < 10:
-        raise ValueError(f"lesion_split: {len(np.unique(groups))} groups; need at least 10 lesions to deal into 10 folds")
-    folds = list(StratifiedGroupKFold(n_splits=10, shuffle=True, random_state=seed).split(labels, labels, groups))
+        raise ValueError(f"lesion_split: {len(np.unique(groups))} groups; need at least 10 lesions "
+                         "to deal into 10 folds")
+    folds = list(
+        StratifiedGroupKFold(n_splits=10, shuffle=True, random_state=seed).split(
+            labels, labels, groups
+        )
+    )
     test = np.sort(np.concatenate([f[1] for f in folds[:k]]))
     return np.setdiff1d(np.arange(len(labels)), test), test
 
-def sample_split(labels: np.ndarray, test_frac: float = 0.4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def sample_split(labels: np.ndarray, test_frac: float = 0.4,
+                 seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The paper's split: samples dealt at random (stratified by `labels`) into train/test, ignoring
     which lesion they come from. Leaks between slices of one lesion; kept to measure that leak."""
     from sklearn.model_selection import train_test_split
@@ -212,9 +268,10 @@ def sample_split(labels: np.ndarray, test_frac: float = 0.4, seed: int = 0) -> t
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #49c0b3f6
 def six_fold(x: np.ndarray) -> np.ndarray:
-    """The paper's offline ×6 augmentation of a batch `x` (N, C, H, W) with H == W: returns (6N, C, H, W)
-    where block k (rows k*N … k*N+N-1) is transform k of every image, k = (rot 0°, 90°, 180°, then the
-    same three after a left-right flip). Repeat labels and groups with `np.tile(y, 6)`."""
+    """The paper's offline ×6 augmentation of a batch `x` (N, C, H, W) with H == W: returns
+    (6N, C, H, W) where block k (rows k*N … k*N+N-1) is transform k of every image, k = (rot 0°,
+    90°, 180°, then the same three after a left-right flip). Repeat labels and groups with
+    `np.tile(y, 6)`."""
     x = np.asarray(x)
     if x.ndim != 4 or x.shape[-1] != x.shape[-2]:
         raise ValueError(f"six_fold: x must be (N, C, H, W) with square images, got {x.shape}")
@@ -302,12 +359,14 @@ class SixFoldStream(torch.utils.data.Dataset):
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #a0cc1944
 def tsic(x: np.ndarray, center: int = 16, phases: Sequence[str] = PHASES) -> np.ndarray:
-    """Time-signal intensity curve of each ROI (Sec. 3.2): mean of the central `center`×`center` window of
-    the DCE phases S0…S5. `x`: (N, P, H, W) with sequences named by `phases`; returns (N, 6). The window
-    starts at (H - center) // 2 (and likewise for W). Raises ValueError when the ROI is smaller than `center`."""
+    """Time-signal intensity curve of each ROI (Sec. 3.2): mean of the central `center`×`center`
+    window of the DCE phases S0…S5. `x`: (N, P, H, W) with sequences named by `phases`; returns
+    (N, 6). The window starts at (H - center) // 2 (and likewise for W). Raises ValueError when the
+    ROI is smaller than `center`."""
     x = np.asarray(x, np.float64)
     if x.ndim != 4 or min(x.shape[-2:]) < center:
-        raise ValueError(f"tsic: x must be (N, P, H, W) with H, W >= center={center}, got {x.shape}")
+        raise ValueError(f"tsic: x must be (N, P, H, W) with H, W >= center={center}, got "
+                         f"{x.shape}")
     dce = fuse_phases(x, [f"S{k}" for k in range(6)], phases)
     r0, c0 = (x.shape[-2] - center) // 2, (x.shape[-1] - center) // 2
     return dce[..., r0:r0 + center, c0:c0 + center].mean(axis=(-2, -1))
@@ -317,26 +376,32 @@ def tsic(x: np.ndarray, center: int = 16, phases: Sequence[str] = PHASES) -> np.
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #40954a9c
 class BasicBlock(ResidualBlock):
-    "He et al.'s CIFAR basic block: `ResidualBlock` with option A's parameter-free shortcut (zero-padded channels)."
-    def __init__(self, cin: int, cout: int, stride: int = 1): super().__init__(cin, cout, stride, shortcut="pad")
+    """He et al.'s CIFAR basic block: `ResidualBlock` with option A's parameter-free shortcut
+    (zero-padded channels)."""
+    def __init__(self, cin: int, cout: int, stride: int = 1):
+        super().__init__(cin, cout, stride, shortcut="pad")
 
 class MultiScaleResNet(nn.Module):
-    """The paper's multi-scale ResNet: a CIFAR ResNet body, SPP (or GAP), an embedding layer, an output layer.
+    """The paper's multi-scale ResNet: a CIFAR ResNet body, SPP (or GAP), an embedding layer, an
+    output layer.
 
-    `depth` = 6n + 2 (20 = ResNet20), stages of `width`, 2*`width`, 4*`width` channels (16/32/64 in the
-    paper), input (N, `in_channels`, H, W) with any H, W >= 1 (32 px for ResNet20, 16 px in the smoke run). `head="spp"`:
-    `SpatialPyramidPooling(levels)`, 4*width*sum(l**2) features (320 for ResNet20 with levels (1, 2));
-    `head="gap"`: global average pooling, 4*width features (the paper's plain "ResNet"). Then
-    Linear(pooled, `feat_dim`) (the paper's 2/16/32/64-d feature; `feat_dim=None` skips it) and
-    Linear(feat_dim, `n_classes`) -> logits (N, n_classes). `embed(x)` returns the (N, feat_dim) feature.
-    The output layer is the attribute `fc`, which `load_pretrained` leaves out."""
+    `depth` = 6n + 2 (20 = ResNet20), stages of `width`, 2*`width`, 4*`width` channels (16/32/64 in
+    the paper), input (N, `in_channels`, H, W) with any H, W >= 1 (32 px for ResNet20, 16 px in the
+    smoke run). `head="spp"`: `SpatialPyramidPooling(levels)`, 4*width*sum(l**2) features (320 for
+    ResNet20 with levels (1, 2)); `head="gap"`: global average pooling, 4*width features (the
+    paper's plain "ResNet"). Then Linear(pooled, `feat_dim`) (the paper's 2/16/32/64-d feature;
+    `feat_dim=None` skips it) and Linear(feat_dim, `n_classes`) -> logits (N, n_classes). `embed(x)`
+    returns the (N, feat_dim) feature. The output layer is the attribute `fc`, which
+    `load_pretrained` leaves out."""
     def __init__(self, depth: int = 20, width: int = 16, in_channels: int = 3, n_classes: int = 2,
                  head: str = "spp", feat_dim: int | None = 32, levels: Sequence[int] = (1, 2)):
         super().__init__()
         if depth < 8 or (depth - 2) % 6:
-            raise ValueError(f"MultiScaleResNet(depth={depth}): a CIFAR ResNet has depth 6n+2 (8, 14, 20, 32, 44, 56, 110)")
+            raise ValueError(f"MultiScaleResNet(depth={depth}): a CIFAR ResNet has depth 6n+2 (8, "
+                             "14, 20, 32, 44, 56, 110)")
         if head not in ("spp", "gap"):
-            raise ValueError(f"MultiScaleResNet(head={head!r}): use 'spp' (the paper) or 'gap' (plain ResNet20)")
+            raise ValueError(f"MultiScaleResNet(head={head!r}): use 'spp' (the paper) or 'gap' "
+                             "(plain ResNet20)")
         n = (depth - 2) // 6
         layers: list[nn.Module] = [*conv_norm_act(in_channels, width)]          # conv 3x3, BN, ReLU
         c = width
@@ -344,7 +409,11 @@ class MultiScaleResNet(nn.Module):
             for b in range(n):
                 layers.append(BasicBlock(c, w, 2 if (stage > 0 and b == 0) else 1)); c = w
         self.body = nn.Sequential(*layers)
-        self.pool = SpatialPyramidPooling(levels) if head == "spp" else nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.pool = (
+            SpatialPyramidPooling(levels)
+            if head == "spp"
+            else nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        )
         self.pooled_dim = self.pool.out_features(c) if head == "spp" else c
         self.embedding = nn.Linear(self.pooled_dim, feat_dim) if feat_dim else nn.Identity()
         self.fc = nn.Linear(feat_dim or self.pooled_dim, n_classes)
@@ -364,30 +433,37 @@ def cross_entropy_log2(logits: torch.Tensor, target: torch.Tensor) -> torch.Tens
     return F.cross_entropy(logits, target) / math.log(2.0)
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #5ead207a
-def load_pretrained(model: nn.Module, path: str | Path, skip: Sequence[str] = ("fc.",)) -> list[str]:
-    """Copy the weights of a checkpoint (a state dict saved with `torch.save`) into `model`, except the
-    parameters whose names start with a prefix in `skip` (the output layer, as in the paper), which keep
-    their fresh initialisation. Returns the names copied. Raises `PretrainedWeightsUnavailable` when
-    `path` does not exist, ValueError when a copied tensor's shape differs (e.g. another width)."""
+def load_pretrained(model: nn.Module, path: str | Path,
+                    skip: Sequence[str] = ("fc.",)) -> list[str]:
+    """Copy the weights of a checkpoint (a state dict saved with `torch.save`) into `model`, except
+    the parameters whose names start with a prefix in `skip` (the output layer, as in the paper),
+    which keep their fresh initialisation. Returns the names copied. Raises
+    `PretrainedWeightsUnavailable` when `path` does not exist, ValueError when a copied tensor's
+    shape differs (e.g. another width)."""
     path = Path(path) if path else Path("<no path given>")
     if not path.is_file():
-        raise PretrainedWeightsUnavailable(
-            f"{path}: no pre-trained checkpoint. Make one with pretrain_cifar10(root_with_cifar10, {path!s}) on a "
-            f"machine where CIFAR-10 is present, or train from scratch")
+        raise PretrainedWeightsUnavailable(f"{path}: no pre-trained checkpoint. Make one with "
+                                           f"pretrain_cifar10(root_with_cifar10, {path!s}) on a "
+                                           "machine where CIFAR-10 is present, or train from "
+                                           "scratch")
     src = torch.load(path, map_location="cpu", weights_only=True)
     dst = model.state_dict()
     keep = {k: v for k, v in src.items() if not any(k.startswith(s) for s in skip) and k in dst}
-    bad = [f"{k}: {tuple(v.shape)} vs {tuple(dst[k].shape)}" for k, v in keep.items() if v.shape != dst[k].shape]
-    if bad: raise ValueError(f"load_pretrained({path}): shapes differ, was the checkpoint made with another depth/width? {bad[:3]}")
+    bad = [f"{k}: {tuple(v.shape)} vs {tuple(dst[k].shape)}" for k,
+           v in keep.items() if v.shape != dst[k].shape]
+    if bad:
+        raise ValueError(f"load_pretrained({path}): shapes differ, was the checkpoint made with "
+                         f"another depth/width? {bad[:3]}")
     dst.update(keep); model.load_state_dict(dst)
     return sorted(keep)
 
-def pretrain_cifar10(root: str | Path, out: str | Path, depth: int = 20, width: int = 16, head: str = "spp",
-                     feat_dim: int = 32, levels: Sequence[int] = (1, 2), epochs: int = 30, lr: float = 1e-3,
-                     bs: int = 128, seed: int = 0) -> float:
-    """Pre-train `MultiScaleResNet` on CIFAR-10 (images scaled to [0, 1]) with Eq. 1, save its state dict
-    to `out`, and return the test accuracy (the paper: 90.19 % for the 32-d ResNet20+SPP). A full-run
-    helper (minutes on a GPU); the epochs, optimiser (Adam) and batch size are ours: the paper gives none."""
+def pretrain_cifar10(root: str | Path, out: str | Path, depth: int = 20, width: int = 16,
+                     head: str = "spp", feat_dim: int = 32, levels: Sequence[int] = (1, 2),
+                     epochs: int = 30, lr: float = 1e-3, bs: int = 128, seed: int = 0) -> float:
+    """Pre-train `MultiScaleResNet` on CIFAR-10 (images scaled to [0, 1]) with Eq. 1, save its state
+    dict to `out`, and return the test accuracy (the paper: 90.19 % for the 32-d ResNet20+SPP). A
+    full-run helper (minutes on a GPU); the epochs, optimiser (Adam) and batch size are ours: the
+    paper gives none."""
     seed_everything(seed)
     # streamed from disk: the batches as uint8 .npy files next to the pickles, read per item
     tr, te = CIFAR10Stream(root, True), CIFAR10Stream(root, False)
@@ -401,21 +477,25 @@ def pretrain_cifar10(root: str | Path, out: str | Path, depth: int = 20, width: 
     return acc
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #098b8964
-def binary_report(y_true: np.ndarray, p_hcc: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+def binary_report(y_true: np.ndarray, p_hcc: np.ndarray,
+                  threshold: float = 0.5) -> dict[str, float]:
     """Tables 4-5 metrics for HCC (1) vs BG (0): accuracy, sensitivity (HCC), specificity (BG) at
-    `p_hcc >= threshold`, and the AUC of the scores `p_hcc` (N,) in [0, 1]. NaN AUC if one class is absent."""
+    `p_hcc >= threshold`, and the AUC of the scores `p_hcc` (N,) in [0, 1]. NaN AUC if one class is
+    absent."""
     y, p = np.asarray(y_true).astype(int), np.asarray(p_hcc, np.float64)
     yhat = (p >= threshold).astype(int)
     auc = roc_auc(p, y) if 0 < y.sum() < len(y) else float("nan")
-    return dict(accuracy=accuracy(yhat, y), sensitivity=sensitivity(yhat, y), specificity=specificity(yhat, y), auc=auc)
+    return dict(accuracy=accuracy(yhat, y), sensitivity=sensitivity(yhat, y),
+                specificity=specificity(yhat, y), auc=auc)
 
 def grading_report(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 3) -> dict[str, float]:
-    """Tables 6-7 metrics for the grades: accuracy, and the macro averages over the `n_classes` classes of
-    recall (= the paper's sensitivity), precision and F1 (a class never predicted has precision 0).
-    `y_true`, `y_pred`: (N,) integer class indices."""
+    """Tables 6-7 metrics for the grades: accuracy, and the macro averages over the `n_classes`
+    classes of recall (= the paper's sensitivity), precision and F1 (a class never predicted has
+    precision 0). `y_true`, `y_pred`: (N,) integer class indices."""
     from sklearn.metrics import precision_recall_fscore_support
     y, yh = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
-    prec, rec, f1, _ = precision_recall_fscore_support(y, yh, labels=list(range(n_classes)), average="macro", zero_division=0)
+    prec, rec, f1, _ = precision_recall_fscore_support(y, yh, labels=list(range(n_classes)),
+                                                       average="macro", zero_division=0)
     return dict(accuracy=accuracy(yh, y), recall=float(rec), precision=float(prec), f1=float(f1))
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #9fce9cbc
@@ -438,20 +518,24 @@ def _dataset_dls(train, valid, bs: int, seed: int):
     return DataLoaders(tr, va, device=dev)
 
 class SkipValidation(Callback):
-    "fastai callback: skip the per-epoch validation pass (the test set is scored once, after training)."
+    """fastai callback: skip the per-epoch validation pass (the test set is scored once, after
+    training)."""
     def before_validate(self): raise CancelValidException()
 
-def train_hcc_model(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray, n_classes: int,
-                    head: str = "spp", depth: int = 20, width: int = 16, feat_dim: int | None = 32,
-                    levels: Sequence[int] = (1, 2), epochs: int = 30, lr: float = 1e-3, bs: int = 32, seed: int = 0,
-                    pretrained: str | Path | None = None, track_test: bool = False) -> tuple[nn.Module, np.ndarray, bool]:
-    """Train `MultiScaleResNet(depth, width, C, n_classes, head, feat_dim, levels)` on `x_train` (N, C, H, W)
-    float in [0, 1] with labels `y_train` (N,) int, then predict `x_test`. `track_test=True` also scores
-    (`x_test`, `y_test`) after every epoch, as the paper's Fig. 7 does (it costs a pass over the test set
-    per epoch; the test set never steers training). With `pretrained` (a checkpoint path) the weights but
-    the output layer are loaded and the learning rate halved (the paper: 0.0005 for fine-tuning); a missing
-    checkpoint falls back to training from scratch with a warning. Returns (model, test probabilities
-    (M, n_classes), whether pre-trained weights were used)."""
+def train_hcc_model(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                    y_test: np.ndarray, n_classes: int, head: str = "spp", depth: int = 20,
+                    width: int = 16, feat_dim: int | None = 32, levels: Sequence[int] = (1, 2),
+                    epochs: int = 30, lr: float = 1e-3, bs: int = 32, seed: int = 0,
+                    pretrained: str | Path | None = None,
+                    track_test: bool = False) -> tuple[nn.Module, np.ndarray, bool]:
+    """Train `MultiScaleResNet(depth, width, C, n_classes, head, feat_dim, levels)` on `x_train`
+    (N, C, H, W) float in [0, 1] with labels `y_train` (N,) int, then predict `x_test`.
+    `track_test=True` also scores (`x_test`, `y_test`) after every epoch, as the paper's Fig. 7 does
+    (it costs a pass over the test set per epoch; the test set never steers training). With
+    `pretrained` (a checkpoint path) the weights but the output layer are loaded and the learning
+    rate halved (the paper: 0.0005 for fine-tuning); a missing checkpoint falls back to training
+    from scratch with a warning. Returns (model, test probabilities (M, n_classes), whether
+    pre-trained weights were used)."""
     seed_everything(seed)
     streamed = isinstance(x_train, torch.utils.data.Dataset)   # Datasets of (image, label) items
     in_ch = x_train[0][0].shape[0] if streamed else x_train.shape[1]
@@ -464,7 +548,8 @@ def train_hcc_model(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray
             warnings.warn(f"training from scratch: {e}")
     dls = (_dataset_dls(x_train, x_test, bs, seed) if streamed else
            arrays_dls(x_train, y_train, x_test, y_test, bs=bs, seed=seed))
-    learn = make_learner(dls, model, LossAdapter(cross_entropy_log2), lr=lr, cbs=None if track_test else [SkipValidation()])
+    learn = make_learner(dls, model, LossAdapter(cross_entropy_log2), lr=lr,
+                         cbs=None if track_test else [SkipValidation()])
     learn.fit_one_cycle(epochs, lr)
     soft = lambda o: F.softmax(o, 1)
     if not streamed: return model, predict(model, x_test, bs=256, activation=soft), used

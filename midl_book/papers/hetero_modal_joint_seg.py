@@ -26,30 +26,39 @@ __all__ = ['JOINT_CLASSES', 'IGNORE', 'NEUROMORPHOMETRICS_TISSUE', 'MRBRAINS18_J
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #1506c55e
 class HeteroModalError(MidlBookError):
-    "Bad input to a `midl_book.papers.hetero_modal_joint_seg` function; the message names the argument and the fix."
+    """Bad input to a `midl_book.papers.hetero_modal_joint_seg` function; the message names the
+    argument and the fix."""
 
-JOINT_CLASSES = {0: "background", 1: "grey matter", 2: "white matter", 3: "basal ganglia", 4: "ventricles",
-                 5: "cerebellum", 6: "brainstem", 7: "white matter lesion"}
-IGNORE = 255                                                              # left out of losses and Dice
+JOINT_CLASSES = {0: "background", 1: "grey matter", 2: "white matter", 3: "basal ganglia",
+                 4: "ventricles", 5: "cerebellum", 6: "brainstem", 7: "white matter lesion"}
+# left out of losses and Dice
+IGNORE = 255
 
-_NM_GROUPS = {1: list(range(100, 208)) + [31, 32, 47, 48, 75, 76],        # cortex, amygdala, hippocampus, basal forebrain
-              2: [44, 45, 61, 62, 69],                                    # cerebral WM, ventral DC, optic chiasm
-              3: [23, 30, 36, 37, 55, 56, 57, 58, 59, 60],                # accumbens, caudate, pallidum, putamen, thalamus
-              4: [4, 11, 49, 50, 51, 52],                                 # 3rd, 4th, inferior lateral, lateral ventricles
-              5: [38, 39, 40, 41, 71, 72, 73],                            # cerebellum exterior and WM, vermal lobules
+# cortex, amygdala, hippocampus, basal forebrain
+_NM_GROUPS = {1: list(range(100, 208)) + [31, 32, 47, 48, 75, 76],
+              # cerebral WM, ventral DC, optic chiasm
+              2: [44, 45, 61, 62, 69],
+              # accumbens, caudate, pallidum, putamen, thalamus
+              3: [23, 30, 36, 37, 55, 56, 57, 58, 59, 60],
+              # 3rd, 4th, inferior lateral, lateral ventricles
+              4: [4, 11, 49, 50, 51, 52],
+              # cerebellum exterior and WM, vermal lobules
+              5: [38, 39, 40, 41, 71, 72, 73],
               6: [35]}                                                    # brain stem
 NEUROMORPHOMETRICS_TISSUE = {v: k for k, vs in _NM_GROUPS.items() for v in vs}
 MRBRAINS18_JOINT = {0: 0, 1: 1, 2: 3, 3: 2, 4: 7, 5: 0, 6: 4, 7: 5, 8: 6, 9: IGNORE, 10: IGNORE}
 
 def _map_labels(labels, table: dict, name: str, unknown: int | None) -> np.ndarray:
-    "`table` applied with `midl_book.data.merge_labels` (uint8); values not in `table` become `unknown` (None: an error)."
+    """`table` applied with `midl_book.data.merge_labels` (uint8); values not in `table` become
+    `unknown` (None: an error)."""
     from midl_book.data import merge_labels
     a = np.asarray(labels)
     if a.dtype.kind == "f" and not np.array_equal(a, np.round(a)):
         raise HeteroModalError(f"{name}: labels must be integers, got non-integer values")
     bad = [int(v) for v in np.unique(a) if int(v) not in table]
-    if bad and unknown is None: raise HeteroModalError(f"{name}: unknown label values {bad[:10]}; expected {sorted(table)[:12]}...; "
-                                                       "is this the right dataset's label map?")
+    if bad and unknown is None:
+        raise HeteroModalError(f"{name}: unknown label values {bad[:10]}; expected "
+                               f"{sorted(table)[:12]}...; is this the right dataset's label map?")
     return merge_labels(a, {**{v: unknown for v in bad}, **table}, source=name).astype(np.uint8)
 
 def neuromorphometrics_tissue(labels) -> np.ndarray:
@@ -76,7 +85,9 @@ class HistogramStandardiser:
         self.pcts, self.landmarks = tuple(float(p) for p in pcts), None
     def _marks(self, image, mask) -> np.ndarray:
         v = np.asarray(image, np.float64)[np.asarray(mask) > 0]
-        if v.size == 0: raise HeteroModalError("HistogramStandardiser: the foreground mask is empty; pass a brain mask")
+        if v.size == 0:
+            raise HeteroModalError("HistogramStandardiser: the foreground mask is empty; pass a "
+                                   "brain mask")
         return np.percentile(v, self.pcts)
     def fit(self, images, masks) -> "HistogramStandardiser":
         ms = []
@@ -87,10 +98,12 @@ class HistogramStandardiser:
         self.landmarks = np.mean(ms, 0)
         return self
     def __call__(self, image, mask) -> np.ndarray:
-        if self.landmarks is None: raise HeteroModalError("HistogramStandardiser: call fit(images, masks) first")
+        if self.landmarks is None:
+            raise HeteroModalError("HistogramStandardiser: call fit(images, masks) first")
         k, s = self._marks(image, mask), self.landmarks
         x = np.asarray(image, np.float64)
-        seg = np.clip(np.searchsorted(k, x) - 1, 0, len(k) - 2)           # the landmark interval of each voxel
+        # the landmark interval of each voxel
+        seg = np.clip(np.searchsorted(k, x) - 1, 0, len(k) - 2)
         slope = (s[seg + 1] - s[seg]) / np.maximum(k[seg + 1] - k[seg], 1e-12)
         y = s[seg] + (x - k[seg]) * slope
         fg = y[np.asarray(mask) > 0]
@@ -98,7 +111,8 @@ class HistogramStandardiser:
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #dddd561c
 def foreground_mask(t1: np.ndarray, fraction: float = 0.1) -> np.ndarray:
-    "Voxels brighter than `fraction` x the 99th percentile of the T1 (a head mask; the paper names none)."
+    """Voxels brighter than `fraction` x the 99th percentile of the T1 (a head mask; the paper names
+    none)."""
     return np.asarray(t1) > fraction * np.percentile(t1, 99)
 
 def prepare_scan(images: Sequence, labels=None, spacing: Sequence[float] = (3.0, 1.0, 1.0)):
@@ -145,31 +159,40 @@ def split_labels(y, lesion_class: int):
     return torch.where(les, torch.zeros_like(y), y), torch.where(les, y, torch.zeros_like(y))
 
 def tissue_groups(n_classes: int) -> list[list[int]]:
-    "The tissue-side classes of a joint output whose last class is the lesion: [[0, lesion], [1], ..., [C - 2]]."
-    if n_classes < 3: raise HeteroModalError(f"tissue_groups: a joint output needs background, >= 1 tissue and the lesion, got {n_classes} classes")
+    """The tissue-side classes of a joint output whose last class is the lesion: [[0, lesion], [1],
+    ..., [C - 2]]."""
+    if n_classes < 3:
+        raise HeteroModalError("tissue_groups: a joint output needs background, >= 1 tissue and "
+                               f"the lesion, got {n_classes} classes")
     return [[0, n_classes - 1]] + [[c] for c in range(1, n_classes - 1)]
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #29921534
-def jaccard_weights(n_tissue_side: int, lesion_weight: float = 0.5, scheme: str = "balanced") -> torch.Tensor:
+def jaccard_weights(n_tissue_side: int, lesion_weight: float = 0.5,
+                    scheme: str = "balanced") -> torch.Tensor:
     """Class weights of Eq. (6) for a joint output of `n_tissue_side` background/tissue classes
     followed by one lesion class -> float tensor (n_tissue_side + 1,). "balanced": lesion
     `lesion_weight`, the rest split equally over the tissue side (sums to 1; the book's default).
     "paper": 1/16 for every tissue-side class and 1/2 for the lesion, as printed (sums to n/16 +
     1/2, i.e. 15/16 for 6 tissues + background)."""
-    if n_tissue_side < 1: raise HeteroModalError(f"jaccard_weights: n_tissue_side must be >= 1, got {n_tissue_side}")
+    if n_tissue_side < 1:
+        raise HeteroModalError(f"jaccard_weights: n_tissue_side must be >= 1, got {n_tissue_side}")
     if scheme == "balanced":
-        if not 0 < lesion_weight < 1: raise HeteroModalError(f"jaccard_weights: lesion_weight must be in (0, 1), got {lesion_weight}")
+        if not 0 < lesion_weight < 1:
+            raise HeteroModalError("jaccard_weights: lesion_weight must be in (0, 1), got "
+                                   f"{lesion_weight}")
         return torch.tensor([(1 - lesion_weight) / n_tissue_side] * n_tissue_side + [lesion_weight])
     if scheme == "paper": return torch.tensor([1 / 16] * n_tissue_side + [1 / 2])
     raise HeteroModalError(f"jaccard_weights: scheme must be 'balanced' or 'paper', got {scheme!r}")
 
-def prob_jaccard_index(probs: torch.Tensor, target: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+def prob_jaccard_index(probs: torch.Tensor, target: torch.Tensor,
+                       eps: float = 1e-5) -> torch.Tensor:
     """Per image and class, the Tanimoto coefficient of Eq. (6): (sum_j g p + eps) / (sum_j g^2 +
     p^2 - g p + eps), sums over the spatial axes. `probs`, `target` (B, C, *S), same shape (`target`
     one-hot or soft) -> (B, C)."""
     if probs.shape != target.shape or probs.ndim < 3:
-        raise HeteroModalError(f"prob_jaccard_index: probs and target must both be (B, C, *spatial), got {tuple(probs.shape)} "
-                               f"and {tuple(target.shape)}; one-hot encode integer labels with midl_book.losses.one_hot")
+        raise HeteroModalError("prob_jaccard_index: probs and target must both be (B, C, "
+                               f"*spatial), got {tuple(probs.shape)} and {tuple(target.shape)}; "
+                               "one-hot encode integer labels with midl_book.losses.one_hot")
     g = target.to(probs.dtype)
     ax = tuple(range(2, probs.ndim))
     gp = (g * probs).sum(ax)                                              # sum_j g_jc p_jc
@@ -184,29 +207,39 @@ def prob_jaccard_loss(probs: torch.Tensor, target: torch.Tensor, weights=None, e
     J = prob_jaccard_index(probs, target, eps)
     w = torch.full((J.shape[1],), 1 / J.shape[1]) if weights is None else torch.as_tensor(weights)
     w = w.to(J.dtype).to(J.device)
-    if w.shape != (J.shape[1],): raise HeteroModalError(f"prob_jaccard_loss: {len(w)} weights for {J.shape[1]} classes")
+    if w.shape != (J.shape[1],):
+        raise HeteroModalError(f"prob_jaccard_loss: {len(w)} weights for {J.shape[1]} classes")
     off = w.sum() if offset is None else offset
     return (off - (J * w).sum(1)).mean()
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #3d735b21
-def h3_violations(loss_fn: Callable, n_trials: int = 10000, n_classes: int = 4, seed: int = 0, hard: str = "mixed",
-                  voxels: Sequence[int] = (2, 4, 16, 64), batch: int = 1000) -> dict:
+def h3_violations(loss_fn: Callable, n_trials: int = 10000, n_classes: int = 4, seed: int = 0,
+                  hard: str = "mixed", voxels: Sequence[int] = (2, 4, 16, 64),
+                  batch: int = 1000) -> dict:
     """Monte-Carlo search for triangle-inequality violations loss(a, c) > loss(a, b) + loss(b, c) +
     1e-9 of a per-sample loss `loss_fn(p, g) -> (B,)` on random maps (B, n_classes, N) (float64, N
     cycling over `voxels`). `hard`: "mixed" (a fifth of all maps one-hot), "c" (c one-hot: Eq. (3)'s
     case), "all" (all one-hot). Returns trials, violations, the largest gap loss(a, c) - loss(a, b)
     - loss(b, c) and its triple."""
-    if hard not in ("mixed", "c", "all"): raise HeteroModalError(f"h3_violations: hard must be 'mixed', 'c' or 'all', got {hard!r}")
+    if hard not in ("mixed", "c", "all"):
+        raise HeteroModalError(f"h3_violations: hard must be 'mixed', 'c' or 'all', got {hard!r}")
     g = torch.Generator().manual_seed(int(seed))
     n_done, n_bad, worst, worst_triple = 0, 0, -np.inf, None
     while n_done < n_trials:
         B = min(batch, n_trials - n_done)
         N = int(voxels[(n_done // batch) % len(voxels)])
-        temp = torch.exp(torch.empty(3, B, 1, 1, dtype=torch.float64).uniform_(np.log(0.05), np.log(20), generator=g))
+        temp = torch.exp(
+            torch.empty(3, B, 1, 1, dtype=torch.float64).uniform_(
+                np.log(0.05), np.log(20), generator=g
+            )
+        )
         maps = (torch.randn(3, B, n_classes, N, generator=g, dtype=torch.float64) / temp).softmax(2)
         onehot = one_hot(maps.argmax(2).flatten(0, 1), n_classes).double().reshape(maps.shape)
-        mask = {"mixed": torch.rand(3, B, 1, 1, generator=g) < 0.2, "all": torch.ones(3, B, 1, 1, dtype=torch.bool),
-                "c": torch.tensor([False, False, True]).reshape(3, 1, 1, 1).expand(3, B, 1, 1)}[hard]
+        mask = {
+            "mixed": torch.rand(3, B, 1, 1, generator=g) < 0.2,
+            "all": torch.ones(3, B, 1, 1, dtype=torch.bool),
+            "c": torch.tensor([False, False, True]).reshape(3, 1, 1, 1).expand(3, B, 1, 1),
+        }[hard]
         a, b, c = torch.where(mask, onehot, maps)
         gap = loss_fn(a, c) - loss_fn(a, b) - loss_fn(b, c)
         n_bad += int((gap > 1e-9).sum()); n_done += B
@@ -230,7 +263,8 @@ class BatchNormIN(nn.Module):
 class HighResBlock(nn.Module):
     """HighResNet residual block: 2 x (norm, ReLU, 3^d conv with `dilation`) + the identity
     (zero-padded along channels when `cout` > `cin`). Same spatial size in and out."""
-    def __init__(self, dim: int, cin: int, cout: int, dilation: int = 1, instance_at_inference: bool = True):
+    def __init__(self, dim: int, cin: int, cout: int, dilation: int = 1,
+                 instance_at_inference: bool = True):
         super().__init__()
         if cout < cin: raise HeteroModalError(f"HighResBlock: cout ({cout}) must be >= cin ({cin})")
         Conv = nn.Conv2d if dim == 2 else nn.Conv3d
@@ -240,7 +274,11 @@ class HighResBlock(nn.Module):
                                   BatchNormIN(dim, cout, instance_at_inference), nn.ReLU(),
                                   Conv(cout, cout, 3, padding=dilation, dilation=dilation))
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        identity = x if self.cout == self.cin else F.pad(x, (0, 0) * (x.ndim - 2) + (0, self.cout - self.cin))
+        identity = (
+            x
+            if self.cout == self.cin
+            else F.pad(x, (0, 0) * (x.ndim - 2) + (0, self.cout - self.cin))
+        )
         return self.body(x) + identity
 
 def _present_mask(present, B: int, M: int, device) -> torch.Tensor:
@@ -248,11 +286,14 @@ def _present_mask(present, B: int, M: int, device) -> torch.Tensor:
     if isinstance(present, torch.Tensor) and present.dtype == torch.bool:
         m = present.to(device)
         m = m[None].expand(B, M) if m.ndim == 1 else m
-        if m.shape != (B, M): raise HeteroModalError(f"present: a boolean mask must be (B, M) = ({B}, {M}), got {tuple(m.shape)}")
+        if m.shape != (B, M):
+            raise HeteroModalError(f"present: a boolean mask must be (B, M) = ({B}, {M}), got "
+                                   f"{tuple(m.shape)}")
         return m
     idx = [int(i) for i in present]
     if not idx or any(not 0 <= i < M for i in idx):
-        raise HeteroModalError(f"present: give a non-empty list of modality indices in 0..{M - 1}, got {list(present)}")
+        raise HeteroModalError(f"present: give a non-empty list of modality indices in 0..{M - 1}, "
+                               f"got {list(present)}")
     m = torch.zeros(B, M, dtype=torch.bool, device=device); m[:, idx] = True
     return m
 
@@ -266,49 +307,73 @@ class HeteroModalNet(nn.Module):
     (every row non-empty); missing slots are never read. `dim` 2 or 3. Defaults: HighResNet's
     sizes."""
     def __init__(self, n_modalities: int = 2, n_classes: int = 8, ch: Sequence[int] = (16, 32, 64),
-                 dilations: Sequence[int] = (1, 2, 4), blocks: int = 3, head: int = 80, dim: int = 3,
-                 instance_at_inference: bool = True):
+                 dilations: Sequence[int] = (1, 2, 4), blocks: int = 3, head: int = 80,
+                 dim: int = 3, instance_at_inference: bool = True):
         super().__init__()
-        if dim not in (2, 3): raise HeteroModalError(f"HeteroModalNet: dim must be 2 or 3, got {dim}")
+        if dim not in (2, 3):
+            raise HeteroModalError(f"HeteroModalNet: dim must be 2 or 3, got {dim}")
         if len(ch) != len(dilations) or list(ch) != sorted(ch):
-            raise HeteroModalError(f"HeteroModalNet: ch {tuple(ch)} and dilations {tuple(dilations)} must have the same length, ch non-decreasing")
+            raise HeteroModalError(f"HeteroModalNet: ch {tuple(ch)} and dilations "
+                                   f"{tuple(dilations)} must have the same length, ch "
+                                   "non-decreasing")
         Conv, IN = (nn.Conv2d if dim == 2 else nn.Conv3d), instance_at_inference
         self.dim, self.n_modalities, self.n_classes = dim, n_modalities, n_classes
-        def stage(cin, cout, d): return nn.Sequential(*[HighResBlock(dim, cin if k == 0 else cout, cout, d, IN) for k in range(blocks)])
-        self.branches = nn.ModuleList([nn.Sequential(Conv(1, ch[0], 3, padding=1), stage(ch[0], ch[0], dilations[0]))
-                                       for _ in range(n_modalities)])
-        self.trunk = nn.Sequential(*[stage(ci, co, d) for ci, co, d in zip(ch[:-1], ch[1:], dilations[1:])])
+        def stage(cin, cout, d):
+            return nn.Sequential(
+                *[HighResBlock(dim, cin if k == 0 else cout, cout, d, IN) for k in range(blocks)]
+            )
+        self.branches = nn.ModuleList(
+            [
+                nn.Sequential(Conv(1, ch[0], 3, padding=1), stage(ch[0], ch[0], dilations[0]))
+                for _ in range(n_modalities)
+            ]
+        )
+        self.trunk = nn.Sequential(
+            *[stage(ci, co, d) for ci, co, d in zip(ch[:-1], ch[1:], dilations[1:])]
+        )
         self.head = nn.Sequential(BatchNormIN(dim, ch[-1], IN), nn.ReLU(), Conv(ch[-1], head, 1),
                                   BatchNormIN(dim, head, IN), nn.ReLU(), Conv(head, n_classes, 1))
-        for m in self.modules():                                          # He initialisation; BN scale 1, shift 0 (defaults)
-            if isinstance(m, (nn.Conv2d, nn.Conv3d)): nn.init.kaiming_normal_(m.weight, nonlinearity="relu"); nn.init.zeros_(m.bias)
+        # He initialisation; BN scale 1, shift 0 (defaults)
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Conv3d)):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu"); nn.init.zeros_(m.bias)
 
     def fuse(self, x: torch.Tensor, present=None) -> torch.Tensor:
         "The averaged modality features: mean over the present m of f_m(x[:, m]), per sample."
         if x.ndim != self.dim + 2 or x.shape[1] != self.n_modalities:
-            raise HeteroModalError(f"HeteroModalNet: x must be (B, {self.n_modalities}, *{self.dim} spatial axes) with a slot per "
-                                   f"modality (fill missing ones with anything), got {tuple(x.shape)}")
+            raise HeteroModalError(f"HeteroModalNet: x must be (B, {self.n_modalities}, "
+                                   f"*{self.dim} spatial axes) with a slot per modality (fill "
+                                   f"missing ones with anything), got {tuple(x.shape)}")
         B = x.shape[0]
         mask = _present_mask(present, B, self.n_modalities, x.device)
-        if not mask.any(1).all(): raise HeteroModalError("HeteroModalNet: every sample needs at least one modality present")
+        if not mask.any(1).all():
+            raise HeteroModalError("HeteroModalNet: every sample needs at least one modality "
+                                   "present")
         total = None
         for m, branch in enumerate(self.branches):
             idx = mask[:, m].nonzero().flatten()
             if len(idx) == 0: continue
-            f = branch(x[idx, m:m + 1])                                   # only the samples that have modality m
-            total = (f.new_zeros((B,) + f.shape[1:]) if total is None else total).index_add(0, idx, f)
+            # only the samples that have modality m
+            f = branch(x[idx, m:m + 1])
+            total = (f.new_zeros((B,) + f.shape[1:]) if total is None else total).index_add(
+                0, idx, f
+            )
         count = mask.sum(1).to(total.dtype).reshape((B,) + (1,) * (total.ndim - 1))
-        return total / count                                              # (1/|M|) sum_{m in M} f_m(x^m)
+        # (1/|M|) sum_{m in M} f_m(x^m)
+        return total / count
 
     def forward(self, x: torch.Tensor, present=None) -> torch.Tensor:
         return self.head(self.trunk(self.fuse(x, present)))
 
 class WithModalities(nn.Module):
-    "`net` with a fixed `present` (e.g. (0,) = T1 only), so that `midl_book.train.predict` can call it as model(x)."
-    def __init__(self, net: nn.Module, present=None): super().__init__(); self.net, self.present = net, present
+    """`net` with a fixed `present` (e.g. (0,) = T1 only), so that `midl_book.train.predict` can
+    call it as model(x)."""
+    def __init__(self, net: nn.Module, present=None):
+        super().__init__(); self.net, self.present = net, present
     def forward(self, x): return self.net(x, self.present)
 
-def project_modalities(x: torch.Tensor, keep: Sequence[int] = (0,)) -> tuple[torch.Tensor, list[int]]:
+def project_modalities(x: torch.Tensor,
+                       keep: Sequence[int] = (0,)) -> tuple[torch.Tensor, list[int]]:
     """The paper's projection p(x) = x^{T1}: (x, present) with the other slots zeroed (never read by
     `HeteroModalNet`); `net(*project_modalities(x))` = h(p(x))."""
     keep = [int(k) for k in keep]
@@ -325,34 +390,47 @@ class JointHeteroLoss(nn.Module):
     h(p(X_lesion)) (each may be None: its risks are skipped), tissue labels (B, *S) in
     0..n_classes-2, lesion masks (B, *S) in {0, 1}. `consistency_weight` (lambda) is meant to be
     scheduled (`AttrSchedule`). `.last`: the latest value of each risk (floats)."""
-    def __init__(self, n_classes: int, weights=None, eps: float = 1e-5, consistency_weight: float = 1.0):
+    def __init__(self, n_classes: int, weights=None, eps: float = 1e-5,
+                 consistency_weight: float = 1.0):
         super().__init__()
         self.n_classes, self.eps, self.consistency_weight = n_classes, eps, consistency_weight
-        w = jaccard_weights(n_classes - 1) if weights is None else torch.as_tensor(weights, dtype=torch.float32)
-        if len(w) != n_classes: raise HeteroModalError(f"JointHeteroLoss: {len(w)} weights for {n_classes} classes")
+        w = (
+            jaccard_weights(n_classes - 1)
+            if weights is None
+            else torch.as_tensor(weights, dtype=torch.float32)
+        )
+        if len(w) != n_classes:
+            raise HeteroModalError(f"JointHeteroLoss: {len(w)} weights for {n_classes} classes")
         self.register_buffer("w", w.float())
         self.groups, self.last = tuple(tissue_groups(n_classes)), {}
 
     def tissue_loss(self, probs: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        "L^t: Eq. (6) over the tissue-side classes, probs (B, C, *S) joint, target tissue-side (B, C-1, *S) one-hot or soft."
+        """L^t: Eq. (6) over the tissue-side classes, probs (B, C, *S) joint, target tissue-side
+        (B, C-1, *S) one-hot or soft."""
         return prob_jaccard_loss(merge_classes(probs, self.groups), target, self.w[:-1], self.eps)
 
     def lesion_loss(self, probs: torch.Tensor, lesion: torch.Tensor) -> torch.Tensor:
         "L^l: the lesion class term of Eq. (6), w_l (1 - J_l)."
-        return prob_jaccard_loss(probs[:, -1:], (lesion > 0)[:, None].to(probs.dtype), self.w[-1:], self.eps)
+        return prob_jaccard_loss(probs[:, -1:], (lesion > 0)[:, None].to(probs.dtype), self.w[-1:],
+                                 self.eps)
 
     def forward(self, preds, y_control=None, y_lesion=None) -> torch.Tensor:
         out_c, out_l, out_l1 = preds
         terms = {}
-        if out_c is not None:                                             # R^t_2: control T1 vs tissue labels
-            terms["R_t2"] = self.tissue_loss(out_c.float().softmax(1), one_hot(y_control, self.n_classes - 1))
+        # R^t_2: control T1 vs tissue labels
+        if out_c is not None:
+            terms["R_t2"] = self.tissue_loss(out_c.float().softmax(1),
+                                             one_hot(y_control, self.n_classes - 1))
         if out_l is not None:
             p_l = out_l.float().softmax(1)
-            terms["R_l"] = self.lesion_loss(p_l, y_lesion)                # R^l: lesion T1+FLAIR vs lesion labels
-            if out_l1 is not None and self.consistency_weight > 0:        # R^t_1: h(X) vs h(p(X)), lesion data
+            # R^l: lesion T1+FLAIR vs lesion labels
+            terms["R_l"] = self.lesion_loss(p_l, y_lesion)
+            # R^t_1: h(X) vs h(p(X)), lesion data
+            if out_l1 is not None and self.consistency_weight > 0:
                 target = merge_classes(out_l1.float().softmax(1), self.groups)
                 terms["R_t1"] = self.tissue_loss(p_l, target)
-        if not terms: raise HeteroModalError("JointHeteroLoss: no output to score (all three are None)")
+        if not terms:
+            raise HeteroModalError("JointHeteroLoss: no output to score (all three are None)")
         self.last = {k: float(v.detach()) for k, v in terms.items()}
         total = sum(v for k, v in terms.items() if k != "R_t1")
         return total + self.consistency_weight * terms["R_t1"] if "R_t1" in terms else total
@@ -381,18 +459,29 @@ class PairedPatchDataset(torch.utils.data.Dataset):
     `lesion_labels` (Nl, *S') lesion masks. Control centres uniform; lesion centres weighted by the
     lesion mask dilated by `dilation` voxels. Images smaller than the patch are zero-padded.
     `length` items per pass; `seed` seeds the generator."""
-    def __init__(self, control_images, control_labels, lesion_images, lesion_labels, patch, length: int,
-                 n_modalities: int = 2, dilation: int = 3, seed: int = 0):
-        self.ci, self.cl, self.li, self.ll = list(control_images), list(control_labels), list(lesion_images), list(lesion_labels)
-        if not self.ci or not self.li: raise HeteroModalError("PairedPatchDataset: both sets need at least one image")
+    def __init__(self, control_images, control_labels, lesion_images, lesion_labels, patch,
+                 length: int, n_modalities: int = 2, dilation: int = 3, seed: int = 0):
+        self.ci, self.cl, self.li, self.ll = (
+            list(control_images),
+            list(control_labels),
+            list(lesion_images),
+            list(lesion_labels),
+        )
+        if not self.ci or not self.li:
+            raise HeteroModalError("PairedPatchDataset: both sets need at least one image")
         if len(self.ci) != len(self.cl) or len(self.li) != len(self.ll):
-            raise HeteroModalError("PairedPatchDataset: one label map per image is needed in each set")
+            raise HeteroModalError("PairedPatchDataset: one label map per image is needed in each "
+                                   "set")
         nd = np.asarray(self.cl[0]).ndim
         self.patch = (int(patch),) * nd if np.isscalar(patch) else tuple(int(p) for p in patch)
         self.length, self.M, self.rng = int(length), int(n_modalities), np.random.default_rng(seed)
         st = ndi.generate_binary_structure(nd, 1)
-        self.wmaps = [ndi.binary_dilation(np.asarray(l) > 0, st, iterations=dilation) if dilation else np.asarray(l) > 0
-                      for l in self.ll]
+        self.wmaps = [
+            ndi.binary_dilation(np.asarray(l) > 0, st, iterations=dilation)
+            if dilation
+            else np.asarray(l) > 0
+            for l in self.ll
+        ]
     def __len__(self): return self.length
     def _crop(self, img, lab, centre):
         "The patch centred on `centre` (`midl_book.data.crop_at`); zero outside the image."
@@ -408,10 +497,17 @@ class PairedPatchDataset(torch.utils.data.Dataset):
         k = int(r.integers(len(self.li)))
         c = sample_centres(self.wmaps[k], 1, {1: 1.0}, rng=r)[0]       # in the dilated lesion mask
         xl, yl = self._crop(self.li[k], self.ll[k], c)
-        return torch.from_numpy(xc), torch.from_numpy(xl), torch.from_numpy(yc), torch.from_numpy((yl > 0).astype(np.int64))
+        return (
+            torch.from_numpy(xc),
+            torch.from_numpy(xl),
+            torch.from_numpy(yc),
+            torch.from_numpy((yl > 0).astype(np.int64)),
+        )
 
-def paired_dls(train: PairedPatchDataset, valid: PairedPatchDataset, bs: int, device=None, seed: int = 0) -> DataLoaders:
-    "fastai DataLoaders over paired datasets: batches (x_control, x_lesion, y_control, y_lesion), n_inp = 2."
+def paired_dls(train: PairedPatchDataset, valid: PairedPatchDataset, bs: int, device=None,
+               seed: int = 0) -> DataLoaders:
+    """fastai DataLoaders over paired datasets: batches (x_control, x_lesion, y_control, y_lesion),
+    n_inp = 2."""
     from fastai.data.load import DataLoader
     device = device or default_device()
     dls = []
@@ -426,7 +522,11 @@ def decode_joint(probs: np.ndarray, threshold: float = 0.5, lesion: bool = True)
     """Joint probabilities (N, C, *S), lesion last -> labels: C-1 where p_lesion > `threshold` (if
     `lesion`), elsewhere the argmax over the first C-1 (background and tissue) classes."""
     tissue = np.asarray(probs)[:, :-1].argmax(1)
-    return np.where(np.asarray(probs)[:, -1] > threshold, probs.shape[1] - 1, tissue) if lesion else tissue
+    return (
+        np.where(np.asarray(probs)[:, -1] > threshold, probs.shape[1] - 1, tissue)
+        if lesion
+        else tissue
+    )
 
 # %% ../../nbs/part2/hetero_modal_joint_seg.ipynb #09f71ec5
 def constant_map_dice(

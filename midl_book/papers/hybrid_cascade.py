@@ -3,8 +3,8 @@
 # %% ../../nbs/part3/hybrid_cascade.ipynb #b63f065d
 from __future__ import annotations
 from ..core import *
-from ..mri import (fft2c, ifft2c, complex_to_channels, channels_to_complex, data_consistency,
-                           mask_acceleration)
+from ..mri import (fft2c, ifft2c, complex_to_channels, channels_to_complex,
+                           data_consistency, mask_acceleration)
 from ..metrics.image import psnr, ssim, nrmse
 from ..train import predict
 import math
@@ -21,35 +21,45 @@ __all__ = ['HybridCascadeError', 'load_cc_kspace', 'kspace_is_uncentred', 'CCSli
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #0369b034
 class HybridCascadeError(MidlBookError):
-    "Bad input to a `midl_book.papers.hybrid_cascade` function; the message names the argument and the fix."
+    """Bad input to a `midl_book.papers.hybrid_cascade` function; the message names the argument and
+    the fix."""
 
 def load_cc_kspace(path, normalise: bool = True, drop_edge_slices: int = 0) -> np.ndarray:
-    """Read one Calgary-Campinas single-channel subject file: `.npy` float `(n_slices, H, W, 2)` (real, imag)
-    -> complex64 k-space `(n_slices', H, W)`, zero frequency at `(H//2, W//2)` (the `fft2c` convention).
+    """Read one Calgary-Campinas single-channel subject file: `.npy` float `(n_slices, H, W, 2)`
+    (real, imag) -> complex64 k-space `(n_slices', H, W)`, zero frequency at `(H//2, W//2)` (the
+    `fft2c` convention).
 
-    - If the largest k-space energy (summed over slices) sits within 1/8 of the array size from a corner
-      instead of the centre, the file is taken to hold uncentred (`numpy.fft`) k-space: it is converted via its
-      image, `fft2c(numpy.fft.ifft2(k))` (a bare fftshift would also roll the image by half its size).
-    - `drop_edge_slices` slices are removed at each end (the official code drops 5: they are nearly empty).
-    - `normalise=True` divides by the largest magnitude of the volume's image `|ifft2c(k)|`, so images are
-      in [0, 1]; the metrics of this chapter do not depend on it.
-    Raises `HybridCascadeError` naming the file for a missing file, a wrong shape or non-finite values."""
+    - If the largest k-space energy (summed over slices) sits within 1/8 of the array size from a
+      corner instead of the centre, the file is taken to hold uncentred (`numpy.fft`) k-space: it is
+      converted via its image, `fft2c(numpy.fft.ifft2(k))` (a bare fftshift would also roll the
+      image by half its size).
+    - `drop_edge_slices` slices are removed at each end (the official code drops 5: they are nearly
+      empty).
+    - `normalise=True` divides by the largest magnitude of the volume's image `|ifft2c(k)|`, so
+      images are in [0, 1]; the metrics of this chapter do not depend on it.
+    Raises `HybridCascadeError` naming the file for a missing file, a wrong shape or non-finite
+    values."""
     p = Path(path)
     if not p.is_file():
-        raise HybridCascadeError(f"load_cc_kspace: {p} does not exist; see DATASETS['calgary_campinas'] for the layout")
+        raise HybridCascadeError(f"load_cc_kspace: {p} does not exist; see "
+                                 "DATASETS['calgary_campinas'] for the layout")
     a = np.load(p, mmap_mode="r")
     if a.ndim != 4 or a.shape[-1] != 2:
-        raise HybridCascadeError(f"load_cc_kspace: {p} has shape {a.shape}; expected (n_slices, H, W, 2) = "
-                                 "(slices, rows, cols, real/imag), the single-channel Calgary-Campinas layout")
+        raise HybridCascadeError(f"load_cc_kspace: {p} has shape {a.shape}; expected (n_slices, H, "
+                                 "W, 2) = (slices, rows, cols, real/imag), the single-channel "
+                                 "Calgary-Campinas layout")
     n, h, w, _ = a.shape
     if drop_edge_slices < 0 or 2 * drop_edge_slices >= n:
-        raise HybridCascadeError(f"load_cc_kspace: drop_edge_slices={drop_edge_slices} leaves no slice of {p} ({n} slices)")
+        raise HybridCascadeError(f"load_cc_kspace: drop_edge_slices={drop_edge_slices} leaves no "
+                                 f"slice of {p} ({n} slices)")
     a = a[drop_edge_slices:n - drop_edge_slices]
     k = (a[..., 0] + 1j * a[..., 1]).astype(np.complex64)
-    if not np.isfinite(k).all(): raise HybridCascadeError(f"load_cc_kspace: {p} contains NaN or inf values")
+    if not np.isfinite(k).all():
+        raise HybridCascadeError(f"load_cc_kspace: {p} contains NaN or inf values")
     # DC in a corner: numpy.fft convention
     if kspace_is_uncentred(k):
-        k = fft2c(np.fft.ifft2(k, axes=(-2, -1), norm="ortho"))            # its image, then centred k-space
+        # its image, then centred k-space
+        k = fft2c(np.fft.ifft2(k, axes=(-2, -1), norm="ortho"))
     if normalise:
         m = float(np.abs(ifft2c(k)).max())
         if m > 0: k = k / m
@@ -101,20 +111,26 @@ class CCSlices:
         return (img / m).astype(np.complex64)
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #d8f1e970
-def gaussian_mask(shape: Sequence[int], acceleration: float = 4.0, rng: np.random.Generator | int | None = None,
+def gaussian_mask(shape: Sequence[int], acceleration: float = 4.0,
+                  rng: np.random.Generator | int | None = None,
                   sigma_fraction: float = 0.25) -> np.ndarray:
-    """2D Gaussian variable-density sampling mask (Souza et al. 2019; the official `sampling.gaussian2d`).
+    """2D Gaussian variable-density sampling mask (Souza et al. 2019; the official
+    `sampling.gaussian2d`).
 
-    Returns float32 `(H, W)`, 1 = sampled, with exactly `round(H * W / acceleration)` distinct samples drawn
-    without replacement with probability proportional to exp(-ky^2 / (2 sy^2) - kx^2 / (2 sx^2)), where
-    (ky, kx) are the offsets from the array centre ((H - 1) / 2, (W - 1) / 2) as in the official code, and
-    sy = sigma_fraction * H, sx = sigma_fraction * W (official: 1/4). The k-space centre is *not* forced to
-    be sampled (the paper does not). Use with centred k-space (`fft2c`). `rng`: Generator, int seed or None.
-    The official code passes the complement (1 = skipped) to its DC layer; this mask is the sampled set."""
-    if len(shape) < 2: raise HybridCascadeError(f"gaussian_mask: shape must end in (H, W), got {tuple(shape)}")
+    Returns float32 `(H, W)`, 1 = sampled, with exactly `round(H * W / acceleration)` distinct
+    samples drawn without replacement with probability proportional to exp(-ky^2 / (2 sy^2) - kx^2 /
+    (2 sx^2)), where (ky, kx) are the offsets from the array centre ((H - 1) / 2, (W - 1) / 2) as in
+    the official code, and sy = sigma_fraction * H, sx = sigma_fraction * W (official: 1/4). The
+    k-space centre is *not* forced to be sampled (the paper does not). Use with centred k-space
+    (`fft2c`). `rng`: Generator, int seed or None. The official code passes the complement
+    (1 = skipped) to its DC layer; this mask is the sampled set."""
+    if len(shape) < 2:
+        raise HybridCascadeError(f"gaussian_mask: shape must end in (H, W), got {tuple(shape)}")
     h, w = int(shape[-2]), int(shape[-1])
-    if not acceleration >= 1: raise HybridCascadeError(f"gaussian_mask: acceleration must be >= 1, got {acceleration}")
-    if not sigma_fraction > 0: raise HybridCascadeError(f"gaussian_mask: sigma_fraction must be > 0, got {sigma_fraction}")
+    if not acceleration >= 1:
+        raise HybridCascadeError(f"gaussian_mask: acceleration must be >= 1, got {acceleration}")
+    if not sigma_fraction > 0:
+        raise HybridCascadeError(f"gaussian_mask: sigma_fraction must be > 0, got {sigma_fraction}")
     rng = as_rng(rng)
     ky = (np.arange(h) - (h - 1) / 2)[:, None] / (sigma_fraction * h)
     kx = (np.arange(w) - (w - 1) / 2)[None, :] / (sigma_fraction * w)
@@ -126,14 +142,19 @@ def gaussian_mask(shape: Sequence[int], acceleration: float = 4.0, rng: np.rando
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #ef383457
 class CNNBlock(nn.Module):
-    """The cascade's residual CNN block, Eq. (3): `n_layers - 1` conv layers of `width` filters (3x3, bias,
-    LeakyReLU(slope)) and a final linear conv to 2 channels (`final_kernel` x `final_kernel`; the official code
-    uses 1, the paper's text says 3), added to the input. Input and output `(B, 2, H, W)`: (real, imag) of
-    an image or of k-space. 'Same' zero padding, so any H, W works. The official name is `cnn_block`."""
-    def __init__(self, width: int = 48, n_layers: int = 5, final_kernel: int = 1, slope: float = 0.1):
+    """The cascade's residual CNN block, Eq. (3): `n_layers - 1` conv layers of `width` filters
+    (3x3, bias, LeakyReLU(slope)) and a final linear conv to 2 channels (`final_kernel` x
+    `final_kernel`; the official code uses 1, the paper's text says 3), added to the input. Input
+    and output `(B, 2, H, W)`: (real, imag) of an image or of k-space. 'Same' zero padding, so any
+    H, W works. The official name is `cnn_block`."""
+    def __init__(self, width: int = 48, n_layers: int = 5, final_kernel: int = 1,
+                 slope: float = 0.1):
         super().__init__()
-        if n_layers < 2: raise HybridCascadeError(f"CNNBlock: n_layers must be >= 2 (hidden + final), got {n_layers}")
-        if final_kernel not in (1, 3): raise HybridCascadeError(f"CNNBlock: final_kernel must be 1 or 3, got {final_kernel}")
+        if n_layers < 2:
+            raise HybridCascadeError("CNNBlock: n_layers must be >= 2 (hidden + final), got "
+                                     f"{n_layers}")
+        if final_kernel not in (1, 3):
+            raise HybridCascadeError(f"CNNBlock: final_kernel must be 1 or 3, got {final_kernel}")
         layers, c = [], 2
         for _ in range(n_layers - 1):
             layers += [nn.Conv2d(c, width, 3, padding=1), nn.LeakyReLU(slope)]; c = width
@@ -143,10 +164,12 @@ class CNNBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.net(x)                                               # Eq. (3): residual
 
-def cascade_parameter_count(n_blocks: int = 6, width: int = 48, n_layers: int = 5, final_kernel: int = 1) -> int:
-    """Trainable parameters of a cascade of `n_blocks` `CNNBlock`s, by hand: each block has a 2 -> width conv,
-    (n_layers - 2) width -> width 3x3 convs and a width -> 2 conv of `final_kernel`^2 taps, all with bias.
-    The paper's 380,172 = cascade_parameter_count(final_kernel=1); its text (final 3x3) gives 384,780."""
+def cascade_parameter_count(n_blocks: int = 6, width: int = 48, n_layers: int = 5,
+                            final_kernel: int = 1) -> int:
+    """Trainable parameters of a cascade of `n_blocks` `CNNBlock`s, by hand: each block has a 2 ->
+    width conv, (n_layers - 2) width -> width 3x3 convs and a width -> 2 conv of `final_kernel`^2
+    taps, all with bias. The paper's 380,172 = cascade_parameter_count(final_kernel=1); its text
+    (final 3x3) gives 384,780."""
     first = 2 * 9 * width + width
     hidden = (n_layers - 2) * (width * 9 * width + width)
     last = width * final_kernel ** 2 * 2 + 2
@@ -154,33 +177,43 @@ def cascade_parameter_count(n_blocks: int = 6, width: int = 48, n_layers: int = 
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #0635a811
 class HybridCascade(nn.Module):
-    """Souza et al. (2019) hybrid dual-domain cascade, Eq. (4): one `CNNBlock` per letter of `domains`
-    ('I' image, 'K' k-space), each followed by hard data consistency, Eq. (2). The paper's model is
-    "IKIKII"; "KIKIKI" is its KIKI-net-like baseline, "IIIIII" an image-only (Deep-Cascade-like) one.
+    """Souza et al. (2019) hybrid dual-domain cascade, Eq. (4): one `CNNBlock` per letter of
+    `domains` ('I' image, 'K' k-space), each followed by hard data consistency, Eq. (2). The paper's
+    model is "IKIKII"; "KIKIKI" is its KIKI-net-like baseline, "IIIIII" an image-only
+    (Deep-Cascade-like) one.
 
     `forward(x)`: x `(B, 3, H, W)` float = (real, imag) of the zero-filled image and the binary mask
-    (1 = measured); returns the reconstruction `(B, 2, H, W)` (real, imag). `intermediates(x)` returns the
-    list of the `len(domains)` outputs after each block + DC (the last one is `forward(x)`). Centred
-    orthonormal FFTs (`midl_book.mri.fft2c`); the official code uses unnormalised, uncentred `tf.fft2d`."""
-    def __init__(self, domains: str = "IKIKII", width: int = 48, n_layers: int = 5, final_kernel: int = 1,
-                 slope: float = 0.1):
+    (1 = measured); returns the reconstruction `(B, 2, H, W)` (real, imag). `intermediates(x)`
+    returns the list of the `len(domains)` outputs after each block + DC (the last one is
+    `forward(x)`). Centred orthonormal FFTs (`midl_book.mri.fft2c`); the official code uses
+    unnormalised, uncentred `tf.fft2d`."""
+    def __init__(self, domains: str = "IKIKII", width: int = 48, n_layers: int = 5,
+                 final_kernel: int = 1, slope: float = 0.1):
         super().__init__()
         domains = str(domains).upper()
         if not domains or set(domains) - {"I", "K"}:
-            raise HybridCascadeError(f"HybridCascade: domains must be a non-empty string of 'I' and 'K', got {domains!r}")
+            raise HybridCascadeError("HybridCascade: domains must be a non-empty string of 'I' and "
+                                     f"'K', got {domains!r}")
         self.domains = domains
-        self.blocks = nn.ModuleList([CNNBlock(width, n_layers, final_kernel, slope) for _ in domains])
+        self.blocks = nn.ModuleList(
+            [CNNBlock(width, n_layers, final_kernel, slope) for _ in domains]
+        )
 
     def intermediates(self, x: torch.Tensor) -> list[torch.Tensor]:
         if x.ndim != 4 or x.shape[1] != 3:
-            raise HybridCascadeError(f"HybridCascade expects x of shape (B, 3, H, W) = (real, imag, mask), got "
-                                     f"{tuple(x.shape)}; build it with cascade_inputs(images, mask)")
-        m = x[:, 2]                                                          # (B, H, W), 1 = measured
-        k0 = fft2c(channels_to_complex(x[:, :2])) * m                        # M * k0 (exact off the mask)
+            raise HybridCascadeError("HybridCascade expects x of shape (B, 3, H, W) = (real, imag, "
+                                     f"mask), got {tuple(x.shape)}; build it with "
+                                     "cascade_inputs(images, mask)")
+        # (B, H, W), 1 = measured
+        m = x[:, 2]
+        # M * k0 (exact off the mask)
+        k0 = fft2c(channels_to_complex(x[:, :2])) * m
         k, outs = k0, []
         for d, block in zip(self.domains, self.blocks):
-            if d == "I": k = fft2c(channels_to_complex(block(complex_to_channels(ifft2c(k)))))   # F g(F^-1 k)
-            else:        k = channels_to_complex(block(complex_to_channels(k)))                  # g(k)
+            # F g(F^-1 k)
+            if d == "I": k = fft2c(channels_to_complex(block(complex_to_channels(ifft2c(k)))))
+            # g(k)
+            else:        k = channels_to_complex(block(complex_to_channels(k)))
             k = data_consistency(k, k0, m)                                   # Eq. (2)
             outs.append(complex_to_channels(ifft2c(k)))                      # x_i = F^-1 k_i
         return outs
@@ -189,22 +222,26 @@ class HybridCascade(nn.Module):
         return self.intermediates(x)[-1]
 
 def cascade_inputs(images: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Network input and target from fully sampled complex images `(N, H, W)` and a binary mask (H, W)
-    (or broadcastable, e.g. (N, H, W) for one mask per image): x `(N, 3, H, W)` float32 = (real, imag) of the
-    zero-filled image `ifft2c(mask * fft2c(images))` and the mask; y `(N, 2, H, W)` float32 = (real, imag)
-    of the images. Raises `HybridCascadeError` for non-3D images or a non-binary mask."""
+    """Network input and target from fully sampled complex images `(N, H, W)` and a binary mask
+    (H, W) (or broadcastable, e.g. (N, H, W) for one mask per image): x `(N, 3, H, W)` float32 =
+    (real, imag) of the zero-filled image `ifft2c(mask * fft2c(images))` and the mask; y
+    `(N, 2, H, W)` float32 = (real, imag) of the images. Raises `HybridCascadeError` for non-3D
+    images or a non-binary mask."""
     images = np.asarray(images)
-    if images.ndim != 3: raise HybridCascadeError(f"cascade_inputs: images must be (N, H, W) complex, got {images.shape}")
+    if images.ndim != 3:
+        raise HybridCascadeError("cascade_inputs: images must be (N, H, W) complex, got "
+                                 f"{images.shape}")
     mask = np.broadcast_to(np.asarray(mask, np.float32), images.shape)
-    if not np.isin(mask, (0, 1)).all(): raise HybridCascadeError("cascade_inputs: mask must be binary (1 = measured)")
+    if not np.isin(mask, (0, 1)).all():
+        raise HybridCascadeError("cascade_inputs: mask must be binary (1 = measured)")
     zf = ifft2c(fft2c(images) * mask)
     x = np.concatenate([complex_to_channels(zf), mask[:, None]], axis=1).astype(np.float32)
     return x, complex_to_channels(images).astype(np.float32)
 
 def cascade_predict(model: nn.Module, x: np.ndarray, bs: int = 16, intermediates: bool = False,
                     device: torch.device | None = None) -> np.ndarray:
-    """Run a `HybridCascade` on inputs `x (N, 3, H, W)` in batches without gradients. Returns the complex
-    reconstructions `(N, H, W)`, or with `intermediates=True` the output after every block
+    """Run a `HybridCascade` on inputs `x (N, 3, H, W)` in batches without gradients. Returns the
+    complex reconstructions `(N, H, W)`, or with `intermediates=True` the output after every block
     `(n_blocks, N, H, W)`."""
     # `midl_book.train.predict`: DC's k-space is built from x inside the model (independent batches)
     net = _Intermediates(model) if intermediates else model              # (B, n_blocks, 2, H, W)
@@ -221,20 +258,23 @@ class _Intermediates(nn.Module):
 
 # %% ../../nbs/part3/hybrid_cascade.ipynb #646e1c08
 def nrmse_minmax(x, ref) -> float:
-    """NRMSE of the official code (`cs_models.nrmse`): sqrt(mean((|x| - |ref|)^2)) / (max|ref| - min|ref|), a
-    fraction (x 100 for the paper's %). Complex input -> magnitudes; any shape (one value over all of it).
-    = `nrmse(x, ref, "min-max", magnitude=True)` (skimage's `normalized_root_mse(ref, x, normalization='min-max')`).
-    Raises ValueError for a constant reference."""
+    """NRMSE of the official code (`cs_models.nrmse`): sqrt(mean((|x| - |ref|)^2)) / (max|ref| -
+    min|ref|), a fraction (x 100 for the paper's %). Complex input -> magnitudes; any shape (one
+    value over all of it). = `nrmse(x, ref, "min-max", magnitude=True)` (skimage's
+    `normalized_root_mse(ref, x, normalization='min-max')`). Raises ValueError for a constant
+    reference."""
     return nrmse(x, ref, "min-max", magnitude=True)
 
 def recon_metrics(pred: np.ndarray, ref: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-slice metrics of reconstructions `pred` against references `ref`, both `(N, H, W)` (complex or
-    magnitude), on magnitudes: 'nrmse' (%, min-max, `nrmse_minmax`), 'psnr' (dB, data_range = max|ref| of the
-    slice), 'ssim' (skimage, 7x7, data_range = max|ref|) and 'nrmse_euclid' (%, ||x - ref|| / ||ref||).
-    Each value is an array of N numbers; report mean +- sd over slices as the paper does."""
+    """Per-slice metrics of reconstructions `pred` against references `ref`, both `(N, H, W)`
+    (complex or magnitude), on magnitudes: 'nrmse' (%, min-max, `nrmse_minmax`), 'psnr' (dB,
+    data_range = max|ref| of the slice), 'ssim' (skimage, 7x7, data_range = max|ref|) and
+    'nrmse_euclid' (%, ||x - ref|| / ||ref||). Each value is an array of N numbers; report mean +-
+    sd over slices as the paper does."""
     pred, ref = np.abs(np.asarray(pred)), np.abs(np.asarray(ref))
     if pred.shape != ref.shape or pred.ndim != 3:
-        raise HybridCascadeError(f"recon_metrics: pred and ref must both be (N, H, W), got {pred.shape} and {ref.shape}")
+        raise HybridCascadeError("recon_metrics: pred and ref must both be (N, H, W), got "
+                                 f"{pred.shape} and {ref.shape}")
     return dict(nrmse=np.array([100 * nrmse_minmax(p, r) for p, r in zip(pred, ref)]),
                 psnr=np.array([psnr(p, r, convention="fastmri") for p, r in zip(pred, ref)]),
                 ssim=np.array([ssim(p, r, convention="fastmri") for p, r in zip(pred, ref)]),
@@ -256,7 +296,8 @@ def augment_slice(img: np.ndarray, rng=None, rotation: float = 20.0, shift: floa
     t = np.deg2rad(rng.uniform(-rotation, rotation))
     zy, zx = rng.uniform(1 - zoom, 1 + zoom, 2)
     sy, sx = rng.uniform(-shift, shift, 2) * (h, w)
-    # output pixel o reads input pixel A o + b, A = R(t) diag(zy, zx) about the centre c, then a shift
+    # output pixel o reads input pixel A o + b, A = R(t) diag(zy, zx) about the centre c, then a
+    # shift
     a = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]]) @ np.diag([zy, zx])
     c = np.array([(h - 1) / 2, (w - 1) / 2])
     b = c - a @ c + (sy, sx)

@@ -28,7 +28,8 @@ __all__ = ['MotionAugError', 'GMSliceStore', 'sample_movements', 'segment_masks'
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #00c38dbf
 class MotionAugError(MidlBookError):
-    "Bad input to a `midl_book.papers.kspace_motion_aug` function; the message names the argument and the fix."
+    """Bad input to a `midl_book.papers.kspace_motion_aug` function; the message names the argument
+    and the fix."""
 
 class GMSliceStore:
     """The axial slices and grey-matter masks of T1/GM pairs (`load_gm_slices`), prepared once
@@ -59,49 +60,63 @@ class GMSliceStore:
         return np.array(x[j], np.float32), np.array(y[j], np.int64)
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #3ae602a6
-# rigid_matrix, rigid_params, se2_log and se2_exp: defined in `midl_book.registration` (tested there)
+# rigid_matrix, rigid_params, se2_log and se2_exp: defined in `midl_book.registration`
+# (tested there)
 def sample_movements(n_lines: int, rng: np.random.Generator | int | None = None, lam: float = 2.0,
-                     max_rotation: float = 30.0, max_translation: float = 3.2) -> tuple[np.ndarray, np.ndarray]:
-    """Random head movements during a sequential acquisition of `n_lines` phase-encode lines (Eq. 0).
+                     max_rotation: float = 30.0,
+                     max_translation: float = 3.2) -> tuple[np.ndarray, np.ndarray]:
+    """Random head movements during a sequential acquisition of `n_lines` phase-encode lines
+    (Eq. 0).
 
-    N ~ Poisson(`lam`) redrawn until N >= 1, capped at n_lines - 1; movement times t_1 < ... < t_N drawn without
-    replacement, uniformly from lines 1..n_lines-1; movement i is a rigid transform with angle uniform in
-    [-max_rotation, max_rotation] degrees and (dy, dx) uniform in [-max_translation, max_translation] PIXELS
-    (convert mm with the pixel size). Poses: P_0 = I, P_i = exp(sum_{j<=i} log A_j). Returns (times (N,) int,
-    poses (N + 1, 3, 3)); pose i holds for lines [t_i, t_{i+1}) with t_0 = 0, t_{N+1} = n_lines."""
+    N ~ Poisson(`lam`) redrawn until N >= 1, capped at n_lines - 1; movement times t_1 < ... < t_N
+    drawn without replacement, uniformly from lines 1..n_lines-1; movement i is a rigid transform
+    with angle uniform in [-max_rotation, max_rotation] degrees and (dy, dx) uniform in
+    [-max_translation, max_translation] PIXELS (convert mm with the pixel size). Poses: P_0 = I, P_i
+    = exp(sum_{j<=i} log A_j). Returns (times (N,) int, poses (N + 1, 3, 3)); pose i holds for lines
+    [t_i, t_{i+1}) with t_0 = 0, t_{N+1} = n_lines."""
     rng = as_rng(rng)
     if n_lines < 2: raise MotionAugError(f"sample_movements: n_lines must be >= 2, got {n_lines}")
     if lam <= 0 or max_rotation < 0 or max_translation < 0:
-        raise MotionAugError("sample_movements: lam must be > 0 and the maximum rotation/translation >= 0")
+        raise MotionAugError("sample_movements: lam must be > 0 and the maximum "
+                             "rotation/translation >= 0")
     n = 0
     while n == 0: n = int(rng.poisson(lam))
     n = min(n, n_lines - 1)
     times = np.sort(rng.choice(np.arange(1, n_lines), size=n, replace=False))
-    trans = rng.uniform(-max_translation, max_translation, (n, 2)); ang = rng.uniform(-max_rotation, max_rotation, n)
+    trans = rng.uniform(-max_translation, max_translation, (n, 2))
+    ang = rng.uniform(-max_rotation, max_rotation, n)
     steps = np.stack([rigid_matrix(dy, dx, a) for (dy, dx), a in zip(trans, ang)])
-    poses = np.concatenate([np.eye(3)[None], se2_exp(np.cumsum(se2_log(steps), axis=0))])   # Eq. (0)
+    # Eq. (0)
+    poses = np.concatenate([np.eye(3)[None], se2_exp(np.cumsum(se2_log(steps), axis=0))])
     return times, poses
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #29d1a29c
 def segment_masks(times: Sequence[int], n_lines: int) -> np.ndarray:
-    "Boolean (N + 1, n_lines): row i marks the phase-encode lines [t_i, t_{i+1}) acquired in pose i (t_0 = 0)."
+    """Boolean (N + 1, n_lines): row i marks the phase-encode lines [t_i, t_{i+1}) acquired in pose
+    i (t_0 = 0)."""
     edges = np.r_[0, np.asarray(times, int), n_lines]
-    if np.any(np.diff(edges) <= 0): raise MotionAugError(f"segment_masks: times must be increasing in 1..{n_lines - 1}, got {list(times)}")
+    if np.any(np.diff(edges) <= 0):
+        raise MotionAugError(f"segment_masks: times must be increasing in 1..{n_lines - 1}, got "
+                             f"{list(times)}")
     j = np.arange(n_lines)
     return (j[None] >= edges[:-1, None]) & (j[None] < edges[1:, None])
 
 def segment_weights(image: np.ndarray, times: Sequence[int], magnitude: bool = True) -> np.ndarray:
-    """Normalised weights of Eq. (1b) for the k-space segments of `times` (phase encoding = last axis W).
-    w_i = sum over pixels of |ifft2c(M_i * fft2c(I0))| (`magnitude=True`, the graded reading used here), or of
-    the complex ifft2c(...) itself (`magnitude=False`, the paper's literal formula, real part taken: it is
-    nonzero only for the segment holding the central line W//2). Returns (N + 1,) float, summing to 1."""
+    """Normalised weights of Eq. (1b) for the k-space segments of `times` (phase encoding = last
+    axis W). w_i = sum over pixels of |ifft2c(M_i * fft2c(I0))| (`magnitude=True`, the graded
+    reading used here), or of the complex ifft2c(...) itself (`magnitude=False`, the paper's literal
+    formula, real part taken: it is nonzero only for the segment holding the central line W//2).
+    Returns (N + 1,) float, summing to 1."""
     image = np.asarray(image)
-    if image.ndim != 2: raise MotionAugError(f"segment_weights: image must be 2D (H, W), got {image.shape}")
+    if image.ndim != 2:
+        raise MotionAugError(f"segment_weights: image must be 2D (H, W), got {image.shape}")
     k = fft2c(image.astype(np.complex128))
     m = segment_masks(times, image.shape[-1])                          # (S, W)
-    parts = ifft2c(k[None] * m[:, None, :])                            # (S, H, W): each segment's image
+    # (S, H, W): each segment's image
+    parts = ifft2c(k[None] * m[:, None, :])
     w = np.abs(parts).sum(axis=(1, 2)) if magnitude else parts.sum(axis=(1, 2)).real
-    if w.sum() <= 0: raise MotionAugError("segment_weights: the weights sum to <= 0 (an empty image?)")
+    if w.sum() <= 0:
+        raise MotionAugError("segment_weights: the weights sum to <= 0 (an empty image?)")
     return w / w.sum()
 
 def log_euclidean_mean(poses: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -109,58 +124,70 @@ def log_euclidean_mean(poses: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return se2_exp(np.einsum("i,ijk->jk", np.asarray(weights, float), se2_log(poses)))
 
 def demean_poses(poses: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    "Eq. (1): every pose pre-multiplied by the inverse of the weighted log-Euclidean mean, A_i' = A_avg^-1 A_i."
+    """Eq. (1): every pose pre-multiplied by the inverse of the weighted log-Euclidean mean, A_i' =
+    A_avg^-1 A_i."""
     return np.linalg.solve(log_euclidean_mean(poses, weights)[None], np.asarray(poses, float))
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #26555ac3
 def poses_to_schedule(times: Sequence[int], poses: np.ndarray, n_lines: int) -> np.ndarray:
-    "Per-line schedule (n_lines, 3) of (dy px, dx px, angle deg) from segment times and poses (S, 3, 3), for `rigid_motion_kspace`."
+    """Per-line schedule (n_lines, 3) of (dy px, dx px, angle deg) from segment times and poses
+    (S, 3, 3), for `rigid_motion_kspace`."""
     m = segment_masks(times, n_lines)
-    if len(poses) != len(m): raise MotionAugError(f"poses_to_schedule: {len(poses)} poses for {len(m)} segments")
+    if len(poses) != len(m):
+        raise MotionAugError(f"poses_to_schedule: {len(poses)} poses for {len(m)} segments")
     sched = np.zeros((n_lines, 3))
     for seg, P in zip(m, poses): sched[seg] = rigid_params(P)
     return sched
 
-def simulate_motion_artefact(image: np.ndarray, rng: np.random.Generator | int | None = None, lam: float = 2.0,
-                             max_rotation: float = 30.0, max_translation: float = 3.2, demean: bool = True,
-                             magnitude_weights: bool = True, interp_order: int = 3, mode: str = "nearest"
-                             ) -> tuple[np.ndarray, dict]:
-    """Shaw et al. (2019) k-space motion artefact of a 2D magnitude image `image` (H, W), phase encoding along W.
+def simulate_motion_artefact(image: np.ndarray, rng: np.random.Generator | int | None = None,
+                             lam: float = 2.0, max_rotation: float = 30.0,
+                             max_translation: float = 3.2, demean: bool = True,
+                             magnitude_weights: bool = True, interp_order: int = 3,
+                             mode: str = "nearest") -> tuple[np.ndarray, dict]:
+    """Shaw et al. (2019) k-space motion artefact of a 2D magnitude image `image` (H, W), phase
+    encoding along W.
 
-    Eq. (0): `sample_movements(W, rng, lam, max_rotation, max_translation)` (translation in PIXELS); Eq. (1):
-    de-mean the poses with `segment_weights(image, times, magnitude_weights)` (skip with `demean=False`);
-    Eq. (2): `midl_book.mri.rigid_motion_kspace` with cubic b-spline rotation (`interp_order`), edge padding
-    (`mode`) and exact Fourier translation, then the magnitude of the inverse FFT. Returns (artefacted float32
-    (H, W), info dict with 'times', 'poses' (as drawn), 'demeaned' poses, 'weights' and the per-line 'schedule')."""
+    Eq. (0): `sample_movements(W, rng, lam, max_rotation, max_translation)` (translation in PIXELS);
+    Eq. (1): de-mean the poses with `segment_weights(image, times, magnitude_weights)` (skip with
+    `demean=False`); Eq. (2): `midl_book.mri.rigid_motion_kspace` with cubic b-spline rotation
+    (`interp_order`), edge padding (`mode`) and exact Fourier translation, then the magnitude of the
+    inverse FFT. Returns (artefacted float32 (H, W), info dict with 'times', 'poses' (as drawn),
+    'demeaned' poses, 'weights' and the per-line 'schedule')."""
     image = np.asarray(image)
-    if image.ndim != 2: raise MotionAugError(f"simulate_motion_artefact: image must be 2D (H, W), got {image.shape}")
+    if image.ndim != 2:
+        raise MotionAugError("simulate_motion_artefact: image must be 2D (H, W), got "
+                             f"{image.shape}")
     w_lines = image.shape[-1]
     times, poses = sample_movements(w_lines, rng, lam, max_rotation, max_translation)
     weights = segment_weights(image, times, magnitude_weights)
     used = demean_poses(poses, weights) if demean else poses
     sched = poses_to_schedule(times, used, w_lines)
     k, _ = rigid_motion_kspace(image, sched, interp_order=interp_order, mode=mode)
-    return np.abs(ifft2c(k)).astype(np.float32), dict(times=times, poses=poses, demeaned=used, weights=weights, schedule=sched)
+    return np.abs(ifft2c(k)).astype(np.float32), dict(times=times, poses=poses, demeaned=used,
+                                                      weights=weights, schedule=sched)
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #9500d69a
-def generalised_dice_loss(logits: torch.Tensor, target: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
-    """Generalised Dice loss (Sudre et al. 2017), Eq. (3): logits (B, L, *spatial), integer target (B, *spatial)
-    in [0, L). Sums over batch and space; w_l = 1 / (sum r_l)^2; a class absent from the batch takes the largest
-    finite weight (NiftyNet's rule). 0 for a perfect one-hot prediction; in [0, 1]. This is
-    `midl_book.losses.dice_loss(batch=True, weight="inverse_square", absent="max")` without smoothing;
-    `eps` (the former clamp, a no-op for a present class) is kept for old calls and unused."""
+def generalised_dice_loss(logits: torch.Tensor, target: torch.Tensor,
+                          eps: float = 1e-8) -> torch.Tensor:
+    """Generalised Dice loss (Sudre et al. 2017), Eq. (3): logits (B, L, *spatial), integer target
+    (B, *spatial) in [0, L). Sums over batch and space; w_l = 1 / (sum r_l)^2; a class absent from
+    the batch takes the largest finite weight (NiftyNet's rule). 0 for a perfect one-hot prediction;
+    in [0, 1]. This is `midl_book.losses.dice_loss(batch=True, weight="inverse_square",
+    absent="max")` without smoothing; `eps` (the former clamp, a no-op for a present class) is kept
+    for old calls and unused."""
     if logits.ndim < 3 or target.shape != logits.shape[:1] + logits.shape[2:]:
-        raise MotionAugError(f"generalised_dice_loss: logits (B, L, ...) and target (B, ...) do not match: "
-                             f"{tuple(logits.shape)} vs {tuple(target.shape)}")
+        raise MotionAugError("generalised_dice_loss: logits (B, L, ...) and target (B, ...) do not "
+                             f"match: {tuple(logits.shape)} vs {tuple(target.shape)}")
     p = logits.float().softmax(1)
     r = F.one_hot(target.long(), logits.shape[1]).movedim(-1, 1).float()
-    # Eq. (3), sums over batch and space, w_l = 1 / (sum_n r_ln)^2, absent class -> the largest present weight
+    # Eq. (3), sums over batch and space, w_l = 1 / (sum_n r_ln)^2, absent class -> the largest
+    # present weight
     return dice_loss(p, r, 0.0, 0.0, batch=True, weight="inverse_square", w_eps=0.0, absent="max")
 
 def mc_dropout_unet(in_channels: int = 1, n_classes: int = 2, width: int = 8, depth: int = 4,
                     dropout: float = 0.5, first_dropout: float = 0.05) -> UNet:
-    """A `midl_book.models.UNet` with the paper's dropout: `dropout` after the first conv of every level, and
-    `first_dropout` in the first level (the network's initial layers)."""
+    """A `midl_book.models.UNet` with the paper's dropout: `dropout` after the first conv of every
+    level, and `first_dropout` in the first level (the network's initial layers)."""
     net = UNet(in_channels, n_classes, depth=depth, width=width, dropout=dropout)
     drops = [m for m in net.down[0] if isinstance(m, nn.Dropout)]
     if dropout and drops: drops[0].p = first_dropout
@@ -193,10 +220,13 @@ def classical_augment(x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
     ya = F.grid_sample(yt, g, mode="nearest", padding_mode="zeros", align_corners=False)
     return xa[:, 0].numpy(), ya[:, 0].numpy().astype(np.int64)
 
-def random_patches(x: np.ndarray, y: np.ndarray, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    "One uniformly placed `size` x `size` patch per image: x (N, H, W), y (N, H, W) -> (N, size, size) each (vectorised)."
+def random_patches(x: np.ndarray, y: np.ndarray, size: int,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One uniformly placed `size` x `size` patch per image: x (N, H, W), y (N, H, W) ->
+    (N, size, size) each (vectorised)."""
     n, h, w = x.shape
-    if size > min(h, w): raise MotionAugError(f"random_patches: patch size {size} exceeds the image ({h} x {w})")
+    if size > min(h, w):
+        raise MotionAugError(f"random_patches: patch size {size} exceeds the image ({h} x {w})")
     oy, ox = rng.integers(0, h - size + 1, n), rng.integers(0, w - size + 1, n)
     i = np.arange(size)
     rows, cols = (oy[:, None] + i)[:, :, None], (ox[:, None] + i)[:, None, :]
@@ -204,26 +234,31 @@ def random_patches(x: np.ndarray, y: np.ndarray, size: int, rng: np.random.Gener
     return x[idx, rows, cols], y[idx, rows, cols]
 
 class MotionAugmentation(Callback):
-    """fastai callback: before every epoch, rebuild the training set from clean images x (N, H, W), their
-    precomputed artefacted versions `bank` (N, K, H, W) and labels y (N, H, W). Each image is shown artefacted
-    with probability `p` (a random one of its K versions), transformed by
-    `classical_augment(**classical)` (None: off), multiplied by a random bias field (+-`bias`, 0 = off)
-    and cut to one random `patch` x `patch` patch. The training DataLoader's dataset must hold (N, 1, patch, patch)
-    inputs and (N, patch, patch) labels (it is overwritten in place); validation is untouched."""
+    """fastai callback: before every epoch, rebuild the training set from clean images x (N, H, W),
+    their precomputed artefacted versions `bank` (N, K, H, W) and labels y (N, H, W). Each image is
+    shown artefacted with probability `p` (a random one of its K versions), transformed by
+    `classical_augment(**classical)` (None: off), multiplied by a random bias field (+-`bias`, 0 =
+    off) and cut to one random `patch` x `patch` patch. The training DataLoader's dataset must hold
+    (N, 1, patch, patch) inputs and (N, patch, patch) labels (it is overwritten in place);
+    validation is untouched."""
     order = 1
-    def __init__(self, x: np.ndarray, y: np.ndarray, bank: np.ndarray, p: float = 0.5, patch: int = 32,
-                 bias: float = 0.1, seed: int = 0, classical: dict | None = None):
+    def __init__(self, x: np.ndarray, y: np.ndarray, bank: np.ndarray, p: float = 0.5,
+                 patch: int = 32, bias: float = 0.1, seed: int = 0, classical: dict | None = None):
         if bank.shape[0] != x.shape[0] or bank.shape[2:] != x.shape[1:]:
-            raise MotionAugError(f"MotionAugmentation: bank {bank.shape} must be (N, K, H, W) for x {x.shape}")
-        if not 0 <= p <= 1: raise MotionAugError(f"MotionAugmentation: p must be in [0, 1], got {p}")
+            raise MotionAugError(f"MotionAugmentation: bank {bank.shape} must be (N, K, H, W) for "
+                                 f"x {x.shape}")
+        if not 0 <= p <= 1:
+            raise MotionAugError(f"MotionAugmentation: p must be in [0, 1], got {p}")
         self.x, self.y, self.bank, self.p, self.patch, self.bias = x, y, bank, p, patch, bias
         self.classical, self.rng = classical, np.random.default_rng(seed)
 
     def sample(self) -> tuple[np.ndarray, np.ndarray]:
-        "One epoch's training inputs (N, 1, patch, patch) float32 and labels (N, patch, patch) int64."
+        """One epoch's training inputs (N, 1, patch, patch) float32 and labels (N, patch, patch)
+        int64."""
         n, k = self.bank.shape[:2]
         show = self.rng.random(n) < self.p
-        x = np.where(show[:, None, None], self.bank[np.arange(n), self.rng.integers(0, k, n)], self.x)
+        x = np.where(show[:, None, None], self.bank[np.arange(n), self.rng.integers(0, k, n)],
+                     self.x)
         y = self.y
         if self.classical is not None: x, y = classical_augment(x, y, self.rng, **self.classical)
         if self.bias: x = x * bias_field(x.shape, self.bias, self.rng, batch_axes=1)
@@ -260,18 +295,19 @@ class MotionAugStream(torch.utils.data.Dataset):
         return torch.from_numpy(xp.astype(np.float32)), torch.from_numpy(yp[0].astype(np.int64))
 
 # %% ../../nbs/part3/kspace_motion_aug.ipynb #8a048409
-def mc_dropout_predict(model: nn.Module, x: np.ndarray, n_samples: int = 20, bs: int = 32, seed: int = 0,
-                       device: torch.device | None = None) -> np.ndarray:
-    """Foreground (class 1) softmax probabilities from `n_samples` stochastic forward passes with dropout on:
-    x (N, 1, H, W) -> samples float32 (n_samples, N, H, W) (`midl_book.train.mc_dropout_predict`
-    with the paper's read-out). Seeded (torch.manual_seed(seed)). `.mean(0)`: prediction;
-    `.std(0)`: uncertainty."""
+def mc_dropout_predict(model: nn.Module, x: np.ndarray, n_samples: int = 20, bs: int = 32,
+                       seed: int = 0, device: torch.device | None = None) -> np.ndarray:
+    """Foreground (class 1) softmax probabilities from `n_samples` stochastic forward passes with
+    dropout on: x (N, 1, H, W) -> samples float32 (n_samples, N, H, W)
+    (`midl_book.train.mc_dropout_predict` with the paper's read-out). Seeded
+    (torch.manual_seed(seed)). `.mean(0)`: prediction; `.std(0)`: uncertainty."""
     return _mc_dropout_predict(model, x, n_samples, bs, seed, device,
                                postprocess=lambda z: z.softmax(1)[:, 1])
 
 def gaussian_kld(mu_a, sd_a, mu_c, sd_c, sd_floor: float = 0.01) -> np.ndarray:
-    """Eq. (4): per-voxel KL( N(mu_a, sd_a^2) || N(mu_c, sd_c^2) ) in nats (element-wise, broadcasting), with both
-    standard deviations floored at `sd_floor` (> 0) so that confident voxels give finite values."""
+    """Eq. (4): per-voxel KL( N(mu_a, sd_a^2) || N(mu_c, sd_c^2) ) in nats (element-wise,
+    broadcasting), with both standard deviations floored at `sd_floor` (> 0) so that confident
+    voxels give finite values."""
     if sd_floor <= 0: raise MotionAugError(f"gaussian_kld: sd_floor must be > 0, got {sd_floor}")
     sa, sc = np.maximum(sd_a, sd_floor), np.maximum(sd_c, sd_floor)
     return np.log(sc / sa) + (sa ** 2 + (np.asarray(mu_a) - mu_c) ** 2) / (2 * sc ** 2) - 0.5

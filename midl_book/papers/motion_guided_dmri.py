@@ -5,10 +5,12 @@ from __future__ import annotations
 from ..core import *
 from ..mri import fft2c, ifft2c, complex_to_channels, channels_to_complex, DataConsistency
 from ..metrics.image import psnr, ssim   # fastMRI's conventions: data range = ref.max()
-from ..phantoms import as_rng, CinePhantom, cine_phantom   # the phantom: midl_book.phantoms.cardiac
+# the phantom: midl_book.phantoms.cardiac
+from ..phantoms import as_rng, CinePhantom, cine_phantom
 from ..models import UNet
 from ..registration import warp, total_variation   # the STN warp and the TV of a flow
-from ..data import load_cine, select_phases   # the ACDC readers: midl_book.data.datasets.cardiac
+# the ACDC readers: midl_book.data.datasets.cardiac
+from ..data import load_cine, select_phases
 from ..train import predict
 from typing import NamedTuple, Sequence
 import numpy as np
@@ -26,13 +28,15 @@ __all__ = ['MotionGuidedError', 'load_acdc_cine', 'acdc_sequences', 'true_flow',
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #428a8da3
 class MotionGuidedError(MidlBookError):
-    "Bad input to a `midl_book.papers.motion_guided_dmri` function; the message names the argument and the fix."
+    """Bad input to a `midl_book.papers.motion_guided_dmri` function; the message names the argument
+    and the fix."""
 
 def load_acdc_cine(path,  # ACDC's `patientXXX_4d.nii.gz`
-                   spacing_mm: float = 1.25,  # in-plane pixel size after resampling (the paper: 1.25 mm)
+                   spacing_mm: float = 1.25,  # in-plane pixel size, resampled (paper: 1.25 mm)
                    size: int = 152,  # in-plane size after centre crop or pad (the paper: 152)
                    ) -> np.ndarray:
-    "`midl_book.data.load_cine` -> float32 `(slices, phases, size, size)`, each slice scaled to max 1 (our choice)."
+    """`midl_book.data.load_cine` -> float32 `(slices, phases, size, size)`, each slice scaled to
+    max 1 (our choice)."""
     out = load_cine(path, spacing_mm, size)
     m = out.max(axis=(1, 2, 3), keepdims=True)
     return out / np.where(m > 0, m, 1)
@@ -40,18 +44,24 @@ def load_acdc_cine(path,  # ACDC's `patientXXX_4d.nii.gz`
 def acdc_sequences(cine: np.ndarray,  # `(slices, P, H, W)`
                    frames: int = 12,  # phases kept (the paper: 12)
                    ) -> np.ndarray:
-    "`frames` phases evenly spaced over the cycle of each slice (`midl_book.data.select_phases`) -> `(slices, frames, H, W)`."
+    """`frames` phases evenly spaced over the cycle of each slice (`midl_book.data.select_phases`)
+    -> `(slices, frames, H, W)`."""
     return select_phases(cine, frames, axis=1)
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #bbdbae2e
 def true_flow(disp_src: np.ndarray, disp_tgt: np.ndarray, n_iter: int = 30) -> np.ndarray:
     """The flow v (`(..., 2, H, W)` float32, px, dx first) that warps phantom frame s onto frame t:
-    frame_t(x) = frame_s(x + v(x)), from their displacements u_s, u_t (`CinePhantom.disp[..., s/t, :, :, :]`).
-    Solves v = u_t(x) - u_s(x + v) by `n_iter` fixed-point steps from v = u_t - u_s (converges when
-    |grad u_s| < 1, true for `cine_phantom`; the error shrinks by that factor per step)."""
-    s, t = torch.as_tensor(np.asarray(disp_src, np.float32)), torch.as_tensor(np.asarray(disp_tgt, np.float32))
+    frame_t(x) = frame_s(x + v(x)), from their displacements u_s, u_t (`CinePhantom.disp[..., s/t,
+    :, :, :]`). Solves v = u_t(x) - u_s(x + v) by `n_iter` fixed-point steps from v = u_t - u_s
+    (converges when |grad u_s| < 1, true for `cine_phantom`; the error shrinks by that factor per
+    step)."""
+    s, t = (
+        torch.as_tensor(np.asarray(disp_src, np.float32)),
+        torch.as_tensor(np.asarray(disp_tgt, np.float32)),
+    )
     if s.shape != t.shape or s.ndim < 3 or s.shape[-3] != 2:
-        raise MotionGuidedError(f"true_flow: both displacements must be (..., 2, H, W), got {tuple(s.shape)} and {tuple(t.shape)}")
+        raise MotionGuidedError("true_flow: both displacements must be (..., 2, H, W), got "
+                                f"{tuple(s.shape)} and {tuple(t.shape)}")
     shape = s.shape
     s, t = s.reshape(-1, *shape[-3:]), t.reshape(-1, *shape[-3:])
     v = t - s
@@ -59,31 +69,39 @@ def true_flow(disp_src: np.ndarray, disp_tgt: np.ndarray, n_iter: int = 30) -> n
     return v.reshape(shape).numpy()
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #e4b0a15c
-def kt_cartesian_mask(frames: int, width: int, acceleration: float = 8.0, n_centre: int = 8, rng=None,
-                      sigma_fraction: float = 0.1) -> np.ndarray:
-    """k-t Cartesian undersampling (kt-FOCUSS density, as in Schlemper/Qin's `cartesian_mask`): float32
-    `(frames, 1, width)`, 1 = phase-encoding line measured; a new draw in every frame.
+def kt_cartesian_mask(frames: int, width: int, acceleration: float = 8.0, n_centre: int = 8,
+                      rng=None, sigma_fraction: float = 0.1) -> np.ndarray:
+    """k-t Cartesian undersampling (kt-FOCUSS density, as in Schlemper/Qin's `cartesian_mask`):
+    float32 `(frames, 1, width)`, 1 = phase-encoding line measured; a new draw in every frame.
 
-    Each frame keeps the `n_centre` central lines [W//2 - n_centre//2, +n_centre) (zero frequency at W//2, the
-    `fft2c` convention) plus floor(W / acceleration) - n_centre others drawn without replacement with
-    probability proportional to exp(-(k - W/2)^2 / (2 (sigma_fraction W)^2)) + 1 / (2 acceleration), so every
-    frame has exactly floor(W / R) lines (`mask_acceleration` = W / floor(W / R), slightly above R when W/R is
-    not an integer). `rng`: Generator, int seed or None. Raises `MotionGuidedError` when the centre alone
-    exceeds the budget."""
+    Each frame keeps the `n_centre` central lines [W//2 - n_centre//2, +n_centre) (zero frequency at
+    W//2, the `fft2c` convention) plus floor(W / acceleration) - n_centre others drawn without
+    replacement with probability proportional to exp(-(k - W/2)^2 / (2 (sigma_fraction W)^2)) + 1 /
+    (2 acceleration), so every frame has exactly floor(W / R) lines (`mask_acceleration` = W /
+    floor(W / R), slightly above R when W/R is not an integer). `rng`: Generator, int seed or None.
+    Raises `MotionGuidedError` when the centre alone exceeds the budget."""
     rng = as_rng(rng)
     frames, width = int(frames), int(width)
-    if frames < 1 or width < 2: raise MotionGuidedError(f"kt_cartesian_mask: frames >= 1 and width >= 2 needed, got {frames}, {width}")
-    if not acceleration >= 1: raise MotionGuidedError(f"kt_cartesian_mask: acceleration must be >= 1, got {acceleration}")
+    if frames < 1 or width < 2:
+        raise MotionGuidedError("kt_cartesian_mask: frames >= 1 and width >= 2 needed, got "
+                                f"{frames}, {width}")
+    if not acceleration >= 1:
+        raise MotionGuidedError(f"kt_cartesian_mask: acceleration must be >= 1, got {acceleration}")
     n_total = int(width / acceleration)
     if not 0 <= n_centre <= n_total:
-        raise MotionGuidedError(f"kt_cartesian_mask: n_centre={n_centre} central lines exceed the {n_total} lines per frame "
-                                f"that acceleration={acceleration} allows at width={width}; lower n_centre")
+        raise MotionGuidedError(f"kt_cartesian_mask: n_centre={n_centre} central lines exceed the "
+                                f"{n_total} lines per frame that acceleration={acceleration} "
+                                f"allows at width={width}; lower n_centre")
     k = np.arange(width)
-    pdf = np.exp(-0.5 * ((k - width / 2) / (sigma_fraction * width)) ** 2) + 1.0 / (2 * acceleration)  # Eq. (M)
+    # Eq. (M)
+    pdf = np.exp(-0.5 * ((k - width / 2) / (sigma_fraction * width)) ** 2) + 1.0 / (
+        2 * acceleration
+    )
     centre = slice(width // 2 - n_centre // 2, width // 2 - n_centre // 2 + n_centre)
     pdf[centre] = 0
     pdf = pdf / pdf.sum()
-    # Gumbel-top-k: the n largest log p + Gumbel noise = n draws without replacement with probabilities p
+    # Gumbel-top-k: the n largest log p + Gumbel noise = n draws without replacement with
+    # probabilities p
     keys = np.log(np.where(pdf > 0, pdf, 1e-300)) + rng.gumbel(size=(frames, width))
     idx = np.argsort(-keys, axis=1)[:, :n_total - n_centre]
     m = np.zeros((frames, width), np.float32)
@@ -92,30 +110,38 @@ def kt_cartesian_mask(frames: int, width: int, acceleration: float = 8.0, n_cent
     return m[:, None, :]
 
 def dynamic_inputs(frames: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Network input and target from fully sampled sequences `(N, T, H, W)` (real or complex) and k-t masks
-    broadcastable to them (e.g. `(N, T, 1, W)`): x float32 `(N, T, 3, H, W)` = (real, imag) of the zero-filled
-    frames `ifft2c(mask * fft2c(frame))` and the mask; y float32 `(N, T, 2, H, W)` = (real, imag) of the frames."""
+    """Network input and target from fully sampled sequences `(N, T, H, W)` (real or complex) and
+    k-t masks broadcastable to them (e.g. `(N, T, 1, W)`): x float32 `(N, T, 3, H, W)` =
+    (real, imag) of the zero-filled frames `ifft2c(mask * fft2c(frame))` and the mask; y float32
+    `(N, T, 2, H, W)` = (real, imag) of the frames."""
     frames = np.asarray(frames)
-    if frames.ndim != 4: raise MotionGuidedError(f"dynamic_inputs: frames must be (N, T, H, W), got {frames.shape}")
+    if frames.ndim != 4:
+        raise MotionGuidedError(f"dynamic_inputs: frames must be (N, T, H, W), got {frames.shape}")
     m = np.broadcast_to(np.asarray(masks, np.float32), frames.shape)
-    if not np.isin(m, (0, 1)).all(): raise MotionGuidedError("dynamic_inputs: masks must be binary (1 = measured)")
+    if not np.isin(m, (0, 1)).all():
+        raise MotionGuidedError("dynamic_inputs: masks must be binary (1 = measured)")
     zf = ifft2c(fft2c(frames.astype(np.complex64)) * m)
     x = np.concatenate([complex_to_channels(zf), m[:, :, None]], axis=2).astype(np.float32)
     return x, complex_to_channels(frames.astype(np.complex64)).astype(np.float32)
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #711b6604
 class ConvGRU(nn.Module):
-    """Convolutional GRU cell (Ballas et al. 2015): zeta = sig(W_z*x + U_z*h), rho = sig(W_r*x + U_r*h),
-    h~ = tanh(W*x + U*(rho h)), h' = (1 - zeta) h + zeta h~. `forward(x, h=None) -> (output, h')` with
-    output = h'; x `(B, in_channels, H, W)`, h `(B, hidden, H, W)` or None (zeros). The W and U convolutions
-    of each gate are one convolution over the concatenation [x, h] (same maths, one bias per gate)."""
+    """Convolutional GRU cell (Ballas et al. 2015): zeta = sig(W_z*x + U_z*h), rho =
+    sig(W_r*x + U_r*h), h~ = tanh(W*x + U*(rho h)), h' = (1 - zeta) h + zeta h~. `forward(x, h=None)
+    -> (output, h')` with output = h'; x `(B, in_channels, H, W)`, h `(B, hidden, H, W)` or None
+    (zeros). The W and U convolutions of each gate are one convolution over the concatenation [x, h]
+    (same maths, one bias per gate)."""
     def __init__(self, in_channels: int, hidden: int, kernel_size: int = 3):
         super().__init__()
         self.hidden = int(hidden)
-        self.gates = nn.Conv2d(in_channels + hidden, 2 * hidden, kernel_size, padding=kernel_size // 2)  # zeta, rho
-        self.cand = nn.Conv2d(in_channels + hidden, hidden, kernel_size, padding=kernel_size // 2)       # W, U of h~
+        # zeta, rho
+        self.gates = nn.Conv2d(in_channels + hidden, 2 * hidden, kernel_size,
+                               padding=kernel_size // 2)
+        # W, U of h~
+        self.cand = nn.Conv2d(in_channels + hidden, hidden, kernel_size, padding=kernel_size // 2)
 
-    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor,
+                h: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         if h is None: h = x.new_zeros(x.shape[0], self.hidden, *x.shape[2:])
         zeta, rho = torch.sigmoid(self.gates(torch.cat([x, h], 1))).chunk(2, dim=1)
         h_tilde = torch.tanh(self.cand(torch.cat([x, rho * h], 1)))
@@ -126,56 +152,70 @@ def _conv(cin: int, cout: int) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.LeakyReLU(0.1))
 
 class DynamicReconstructionNet(nn.Module):
-    """MODRN's DR component, Eq. (5): `n_iter` (N) iterations of a 3-level U-Net with ConvGRU B at the
-    bottleneck (state passed from frame t-1 to t) and ConvGRU S after the first decoder (state passed from
-    iteration to iteration within a frame), a residual update and hard data consistency.
+    """MODRN's DR component, Eq. (5): `n_iter` (N) iterations of a 3-level U-Net with ConvGRU B at
+    the bottleneck (state passed from frame t-1 to t) and ConvGRU S after the first decoder (state
+    passed from iteration to iteration within a frame), a residual update and hard data consistency.
 
-    `forward(x)`: x float `(B, T, 3, H, W)` = (real, imag) of the zero-filled frames and the k-t mask
-    (`dynamic_inputs`); returns `(B, T, 2, H, W)` (real, imag). H and W must be divisible by 4. Frames are
-    processed in order t = 1..T (the paper's B is unidirectional). `recurrent=False` resets both hidden
-    states at every step ("DRN w/o GRU")."""
+    `forward(x)`: x float `(B, T, 3, H, W)` = (real, imag) of the zero-filled frames and the k-t
+    mask (`dynamic_inputs`); returns `(B, T, 2, H, W)` (real, imag). H and W must be divisible by 4.
+    Frames are processed in order t = 1..T (the paper's B is unidirectional). `recurrent=False`
+    resets both hidden states at every step ("DRN w/o GRU")."""
     def __init__(self, width: int = 8, n_iter: int = 3, recurrent: bool = True):
         super().__init__()
-        if n_iter < 1: raise MotionGuidedError(f"DynamicReconstructionNet: n_iter must be >= 1, got {n_iter}")
+        if n_iter < 1:
+            raise MotionGuidedError(f"DynamicReconstructionNet: n_iter must be >= 1, got {n_iter}")
         w = int(width)
         self.n_iter, self.recurrent = int(n_iter), bool(recurrent)
-        self.enc = nn.ModuleList([_conv(2, w), _conv(w, w), _conv(w, 2 * w)])      # f_enc: 1, 1/2, 1/4 resolution
+        # f_enc: 1, 1/2, 1/4 resolution
+        self.enc = nn.ModuleList([_conv(2, w), _conv(w, w), _conv(w, 2 * w)])
         self.B = ConvGRU(2 * w, 2 * w)
-        self.up1, self.dec1 = nn.ConvTranspose2d(2 * w, w, 2, stride=2), _conv(2 * w, w)   # f_dec1 -> 1/2
+        # f_dec1 -> 1/2
+        self.up1, self.dec1 = nn.ConvTranspose2d(2 * w, w, 2, stride=2), _conv(2 * w, w)
         self.S = ConvGRU(w, w)
-        self.up2 = nn.ConvTranspose2d(w, w, 2, stride=2)                           # f_dec2 -> full resolution
+        # f_dec2 -> full resolution
+        self.up2 = nn.ConvTranspose2d(w, w, 2, stride=2)
         self.dec2 = nn.Sequential(_conv(2 * w, w), nn.Conv2d(w, 2, 1))
         self.dc = DataConsistency(noise_lvl=None)                                  # hard DC
 
     def step(self, z: torch.Tensor, k0: torch.Tensor, mask: torch.Tensor, b, s):
         "One iteration of Eq. (5) for one frame: returns (z^(n), b^(n), s^(n))."
-        e1 = self.enc[0](z); e2 = self.enc[1](F.max_pool2d(e1, 2)); e3 = self.enc[2](F.max_pool2d(e2, 2))
-        xb, b = self.B(e3, b)                                                       # x_bt, b_t = B(f_enc(z), b)
-        xs, s = self.S(self.dec1(torch.cat([e2, self.up1(xb)], 1)), s)              # x_st, s_t = S(f_dec1(x_bt), s)
-        z = self.dc(self.dec2(torch.cat([e1, self.up2(xs)], 1)) + z, k0, mask)      # z = DC(f_dec2(x_st) + z, y, Omega)
+        e1 = self.enc[0](z)
+        e2 = self.enc[1](F.max_pool2d(e1, 2))
+        e3 = self.enc[2](F.max_pool2d(e2, 2))
+        # x_bt, b_t = B(f_enc(z), b)
+        xb, b = self.B(e3, b)
+        # x_st, s_t = S(f_dec1(x_bt), s)
+        xs, s = self.S(self.dec1(torch.cat([e2, self.up1(xb)], 1)), s)
+        # z = DC(f_dec2(x_st) + z, y, Omega)
+        z = self.dc(self.dec2(torch.cat([e1, self.up2(xs)], 1)) + z, k0, mask)
         return z, b, s
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 5 or x.shape[2] != 3 or x.shape[-1] % 4 or x.shape[-2] % 4:
-            raise MotionGuidedError(f"DynamicReconstructionNet expects x (B, T, 3, H, W) with H, W divisible by 4, got "
-                                    f"{tuple(x.shape)}; build it with dynamic_inputs(frames, masks)")
+            raise MotionGuidedError("DynamicReconstructionNet expects x (B, T, 3, H, W) with H, W "
+                                    f"divisible by 4, got {tuple(x.shape)}; build it with "
+                                    "dynamic_inputs(frames, masks)")
         mask = x[:, :, 2]
-        k0 = fft2c(channels_to_complex(x[:, :, :2])) * mask                         # y_t (zero off the mask)
+        # y_t (zero off the mask)
+        k0 = fft2c(channels_to_complex(x[:, :, :2])) * mask
         b, outs = None, []
         for t in range(x.shape[1]):
-            z, s = x[:, t, :2], None                                                # z_t^(0) = zero-filled; s_t^(0) = 0
+            # z_t^(0) = zero-filled; s_t^(0) = 0
+            z, s = x[:, t, :2], None
             if not self.recurrent: b = None
             for _ in range(self.n_iter):
                 if not self.recurrent: b = s = None
                 z, b, s = self.step(z, k0[:, t], mask[:, t], b, s)
-            outs.append(z)                                                          # b carries over: b_{t+1}^(0) = b_t^(N)
+            # b carries over: b_{t+1}^(0) = b_t^(N)
+            outs.append(z)
         return torch.stack(outs, 1)
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #06a1e38b
 class UFlowNet(nn.Module):
-    """The ME component's U-FlowNet: `midl_book.models.UNet(2 -> 2)` on the concatenated (source, target)
-    magnitudes `(B, 1, H, W)` each; returns the flow `(B, 2, H, W)` in px (dx, dy) with
-    target(x) ~ source(x + flow(x)) (`warp`). The last layer is zero-initialised (identity warp at start)."""
+    """The ME component's U-FlowNet: `midl_book.models.UNet(2 -> 2)` on the concatenated
+    (source, target) magnitudes `(B, 1, H, W)` each; returns the flow `(B, 2, H, W)` in px (dx, dy)
+    with target(x) ~ source(x + flow(x)) (`warp`). The last layer is zero-initialised (identity warp
+    at start)."""
     def __init__(self, width: int = 8, depth: int = 3, norm: str | None = None):
         super().__init__()
         self.net = UNet(2, 2, depth=depth, width=width, norm=norm)
@@ -185,8 +225,8 @@ class UFlowNet(nn.Module):
         return self.net(torch.cat([source, target], 1))
 
 class FlowWarp(nn.Module):
-    """`UFlowNet` + STN warp as one fastai model: x `(B, 2, H, W)` = (source, target) -> `(B, 3, H, W)` =
-    (the warped source z', flow dx, flow dy)."""
+    """`UFlowNet` + STN warp as one fastai model: x `(B, 2, H, W)` = (source, target) ->
+    `(B, 3, H, W)` = (the warped source z', flow dx, flow dy)."""
     def __init__(self, flownet: UFlowNet):
         super().__init__(); self.flownet = flownet
 
@@ -195,40 +235,54 @@ class FlowWarp(nn.Module):
         return torch.cat([warp(x[:, :1], v), v], 1)
 
 class MotionEstimationLoss(nn.Module):
-    """Eq. (6), averaged over pixels and pairs: mean|z' - z_t| + beta mean|v| + gamma TV(v), on the output of
-    `FlowWarp` `(B, 3, H, W)` and the target frame `(B, 1, H, W)`."""
+    """Eq. (6), averaged over pixels and pairs: mean|z' - z_t| + beta mean|v| + gamma TV(v), on the
+    output of `FlowWarp` `(B, 3, H, W)` and the target frame `(B, 1, H, W)`."""
     def __init__(self, beta: float = 1e-3, gamma: float = 0.05):
         super().__init__(); self.beta, self.gamma = float(beta), float(gamma)
 
     def forward(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         warped, v = out[:, :1], out[:, 1:]
-        return (warped - target).abs().mean() + self.beta * v.abs().mean() + self.gamma * total_variation(v)
+        return (
+            (warped - target).abs().mean()
+            + self.beta * v.abs().mean()
+            + self.gamma * total_variation(v)
+        )
 
 def me_pairs(frames: int, kind: str = "combined") -> list[tuple[int, int]]:
-    """(source, target) frame indices (0-based) of the ME loss. kind='combined' is Eq. (7): forward (0, t) and
-    backward (t, T-1) for t = 1..T-2, neighbouring (t, t+1) for t = 1..T-3 -> 3T - 7 pairs (U-FlowNet-B);
-    kind='neighbouring' is (t, t+1) for t = 0..T-2 -> T - 1 pairs (U-FlowNet-A). Needs frames >= 3."""
+    """(source, target) frame indices (0-based) of the ME loss. kind='combined' is Eq. (7): forward
+    (0, t) and backward (t, T-1) for t = 1..T-2, neighbouring (t, t+1) for t = 1..T-3 -> 3T - 7
+    pairs (U-FlowNet-B); kind='neighbouring' is (t, t+1) for t = 0..T-2 -> T - 1 pairs
+    (U-FlowNet-A). Needs frames >= 3."""
     T = int(frames)
     if T < 3: raise MotionGuidedError(f"me_pairs: Eq. (7) needs at least 3 frames, got {frames}")
     if kind == "neighbouring": return [(t, t + 1) for t in range(T - 1)]
-    if kind != "combined": raise MotionGuidedError(f"me_pairs: kind must be 'combined' or 'neighbouring', got {kind!r}")
-    return [(0, t) for t in range(1, T - 1)] + [(t, T - 1) for t in range(1, T - 1)] + [(t, t + 1) for t in range(1, T - 2)]
+    if kind != "combined":
+        raise MotionGuidedError("me_pairs: kind must be 'combined' or 'neighbouring', got "
+                                f"{kind!r}")
+    return (
+        [(0, t) for t in range(1, T - 1)]
+        + [(t, T - 1) for t in range(1, T - 1)]
+        + [(t, t + 1) for t in range(1, T - 2)]
+    )
 
 def pair_inputs(frames: np.ndarray, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-    "Stack (source, target) magnitude pairs of sequences `(N, T, H, W)` -> float32 `(N * len(pairs), 2, H, W)`."
+    """Stack (source, target) magnitude pairs of sequences `(N, T, H, W)` -> float32 `(N *
+    len(pairs), 2, H, W)`."""
     f = np.abs(np.asarray(frames)).astype(np.float32)
     p = np.asarray(pairs)
     return np.stack([f[:, p[:, 0]], f[:, p[:, 1]]], axis=2).reshape(-1, 2, *f.shape[-2:])
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #450411df
 class MotionCompensation(nn.Module):
-    """MODRN's MC residual network: x `(B, 6, H, W)` = [z_t, z'_t, z''_t] (each (real, imag)) -> c_t = z_t + r_t
-    `(B, 2, H, W)`, r_t from `n_layers` 3x3 convolutions (`width` channels, LeakyReLU 0.1, last one
-    zero-initialised so c_t = z_t at start). `use_frame=False` feeds only [z'_t, z''_t] to the residual
-    network (the paper's literal text); z_t is still added. Also used, with unwarped references, as the control."""
+    """MODRN's MC residual network: x `(B, 6, H, W)` = [z_t, z'_t, z''_t] (each (real, imag)) -> c_t
+    = z_t + r_t `(B, 2, H, W)`, r_t from `n_layers` 3x3 convolutions (`width` channels, LeakyReLU
+    0.1, last one zero-initialised so c_t = z_t at start). `use_frame=False` feeds only
+    [z'_t, z''_t] to the residual network (the paper's literal text); z_t is still added. Also used,
+    with unwarped references, as the control."""
     def __init__(self, width: int = 16, n_layers: int = 4, use_frame: bool = True):
         super().__init__()
-        if n_layers < 2: raise MotionGuidedError(f"MotionCompensation: n_layers must be >= 2, got {n_layers}")
+        if n_layers < 2:
+            raise MotionGuidedError(f"MotionCompensation: n_layers must be >= 2, got {n_layers}")
         self.use_frame = bool(use_frame)
         layers, c = [], 6 if use_frame else 4
         for _ in range(n_layers - 1):
@@ -239,19 +293,21 @@ class MotionCompensation(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != 6:
-            raise MotionGuidedError(f"MotionCompensation expects x (B, 6, H, W) = [z_t, z'_t, z''_t], got {tuple(x.shape)}; "
-                                    "build it with mc_inputs")
+            raise MotionGuidedError("MotionCompensation expects x (B, 6, H, W) = [z_t, z'_t, "
+                                    f"z''_t], got {tuple(x.shape)}; build it with mc_inputs")
         return x[:, :2] + self.net(x if self.use_frame else x[:, 2:])          # c_t = z_t + r_t
 
 @torch.no_grad()
-def mc_inputs(z: torch.Tensor, reference: torch.Tensor, flownet: UFlowNet | None, bs: int = 64) -> torch.Tensor:
-    """MC inputs for the inner frames t = 2..T-1 of sequences: z `(N, T, 2, H, W)` (the DR output), reference
-    `(N, T, 2, H, W)` (only frames 1 and T are used: the fully sampled references). Returns
-    `(N * (T - 2), 6, H, W)` = [z_t, W(z_1, v_1t), W(z_T, v_Tt)] with v = flownet(|source|, |z_t|) (frozen, in
-    batches of `bs`, on the flow net's device; the result is on z's device); `flownet=None` gives the control
-    [z_t, z_1, z_T] (no motion)."""
+def mc_inputs(z: torch.Tensor, reference: torch.Tensor, flownet: UFlowNet | None,
+              bs: int = 64) -> torch.Tensor:
+    """MC inputs for the inner frames t = 2..T-1 of sequences: z `(N, T, 2, H, W)` (the DR output),
+    reference `(N, T, 2, H, W)` (only frames 1 and T are used: the fully sampled references).
+    Returns `(N * (T - 2), 6, H, W)` = [z_t, W(z_1, v_1t), W(z_T, v_Tt)] with v =
+    flownet(|source|, |z_t|) (frozen, in batches of `bs`, on the flow net's device; the result is on
+    z's device); `flownet=None` gives the control [z_t, z_1, z_T] (no motion)."""
     if z.shape != reference.shape or z.ndim != 5 or z.shape[2] != 2:
-        raise MotionGuidedError(f"mc_inputs: z and reference must both be (N, T, 2, H, W), got {tuple(z.shape)} and {tuple(reference.shape)}")
+        raise MotionGuidedError("mc_inputs: z and reference must both be (N, T, 2, H, W), got "
+                                f"{tuple(z.shape)} and {tuple(reference.shape)}")
     N, T = z.shape[:2]
     zt = z[:, 1:T - 1].reshape(-1, *z.shape[2:])
     r1 = reference[:, :1].expand(-1, T - 2, -1, -1, -1).reshape(zt.shape)
@@ -264,22 +320,29 @@ def mc_inputs(z: torch.Tensor, reference: torch.Tensor, flownet: UFlowNet | None
         w1, wT = [], []
         for i in range(0, len(zt), bs):
             a, b1, bT = (u[i:i + bs].to(dev) for u in (zt, r1, rT))
-            w1.append(warp(b1, flownet(mag(b1), mag(a))).to(z.device))              # z'_t: z_1 warped onto z_t
-            wT.append(warp(bT, flownet(mag(bT), mag(a))).to(z.device))              # z''_t: z_T warped onto z_t
+            # z'_t: z_1 warped onto z_t
+            w1.append(warp(b1, flownet(mag(b1), mag(a))).to(z.device))
+            # z''_t: z_T warped onto z_t
+            wT.append(warp(bT, flownet(mag(bT), mag(a))).to(z.device))
         r1, rT = torch.cat(w1), torch.cat(wT)
     return torch.cat([zt, r1, rT], 1)
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #573b674e
 def recon_metrics(pred: np.ndarray, ref: np.ndarray, inner: bool = True) -> dict[str, np.ndarray]:
-    """Per-frame metrics of reconstructions `pred` against references `ref`, both `(N, T, H, W)` (complex or
-    magnitude; compared as magnitudes): 'nrmse' = RMSE / (max - min) of the reference frame, 'psnr' (dB,
-    data range = max of the reference frame) and 'ssim' (skimage, 7x7). `inner=True` scores frames 2..T-1 only
-    (the fully sampled references 1 and T are excluded). Each value is an `(N, T')` array."""
+    """Per-frame metrics of reconstructions `pred` against references `ref`, both `(N, T, H, W)`
+    (complex or magnitude; compared as magnitudes): 'nrmse' = RMSE / (max - min) of the reference
+    frame, 'psnr' (dB, data range = max of the reference frame) and 'ssim' (skimage, 7x7).
+    `inner=True` scores frames 2..T-1 only (the fully sampled references 1 and T are excluded). Each
+    value is an `(N, T')` array."""
     pred, ref = np.abs(np.asarray(pred)), np.abs(np.asarray(ref))
     if pred.shape != ref.shape or pred.ndim != 4:
-        raise MotionGuidedError(f"recon_metrics: pred and ref must both be (N, T, H, W), got {pred.shape} and {ref.shape}")
+        raise MotionGuidedError("recon_metrics: pred and ref must both be (N, T, H, W), got "
+                                f"{pred.shape} and {ref.shape}")
     if inner: pred, ref = pred[:, 1:-1], ref[:, 1:-1]
-    p2, r2 = pred.reshape(-1, *pred.shape[-2:]).astype(np.float64), ref.reshape(-1, *ref.shape[-2:]).astype(np.float64)
+    p2, r2 = (
+        pred.reshape(-1, *pred.shape[-2:]).astype(np.float64),
+        ref.reshape(-1, *ref.shape[-2:]).astype(np.float64),
+    )
     rmse = np.sqrt(((p2 - r2) ** 2).mean(axis=(1, 2)))
     rng_ = r2.max(axis=(1, 2)) - r2.min(axis=(1, 2))
     return dict(nrmse=(rmse / np.where(rng_ > 0, rng_, np.nan)).reshape(pred.shape[:2]),
@@ -288,8 +351,9 @@ def recon_metrics(pred: np.ndarray, ref: np.ndarray, inner: bool = True) -> dict
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #93da6ec1
 def halving_schedule(lr: float, n_halvings: int = 3):
-    """The paper's learning-rate schedule as a fastai `ParamScheduler` function of the training progress
-    pos in [0, 1): lr * 0.5 ** floor((n_halvings + 1) pos) (80 epochs, halved every 20: n_halvings = 3)."""
+    """The paper's learning-rate schedule as a fastai `ParamScheduler` function of the training
+    progress pos in [0, 1): lr * 0.5 ** floor((n_halvings + 1) pos) (80 epochs, halved every 20:
+    n_halvings = 3)."""
     def sched(pos: float) -> float:
         return lr * 0.5 ** min(int(pos * (n_halvings + 1)), n_halvings)
     return sched
@@ -301,13 +365,15 @@ def predict_sequences(model: nn.Module, x: np.ndarray, bs: int = 8) -> torch.Ten
 
 # %% ../../nbs/part3/motion_guided_dmri.ipynb #eda72d5d
 def lucas_kanade_flow(source: np.ndarray, target: np.ndarray, radius: int = 3) -> np.ndarray:
-    """Iterative Lucas-Kanade flow (skimage `optical_flow_ilk`) in this chapter's convention: float32
-    `(2, H, W)` = (dx, dy) px with target(x) ~ source(x + v(x)) (skimage returns (dy, dx) for
-    reference=target, moving=source)."""
-    f = optical_flow_ilk(np.asarray(target, np.float32), np.asarray(source, np.float32), radius=radius)
+    """Iterative Lucas-Kanade flow (skimage `optical_flow_ilk`) in this chapter's convention:
+    float32 `(2, H, W)` = (dx, dy) px with target(x) ~ source(x + v(x)) (skimage returns (dy, dx)
+    for reference=target, moving=source)."""
+    f = optical_flow_ilk(np.asarray(target, np.float32), np.asarray(source, np.float32),
+                         radius=radius)
     return np.stack([f[1], f[0]]).astype(np.float32)
 
 def warp_labels(labels: np.ndarray, flow: np.ndarray, label: int) -> np.ndarray:
-    "Warp the binary mask `labels == label` `(H, W)` with `flow` `(2, H, W)` (bilinear, threshold 1/2) -> bool `(H, W)`."
+    """Warp the binary mask `labels == label` `(H, W)` with `flow` `(2, H, W)` (bilinear, threshold
+    1/2) -> bool `(H, W)`."""
     m = torch.from_numpy((np.asarray(labels) == label).astype(np.float32))[None, None]
     return warp(m, torch.from_numpy(np.asarray(flow, np.float32))[None])[0, 0].numpy() > 0.5

@@ -27,16 +27,18 @@ __all__ = ['MRF_WF_FILES', 'TISSUES_3T', 'MRFError', 'write_metaimage', 'read_me
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #ceb66b83
 class MRFError(MidlBookError):
-    "Bad input to a `mrf_spatiotemporal` function; the message names the argument or file and the fix."
+    """Bad input to a `mrf_spatiotemporal` function; the message names the argument or file and the
+    fix."""
 
-def write_metaimage(path, array: np.ndarray, spacing: Sequence[float] | None = None, compress: bool = False) -> Path:
-    """Write a numpy array as a single-file MetaImage (.mha), the format of the official code's data:
-    `midl_book.data.save_metaimage` (01a_data_volume, where it is tested), raising MRFError.
+def write_metaimage(path, array: np.ndarray, spacing: Sequence[float] | None = None,
+                    compress: bool = False) -> Path:
+    """Write a numpy array as a single-file MetaImage (.mha), the format of the official code's
+    data: `midl_book.data.save_metaimage` (01a_data_volume, where it is tested), raising MRFError.
 
-    Axis convention as SimpleITK: numpy shape (..., Y, X) is written as `DimSize = X Y ...` (fastest first),
-    so `read_metaimage` returns the same array. `spacing` (mm, numpy order) defaults to 1. `compress` stores
-    the voxels zlib-compressed (`CompressedData = True`). Supported dtypes: uint8/int8/(u)int16/(u)int32/
-    float32/float64; anything else raises MRFError."""
+    Axis convention as SimpleITK: numpy shape (..., Y, X) is written as `DimSize = X Y ...`
+    (fastest first), so `read_metaimage` returns the same array. `spacing` (mm, numpy order)
+    defaults to 1. `compress` stores the voxels zlib-compressed (`CompressedData = True`). Supported
+    dtypes: uint8/int8/(u)int16/(u)int32/ float32/float64; anything else raises MRFError."""
     try: return save_metaimage(path, array, spacing, compress)
     except DataError as e: raise MRFError(str(e)) from None
 
@@ -54,99 +56,133 @@ def find_mrf_subjects(root) -> list[Path]:
     """The subject folders `Subject*` (case-insensitive, sorted by name) under `root` (e.g.
     `$MIDL_BOOK_DATA/mrf_wf`). Raises MRFError saying what to put there when none is found."""
     root = Path(root).expanduser()
-    subs = sorted(p for p in root.glob("*") if p.is_dir() and p.name.lower().startswith("subject")) if root.is_dir() else []
+    subs = (
+        sorted(p for p in root.glob("*") if p.is_dir() and p.name.lower().startswith("subject"))
+        if root.is_dir()
+        else []
+    )
     if not subs:
-        raise MRFError(f"find_mrf_subjects: no Subject*/ folders under {root}. The paper's MRF-WF data are private; "
-                       f"put your own series there, one folder per subject with {sorted(MRF_WF_FILES.values())} "
-                       "(see the Data section), or run the simulated full run (SMOKE=False without DATA)")
+        raise MRFError(f"find_mrf_subjects: no Subject*/ folders under {root}. The paper's MRF-WF "
+                       "data are private; put your own series there, one folder per subject with "
+                       f"{sorted(MRF_WF_FILES.values())} (see the Data section), or run the "
+                       "simulated full run (SMOKE=False without DATA)")
     return subs
 
 def load_mrf_subject(folder, ff_threshold: float = 0.65) -> dict:
-    """One subject of the official code's layout -> dict with `series` complex64 (Z, Y, X, T), `maps` float32
-    (Z, Y, X, 3) = (water T1 in ms, FF, B1), `mask` bool (Z, Y, X) and `mask_t1` (foreground and FF <
-    `ff_threshold`, the paper's water-T1 evaluation mask). Raises MRFError naming a missing file."""
+    """One subject of the official code's layout -> dict with `series` complex64 (Z, Y, X, T),
+    `maps` float32 (Z, Y, X, 3) = (water T1 in ms, FF, B1), `mask` bool (Z, Y, X) and `mask_t1`
+    (foreground and FF < `ff_threshold`, the paper's water-T1 evaluation mask). Raises MRFError
+    naming a missing file."""
     folder = Path(folder)
     for k, f in MRF_WF_FILES.items():
-        if not (folder / f).is_file(): raise MRFError(f"load_mrf_subject: {folder / f} is missing (the {k} file)")
-    re_, _ = read_metaimage(folder / MRF_WF_FILES["real"]); im, _ = read_metaimage(folder / MRF_WF_FILES["imag"])
-    maps = np.stack([read_metaimage(folder / MRF_WF_FILES[k])[0] for k in ("T1H2O", "FF", "B1")], -1).astype(np.float32)
+        if not (folder / f).is_file():
+            raise MRFError(f"load_mrf_subject: {folder / f} is missing (the {k} file)")
+    re_, _ = read_metaimage(folder / MRF_WF_FILES["real"])
+    im, _ = read_metaimage(folder / MRF_WF_FILES["imag"])
+    maps = np.stack(
+        [read_metaimage(folder / MRF_WF_FILES[k])[0] for k in ("T1H2O", "FF", "B1")], -1
+    ).astype(np.float32)
     mask = read_metaimage(folder / MRF_WF_FILES["mask"])[0] > 0
     if re_.shape != im.shape or re_.shape[:3] != mask.shape:
-        raise MRFError(f"load_mrf_subject: {folder}: MRFreal {re_.shape}, MRFimag {im.shape} and MASK_FG {mask.shape} "
-                       "must share (Z, Y, X)")
+        raise MRFError(f"load_mrf_subject: {folder}: MRFreal {re_.shape}, MRFimag {im.shape} and "
+                       f"MASK_FG {mask.shape} must share (Z, Y, X)")
     return dict(series=(re_ + 1j * im).astype(np.complex64), maps=maps, mask=mask,
                 mask_t1=mask & (maps[..., 1] < ff_threshold))
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #e946e080
-def mrf_schedule(n_frames: int = 175, trs_per_frame: int = 8, peaks_deg: Sequence[float] = (60.0, 35.0, 70.0, 25.0),
-                 fa_min_deg: float = 5.0, tr_range_ms: tuple[float, float] = (10.0, 14.0), te_ms: float = 2.0,
+def mrf_schedule(n_frames: int = 175, trs_per_frame: int = 8,
+                 peaks_deg: Sequence[float] = (60.0, 35.0, 70.0, 25.0), fa_min_deg: float = 5.0,
+                 tr_range_ms: tuple[float, float] = (10.0, 14.0), te_ms: float = 2.0,
                  ti_ms: float = 20.0) -> dict:
-    """A FISP fingerprinting schedule (a documented stand-in for MRF-WF, whose schedule the paper does not give).
+    """A FISP fingerprinting schedule (a documented stand-in for MRF-WF, whose schedule the paper
+    does not give).
 
-    n = n_frames * trs_per_frame TRs. Flip angle (degrees) per TR: `fa_min_deg` + len(peaks_deg) consecutive
-    half-sine lobes with the given peak heights. TR (ms): a smooth deterministic wiggle (two sines) filling
-    `tr_range_ms`. TE (ms) constant. Returns dict(fa_deg (n,), tr_ms (n,), te_ms (n,), ti_ms, trs_per_frame).
-    Deterministic: no seed. Raises MRFError for n_frames or trs_per_frame < 1, a TE longer than the shortest TR,
-    or flip angles outside (0, 180]."""
+    n = n_frames * trs_per_frame TRs. Flip angle (degrees) per TR: `fa_min_deg` + len(peaks_deg)
+    consecutive half-sine lobes with the given peak heights. TR (ms): a smooth deterministic wiggle
+    (two sines) filling `tr_range_ms`. TE (ms) constant. Returns dict(fa_deg (n,), tr_ms (n,), te_ms
+    (n,), ti_ms, trs_per_frame). Deterministic: no seed. Raises MRFError for n_frames or
+    trs_per_frame < 1, a TE longer than the shortest TR, or flip angles outside (0, 180]."""
     n_frames, trs_per_frame = int(n_frames), int(trs_per_frame)
-    if n_frames < 1 or trs_per_frame < 1: raise MRFError(f"mrf_schedule: n_frames and trs_per_frame must be >= 1, got {n_frames}, {trs_per_frame}")
+    if n_frames < 1 or trs_per_frame < 1:
+        raise MRFError(f"mrf_schedule: n_frames and trs_per_frame must be >= 1, got {n_frames}, "
+                       f"{trs_per_frame}")
     n = n_frames * trs_per_frame
     i = np.arange(n); L = len(peaks_deg)
     lobe = np.minimum(i * L // n, L - 1)
-    u = (i - lobe * n / L) / (n / L)                                  # position inside the lobe, [0, 1)
+    # position inside the lobe, [0, 1)
+    u = (i - lobe * n / L) / (n / L)
     fa = fa_min_deg + np.asarray(peaks_deg, float)[lobe] * np.sin(np.pi * u)
     v = i / n
-    tr = tr_range_ms[0] + (tr_range_ms[1] - tr_range_ms[0]) * (0.5 + 0.25 * np.sin(6 * np.pi * v) + 0.25 * np.sin(14 * np.pi * v + 1))
-    if te_ms >= tr.min(): raise MRFError(f"mrf_schedule: te_ms={te_ms} must be shorter than the shortest TR {tr.min():.1f} ms")
-    if fa.min() <= 0 or fa.max() > 180: raise MRFError("mrf_schedule: flip angles must lie in (0, 180] degrees; lower peaks_deg")
-    return dict(fa_deg=fa, tr_ms=tr, te_ms=np.full(n, float(te_ms)), ti_ms=float(ti_ms), trs_per_frame=trs_per_frame)
+    tr = tr_range_ms[0] + (tr_range_ms[1] - tr_range_ms[0]) * (
+        0.5 + 0.25 * np.sin(6 * np.pi * v) + 0.25 * np.sin(14 * np.pi * v + 1)
+    )
+    if te_ms >= tr.min():
+        raise MRFError(f"mrf_schedule: te_ms={te_ms} must be shorter than the shortest TR "
+                       f"{tr.min():.1f} ms")
+    if fa.min() <= 0 or fa.max() > 180:
+        raise MRFError("mrf_schedule: flip angles must lie in (0, 180] degrees; lower peaks_deg")
+    return dict(fa_deg=fa, tr_ms=tr, te_ms=np.full(n, float(te_ms)), ti_ms=float(ti_ms),
+                trs_per_frame=trs_per_frame)
 
 def epg_fisp(t1_ms, t2_ms, schedule: dict, n_states: int | None = None) -> np.ndarray:
-    """Extended-phase-graph signal of an inversion-prepared FISP sequence (Eq. 1), vectorised over tissues.
+    """Extended-phase-graph signal of an inversion-prepared FISP sequence (Eq. 1), vectorised over
+    tissues.
 
-    `t1_ms`, `t2_ms`: equally long 1-D arrays (ms, > 0) of N tissues; `schedule` from `mrf_schedule`.
-    Returns complex128 (N, n_TR): the echo F+_0 exp(-TE/T2) after each RF pulse, for M0 = 1 starting from
-    equilibrium, an ideal inversion and a delay TI. Pulses are about x (phase 0), so the signal is purely
-    imaginary, -i sin(alpha) Mz for the first pulse. One unit of gradient dephasing per TR; no diffusion,
-    no T2*, no off-resonance. `n_states=None` keeps every state that can be non-zero (exact, cost O(N n_TR^2));
-    a smaller number truncates the highest orders (faster, approximate for long T2). Raises MRFError for
-    non-positive times or mismatched lengths."""
-    t1 = np.atleast_1d(np.asarray(t1_ms, float)).ravel(); t2 = np.atleast_1d(np.asarray(t2_ms, float)).ravel()
-    if t1.shape != t2.shape: raise MRFError(f"epg_fisp: t1_ms {t1.shape} and t2_ms {t2.shape} must have the same length")
-    if (t1 <= 0).any() or (t2 <= 0).any(): raise MRFError("epg_fisp: relaxation times must be > 0 ms")
-    fa = np.deg2rad(np.asarray(schedule["fa_deg"], float)); tr = np.asarray(schedule["tr_ms"], float)
+    `t1_ms`, `t2_ms`: equally long 1-D arrays (ms, > 0) of N tissues; `schedule` from
+    `mrf_schedule`. Returns complex128 (N, n_TR): the echo F+_0 exp(-TE/T2) after each RF pulse, for
+    M0 = 1 starting from equilibrium, an ideal inversion and a delay TI. Pulses are about x
+    (phase 0), so the signal is purely imaginary, -i sin(alpha) Mz for the first pulse. One unit of
+    gradient dephasing per TR; no diffusion, no T2*, no off-resonance. `n_states=None` keeps every
+    state that can be non-zero (exact, cost O(N n_TR^2)); a smaller number truncates the highest
+    orders (faster, approximate for long T2). Raises MRFError for non-positive times or mismatched
+    lengths."""
+    t1 = np.atleast_1d(np.asarray(t1_ms, float)).ravel()
+    t2 = np.atleast_1d(np.asarray(t2_ms, float)).ravel()
+    if t1.shape != t2.shape:
+        raise MRFError(f"epg_fisp: t1_ms {t1.shape} and t2_ms {t2.shape} must have the same length")
+    if (t1 <= 0).any() or (t2 <= 0).any():
+        raise MRFError("epg_fisp: relaxation times must be > 0 ms")
+    fa = np.deg2rad(np.asarray(schedule["fa_deg"], float))
+    tr = np.asarray(schedule["tr_ms"], float)
     te = np.asarray(schedule["te_ms"], float); n_tr, N = fa.size, t1.size
     K = n_tr + 1 if n_states is None else max(1, int(n_states))
-    Fp = np.zeros((K + 1, N), complex); Fm = np.zeros((K + 1, N), complex); Z = np.zeros((K + 1, N), complex)
+    Fp = np.zeros((K + 1, N), complex)
+    Fm = np.zeros((K + 1, N), complex)
+    Z = np.zeros((K + 1, N), complex)
     e1 = np.exp(-schedule["ti_ms"] / t1)
-    Z[0] = -e1 + (1 - e1)                                             # inversion, then T1 recovery during TI
+    # inversion, then T1 recovery during TI
+    Z[0] = -e1 + (1 - e1)
     out = np.empty((n_tr, N), complex)
     for i in range(n_tr):
-        n = min(i + 1, K)                                             # states 0..n-1 can be non-zero now
+        # states 0..n-1 can be non-zero now
+        n = min(i + 1, K)
         a = fa[i]; c2, s2, sa, ca = np.cos(a / 2) ** 2, np.sin(a / 2) ** 2, np.sin(a), np.cos(a)
         fp, fm, z = Fp[:n], Fm[:n], Z[:n]
-        fp_new = c2 * fp + s2 * fm - 1j * sa * z                      # Eq. (1): the RF rotation of every state
+        # Eq. (1): the RF rotation of every state
+        fp_new = c2 * fp + s2 * fm - 1j * sa * z
         fm_new = s2 * fp + c2 * fm + 1j * sa * z
         z_new = -0.5j * sa * (fp - fm) + ca * z
         out[i] = fp_new[0] * np.exp(-te[i] / t2)                      # the echo at TE
         E1, E2 = np.exp(-tr[i] / t1), np.exp(-tr[i] / t2)
         fp_new *= E2; fm_new *= E2; z_new *= E1; z_new[0] += 1 - E1   # relaxation over the TR
         m = min(n + 1, K)
-        Fp[1:m] = fp_new[:m - 1]; Fm[:n - 1] = fm_new[1:n]; Fm[n - 1] = 0; Z[:n] = z_new   # gradient shift
+        # gradient shift
+        Fp[1:m] = fp_new[:m - 1]; Fm[:n - 1] = fm_new[1:n]; Fm[n - 1] = 0; Z[:n] = z_new
         Fp[0] = np.conj(Fm[0])
     return out.T
 
 def simulate_fingerprints(t1_ms, t2_ms, schedule: dict, n_states: int | None = None) -> np.ndarray:
     """Fingerprints complex64 (N, n_frames): `epg_fisp` averaged over consecutive blocks of
-    `schedule["trs_per_frame"]` TRs (our stand-in for the view sharing that turns the paper's 1400 spokes
-    into 175 frames). M0 = 1: multiply by PD for a voxel."""
+    `schedule["trs_per_frame"]` TRs (our stand-in for the view sharing that turns the paper's 1400
+    spokes into 175 frames). M0 = 1: multiply by PD for a voxel."""
     s = epg_fisp(t1_ms, t2_ms, schedule, n_states)
     k = int(schedule["trs_per_frame"])
     return s.reshape(s.shape[0], -1, k).mean(-1).astype(np.complex64)
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #e0224a69
 class MRFDictionary(NamedTuple):
-    "A fingerprint dictionary: `atoms` complex64 (N, T), their `t1`, `t2` (ms, (N,)) and the axis grids `t1_grid`, `t2_grid`."
+    """A fingerprint dictionary: `atoms` complex64 (N, T), their `t1`, `t2` (ms, (N,)) and the axis
+    grids `t1_grid`, `t2_grid`."""
     atoms: np.ndarray
     t1: np.ndarray
     t2: np.ndarray
@@ -154,140 +190,185 @@ class MRFDictionary(NamedTuple):
     t2_grid: np.ndarray
 
 def log_grid(lo: float, hi: float, step: float) -> np.ndarray:
-    "lo, lo (1 + step), lo (1 + step)^2, ... up to hi (inclusive within rounding): a log-spaced grid (float64)."
-    if not (0 < lo < hi) or step <= 0: raise MRFError(f"log_grid: need 0 < lo < hi and step > 0, got {lo}, {hi}, {step}")
+    """lo, lo (1 + step), lo (1 + step)^2, ... up to hi (inclusive within rounding): a log-spaced
+    grid (float64)."""
+    if not (0 < lo < hi) or step <= 0:
+        raise MRFError(f"log_grid: need 0 < lo < hi and step > 0, got {lo}, {hi}, {step}")
     return np.exp(np.arange(math.log(lo), math.log(hi) + 1e-9, math.log1p(step)))
 
 def make_dictionary(schedule: dict, t1_range_ms=(100.0, 5000.0), t2_range_ms=(10.0, 3000.0),
-                    t1_step: float = 0.08, t2_step: float = 0.10, n_states: int | None = None) -> MRFDictionary:
-    """Simulate every (T1, T2) of two log grids (relative steps `t1_step`, `t2_step`) with T2 <= T1 ->
-    MRFDictionary. The defaults give 2269 atoms; the paper's MRF-WF dictionary spans water T1, FF and B1."""
+                    t1_step: float = 0.08, t2_step: float = 0.10,
+                    n_states: int | None = None) -> MRFDictionary:
+    """Simulate every (T1, T2) of two log grids (relative steps `t1_step`, `t2_step`) with T2 <= T1
+    -> MRFDictionary. The defaults give 2269 atoms; the paper's MRF-WF dictionary spans water T1, FF
+    and B1."""
     g1, g2 = log_grid(*t1_range_ms, t1_step), log_grid(*t2_range_ms, t2_step)
     G1, G2 = np.meshgrid(g1, g2, indexing="ij"); keep = G2 <= G1
     t1, t2 = G1[keep], G2[keep]
     return MRFDictionary(simulate_fingerprints(t1, t2, schedule, n_states), t1, t2, g1, g2)
 
 def dictionary_match(series: np.ndarray, dictionary: MRFDictionary, chunk: int = 4096) -> dict:
-    """Eq. (2) for every voxel: `series` complex (..., T) (time LAST) -> dict of `t1`, `t2`, `pd` (shape ...)
-    and the atom `index` (int64). Phase-insensitive (modulus of the inner product). Voxels whose series is all
-    zero get PD 0 and the first atom. Processed in chunks of `chunk` voxels to bound memory.
-    Raises MRFError when T differs from the dictionary's."""
+    """Eq. (2) for every voxel: `series` complex (..., T) (time LAST) -> dict of `t1`, `t2`, `pd`
+    (shape ...) and the atom `index` (int64). Phase-insensitive (modulus of the inner product).
+    Voxels whose series is all zero get PD 0 and the first atom. Processed in chunks of `chunk`
+    voxels to bound memory. Raises MRFError when T differs from the dictionary's."""
     x = np.asarray(series)
     T = dictionary.atoms.shape[1]
-    if x.shape[-1] != T: raise MRFError(f"dictionary_match: series has {x.shape[-1]} frames on its last axis, "
+    if x.shape[-1] != T:
+        raise MRFError(f"dictionary_match: series has {x.shape[-1]} frames on its last axis, "
                                         f"the dictionary {T}; put time last (np.moveaxis)")
     v = x.reshape(-1, T).astype(np.complex64)
     norms = np.linalg.norm(dictionary.atoms, axis=1)
-    Dn = (dictionary.atoms / norms[:, None]).conj().T                  # (T, N) normalised, conjugated
+    # (T, N) normalised, conjugated
+    Dn = (dictionary.atoms / norms[:, None]).conj().T
     idx = np.empty(len(v), np.int64); pd = np.empty(len(v), np.float32)
     for s in range(0, len(v), chunk):
         ip = np.abs(v[s:s + chunk] @ Dn)                                # |<d_j, x>| / ||d_j||
         j = ip.argmax(1); idx[s:s + chunk] = j
         pd[s:s + chunk] = ip[np.arange(len(j)), j] / norms[j]
     sh = x.shape[:-1]
-    return dict(t1=dictionary.t1[idx].reshape(sh), t2=dictionary.t2[idx].reshape(sh), pd=pd.reshape(sh), index=idx.reshape(sh))
+    return dict(t1=dictionary.t1[idx].reshape(sh), t2=dictionary.t2[idx].reshape(sh),
+                pd=pd.reshape(sh), index=idx.reshape(sh))
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #b0e47311
-TISSUES_3T = {  # name: (T1 ms, T2 ms, PD); T1/T2 of WM, GM: Wansapura et al. 1999 (3 T); CSF: round 3 T values; PD: BrainWeb
+# name: (T1 ms, T2 ms, PD); T1/T2 of WM, GM: Wansapura et al. 1999 (3 T); CSF: round 3 T values; PD:
+# BrainWeb
+TISSUES_3T = {
     "CSF": (4000.0, 2000.0, 1.00), "GM": (1331.0, 110.0, 0.86), "WM": (832.0, 79.6, 0.77)}
 
 @functools.lru_cache(maxsize=1)
 def _mni152_tissues() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """MNI152 2009a (CSF, GM, WM) probability volumes float32 from `midl_book.data.mni152()`, in its canonical
-    order (z, y, x) = (inferior -> superior, anterior -> posterior, right -> left); CSF = brain mask - GM - WM."""
-    from midl_book.data.shipped import mni152, ShippedDataUnavailable    # lazy: the one MNI152 loader
+    """MNI152 2009a (CSF, GM, WM) probability volumes float32 from `midl_book.data.mni152()`, in its
+    canonical order (z, y, x) = (inferior -> superior, anterior -> posterior, right -> left); CSF =
+    brain mask - GM - WM."""
+    # lazy: the one MNI152 loader
+    from midl_book.data.shipped import mni152, ShippedDataUnavailable
     try: m = mni152()
     except ShippedDataUnavailable as e:
-        raise MRFError("brain_tissue_fractions needs nilearn (pip install nilearn): its MNI152 maps ship in the wheel") from e
+        raise MRFError(
+            "brain_tissue_fractions needs nilearn (pip install nilearn): its MNI152 maps ship in "
+            "the wheel"
+        ) from e
     gm, wm = m["gm"].array, m["wm"].array
     return np.clip(m["brain_mask"].array.astype(np.float32) - gm - wm, 0, 1), gm, wm
 
 def brain_tissue_fractions(n: int = 16, size: int = 64, min_area: float = 0.5) -> np.ndarray:
-    """(n, 3, size, size) float32 tissue fractions (CSF, GM, WM) of `n` axial MNI152 slices, evenly spaced (inferior
-    to superior) over the slices whose brain area is at least `min_area` of the largest; anterior up, padded to
-    a square and resized with anti-aliasing (so edge voxels hold partial volumes). Deterministic."""
+    """(n, 3, size, size) float32 tissue fractions (CSF, GM, WM) of `n` axial MNI152 slices, evenly
+    spaced (inferior to superior) over the slices whose brain area is at least `min_area` of the
+    largest; anterior up, padded to a square and resized with anti-aliasing (so edge voxels hold
+    partial volumes). Deterministic."""
     from skimage.transform import resize
     vols = _mni152_tissues()
-    area = (sum(vols) > 0.5).sum((1, 2)); ok = np.flatnonzero(area >= min_area * area.max())   # per z (axis 0)
-    if n > len(ok): raise MRFError(f"brain_tissue_fractions: only {len(ok)} slices have enough brain, asked for n={n}")
+    # per z (axis 0)
+    area = (sum(vols) > 0.5).sum((1, 2)); ok = np.flatnonzero(area >= min_area * area.max())
+    if n > len(ok):
+        raise MRFError(f"brain_tissue_fractions: only {len(ok)} slices have enough brain, asked "
+                       f"for n={n}")
     zs = ok[np.linspace(0, len(ok) - 1, n).round().astype(int)]
     def sq(a):
         h, w = a.shape; k = max(h, w); o = np.zeros((k, k), a.dtype)
         o[(k - h) // 2:(k - h) // 2 + h, (k - w) // 2:(k - w) // 2 + w] = a; return o
-    # canonical rows (A->P) put anterior up; [:, ::-1] keeps the view these slices always had (left on the left)
-    out = [[resize(sq(v[z][:, ::-1]), (size, size), order=1, anti_aliasing=True) for v in vols] for z in zs]
+    # canonical rows (A->P) put anterior up; [:, ::-1] keeps the view these slices always had
+    # (left on the left)
+    out = [
+        [resize(sq(v[z][:, ::-1]), (size, size), order=1, anti_aliasing=True) for v in vols]
+        for z in zs
+    ]
     return np.clip(np.asarray(out, np.float32), 0, 1)
 
-def tissue_parameter_maps(fractions: np.ndarray, dictionary: MRFDictionary, rng: np.random.Generator | int | None = None,
-                          jitter: float = 0.05, tissues: dict = TISSUES_3T) -> dict:
+def tissue_parameter_maps(fractions: np.ndarray, dictionary: MRFDictionary,
+                          rng: np.random.Generator | int | None = None, jitter: float = 0.05,
+                          tissues: dict = TISSUES_3T) -> dict:
     """T1/T2/PD maps from tissue fractions (n, 3, H, W) in the order of `tissues` (CSF, GM, WM).
 
-    Per slice and tissue, T1 and T2 are multiplied by exp(N(0, jitter^2)); within a voxel the rates mix
-    (R = sum_i f_i / T_i with f normalised to sum 1: fast exchange) and PD = sum_i f_i PD_i. (T1, T2) are then
-    snapped to the nearest `dictionary` grid point (in log; T2 capped at T1), so that every voxel's fingerprint
-    is one atom. Foreground `mask` = total fraction > 0.5; outside it T1 = T2 = PD = 0 and `atom` = -1.
-    Returns dict(t1, t2, pd float32 (n, H, W) in ms / relative units, mask bool, atom int64)."""
+    Per slice and tissue, T1 and T2 are multiplied by exp(N(0, jitter^2)); within a voxel the rates
+    mix (R = sum_i f_i / T_i with f normalised to sum 1: fast exchange) and PD = sum_i f_i PD_i.
+    (T1, T2) are then snapped to the nearest `dictionary` grid point (in log; T2 capped at T1), so
+    that every voxel's fingerprint is one atom. Foreground `mask` = total fraction > 0.5; outside it
+    T1 = T2 = PD = 0 and `atom` = -1. Returns dict(t1, t2, pd float32 (n, H, W) in ms / relative
+    units, mask bool, atom int64)."""
     fr = np.asarray(fractions, np.float64)
     if fr.ndim != 4 or fr.shape[1] != len(tissues):
-        raise MRFError(f"tissue_parameter_maps: fractions must be (n, {len(tissues)}, H, W), got {fr.shape}")
+        raise MRFError(f"tissue_parameter_maps: fractions must be (n, {len(tissues)}, H, W), got "
+                       f"{fr.shape}")
     rng = as_rng(rng)
     vals = np.array(list(tissues.values()))                           # (3, [T1, T2, PD])
     tot = fr.sum(1); mask = tot > 0.5
     f = fr / np.maximum(tot, 1e-9)[:, None]
     jit = np.exp(rng.normal(0, jitter, (len(fr), len(tissues), 2)))
-    r1 = (f / (vals[None, :, 0] * jit[..., 0])[..., None, None]).sum(1)   # fast exchange: rates average
+    # fast exchange: rates average
+    r1 = (f / (vals[None, :, 0] * jit[..., 0])[..., None, None]).sum(1)
     r2 = (f / (vals[None, :, 1] * jit[..., 1])[..., None, None]).sum(1)
     pd = (f * vals[None, :, 2, None, None]).sum(1)
     g1, g2 = dictionary.t1_grid, dictionary.t2_grid
-    r1, r2 = np.where(mask, r1, 1.0), np.where(mask, r2, 1.0)         # background: any finite rate (masked below)
+    # background: any finite rate (masked below)
+    r1, r2 = np.where(mask, r1, 1.0), np.where(mask, r2, 1.0)
     i1 = np.abs(-np.log(r1)[..., None] - np.log(g1)).argmin(-1)      # nearest grid point in log T1
     i2 = np.abs(-np.log(r2)[..., None] - np.log(g2)).argmin(-1)
-    i2 = np.minimum(i2, np.searchsorted(g2, g1[i1] * (1 + 1e-9), side="right") - 1)   # keep T2 <= T1
+    # keep T2 <= T1
+    i2 = np.minimum(i2, np.searchsorted(g2, g1[i1] * (1 + 1e-9), side="right") - 1)
     lut = -np.ones((len(g1), len(g2)), np.int64)
-    lut[np.searchsorted(g1, dictionary.t1), np.searchsorted(g2, dictionary.t2)] = np.arange(len(dictionary.t1))
+    lut[np.searchsorted(g1, dictionary.t1), np.searchsorted(g2, dictionary.t2)] = np.arange(
+        len(dictionary.t1)
+    )
     atom = np.where(mask, lut[i1, i2], -1)
     z = lambda a: np.where(mask, a, 0).astype(np.float32)
     return dict(t1=z(g1[i1]), t2=z(g2[i2]), pd=z(pd), mask=mask, atom=atom)
 
 class MRFSeries(NamedTuple):
-    "What `simulate_mrf_series` returns: the undersampled noisy `series`, the `clean` one (both complex64 (n, T, H, W)) and the sampling `masks` (n, T, H, W)."
+    """What `simulate_mrf_series` returns: the undersampled noisy `series`, the `clean` one (both
+    complex64 (n, T, H, W)) and the sampling `masks` (n, T, H, W)."""
     series: np.ndarray
     clean: np.ndarray
     masks: np.ndarray
 
-def simulate_mrf_series(maps: dict, dictionary: MRFDictionary, n_spokes: int = 8, noise: float = 0.02,
-                        max_phase: float = 0.0, rng: np.random.Generator | int | None = None) -> MRFSeries:
-    """The MRF image series of maps from `tissue_parameter_maps`: clean frame t = PD exp(i phi) atom_t per voxel
-    (phi: a smooth random linear phase of at most `max_phase` radians per slice; 0 outside the mask); each frame is
-    then sampled with `n_spokes` rasterised radial spokes (golden-angle steps from a random start, a new draw per
-    frame and slice), complex Gaussian noise of sd `noise` x max|clean| is added to the sampled k-space, and the
-    frame is reconstructed by zero filling (centred orthonormal FFTs). n_spokes=0 returns the clean series with
-    noise only. Returns MRFSeries (series, clean, masks), time on axis 1."""
+def simulate_mrf_series(maps: dict, dictionary: MRFDictionary, n_spokes: int = 8,
+                        noise: float = 0.02, max_phase: float = 0.0,
+                        rng: np.random.Generator | int | None = None) -> MRFSeries:
+    """The MRF image series of maps from `tissue_parameter_maps`: clean frame t = PD exp(i phi)
+    atom_t per voxel (phi: a smooth random linear phase of at most `max_phase` radians per slice; 0
+    outside the mask); each frame is then sampled with `n_spokes` rasterised radial spokes
+    (golden-angle steps from a random start, a new draw per frame and slice), complex Gaussian noise
+    of sd `noise` x max|clean| is added to the sampled k-space, and the frame is reconstructed by
+    zero filling (centred orthonormal FFTs). n_spokes=0 returns the clean series with noise only.
+    Returns MRFSeries (series, clean, masks), time on axis 1."""
     rng = as_rng(rng)
     atom, pd, mask = maps["atom"], maps["pd"], maps["mask"]
     n, H, W = atom.shape
-    if atom.max() >= len(dictionary.t1): raise MRFError("simulate_mrf_series: maps were made with another dictionary")
+    if atom.max() >= len(dictionary.t1):
+        raise MRFError("simulate_mrf_series: maps were made with another dictionary")
     T = dictionary.atoms.shape[1]
     yy, xx = np.meshgrid(np.linspace(-1, 1, H), np.linspace(-1, 1, W), indexing="ij")
     phi = max_phase * (rng.uniform(-1, 1, (n, 1, 1)) * xx + rng.uniform(-1, 1, (n, 1, 1)) * yy) / 2
-    fps = dictionary.atoms[np.maximum(atom, 0)] * (pd * mask * np.exp(1j * phi))[..., None]   # (n, H, W, T)
+    # (n, H, W, T)
+    fps = dictionary.atoms[np.maximum(atom, 0)] * (pd * mask * np.exp(1j * phi))[..., None]
     clean = np.moveaxis(fps, -1, 1).astype(np.complex64)
     if n_spokes > 0:
-        masks = np.stack([[radial_mask((H, W), n_spokes, golden_angle=True, rng=rng) for _ in range(T)] for _ in range(n)])
+        masks = np.stack(
+            [
+                [radial_mask((H, W), n_spokes, golden_angle=True, rng=rng) for _ in range(T)]
+                for _ in range(n)
+            ]
+        )
     else:
         masks = np.ones((n, T, H, W), np.float32)
     sigma = noise * float(np.abs(clean).max())
     k = fft2c(clean) * masks
-    k = k + masks * sigma * (rng.normal(size=k.shape) + 1j * rng.normal(size=k.shape)) / math.sqrt(2)
+    k = k + masks * sigma * (rng.normal(size=k.shape) + 1j * rng.normal(size=k.shape)) / math.sqrt(
+        2
+    )
     return MRFSeries(ifft2c(k).astype(np.complex64), clean, masks.astype(np.float32))
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #6d30373c
 def series_to_channels(series: np.ndarray) -> np.ndarray:
-    """Complex series (n, T, H, W) -> float32 (n, 2T, H, W), channels interleaved (re_0, im_0, re_1, ...), the real
-    and imaginary parts each z-scored per series (over all frames and voxels of that series). A part with zero
-    variance (e.g. the real part of a clean, zero-phase FISP series) is only centred, not divided."""
+    """Complex series (n, T, H, W) -> float32 (n, 2T, H, W), channels interleaved (re_0, im_0, re_1,
+    ...), the real and imaginary parts each z-scored per series (over all frames and voxels of that
+    series). A part with zero variance (e.g. the real part of a clean, zero-phase FISP series) is
+    only centred, not divided."""
     x = np.asarray(series)
-    if x.ndim != 4 or not np.iscomplexobj(x): raise MRFError(f"series_to_channels: expected complex (n, T, H, W), got {x.dtype} {x.shape}")
+    if x.ndim != 4 or not np.iscomplexobj(x):
+        raise MRFError(f"series_to_channels: expected complex (n, T, H, W), got {x.dtype} "
+                       f"{x.shape}")
     parts = np.stack([x.real, x.imag], 2).astype(np.float64)          # (n, T, 2, H, W)
     mu = parts.mean(axis=(1, 3, 4), keepdims=True); sd = parts.std(axis=(1, 3, 4), keepdims=True)
     parts = (parts - mu) / np.where(sd > 1e-12, sd, 1.0)
@@ -295,17 +376,20 @@ def series_to_channels(series: np.ndarray) -> np.ndarray:
     return parts.reshape(n, 2 * T, *x.shape[2:]).astype(np.float32)
 
 class MapScaler(NamedTuple):
-    "Min-max scaling of M maps to [0, 1] (Sec. 2.2.1): `lo`, `hi` float64 (M,), from the training foreground."
+    """Min-max scaling of M maps to [0, 1] (Sec. 2.2.1): `lo`, `hi` float64 (M,), from the training
+    foreground."""
     lo: np.ndarray
     hi: np.ndarray
     @classmethod
     def fit(cls, maps: np.ndarray, mask: np.ndarray) -> "MapScaler":
-        "maps (n, M, H, W), mask (n, H, W) bool -> the per-map min and max over the foreground voxels."
+        """maps (n, M, H, W), mask (n, H, W) bool -> the per-map min and max over the foreground
+        voxels."""
         if not mask.any(): raise MRFError("MapScaler.fit: the mask is empty")
         v = np.moveaxis(maps, 1, -1)[mask]
         return cls(v.min(0).astype(np.float64), v.max(0).astype(np.float64))
     def transform(self, maps: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        "(maps - lo) / (hi - lo) inside the mask, 0 outside (the official code's masked normalisation); float32."
+        """(maps - lo) / (hi - lo) inside the mask, 0 outside (the official code's masked
+        normalisation); float32."""
         y = (maps - self.lo[:, None, None]) / np.maximum(self.hi - self.lo, 1e-12)[:, None, None]
         return (y * mask[:, None]).astype(np.float32)
     def inverse(self, y: np.ndarray) -> np.ndarray:
@@ -314,12 +398,13 @@ class MapScaler(NamedTuple):
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #6c15549f
 def spatial_kernel_sizes(receptive_field: int, n_blocks: int = 5) -> tuple[tuple[int, ...], int]:
-    """Kernel size of each spatial block and the number of extra 3x3 convs for a receptive field `rf` (odd, >= 1):
-    the first min((rf-1)/2, n_blocks) blocks get 3x3, the rest 1x1, and (rf-1)/2 - n_blocks extra 3x3 convs
-    (when positive) make fields beyond 2 n_blocks + 1. Example: rf 11 -> ((3,)*5, 0); rf 5 -> ((3,3,1,1,1), 0);
-    rf 21 -> ((3,)*5, 5)."""
+    """Kernel size of each spatial block and the number of extra 3x3 convs for a receptive field
+    `rf` (odd, >= 1): the first min((rf-1)/2, n_blocks) blocks get 3x3, the rest 1x1, and (rf-1)/2 -
+    n_blocks extra 3x3 convs (when positive) make fields beyond 2 n_blocks + 1. Example: rf 11 ->
+    ((3,)*5, 0); rf 5 -> ((3,3,1,1,1), 0); rf 21 -> ((3,)*5, 5)."""
     rf = int(receptive_field)
-    if rf < 1 or rf % 2 == 0: raise MRFError(f"receptive_field must be an odd integer >= 1, got {receptive_field}")
+    if rf < 1 or rf % 2 == 0:
+        raise MRFError(f"receptive_field must be an odd integer >= 1, got {receptive_field}")
     n3 = (rf - 1) // 2
     return tuple(3 if b < n3 else 1 for b in range(n_blocks)), max(0, n3 - n_blocks)
 
@@ -328,12 +413,15 @@ def _conv_relu_bn(c_in: int, c_out: int, k: int) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(c_in, c_out, k), nn.ReLU(inplace=True), nn.BatchNorm2d(c_out))
 
 class TemporalBlock(nn.Module):
-    """Dense block of `n_layers` 1x1 conv -> ReLU -> BN layers with growth rate `growth`; layer i sees the block
-    input and all earlier outputs; the output concatenates input and all layer outputs: n_in + n_layers * growth
-    channels (Eq. 3). Spatial size unchanged. (N, c_in, H, W) -> (N, c_in + n_layers * growth, H, W)."""
+    """Dense block of `n_layers` 1x1 conv -> ReLU -> BN layers with growth rate `growth`; layer i
+    sees the block input and all earlier outputs; the output concatenates input and all layer
+    outputs: n_in + n_layers * growth channels (Eq. 3). Spatial size unchanged. (N, c_in, H, W) ->
+    (N, c_in + n_layers * growth, H, W)."""
     def __init__(self, c_in: int, growth: int, n_layers: int = 4):
         super().__init__()
-        self.layers = nn.ModuleList([_conv_relu_bn(c_in + i * growth, growth, 1) for i in range(n_layers)])
+        self.layers = nn.ModuleList(
+            [_conv_relu_bn(c_in + i * growth, growth, 1) for i in range(n_layers)]
+        )
         self.out_channels = c_in + n_layers * growth
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for layer in self.layers: x = torch.cat([x, layer(x)], 1)
@@ -341,34 +429,45 @@ class TemporalBlock(nn.Module):
 
 class SpatiotemporalMRFNet(nn.Module):
     """Balsiger et al. 2019's CNN: (N, 2T, H, W) real series (channels from `series_to_channels`) ->
-    (N, n_maps, H - rf + 1, W - rf + 1) maps in normalised units (valid convolutions, linear output).
+    (N, n_maps, H - rf + 1, W - rf + 1) maps in normalised units (valid convolutions, linear
+    output).
 
-    `growth`: the five growth rates (paper/code: 192, 160, 128, 96, 64); `receptive_field` rf (odd, 1..): see
-    `spatial_kernel_sizes`; `extra_channels`: width of the extra 3x3 convs for rf > 11 (paper: 64).
-    `margin` = (rf - 1) / 2 is the border each side that the output loses."""
-    def __init__(self, n_frames: int, n_maps: int = 3, growth: Sequence[int] = (192, 160, 128, 96, 64),
-                 receptive_field: int = 11, n_layers: int = 4, extra_channels: int = 64):
+    `growth`: the five growth rates (paper/code: 192, 160, 128, 96, 64); `receptive_field` rf
+    (odd, 1..): see `spatial_kernel_sizes`; `extra_channels`: width of the extra 3x3 convs for rf >
+    11 (paper: 64). `margin` = (rf - 1) / 2 is the border each side that the output loses."""
+    def __init__(self, n_frames: int, n_maps: int = 3,
+                 growth: Sequence[int] = (192, 160, 128, 96, 64), receptive_field: int = 11,
+                 n_layers: int = 4, extra_channels: int = 64):
         super().__init__()
         kernels, n_extra = spatial_kernel_sizes(receptive_field, len(growth))
         mods, c = [], 2 * int(n_frames)
         for g, k in zip(growth, kernels):
             tb = TemporalBlock(c, g, n_layers)
             mods += [tb, _conv_relu_bn(tb.out_channels, g, k)]; c = g
-        for _ in range(n_extra): mods.append(_conv_relu_bn(c, extra_channels, 3)); c = extra_channels
-        mods.append(nn.Conv2d(c, n_maps, 1))                           # final 1x1, linear activation
+        for _ in range(n_extra):
+            mods.append(_conv_relu_bn(c, extra_channels, 3)); c = extra_channels
+        # final 1x1, linear activation
+        mods.append(nn.Conv2d(c, n_maps, 1))
         self.net = nn.Sequential(*mods)
-        self.receptive_field, self.margin, self.n_frames = int(receptive_field), (int(receptive_field) - 1) // 2, int(n_frames)
+        self.receptive_field, self.margin, self.n_frames = (
+            int(receptive_field),
+            (int(receptive_field) - 1) // 2,
+            int(n_frames),
+        )
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != 2 * self.n_frames:
-            raise MRFError(f"SpatiotemporalMRFNet expects (N, 2T={2 * self.n_frames}, H, W), got {tuple(x.shape)}")
+            raise MRFError(f"SpatiotemporalMRFNet expects (N, 2T={2 * self.n_frames}, H, W), got "
+                           f"{tuple(x.shape)}")
         if min(x.shape[-2:]) < self.receptive_field:
-            raise MRFError(f"input {tuple(x.shape[-2:])} is smaller than the receptive field {self.receptive_field}; pad it by margin={self.margin}")
+            raise MRFError(f"input {tuple(x.shape[-2:])} is smaller than the receptive field "
+                           f"{self.receptive_field}; pad it by margin={self.margin}")
         return self.net(x)
 
 class FingerprintMLP(nn.Module):
-    """Cohen et al. 2018 (DRONE), the paper's fingerprint-wise baseline: two fully-connected hidden layers (300 units,
-    tanh in DRONE) applied to each voxel's fingerprint, written as 1x1 convolutions so it maps (N, 2T, H, W) ->
-    (N, n_maps, H, W); linear output (the paper trained all networks with its own pre-processing and loss)."""
+    """Cohen et al. 2018 (DRONE), the paper's fingerprint-wise baseline: two fully-connected hidden
+    layers (300 units, tanh in DRONE) applied to each voxel's fingerprint, written as 1x1
+    convolutions so it maps (N, 2T, H, W) -> (N, n_maps, H, W); linear output (the paper trained all
+    networks with its own pre-processing and loss)."""
     def __init__(self, n_frames: int, n_maps: int = 3, hidden: Sequence[int] = (300, 300)):
         super().__init__()
         mods, c = [], 2 * int(n_frames)
@@ -378,32 +477,46 @@ class FingerprintMLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor: return self.net(x)
 
 def center_crop_mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """MSE between `pred` centre-cropped to the target's spatial size and `target` (N, M, h, w). Lets networks
-    of every receptive field train on the same input patches (the largest field's size): a 1x1 network's extra
-    output border is simply ignored."""
+    """MSE between `pred` centre-cropped to the target's spatial size and `target` (N, M, h, w).
+    Lets networks of every receptive field train on the same input patches (the largest field's
+    size): a 1x1 network's extra output border is simply ignored."""
     if pred.shape[-2] < target.shape[-2] or pred.shape[-1] < target.shape[-1]:
-        raise MRFError(f"center_crop_mse: prediction {tuple(pred.shape)} is smaller than target {tuple(target.shape)}; "
-                       "the input patch is too small for this receptive field")
+        raise MRFError(f"center_crop_mse: prediction {tuple(pred.shape)} is smaller than target "
+                       f"{tuple(target.shape)}; the input patch is too small for this receptive "
+                       "field")
     return F.mse_loss(center_crop(pred, target.shape[-2:]), target)
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #70f53755
-def extract_patch_pairs(x: np.ndarray, y: np.ndarray, mask: np.ndarray, n: int, out_size: int = 32, margin: int = 5,
-                        rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`n` random training pairs from slices x (S, C, H, W), y (S, M, H, W): output patches (n, M, out, out) whose
-    centre voxel is drawn uniformly from the foreground `mask` (S, H, W) (clipped so the patch stays inside), and
-    the input patches (n, C, out + 2 margin, ...) around them, from x zero-padded by `margin`."""
+def extract_patch_pairs(
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray,
+    n: int,
+    out_size: int = 32,
+    margin: int = 5,
+    rng: np.random.Generator | int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`n` random training pairs from slices x (S, C, H, W), y (S, M, H, W): output patches
+    (n, M, out, out) whose centre voxel is drawn uniformly from the foreground `mask` (S, H, W)
+    (clipped so the patch stays inside), and the input patches (n, C, out + 2 margin, ...) around
+    them, from x zero-padded by `margin`."""
     rng = as_rng(rng)
     S, C, H, W = x.shape
-    if out_size > min(H, W): raise MRFError(f"extract_patch_pairs: out_size {out_size} exceeds the slice ({H}, {W})")
+    if out_size > min(H, W):
+        raise MRFError(f"extract_patch_pairs: out_size {out_size} exceeds the slice ({H}, {W})")
     fg = np.argwhere(mask)
     if len(fg) == 0: raise MRFError("extract_patch_pairs: the mask is empty")
     s, cy, cx = fg[rng.integers(len(fg), size=n)].T
-    r0 = np.clip(cy - out_size // 2, 0, H - out_size); c0 = np.clip(cx - out_size // 2, 0, W - out_size)
+    r0 = np.clip(cy - out_size // 2, 0, H - out_size)
+    c0 = np.clip(cx - out_size // 2, 0, W - out_size)
     xp = np.pad(x, ((0, 0), (0, 0), (margin, margin), (margin, margin)))
     a = np.arange(out_size + 2 * margin); b = np.arange(out_size)
-    xi = xp[s[:, None, None], :, (r0[:, None] + a)[:, :, None], (c0[:, None] + a)[:, None, :]]   # (n, h, w, C)
+    # (n, h, w, C)
+    xi = xp[s[:, None, None], :, (r0[:, None] + a)[:, :, None], (c0[:, None] + a)[:, None, :]]
     yi = y[s[:, None, None], :, (r0[:, None] + b)[:, :, None], (c0[:, None] + b)[:, None, :]]
-    return np.ascontiguousarray(np.moveaxis(xi, -1, 1)), np.ascontiguousarray(np.moveaxis(yi, -1, 1))
+    return np.ascontiguousarray(np.moveaxis(xi, -1, 1)), np.ascontiguousarray(
+        np.moveaxis(yi, -1, 1)
+    )
 
 def _window(a, r: int, c: int, size: int) -> np.ndarray:
     "a[:, r:r + size, c:c + size] of one slice a (C, H, W), an array or a memory map; 0 outside."
@@ -454,22 +567,26 @@ def predict_slices(model: nn.Module, x, idx: Sequence[int]) -> np.ndarray:
                            for i in idx])
 
 def predict_maps(model: nn.Module, x: np.ndarray, bs: int = 8) -> np.ndarray:
-    "Whole slices x (S, 2T, H, W) -> (S, M, H, W): zero-pad by `model.margin`, run `midl_book.train.predict` (eval mode)."
+    """Whole slices x (S, 2T, H, W) -> (S, M, H, W): zero-pad by `model.margin`, run
+    `midl_book.train.predict` (eval mode)."""
     m = int(getattr(model, "margin", 0))
     return predict(model, np.pad(x, ((0, 0), (0, 0), (m, m), (m, m))), bs=bs)
 
 def map_nrmse(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> float:
-    "RMSE over `mask` / (max - min) of the reference over `mask` (pymia's NRMSE, the paper's). 2D maps."
+    """RMSE over `mask` / (max - min) of the reference over `mask` (pymia's NRMSE, the paper's). 2D
+    maps."""
     return nrmse(np.asarray(pred)[mask], np.asarray(ref)[mask], "min-max")
 
 def map_psnr(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray) -> float:
-    "PSNR (dB) over `mask`, peak = max of the reference over `mask` (the official code's skimage call)."
+    """PSNR (dB) over `mask`, peak = max of the reference over `mask` (the official code's skimage
+    call)."""
     return psnr(np.asarray(pred)[mask], np.asarray(ref)[mask], convention="fastmri")
 
-def map_metrics(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray | dict, names: Sequence[str]) -> dict:
-    """Per-map NRMSE, PSNR, SSIM averaged over slices: pred, ref (S, M, H, W), mask (S, H, W) bool, or a dict
-    map name -> mask (the paper scores water T1 on a different mask) -> {"T1": {"NRMSE": .., "PSNR": .., "SSIM": ..},
-    ...}. SSIM: whole map, 7x7 window, L = max of the reference."""
+def map_metrics(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray | dict,
+                names: Sequence[str]) -> dict:
+    """Per-map NRMSE, PSNR, SSIM averaged over slices: pred, ref (S, M, H, W), mask (S, H, W) bool,
+    or a dict map name -> mask (the paper scores water T1 on a different mask) -> {"T1": {"NRMSE":
+    .., "PSNR": .., "SSIM": ..}, ...}. SSIM: whole map, 7x7 window, L = max of the reference."""
     out = {}
     for j, nm in enumerate(names):
         mk = mask[nm] if isinstance(mask, dict) else mask
@@ -479,12 +596,19 @@ def map_metrics(pred: np.ndarray, ref: np.ndarray, mask: np.ndarray | dict, name
     return out
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #b97f8df7
-def temporal_occlusion_importance(predict_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray, ref: np.ndarray,
-                                  mask: np.ndarray) -> np.ndarray:
-    """Eq. (4) for every frame and map: x (S, 2T, H, W) normalised channels, `predict_fn(x) -> (S, M, H, W)` maps in
-    the units of `ref` (S, M, H, W), mask (S, H, W). Occluding frame t zeroes channels 2t and 2t+1. Returns
-    (T, M) float64: |NRMSE (slice mean) with frame t occluded - NRMSE without|."""
-    def score(p): return np.array([[map_nrmse(p[s, j], ref[s, j], mask[s]) for j in range(ref.shape[1])] for s in range(len(x))]).mean(0)
+def temporal_occlusion_importance(predict_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
+                                  ref: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Eq. (4) for every frame and map: x (S, 2T, H, W) normalised channels, `predict_fn(x) ->
+    (S, M, H, W)` maps in the units of `ref` (S, M, H, W), mask (S, H, W). Occluding frame t zeroes
+    channels 2t and 2t+1. Returns (T, M) float64: |NRMSE (slice mean) with frame t occluded - NRMSE
+    without|."""
+    def score(p):
+        return np.array(
+            [
+                [map_nrmse(p[s, j], ref[s, j], mask[s]) for j in range(ref.shape[1])]
+                for s in range(len(x))
+            ]
+        ).mean(0)
     base = score(predict_fn(x))
     out = []
     for t in range(x.shape[1] // 2):
@@ -493,15 +617,16 @@ def temporal_occlusion_importance(predict_fn: Callable[[np.ndarray], np.ndarray]
     return np.array(out)
 
 # %% ../../nbs/part3/mrf_spatiotemporal.ipynb #73a21fb9
-def train_mrf_net(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray,
-                  n_frames: int, receptive_field: int, seed: int, growth: Sequence[int] = (192, 160, 128, 96, 64),
-                  epochs: int = 100, lr: float = 1e-3, bs: int = 50, one_cycle: bool = False, n_layers: int = 4,
+def train_mrf_net(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray,
+                  y_valid: np.ndarray, n_frames: int, receptive_field: int, seed: int,
+                  growth: Sequence[int] = (192, 160, 128, 96, 64), epochs: int = 100,
+                  lr: float = 1e-3, bs: int = 50, one_cycle: bool = False, n_layers: int = 4,
                   model: nn.Module | None = None):
-    """Train `SpatiotemporalMRFNet(n_frames, M, growth, receptive_field, n_layers)` (or `model`) on patch pairs with
-    `center_crop_mse` and torch's Adam (betas 0.9, 0.999) in a fastai Learner; constant `lr` (the paper) or a
-    one-cycle schedule peaking at `lr` (`one_cycle`, momentum fixed at 0.9). `x_train`, `x_valid`
-    may be datasets of pairs (`PatchPairs`, streamed; `y_*` are then ignored). Returns the
-    Learner."""
+    """Train `SpatiotemporalMRFNet(n_frames, M, growth, receptive_field, n_layers)` (or `model`) on
+    patch pairs with `center_crop_mse` and torch's Adam (betas 0.9, 0.999) in a fastai Learner;
+    constant `lr` (the paper) or a one-cycle schedule peaking at `lr` (`one_cycle`, momentum fixed
+    at 0.9). `x_train`, `x_valid` may be datasets of pairs (`PatchPairs`, streamed; `y_*` are then
+    ignored). Returns the Learner."""
     from fastai.optimizer import OptimWrapper
     import fastai.callback.schedule                                  # adds Learner.fit_one_cycle
     seed_everything(seed)
@@ -511,7 +636,8 @@ def train_mrf_net(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray,
         model = SpatiotemporalMRFNet(n_frames, n_maps, growth, receptive_field, n_layers)
     dls = patch_dls(x_train, x_valid, bs, seed) if streamed else \
         arrays_dls(x_train, y_train, x_valid, y_valid, bs=bs, seed=seed, typed=False)
-    learn = make_learner(dls, model, center_crop_mse, lr=lr, opt_func=partial(OptimWrapper, opt=torch.optim.Adam))
+    learn = make_learner(dls, model, center_crop_mse, lr=lr,
+                         opt_func=partial(OptimWrapper, opt=torch.optim.Adam))
     if one_cycle: learn.fit_one_cycle(epochs, lr, moms=(0.9, 0.9, 0.9))
     else: learn.fit(epochs, lr)
     return learn

@@ -16,9 +16,9 @@ from scipy import stats
 from scipy.sparse.csgraph import connected_components
 from fastai.basics import DataLoader, DataLoaders, Callback
 from fastai.optimizer import Adam
-from ..data import (DataError, Volume, LidcReader, LIDC_CHARACTERISTICS, CT_WINDOWS, load_dicom_series,
-                            parse_lidc_xml, roi_mask, lidc_nodule_centroid, lidc_scans, window, extract_patch,
-                            mask_bbox, patient_split)
+from ..data import (DataError, Volume, LidcReader, LIDC_CHARACTERISTICS, CT_WINDOWS,
+                            load_dicom_series, parse_lidc_xml, roi_mask, lidc_nodule_centroid,
+                            lidc_scans, window, extract_patch, mask_bbox, patient_split)
 from ..models import backbone, PretrainedWeightsUnavailable
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
 from ..train import make_learner, predict, BatchAug, ResultsRecorder, show_runs
@@ -34,48 +34,65 @@ __all__ = ['ATTRIBUTES', 'ATTRIBUTE_SHORT', 'ATTRIBUTE_RANGES', 'ResamplePairs',
            'predict_mtmr']
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #bd26c26e
-ATTRIBUTES = tuple(LIDC_CHARACTERISTICS[:8])     # the 8 attributes, in the order of the paper's Table 2
+# the 8 attributes, in the order of the paper's Table 2
+ATTRIBUTES = tuple(LIDC_CHARACTERISTICS[:8])
 ATTRIBUTE_SHORT = ("Sub", "Is", "Cal", "Sph", "Mar", "Lob", "Spi", "Tex")
-ATTRIBUTE_RANGES = np.array([(1, 5), (1, 4), (1, 6), (1, 5), (1, 5), (1, 5), (1, 5), (1, 5)], dtype=np.float64)  # (lowest, highest)
+# (lowest, highest)
+ATTRIBUTE_RANGES = np.array([(1, 5), (1, 4), (1, 6), (1, 5), (1, 5), (1, 5), (1, 5), (1, 5)],
+                            dtype=np.float64)
 
 def rescale_attributes(raw: np.ndarray) -> np.ndarray:
     """LIDC attribute ratings (..., 8), in `ATTRIBUTES` order on their own scales (1-5; 1-4 internal
-    structure; 1-6 calcification), to [0, 1]: (a - lo) / (hi - lo), float32. NaN stays NaN (a missing rating)."""
+    structure; 1-6 calcification), to [0, 1]: (a - lo) / (hi - lo), float32. NaN stays NaN
+    (a missing rating)."""
     raw = np.asarray(raw, dtype=np.float64)
-    if raw.shape[-1] != 8: raise ValueError(f"rescale_attributes: the last axis must hold the 8 attributes, got shape {raw.shape}")
-    return ((raw - ATTRIBUTE_RANGES[:, 0]) / (ATTRIBUTE_RANGES[:, 1] - ATTRIBUTE_RANGES[:, 0])).astype(np.float32)
+    if raw.shape[-1] != 8:
+        raise ValueError("rescale_attributes: the last axis must hold the 8 attributes, got shape "
+                         f"{raw.shape}")
+    return (
+        (raw - ATTRIBUTE_RANGES[:, 0]) / (ATTRIBUTE_RANGES[:, 1] - ATTRIBUTE_RANGES[:, 0])
+    ).astype(np.float32)
 
 def unscale_attributes(scaled: np.ndarray) -> np.ndarray:
     "Inverse of `rescale_attributes`: [0, 1] scores (..., 8) back to the LIDC scales (float64)."
     scaled = np.asarray(scaled, dtype=np.float64)
-    if scaled.shape[-1] != 8: raise ValueError(f"unscale_attributes: the last axis must hold the 8 attributes, got shape {scaled.shape}")
+    if scaled.shape[-1] != 8:
+        raise ValueError("unscale_attributes: the last axis must hold the 8 attributes, got shape "
+                         f"{scaled.shape}")
     return ATTRIBUTE_RANGES[:, 0] + scaled * (ATTRIBUTE_RANGES[:, 1] - ATTRIBUTE_RANGES[:, 0])
 
 def malignancy_label(mean_score: np.ndarray, tol: float = 1e-6) -> np.ndarray:
     """Benign/malignant label from the readers' mean malignancy (1-5), as the paper: 0 if mean < 3,
-    1 if mean > 3, and -1 (left out) if the mean is 3 (within `tol`). int64, same shape as the input."""
+    1 if mean > 3, and -1 (left out) if the mean is 3 (within `tol`). int64, same shape as the
+    input."""
     m = np.asarray(mean_score, dtype=np.float64)
-    if np.isnan(m).any(): raise ValueError("malignancy_label: a mean malignancy is NaN (no reader rated it): drop those nodules first")
+    if np.isnan(m).any():
+        raise ValueError("malignancy_label: a mean malignancy is NaN (no reader rated it): drop "
+                         "those nodules first")
     return np.where(np.abs(m - 3) <= tol, -1, (m > 3).astype(np.int64)).astype(np.int64)
 
 def reader_consensus(ratings: np.ndarray) -> np.ndarray:
     """Mean over readers of LIDC ratings `(n_nodules, n_readers, k)` with NaN where a reader gave no
-    rating (fewer readers, or an empty element); returns `(n_nodules, k)` float64. A nodule with no rating
-    at all for a characteristic gets NaN there."""
+    rating (fewer readers, or an empty element); returns `(n_nodules, k)` float64. A nodule with no
+    rating at all for a characteristic gets NaN there."""
     r = np.asarray(ratings, dtype=np.float64)
-    if r.ndim != 3: raise ValueError(f"reader_consensus: expected (n_nodules, n_readers, k), got shape {r.shape}")
+    if r.ndim != 3:
+        raise ValueError("reader_consensus: expected (n_nodules, n_readers, k), got shape "
+                         f"{r.shape}")
     n = (~np.isnan(r)).sum(1)
     return np.where(n > 0, np.nansum(r, 1) / np.maximum(n, 1), np.nan)
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #ba4b708f
-def cluster_reader_marks(centroids_mm: np.ndarray, diameters_mm: np.ndarray, min_tol_mm: float = 3.0) -> np.ndarray:
+def cluster_reader_marks(centroids_mm: np.ndarray, diameters_mm: np.ndarray,
+                         min_tol_mm: float = 3.0) -> np.ndarray:
     """Group reader marks into physical nodules: marks i, j are linked when the distance of their
-    centroids (`centroids_mm` (M, 3), mm) is at most max(min_tol_mm, max(d_i, d_j) / 2) (`diameters_mm`
-    (M,), mm); clusters are the connected components (single linkage). Returns int64 labels (M,),
-    numbered by first appearance."""
+    centroids (`centroids_mm` (M, 3), mm) is at most max(min_tol_mm, max(d_i, d_j) / 2)
+    (`diameters_mm` (M,), mm); clusters are the connected components (single linkage). Returns int64
+    labels (M,), numbered by first appearance."""
     c = np.asarray(centroids_mm, dtype=np.float64); d = np.asarray(diameters_mm, dtype=np.float64)
     if c.ndim != 2 or c.shape[1] != 3 or d.shape != (len(c),):
-        raise ValueError(f"cluster_reader_marks: centroids (M, 3) and diameters (M,) expected, got {c.shape} and {d.shape}")
+        raise ValueError("cluster_reader_marks: centroids (M, 3) and diameters (M,) expected, got "
+                         f"{c.shape} and {d.shape}")
     if len(c) == 0: return np.zeros(0, np.int64)
     dist = np.linalg.norm(c[:, None] - c[None], axis=-1)
     link = dist <= np.maximum(min_tol_mm, np.maximum.outer(d, d) / 2)
@@ -85,16 +102,18 @@ def cluster_reader_marks(centroids_mm: np.ndarray, diameters_mm: np.ndarray, min
     return order[lab].astype(np.int64)
 
 def lidc_nodules(volume: Volume, readers: Sequence[LidcReader]) -> list[dict]:
-    """The physical nodules of one LIDC scan: the readers' marks that carry ratings (nodules >= 3 mm)
-    are clustered (`cluster_reader_marks`) and, per nodule, returns a dict with
-    `ratings` (n_readers, 9) float64 in `LIDC_CHARACTERISTICS` order (NaN: this reader did not mark it or
-    left a rating empty), `n_marks`, `z0` (first slice index of `mask`), `mask` (bool (k, Y, X) on slices
-    z0 .. z0+k-1: voxels inside the outlines of at least half of the marking readers, or their union if
-    that is empty), `centroid_mm` (x, y, z) and `diameter_mm` (largest in-plane equivalent diameter)."""
+    """The physical nodules of one LIDC scan: the readers' marks that carry ratings
+    (nodules >= 3 mm) are clustered (`cluster_reader_marks`) and, per nodule, returns a dict with
+    `ratings` (n_readers, 9) float64 in `LIDC_CHARACTERISTICS` order (NaN: this reader did not mark
+    it or left a rating empty), `n_marks`, `z0` (first slice index of `mask`), `mask` (bool
+    (k, Y, X) on slices z0 .. z0+k-1: voxels inside the outlines of at least half of the marking
+    readers, or their union if that is empty), `centroid_mm` (x, y, z) and `diameter_mm` (largest
+    in-plane equivalent diameter)."""
     sz, sy, sx = volume.spacing
     zpos = np.asarray(volume.meta.get("positions_mm", []), dtype=np.float64)
     if len(zpos) != volume.shape[0]:
-        raise DataError(f"lidc_nodules: {volume.path}: the volume needs meta['positions_mm'] (one z per slice, from load_dicom_series)")
+        raise DataError(f"lidc_nodules: {volume.path}: the volume needs meta['positions_mm'] (one "
+                        "z per slice, from load_dicom_series)")
     shape_yx = volume.shape[1:3]
     marks = []
     for ri, r in enumerate(readers):
@@ -104,44 +123,65 @@ def lidc_nodules(volume: Volume, readers: Sequence[LidcReader]) -> list[dict]:
             k0 = int(np.argmin(np.abs(zpos - min(zs)))); k1 = int(np.argmin(np.abs(zpos - max(zs))))
             k0, k1 = min(k0, k1), max(k0, k1)
             try: m = roi_mask(nod, shape_yx, zpos[k0:k1 + 1])   # only the slices this mark spans
-            except DataError as e:                              # an outline off the slice grid: skip this mark, say so
-                print(f"lidc_nodules: {volume.path}: reader {r.reader_id}, nodule {nod.nodule_id} skipped ({e})"); continue
+            # an outline off the slice grid: skip this mark, say so
+            except DataError as e:
+                print(
+                    f"lidc_nodules: {volume.path}: reader {r.reader_id}, nodule {nod.nodule_id} "
+                    f"skipped ({e})"
+                )
+                continue
             area = m.sum((1, 2)) * sy * sx
             marks.append(dict(reader=ri, nodule=nod, z0=k0, mask=m,
                               centroid=lidc_nodule_centroid(nod) * np.array([sx, sy, 1.0]),
                               diameter=float(2 * np.sqrt(area.max() / np.pi))))
     if not marks: return []
-    lab = cluster_reader_marks(np.array([m["centroid"] for m in marks]), np.array([m["diameter"] for m in marks]))
+    lab = cluster_reader_marks(np.array([m["centroid"] for m in marks]),
+                               np.array([m["diameter"] for m in marks]))
     out = []
     for c in range(lab.max() + 1):
         ms = [m for m, l in zip(marks, lab) if l == c]
         z0 = min(m["z0"] for m in ms); z1 = max(m["z0"] + len(m["mask"]) for m in ms)
         votes = np.zeros((z1 - z0,) + tuple(shape_yx), np.int32)
         for m in ms: votes[m["z0"] - z0:m["z0"] - z0 + len(m["mask"])] += m["mask"]
-        cons = votes * 2 >= len(ms)                               # at least half of the marking readers
+        # at least half of the marking readers
+        cons = votes * 2 >= len(ms)
         if not cons.any(): cons = votes > 0
         ratings = np.full((len(readers), len(LIDC_CHARACTERISTICS)), np.nan)
         for m in ms:
-            ratings[m["reader"]] = [np.nan if m["nodule"].characteristics.get(k) is None else m["nodule"].characteristics[k]
-                                    for k in LIDC_CHARACTERISTICS]
+            ratings[m["reader"]] = [
+                np.nan
+                if m["nodule"].characteristics.get(k) is None
+                else m["nodule"].characteristics[k]
+                for k in LIDC_CHARACTERISTICS
+            ]
         area = cons.sum((1, 2)) * sy * sx
-        out.append(dict(ratings=ratings, n_marks=len(ms), z0=z0, mask=cons,
-                        centroid_mm=np.mean([m["centroid"] for m in ms], 0), diameter_mm=float(2 * np.sqrt(area.max() / np.pi))))
+        out.append(
+            dict(
+                ratings=ratings,
+                n_marks=len(ms),
+                z0=z0,
+                mask=cons,
+                centroid_mm=np.mean([m["centroid"] for m in ms], 0),
+                diameter_mm=float(2 * np.sqrt(area.max() / np.pi)),
+            )
+        )
     return out
 
-def nodule_patches(hu: np.ndarray, mask: np.ndarray, z0: int, spacing_yx: tuple[float, float], out_size: int = 224,
-                   scale: float = 1.25, level: float = -600.0, width: float = 1500.0, pad_hu: float = -1000.0
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def nodule_patches(hu: np.ndarray, mask: np.ndarray, z0: int, spacing_yx: tuple[float, float],
+                   out_size: int = 224, scale: float = 1.25, level: float = -600.0,
+                   width: float = 1500.0, pad_hu: float = -1000.0) -> tuple[np.ndarray, np.ndarray]:
     """Adaptive nodule-centred 2D patches, one per slice of the nodule.
 
-    `hu` (Z, Y, X) CT in HU; `mask` (k, Y, X) bool, the nodule on slices z0 .. z0+k-1. The square side is
-    `scale` x the larger side (in mm) of the mask's in-plane bounding box over all its slices, centred on
-    that box (converted to pixels per axis with `spacing_yx`, so anisotropic pixels give a square in mm);
-    outside the scan `pad_hu`. Each patch is windowed (`level`, `width` HU -> [0, 1]) and resized to
-    `out_size` x `out_size` (bilinear, antialiased when shrinking). Returns (patches (S, out, out) float32,
-    slice indices (S,) into `hu`), for the S slices where the mask is non-empty."""
+    `hu` (Z, Y, X) CT in HU; `mask` (k, Y, X) bool, the nodule on slices z0 .. z0+k-1. The square
+    side is `scale` x the larger side (in mm) of the mask's in-plane bounding box over all its
+    slices, centred on that box (converted to pixels per axis with `spacing_yx`, so anisotropic
+    pixels give a square in mm); outside the scan `pad_hu`. Each patch is windowed (`level`, `width`
+    HU -> [0, 1]) and resized to `out_size` x `out_size` (bilinear, antialiased when shrinking).
+    Returns (patches (S, out, out) float32, slice indices (S,) into `hu`), for the S slices where
+    the mask is non-empty."""
     bb = mask_bbox(mask)
-    if bb is None: raise DataError("nodule_patches: the nodule mask is empty: nothing to cut around")
+    if bb is None:
+        raise DataError("nodule_patches: the nodule mask is empty: nothing to cut around")
     sy, sx = spacing_yx
     zs = np.flatnonzero(mask.any((1, 2)))
     cy, cx = (bb[1].start + bb[1].stop - 1) / 2, (bb[2].start + bb[2].stop - 1) / 2
@@ -154,18 +194,19 @@ def nodule_patches(hu: np.ndarray, mask: np.ndarray, z0: int, spacing_yx: tuple[
     return t[:, 0].numpy().astype(np.float32), (z0 + zs).astype(np.int64)
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #1685bc00
-def load_lidc_mtmr(root: Path | str, out_size: int = 224, scale: float = 1.25, level: float = -600.0,
-                   width: float = 1500.0, cache: Path | str | None = None, max_scans: int | None = None) -> dict:
+def load_lidc_mtmr(root: Path | str, out_size: int = 224, scale: float = 1.25,
+                   level: float = -600.0, width: float = 1500.0, cache: Path | str | None = None,
+                   max_scans: int | None = None) -> dict:
     """Slice patches of every rated LIDC-IDRI nodule under `root`, for MTMR-Net.
 
-    Returns a dict of arrays over slices S: `x` (S, 1, out, out) float32 lung-windowed patches, `nodule`
-    (S,) int64 nodule index, and over nodules: `patient` (str), `ratings` (n, 4+, 9) with NaN for a
-    missing reader, `malignancy` (n,) reader mean (1-5), `label` (n,) 0/1/-1 (-1: mean 3, to leave out),
-    `t` (n,) = (malignancy - 1) / 4, `attrs` (n, 8) rescaled reader means, `n_marks`, `diameter_mm`.
-    Patient ids come from the `LIDC-IDRI-xxxx` folder. With `cache` (an .npz path), the patches are
-    written to `<cache>.x.f32` one nodule at a time and `x` is returned as a read-only
-    `np.memmap` of it (the full run streams them from disk; peak memory: one scan), the rest
-    is saved in `cache`;
+    Returns a dict of arrays over slices S: `x` (S, 1, out, out) float32 lung-windowed patches,
+    `nodule` (S,) int64 nodule index, and over nodules: `patient` (str), `ratings` (n, 4+, 9) with
+    NaN for a missing reader, `malignancy` (n,) reader mean (1-5), `label` (n,) 0/1/-1 (-1: mean 3,
+    to leave out), `t` (n,) = (malignancy - 1) / 4, `attrs` (n, 8) rescaled reader means, `n_marks`,
+    `diameter_mm`. Patient ids come from the `LIDC-IDRI-xxxx` folder. With `cache` (an .npz path),
+    the patches are written to `<cache>.x.f32` one nodule at a time and `x` is returned as a
+    read-only `np.memmap` of it (the full run streams them from disk; peak memory: one scan), the
+    rest is saved in `cache`;
     later calls re-read both. Raises `DataError` when no scan is found."""
     xf = None if cache is None else Path(cache).with_suffix(".x.f32")
     if cache is not None and Path(cache).exists() and xf.exists():
@@ -194,117 +235,148 @@ def load_lidc_mtmr(root: Path | str, out_size: int = 224, scale: float = 1.25, l
         if fx is not None: fx.close()
     if not pat: raise DataError(f"load_lidc_mtmr: no rated nodule found under {root}")
     width_r = max(r.shape[0] for r in ratings)
-    R = np.stack([np.pad(r, ((0, width_r - r.shape[0]), (0, 0)), constant_values=np.nan) for r in ratings])
+    R = np.stack(
+        [np.pad(r, ((0, width_r - r.shape[0]), (0, 0)), constant_values=np.nan) for r in ratings]
+    )
     mean = reader_consensus(R)
-    out = dict(nodule=np.concatenate(nod).astype(np.int64), patient=np.array(pat),
-               ratings=R, malignancy=mean[:, 8], label=malignancy_label(mean[:, 8]), t=((mean[:, 8] - 1) / 4).astype(np.float32),
-               attrs=rescale_attributes(mean[:, :8]), n_marks=np.array(nmarks), diameter_mm=np.array(diam))
+    out = dict(nodule=np.concatenate(nod).astype(np.int64), patient=np.array(pat), ratings=R,
+               malignancy=mean[:, 8], label=malignancy_label(mean[:, 8]),
+               t=((mean[:, 8] - 1) / 4).astype(np.float32), attrs=rescale_attributes(mean[:, :8]),
+               n_marks=np.array(nmarks), diameter_mm=np.array(diam))
     if fx is None: return dict(x=np.concatenate(xs), **out)
     shape = (int(sum(xs)), 1, out_size, out_size)
     np.savez_compressed(cache, x_shape=np.array(shape), **out)
     return dict(x=np.memmap(xf, np.float32, "r", shape=shape), **out)
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #f85203c7
-def phantom_mtmr_data(n_nodules: int = 400, size: int = 32, slices: int = 2, n_readers: int = 4, seed: int = 0,
-                      nodules_per_patient: int = 2) -> dict:
+def phantom_mtmr_data(n_nodules: int = 400, size: int = 32, slices: int = 2, n_readers: int = 4,
+                      seed: int = 0, nodules_per_patient: int = 2) -> dict:
     """Smoke data in the format of `load_lidc_mtmr`, from `midl_book.phantoms.lung_nodule_patches`
-    (fixed field of view of `size` mm at 1 mm/pixel, lung window). Nodules whose readers' mean malignancy
-    is 3 keep label -1 (the experiment leaves them out). Adds `malignancy_true` (n,), the phantom's truth."""
+    (fixed field of view of `size` mm at 1 mm/pixel, lung window). Nodules whose readers' mean
+    malignancy is 3 keep label -1 (the experiment leaves them out). Adds `malignancy_true` (n,), the
+    phantom's truth."""
     from midl_book.phantoms import lung_nodule_patches
-    d = lung_nodule_patches(n_nodules, size=size, slices_per_nodule=slices, n_readers=n_readers, seed=seed)
+    d = lung_nodule_patches(n_nodules, size=size, slices_per_nodule=slices, n_readers=n_readers,
+                            seed=seed)
     first = np.unique(d["nodule_id"], return_index=True)[1]              # one row per nodule
-    R = np.concatenate([d["reader_attributes"][first], d["reader_malignancy"][first][..., None]], -1).astype(np.float64)
+    R = np.concatenate(
+        [d["reader_attributes"][first], d["reader_malignancy"][first][..., None]], -1
+    ).astype(np.float64)
     mean = reader_consensus(R)
-    return dict(x=window(d["patches"], *CT_WINDOWS["lung"])[:, None], nodule=d["nodule_id"].astype(np.int64),
-                patient=np.array([f"P{i // nodules_per_patient:04d}" for i in range(n_nodules)]), ratings=R,
-                malignancy=mean[:, 8], label=malignancy_label(mean[:, 8]), t=((mean[:, 8] - 1) / 4).astype(np.float32),
-                attrs=rescale_attributes(mean[:, :8]), n_marks=np.full(n_nodules, n_readers),
-                diameter_mm=d["diameter_mm"][first], malignancy_true=d["malignancy_true"][first])
+    return dict(x=window(d["patches"], *CT_WINDOWS["lung"])[:, None],
+                nodule=d["nodule_id"].astype(np.int64),
+                patient=np.array([f"P{i // nodules_per_patient:04d}" for i in range(n_nodules)]),
+                ratings=R, malignancy=mean[:, 8], label=malignancy_label(mean[:, 8]),
+                t=((mean[:, 8] - 1) / 4).astype(np.float32), attrs=rescale_attributes(mean[:, :8]),
+                n_marks=np.full(n_nodules, n_readers), diameter_mm=d["diameter_mm"][first],
+                malignancy_true=d["malignancy_true"][first])
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #241710f0
 _ResBlock, _tiny_trunk = ResidualBlock, tiny_resnet                  # the chapter's former names
 
-def make_trunk(arch: str = "resnet50", in_channels: int = 1, pretrained: bool = False, width: int = 16) -> tuple[nn.Module, int]:
-    """The shared feature extractor $W_s$: `(module, n_features)`, the module mapping (N, C, H, W) to (N, n_features).
+def make_trunk(arch: str = "resnet50", in_channels: int = 1, pretrained: bool = False,
+               width: int = 16) -> tuple[nn.Module, int]:
+    """The shared feature extractor $W_s$: `(module, n_features)`, the module mapping (N, C, H, W)
+    to (N, n_features).
 
-    `arch`: "resnet50" (the paper), "resnet18" or "vgg16" via `midl_book.models.backbone`, or "tiny" (a
-    3-stage residual CNN of `width` channels for CPU smoke runs; `pretrained` must then be False).
-    `pretrained=True` loads ImageNet weights from the local torch hub cache and raises
+    `arch`: "resnet50" (the paper), "resnet18" or "vgg16" via `midl_book.models.backbone`, or "tiny"
+    (a 3-stage residual CNN of `width` channels for CPU smoke runs; `pretrained` must then be
+    False). `pretrained=True` loads ImageNet weights from the local torch hub cache and raises
     `PretrainedWeightsUnavailable` when they are not there (never downloads)."""
     if arch == "tiny":
-        if pretrained: raise ValueError("make_trunk: arch='tiny' has no pretrained weights; pass pretrained=False")
+        if pretrained:
+            raise ValueError("make_trunk: arch='tiny' has no pretrained weights; pass "
+                             "pretrained=False")
         return tiny_resnet(in_channels, width)
     return backbone(arch, in_channels, pretrained)
 
 class MTMRNet(nn.Module):
-    """MTMR-Net (Liu et al. 2018, Fig. 1): shared trunk, attribute branch, malignancy classifier on [trunk ‖ attribute feature].
+    """MTMR-Net (Liu et al. 2018, Fig. 1): shared trunk, attribute branch, malignancy classifier on
+    [trunk ‖ attribute feature].
 
-    Input: slices `(N, C, H, W)` or siamese pairs `(B, 2, C, H, W)` (any leading shape: it is folded into
-    the batch, so both members of a pair go through the *same* weights). Output: a tuple
+    Input: slices `(N, C, H, W)` or siamese pairs `(B, 2, C, H, W)` (any leading shape: it is folded
+    into the batch, so both members of a pair go through the *same* weights). Output: a tuple
     `(logits, attributes)` with shapes `(*lead, n_classes)` and `(*lead, n_attributes)`: raw class
     logits (softmax in the loss) and the regressed attribute scores on the rescaled [0, 1] scale
     (no output activation). `concat_attributes=False` gives the single-task baseline (classifier on
     the trunk feature only, as the paper's "50-layer Residual Net"); the attribute branch is still
-    built so all variants have the same parameters to train. `dropout` acts before the classifier."""
-    def __init__(self, arch: str = "resnet50", in_channels: int = 1, n_attributes: int = 8, attr_dim: int = 256,
-                 n_classes: int = 2, pretrained: bool = False, dropout: float = 0.5, concat_attributes: bool = True,
-                 width: int = 16):
+    built so all variants have the same parameters to train. `dropout` acts before the
+    classifier."""
+    def __init__(self, arch: str = "resnet50", in_channels: int = 1, n_attributes: int = 8,
+                 attr_dim: int = 256, n_classes: int = 2, pretrained: bool = False,
+                 dropout: float = 0.5, concat_attributes: bool = True, width: int = 16):
         super().__init__()
         self.trunk, nf = make_trunk(arch, in_channels, pretrained, width)
         self.arch, self.n_features, self.concat_attributes = arch, nf, concat_attributes
-        self.attr_feature = nn.Linear(nf, attr_dim)          # "attributes features": another FC after the trunk
+        # "attributes features": another FC after the trunk
+        self.attr_feature = nn.Linear(nf, attr_dim)
         self.attr_head = nn.Linear(attr_dim, n_attributes)   # final regression FC (8 scores)
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(nf + (attr_dim if concat_attributes else 0), n_classes)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if x.ndim < 4: raise ValueError(f"MTMRNet expects (N, C, H, W) or (B, 2, C, H, W), got shape {tuple(x.shape)}")
+        if x.ndim < 4:
+            raise ValueError("MTMRNet expects (N, C, H, W) or (B, 2, C, H, W), got shape "
+                             f"{tuple(x.shape)}")
         lead = x.shape[:-3]
-        f = self.trunk(x.reshape(-1, *x.shape[-3:]))             # weight sharing: one trunk for every image
+        # weight sharing: one trunk for every image
+        f = self.trunk(x.reshape(-1, *x.shape[-3:]))
         a = self.attr_feature(f)
-        h = torch.cat([f, a], 1) if self.concat_attributes else f  # [malignancy feature ‖ attribute feature]
+        # [malignancy feature ‖ attribute feature]
+        h = torch.cat([f, a], 1) if self.concat_attributes else f
         logits = self.classifier(self.dropout(h))
         return logits.reshape(*lead, -1), self.attr_head(a).reshape(*lead, -1)
 
 def mtmr_splitter(model: MTMRNet) -> list:
-    "Parameter groups for fastai's discriminative learning rates: [trunk $W_s$, heads $W_{cls}$ and $W_{reg}$]."
+    """Parameter groups for fastai's discriminative learning rates: [trunk $W_s$, heads $W_{cls}$
+    and $W_{reg}$]."""
     heads = [p for n, p in model.named_parameters() if not n.startswith("trunk.")]
     return [list(model.trunk.parameters()), heads]
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #c3c7d8ab
 def classification_loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Eq. (1): mean cross-entropy of class `logits` (..., n_classes) against integer labels `y` (...) in {0, 1}.
+    """Eq. (1): mean cross-entropy of class `logits` (..., n_classes) against integer labels `y`
+    (...) in {0, 1}.
 
-    Any leading shape (slices `(N,)` or pairs `(B, 2)`) is flattened; the mean runs over every image."""
+    Any leading shape (slices `(N,)` or pairs `(B, 2)`) is flattened; the mean runs over every
+    image."""
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1).long())
 
 def attribute_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Eq. (2): squared L2 norm of the attribute error, summed over the n attributes (last axis) and averaged over images.
+    """Eq. (2): squared L2 norm of the attribute error, summed over the n attributes (last axis) and
+    averaged over images.
 
-    `pred`, `target`: (..., n) rescaled scores in [0, 1]. Not `F.mse_loss`, which also divides by n."""
-    if pred.shape != target.shape: raise ValueError(f"attribute_loss: pred {tuple(pred.shape)} and target {tuple(target.shape)} differ")
+    `pred`, `target`: (..., n) rescaled scores in [0, 1]. Not `F.mse_loss`, which also divides by
+    n."""
+    if pred.shape != target.shape:
+        raise ValueError(f"attribute_loss: pred {tuple(pred.shape)} and target "
+                         f"{tuple(target.shape)} differ")
     return ((pred - target) ** 2).sum(-1).mean()
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #5da8ab95
-def margin_ranking_loss_literal(p1: torch.Tensor, p2: torch.Tensor, s1: torch.Tensor, s2: torch.Tensor,
-                                margin: float = 0.1) -> torch.Tensor:
-    """Eqs. (3)-(4) exactly as printed, for teaching: $\\frac{1}{2N}\\sum \\max(0, \\gamma - \\delta(p_1, p_2)(s_1 - s_2))$.
+def margin_ranking_loss_literal(p1: torch.Tensor, p2: torch.Tensor, s1: torch.Tensor,
+                                s2: torch.Tensor, margin: float = 0.1) -> torch.Tensor:
+    """Eqs. (3)-(4) exactly as printed, for teaching: $\\frac{1}{2N}\\sum \\max(0, \\gamma -
+    \\delta(p_1, p_2)(s_1 - s_2))$.
 
-    `p1, p2`: predicted probabilities (B,); `s1, s2`: ground-truth scores (B,); N = B pairs. Has zero
-    gradient with respect to `p` (delta is a step function): do not train with it; use `margin_ranking_loss`."""
-    delta = torch.where(p1 >= p2, 1.0, -1.0).to(s1.dtype)      # Eq. (4): a step function of the prediction
+    `p1, p2`: predicted probabilities (B,); `s1, s2`: ground-truth scores (B,); N = B pairs. Has
+    zero gradient with respect to `p` (delta is a step function): do not train with it; use
+    `margin_ranking_loss`."""
+    # Eq. (4): a step function of the prediction
+    delta = torch.where(p1 >= p2, 1.0, -1.0).to(s1.dtype)
     return torch.clamp(margin - delta * (s1 - s2), min=0).sum() / (2 * len(p1))
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #c31fe01d
 def margin_ranking_loss(p1: torch.Tensor, p2: torch.Tensor, s1: torch.Tensor, s2: torch.Tensor,
                         margin: float = 0.1, tie_tol: float = 1e-6) -> torch.Tensor:
-    """Trainable margin ranking loss for siamese pairs: mean over non-tied pairs of max(0, margin - sign(s1 - s2) (p1 - p2)).
+    """Trainable margin ranking loss for siamese pairs: mean over non-tied pairs of max(0, margin -
+    sign(s1 - s2) (p1 - p2)).
 
-    `p1, p2`: predicted malignancy probabilities of the two members of each pair, shape (B,), in [0, 1]
-    (any real scores work). `s1, s2`: ground-truth malignancy scores (B,) on the same [0, 1] scale.
-    Pairs with |s1 - s2| <= `tie_tol` are ties and contribute nothing (neither to the sum nor to the
-    count); when every pair is a tie the result is 0 with a finite (zero) gradient. Zero loss for a
-    pair whose predicted gap is at least `margin` in the right direction. Paper: Eqs. (3)-(4)
+    `p1, p2`: predicted malignancy probabilities of the two members of each pair, shape (B,), in
+    [0, 1] (any real scores work). `s1, s2`: ground-truth malignancy scores (B,) on the same [0, 1]
+    scale. Pairs with |s1 - s2| <= `tie_tol` are ties and contribute nothing (neither to the sum nor
+    to the count); when every pair is a tie the result is 0 with a finite (zero) gradient. Zero loss
+    for a pair whose predicted gap is at least `margin` in the right direction. Paper: Eqs. (3)-(4)
     reinterpreted (the printed form has no gradient, see `margin_ranking_loss_literal`).
 
     PyTorch: with y = sign(s1 - s2) and k the non-tied pairs (|s1 - s2| > `tie_tol`), this equals
@@ -318,64 +390,77 @@ def margin_ranking_loss(p1: torch.Tensor, p2: torch.Tensor, s1: torch.Tensor, s2
                          f"{[tuple(t.shape) for t in (p1, p2, s1, s2)]}")
     if margin < 0: raise ValueError(f"margin_ranking_loss: margin={margin} must be >= 0")
     d = (s1 - s2).to(p1.dtype)
-    sign = torch.sign(d) * (d.abs() > tie_tol)                  # +1 / -1 from the labels, 0 for ties
+    # +1 / -1 from the labels, 0 for ties
+    sign = torch.sign(d) * (d.abs() > tie_tol)
     hinge = torch.clamp(margin - sign * (p1 - p2), min=0) * (sign != 0)
     return hinge.sum() / (sign != 0).sum().clamp(min=1)
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #9adc8a66
 class MTMRLoss(nn.Module):
-    """Eq. (5) without the weight-decay term: CE (Eq. 1) + lam * attribute loss (Eq. 2) + beta * margin ranking loss.
+    """Eq. (5) without the weight-decay term: CE (Eq. 1) + lam * attribute loss (Eq. 2) + beta *
+    margin ranking loss.
 
-    Called by fastai as `loss(pred, y, attrs, t)` with `pred = (logits (B, 2, n_classes), attributes (B, 2, n))`
-    from `MTMRNet` on siamese pairs, `y` (B, 2) labels, `attrs` (B, 2, n) rescaled attribute targets,
-    `t` (B, 2) malignancy scores in [0, 1]. Single slices (no pair axis) are accepted when `beta == 0`.
-    The eta term of Eq. (5) is coupled weight decay in the optimiser (wd = 2 * eta). The last values of
-    the three terms are kept in `self.parts` for logging."""
+    Called by fastai as `loss(pred, y, attrs, t)` with `pred = (logits (B, 2, n_classes), attributes
+    (B, 2, n))` from `MTMRNet` on siamese pairs, `y` (B, 2) labels, `attrs` (B, 2, n) rescaled
+    attribute targets, `t` (B, 2) malignancy scores in [0, 1]. Single slices (no pair axis) are
+    accepted when `beta == 0`. The eta term of Eq. (5) is coupled weight decay in the optimiser
+    (wd = 2 * eta). The last values of the three terms are kept in `self.parts` for logging."""
     def __init__(self, lam: float = 1.0, beta: float = 0.5, margin: float = 0.1):
         super().__init__()
         self.lam, self.beta, self.margin, self.parts = lam, beta, margin, {}
     def forward(self, pred, y: torch.Tensor, attrs: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        logits, a = pred[0].float(), pred[1].float()            # fp32 losses also under mixed precision
+        # fp32 losses also under mixed precision
+        logits, a = pred[0].float(), pred[1].float()
         cls = classification_loss(logits, y)
         reg = attribute_loss(a, attrs.float()) if self.lam else logits.new_zeros(())
         if self.beta:
             if logits.ndim != 3 or logits.shape[1] != 2:
-                raise ValueError(f"MTMRLoss(beta={self.beta}): the ranking term needs siamese pairs (B, 2, n_classes), got {tuple(logits.shape)}")
-            p = logits.softmax(-1)[..., 1]                        # predicted probability of malignancy
-            rank = margin_ranking_loss(p[:, 0], p[:, 1], t[:, 0].float(), t[:, 1].float(), self.margin)
+                raise ValueError(f"MTMRLoss(beta={self.beta}): the ranking term needs siamese "
+                                 f"pairs (B, 2, n_classes), got {tuple(logits.shape)}")
+            # predicted probability of malignancy
+            p = logits.softmax(-1)[..., 1]
+            rank = margin_ranking_loss(p[:, 0], p[:, 1], t[:, 0].float(), t[:, 1].float(),
+                                       self.margin)
         else: rank = logits.new_zeros(())
-        self.parts = dict(cls=float(cls.detach()), reg=float(reg.detach()), rank=float(rank.detach()))
+        self.parts = dict(cls=float(cls.detach()), reg=float(reg.detach()),
+                          rank=float(rank.detach()))
         return cls + self.lam * reg + self.beta * rank
     def activation(self, x): return x
     def decodes(self, x): return x
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #61203750
 def pair_sampler(scores: np.ndarray, labels: np.ndarray, n_pairs: int, marginal_frac: float = 0.5,
-                 tau: float = 0.1, threshold: float = 0.5, rng: np.random.Generator | int | None = None) -> np.ndarray:
+                 tau: float = 0.1, threshold: float = 0.5,
+                 rng: np.random.Generator | int | None = None) -> np.ndarray:
     """Draw siamese pairs of item indices, shape (n_pairs, 2), int64.
 
     `scores` (n,): ground-truth malignancy scores in [0, 1]; `labels` (n,): 0 benign, 1 malignant.
     `round(marginal_frac * n_pairs)` pairs are marginal: one benign i and one malignant j with
-    P(i, j) proportional to exp(-|t_i - t_j| / tau) (drawn as two independent draws, each with weight
-    exp(-|t - threshold| / tau), which is exact because the weight factorises across the threshold);
-    the others are uniform pairs i != j over all items. Pairs are returned in random order, each with a
-    random member order. Raises ValueError when a class is empty but marginal pairs are asked for."""
+    P(i, j) proportional to exp(-|t_i - t_j| / tau) (drawn as two independent draws, each with
+    weight exp(-|t - threshold| / tau), which is exact because the weight factorises across the
+    threshold); the others are uniform pairs i != j over all items. Pairs are returned in random
+    order, each with a random member order. Raises ValueError when a class is empty but marginal
+    pairs are asked for."""
     scores, labels = np.asarray(scores, dtype=np.float64), np.asarray(labels)
     if scores.ndim != 1 or scores.shape != labels.shape:
-        raise ValueError(f"pair_sampler: scores {scores.shape} and labels {labels.shape} must be 1-D of equal length")
+        raise ValueError(f"pair_sampler: scores {scores.shape} and labels {labels.shape} must be "
+                         "1-D of equal length")
     if len(scores) < 2: raise ValueError("pair_sampler: need at least 2 items to form a pair")
-    if not 0 <= marginal_frac <= 1: raise ValueError(f"pair_sampler: marginal_frac={marginal_frac} must be in [0, 1]")
+    if not 0 <= marginal_frac <= 1:
+        raise ValueError(f"pair_sampler: marginal_frac={marginal_frac} must be in [0, 1]")
     if tau <= 0: raise ValueError(f"pair_sampler: tau={tau} must be > 0")
     rng = np.random.default_rng(rng)
     n_m = int(round(marginal_frac * n_pairs)); n_u = n_pairs - n_m
     ben, mal = np.flatnonzero(labels == 0), np.flatnonzero(labels == 1)
     if n_m and (len(ben) == 0 or len(mal) == 0):
-        raise ValueError(f"pair_sampler: marginal pairs need both classes ({len(ben)} benign, {len(mal)} malignant); "
-                         f"pass marginal_frac=0 or a set with both classes")
+        raise ValueError(f"pair_sampler: marginal pairs need both classes ({len(ben)} benign, "
+                         f"{len(mal)} malignant); pass marginal_frac=0 or a set with both classes")
     out = np.empty((0, 2), np.int64)
     if n_m:
-        w = np.exp(-np.abs(scores - threshold) / tau)          # exp(-|t_i - t_j|/tau) = w_i * w_j across the threshold
-        i = rng.choice(ben, n_m, p=w[ben] / w[ben].sum()); j = rng.choice(mal, n_m, p=w[mal] / w[mal].sum())
+        # exp(-|t_i - t_j|/tau) = w_i * w_j across the threshold
+        w = np.exp(-np.abs(scores - threshold) / tau)
+        i = rng.choice(ben, n_m, p=w[ben] / w[ben].sum())
+        j = rng.choice(mal, n_m, p=w[mal] / w[mal].sum())
         out = np.stack([i, j], 1)
     if n_u:
         i = rng.integers(0, len(scores), n_u)
@@ -386,7 +471,8 @@ def pair_sampler(scores: np.ndarray, labels: np.ndarray, n_pairs: int, marginal_
     return out[rng.permutation(len(out))].astype(np.int64)
 
 # %% ../../nbs/part1/mtmr_net_lung_nodule.ipynb #d0f89e71
-ResamplePairs = EpochResample                  # the old name: EpochResample(sampler) calls set_pairs
+# the old name: EpochResample(sampler) calls set_pairs
+ResamplePairs = EpochResample
 
 class PairDataset(torch.utils.data.Dataset):
     """Siamese pairs over slice arrays. Item k, for `pairs[k] = (a, b)`, is
@@ -423,11 +509,12 @@ class PairDataset(torch.utils.data.Dataset):
         else: x = self.x[r]
         return x, self.y[i], self.attrs[i], self.t[i]
 
-def augment_pairs(x: torch.Tensor, y, g: torch.Generator | None = None, crop_scale: tuple[float, float] | None = (0.7, 1.0)):
-    """Random horizontal and vertical flips and (unless `crop_scale` is None) a random crop: a square of
-    `crop_scale` of the area at a random place, resized back (bilinear), all drawn independently for every
-    image of `x` (..., C, H, W); `y` is returned unchanged. Flips alone are exact (no interpolation).
-    Made for `BatchAug` (fn(x, y, generator))."""
+def augment_pairs(x: torch.Tensor, y, g: torch.Generator | None = None,
+                  crop_scale: tuple[float, float] | None = (0.7, 1.0)):
+    """Random horizontal and vertical flips and (unless `crop_scale` is None) a random crop: a
+    square of `crop_scale` of the area at a random place, resized back (bilinear), all drawn
+    independently for every image of `x` (..., C, H, W); `y` is returned unchanged. Flips alone are
+    exact (no interpolation). Made for `BatchAug` (fn(x, y, generator))."""
     shp = x.shape; xi = x.reshape(-1, *shp[-3:])
     n = len(xi)
     fx, fy = torch.rand(n, generator=g) < 0.5, torch.rand(n, generator=g) < 0.5
@@ -435,22 +522,29 @@ def augment_pairs(x: torch.Tensor, y, g: torch.Generator | None = None, crop_sca
         xi = torch.where(fx.to(xi.device)[:, None, None, None], xi.flip(-1), xi)
         xi = torch.where(fy.to(xi.device)[:, None, None, None], xi.flip(-2), xi)
         return xi.reshape(shp), y
-    s = torch.sqrt(torch.empty(n).uniform_(*crop_scale, generator=g))          # side fraction of the crop
-    off = (torch.rand(n, 2, generator=g) * 2 - 1) * (1 - s)[:, None]           # centre offset keeping the crop inside
+    # side fraction of the crop
+    s = torch.sqrt(torch.empty(n).uniform_(*crop_scale, generator=g))
+    # centre offset keeping the crop inside
+    off = (torch.rand(n, 2, generator=g) * 2 - 1) * (1 - s)[:, None]
     theta = torch.zeros(n, 2, 3)
     theta[:, 0, 0], theta[:, 1, 1] = s * (1 - 2 * fx.float()), s * (1 - 2 * fy.float())
     theta[:, :, 2] = off
     grid = F.affine_grid(theta.to(xi), list(xi.shape), align_corners=False)
-    return F.grid_sample(xi, grid, mode="bilinear", padding_mode="border", align_corners=False).reshape(shp), y
+    return F.grid_sample(
+        xi, grid, mode="bilinear", padding_mode="border", align_corners=False
+    ).reshape(shp), y
 
-def mtmr_dls(x, y, attrs, t, train_idx, valid_idx, bs: int = 32, seed: int = 0, marginal_frac: float = 0.5,
-             tau: float = 0.1, device=None) -> tuple[DataLoaders, Callback]:
-    """fastai DataLoaders of siamese pairs over slices `train_idx` / `valid_idx` of the arrays, and the
-    `EpochResample` callback that redraws the training pairs each epoch (len(train_idx) // 2 pairs, seeded
-    by `seed`). Validation pairs are drawn once. `dls.n_inp = 1`: the model gets the pair images only."""
+def mtmr_dls(x, y, attrs, t, train_idx, valid_idx, bs: int = 32, seed: int = 0,
+             marginal_frac: float = 0.5, tau: float = 0.1,
+             device=None) -> tuple[DataLoaders, Callback]:
+    """fastai DataLoaders of siamese pairs over slices `train_idx` / `valid_idx` of the arrays, and
+    the `EpochResample` callback that redraws the training pairs each epoch (len(train_idx) // 2
+    pairs, seeded by `seed`). Validation pairs are drawn once. `dls.n_inp = 1`: the model gets the
+    pair images only."""
     rng = np.random.default_rng(seed)
     ttr, ytr = np.asarray(t)[train_idx], np.asarray(y)[train_idx]
-    sampler = lambda: pair_sampler(ttr, ytr, max(1, len(train_idx) // 2), marginal_frac, tau, rng=rng)
+    sampler = lambda: pair_sampler(ttr, ytr, max(1, len(train_idx) // 2), marginal_frac, tau,
+                                   rng=rng)
     # x stays whole (a memmap is read per item); the other arrays are small and taken per split
     take = lambda idx: (x, np.asarray(y)[idx], np.asarray(attrs)[idx], np.asarray(t)[idx])
     dtr = PairDataset(*take(train_idx), sampler(), rows=train_idx)
@@ -458,9 +552,12 @@ def mtmr_dls(x, y, attrs, t, train_idx, valid_idx, bs: int = 32, seed: int = 0, 
                           max(1, len(valid_idx) // 2), marginal_frac, tau, rng=seed + 1)
     dva = PairDataset(*take(valid_idx), vpairs, rows=valid_idx)
     device = device or default_device()
-    train = DataLoader(dtr, bs=bs, shuffle=True, drop_last=len(dtr) > bs, num_workers=0, device=device)
+    train = DataLoader(dtr, bs=bs, shuffle=True, drop_last=len(dtr) > bs, num_workers=0,
+                       device=device)
     train.rng = random.Random(int(seed))
-    dls = DataLoaders(train, DataLoader(dva, bs=2 * bs, shuffle=False, num_workers=0, device=device), device=device)
+    dls = DataLoaders(train,
+                      DataLoader(dva, bs=2 * bs, shuffle=False, num_workers=0, device=device),
+                      device=device)
     dls.n_inp = 1
     return dls, EpochResample(sampler, "set_pairs")
 
@@ -469,26 +566,32 @@ def slice_to_nodule(values: np.ndarray, nodule: np.ndarray) -> tuple[np.ndarray,
     """Average per-slice `values` (S,) or (S, k) over the slices of each nodule (`nodule` (S,) ids).
     Returns (sorted unique ids (n,), means (n,) or (n, k)); vectorised (np.add.at)."""
     v, ids = np.asarray(values, dtype=np.float64), np.asarray(nodule)
-    if len(v) != len(ids): raise ValueError(f"slice_to_nodule: {len(v)} values but {len(ids)} nodule ids")
+    if len(v) != len(ids):
+        raise ValueError(f"slice_to_nodule: {len(v)} values but {len(ids)} nodule ids")
     u, inv = np.unique(ids, return_inverse=True)
     s = np.zeros((len(u),) + v.shape[1:]); np.add.at(s, inv, v)
     cnt = np.bincount(inv, minlength=len(u)).reshape((-1,) + (1,) * (v.ndim - 1))
     return u, s / cnt
 
 def attribute_abs_error(pred01: np.ndarray, target01: np.ndarray) -> np.ndarray:
-    """Table 2's absolute distance error per attribute: mean over nodules of |pred - target| on the LIDC
-    scales (the [0, 1] scores are unscaled first; predictions are clipped to [0, 1]). (n, 8) -> (8,)."""
+    """Table 2's absolute distance error per attribute: mean over nodules of |pred - target| on the
+    LIDC scales (the [0, 1] scores are unscaled first; predictions are clipped to [0, 1]). (n, 8) ->
+    (8,)."""
     p = unscale_attributes(np.clip(pred01, 0, 1)); t = unscale_attributes(target01)
     return np.abs(p - t).mean(0)
 
-def malignancy_metrics(prob: np.ndarray, label: np.ndarray, score: np.ndarray, threshold: float = 0.5) -> dict:
-    """Table 1's metrics on nodules: accuracy, sensitivity, specificity (prob >= threshold is malignant) and
-    AUC, plus `spearman`, the rank correlation of `prob` with the continuous malignancy `score`."""
+def malignancy_metrics(prob: np.ndarray, label: np.ndarray, score: np.ndarray,
+                       threshold: float = 0.5) -> dict:
+    """Table 1's metrics on nodules: accuracy, sensitivity, specificity (prob >= threshold is
+    malignant) and AUC, plus `spearman`, the rank correlation of `prob` with the continuous
+    malignancy `score`."""
     pred = (np.asarray(prob) >= threshold).astype(int)
-    return dict(accuracy=accuracy(pred, label), sensitivity=sensitivity(pred, label), specificity=specificity(pred, label),
-                auc=roc_auc(prob, label), spearman=float(stats.spearmanr(prob, score)[0]))
+    return dict(accuracy=accuracy(pred, label), sensitivity=sensitivity(pred, label),
+                specificity=specificity(pred, label), auc=roc_auc(prob, label),
+                spearman=float(stats.spearmanr(prob, score)[0]))
 
-def predict_mtmr(model: nn.Module, x: np.ndarray, bs: int = 128, device=None) -> tuple[np.ndarray, np.ndarray]:
+def predict_mtmr(model: nn.Module, x: np.ndarray, bs: int = 128,
+                 device=None) -> tuple[np.ndarray, np.ndarray]:
     """Eval-mode predictions on slices `x` (N, C, H, W): (probability of malignancy (N,), attribute
     scores (N, n)), numpy; `midl_book.train.predict` with the softmax's malignant column."""
     return predict(model, x, bs, device, activation=lambda lo: lo.softmax(-1)[:, 1])

@@ -21,72 +21,89 @@ __all__ = ['KATHER_CLASSES', 'KATHER_TO_PAPER', 'WEIGHT_MAPS', 'load_kather_tile
 
 # %% ../../nbs/part2/sparse_annotation_balancing.ipynb #f7a392e2
 KATHER_CLASSES = ("ADI", "BACK", "DEB", "LYM", "MUC", "MUS", "NORM", "STR", "TUM")
-KATHER_TO_PAPER = {"ADI": "fatty tissue", "BACK": "background", "DEB": "necrosis and debris", "LYM": "lymphocytes",
-                   "MUC": "mucus", "MUS": "muscle", "NORM": "healthy glands", "STR": "stroma (desmoplastic or healthy)",
-                   "TUM": "tumour"}
+KATHER_TO_PAPER = {"ADI": "fatty tissue", "BACK": "background", "DEB": "necrosis and debris",
+                   "LYM": "lymphocytes", "MUC": "mucus", "MUS": "muscle", "NORM": "healthy glands",
+                   "STR": "stroma (desmoplastic or healthy)", "TUM": "tumour"}
 _IMAGE_EXT = (".tif", ".tiff", ".png")
 
 def load_kather_tiles(folder, classes: Sequence[str] = KATHER_CLASSES, per_class: int | None = None,
                       seed=0) -> tuple[np.ndarray, np.ndarray, list[Path]]:
-    """Read a class-folder tree `folder/<class>/*.tif|*.png` (Kather NCT-CRC-HE-100K / CRC-VAL-HE-7K layout) ->
-    (images uint8 `(N, H, W, 3)`, labels int64 `(N,)` = index into `classes`, paths).
+    """Read a class-folder tree `folder/<class>/*.tif|*.png` (Kather NCT-CRC-HE-100K / CRC-VAL-HE-7K
+    layout) -> (images uint8 `(N, H, W, 3)`, labels int64 `(N,)` = index into `classes`, paths).
 
-    `per_class`: draw at most that many tiles per class (seeded by `seed`, sorted paths), else all. Raises
-    `DataError` if `folder` or a class folder is missing or empty, or if a tile is not RGB or differs in size
-    from the first tile (each message names the file or folder)."""
+    `per_class`: draw at most that many tiles per class (seeded by `seed`, sorted paths), else all.
+    Raises `DataError` if `folder` or a class folder is missing or empty, or if a tile is not RGB or
+    differs in size from the first tile (each message names the file or folder)."""
     root = Path(folder).expanduser()
     if not root.is_dir():
-        raise DataError(f"load_kather_tiles: {root} is not a folder; expected {root}/<class>/*.tif with classes "
-                        f"{', '.join(classes)} (unzip NCT-CRC-HE-100K.zip into $MIDL_BOOK_DATA/kather_crc/)")
+        raise DataError(f"load_kather_tiles: {root} is not a folder; expected {root}/<class>/*.tif "
+                        f"with classes {', '.join(classes)} (unzip NCT-CRC-HE-100K.zip into "
+                        "$MIDL_BOOK_DATA/kather_crc/)")
     rng = as_rng(seed)
     images, labels, paths = [], [], []
     for k, c in enumerate(classes):
         d = root / c
-        files = sorted(p for p in d.glob("*") if p.suffix.lower() in _IMAGE_EXT) if d.is_dir() else []
+        files = (
+            sorted(p for p in d.glob("*") if p.suffix.lower() in _IMAGE_EXT) if d.is_dir() else []
+        )
         if not files:
-            raise DataError(f"load_kather_tiles: no .tif/.png tiles in {d}: the folder of class {c!r} is "
-                            f"{'empty' if d.is_dir() else 'missing'}; pass classes= to use a subset")
+            raise DataError(f"load_kather_tiles: no .tif/.png tiles in {d}: the folder of class "
+                            f"{c!r} is {'empty' if d.is_dir() else 'missing'}; pass classes= to "
+                            "use a subset")
         if per_class is not None and len(files) > per_class:
             files = [files[i] for i in np.sort(rng.choice(len(files), per_class, replace=False))]
         for p in files:
             a = load_image(p)
             if a.ndim != 3 or a.shape[2] not in (3, 4):
-                raise DataError(f"load_kather_tiles: {p} has shape {a.shape}; an RGB H&E tile (H, W, 3) is expected")
+                raise DataError(f"load_kather_tiles: {p} has shape {a.shape}; an RGB H&E tile (H, "
+                                "W, 3) is expected")
             a = a[..., :3]
             if images and a.shape != images[0].shape:
-                raise DataError(f"load_kather_tiles: {p} is {a.shape[:2]} px but {paths[0]} is {images[0].shape[:2]}; "
-                                "all tiles must have one size (resize them first)")
+                raise DataError(f"load_kather_tiles: {p} is {a.shape[:2]} px but {paths[0]} is "
+                                f"{images[0].shape[:2]}; all tiles must have one size (resize them "
+                                "first)")
             if a.dtype != np.uint8:
-                raise DataError(f"load_kather_tiles: {p} is {a.dtype}; 8-bit RGB tiles are expected")
+                raise DataError(f"load_kather_tiles: {p} is {a.dtype}; 8-bit RGB tiles are "
+                                "expected")
             images.append(a); labels.append(k); paths.append(p)
     return np.stack(images), np.asarray(labels, np.int64), paths
 
-def tile_mosaics(images: np.ndarray, labels: np.ndarray, n: int, grid: int = 2, tile: int | None = None,
-                 seed=0, class_probs: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`n` mosaics of `grid` x `grid` tiles from `images` uint8 `(N, H, W, 3)` with tile labels `labels` `(N,)`
-    (0-based) -> (float32 `(n, 3, grid t, grid t)` in [0, 1], uint8 dense labels `(n, grid t, grid t)` = tile
-    label + 1, so that 0 stays free for 'not annotated'). Tiles are drawn at random, without replacement within a
-    mosaic; with `class_probs` (one per label) each cell first draws its class with these probabilities, then a
-    tile of that class. `tile`: resample each tile to `tile` x `tile` px (area averaging), e.g. 112 for Kather's
-    224 px at 0.5 um/px -> 1 um/px, the paper's resolution."""
+def tile_mosaics(images: np.ndarray, labels: np.ndarray, n: int, grid: int = 2,
+                 tile: int | None = None, seed=0,
+                 class_probs: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`n` mosaics of `grid` x `grid` tiles from `images` uint8 `(N, H, W, 3)` with tile labels
+    `labels` `(N,)` (0-based) -> (float32 `(n, 3, grid t, grid t)` in [0, 1], uint8 dense labels
+    `(n, grid t, grid t)` = tile label + 1, so that 0 stays free for 'not annotated'). Tiles are
+    drawn at random, without replacement within a mosaic; with `class_probs` (one per label) each
+    cell first draws its class with these probabilities, then a tile of that class. `tile`: resample
+    each tile to `tile` x `tile` px (area averaging), e.g. 112 for Kather's 224 px at 0.5 um/px -> 1
+    um/px, the paper's resolution."""
     images, labels = np.asarray(images), np.asarray(labels)
     if images.ndim != 4 or images.shape[3] != 3 or len(images) != len(labels):
-        raise DataError(f"tile_mosaics: images (N, H, W, 3) and labels (N,) expected, got {images.shape} and {labels.shape}")
+        raise DataError("tile_mosaics: images (N, H, W, 3) and labels (N,) expected, got "
+                        f"{images.shape} and {labels.shape}")
     if len(images) < grid * grid:
         raise DataError(f"tile_mosaics: {len(images)} tiles cannot fill a {grid} x {grid} mosaic")
     rng = as_rng(seed)
     t = int(tile or images.shape[1])
     if t != images.shape[1]:
         from PIL import Image
-        images = np.stack([np.asarray(Image.fromarray(a).resize((t, t), Image.BOX)) for a in images])
+        images = np.stack(
+            [np.asarray(Image.fromarray(a).resize((t, t), Image.BOX)) for a in images]
+        )
     out = np.zeros((n, 3, grid * t, grid * t), np.float32)
     lab = np.zeros((n, grid * t, grid * t), np.uint8)
     if class_probs is not None:
         p = np.asarray(class_probs, np.float64)
         by_class = [np.nonzero(labels == k)[0] for k in range(len(p))]
-        if (p < 0).any() or not p.sum() > 0 or any(p[k] > 0 and len(by_class[k]) == 0 for k in range(len(p))):
-            raise DataError(f"tile_mosaics: class_probs={[round(float(v), 4) for v in p]} must be >= 0, not all 0, and > 0 "
-                            f"only for classes that have tiles (tiles per class: {[len(i) for i in by_class]})")
+        if (
+            (p < 0).any()
+            or not p.sum() > 0
+            or any(p[k] > 0 and len(by_class[k]) == 0 for k in range(len(p)))
+        ):
+            raise DataError(f"tile_mosaics: class_probs={[round(float(v), 4) for v in p]} must be "
+                            ">= 0, not all 0, and > 0 only for classes that have tiles (tiles per "
+                            f"class: {[len(i) for i in by_class]})")
         p = p / p.sum()
     for i in range(n):
         if class_probs is None: pick = rng.choice(len(images), grid * grid, replace=False)
@@ -111,7 +128,9 @@ def kather_paths(folder, classes: Sequence[str] = KATHER_CLASSES, per_class: int
     rng, paths, labels = as_rng(seed), [], []
     for k, c in enumerate(classes):
         d = root / c
-        files = sorted(p for p in d.glob("*") if p.suffix.lower() in _IMAGE_EXT) if d.is_dir() else []
+        files = (
+            sorted(p for p in d.glob("*") if p.suffix.lower() in _IMAGE_EXT) if d.is_dir() else []
+        )
         if not files:
             raise DataError(f"kather_paths: no .tif/.png tiles in {d}: the folder of class {c!r} "
                             f"is {'empty' if d.is_dir() else 'missing'}; pass classes= to use a "
@@ -163,107 +182,149 @@ class MosaicDataset(torch.utils.data.Dataset):
 
 # %% ../../nbs/part2/sparse_annotation_balancing.ipynb #b5731830
 class BalancingError(MidlBookError):
-    "Bad input to a `midl_book.papers.sparse_annotation_balancing` function; the message names the argument and the fix."
+    """Bad input to a `midl_book.papers.sparse_annotation_balancing` function; the message names the
+    argument and the fix."""
 
 def _check_labels(y, fn: str) -> torch.Tensor:
-    if not isinstance(y, torch.Tensor) or y.dtype.is_floating_point or y.dtype == torch.bool or y.ndim < 2:
+    if (
+        not isinstance(y, torch.Tensor)
+        or y.dtype.is_floating_point
+        or y.dtype == torch.bool
+        or y.ndim < 2
+    ):
         raise BalancingError(f"{fn}: y must be an integer label tensor (B, *spatial), got "
-                             f"{getattr(y, 'dtype', type(y).__name__)} of shape {tuple(getattr(y, 'shape', ()))}")
+                             f"{getattr(y, 'dtype', type(y).__name__)} of shape "
+                             f"{tuple(getattr(y, 'shape', ()))}")
     return y
 
-def valid_mask_weights(y: torch.Tensor, ignore_index: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """The paper's 'mask of valid pixels' (its 'no balancing'): w_ij = 1 where y_ij != `ignore_index`, else 0.
-    y integer `(B, *spatial)`; returns `dtype` (float32) of y's shape."""
+def valid_mask_weights(y: torch.Tensor, ignore_index: int = 0,
+                       dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """The paper's 'mask of valid pixels' (its 'no balancing'): w_ij = 1 where y_ij !=
+    `ignore_index`, else 0. y integer `(B, *spatial)`; returns `dtype` (float32) of y's shape."""
     return (_check_labels(y, "valid_mask_weights") != ignore_index).to(dtype)
 
-def _balanced_weights(y: torch.Tensor, ignore_index: int, per_instance: bool, dtype: torch.dtype) -> torch.Tensor:
-    "w = L / (C C_ij) on valid pixels, counted per instance (Eq. 1) or over the batch (Eq. 2); 0 elsewhere."
-    flat = y.reshape(y.shape[0], -1) if per_instance else y.reshape(1, -1)     # one row per group that is balanced
+def _balanced_weights(y: torch.Tensor, ignore_index: int, per_instance: bool,
+                      dtype: torch.dtype) -> torch.Tensor:
+    """w = L / (C C_ij) on valid pixels, counted per instance (Eq. 1) or over the batch (Eq. 2); 0
+    elsewhere."""
+    # one row per group that is balanced
+    flat = y.reshape(y.shape[0], -1) if per_instance else y.reshape(1, -1)
     valid = flat != ignore_index
     w = torch.zeros(flat.shape, dtype=dtype, device=y.device)
     if not valid.any(): return w.reshape(y.shape)
     lo = int(flat[valid].min()); span = int(flat[valid].max()) - lo + 1
     group = torch.arange(flat.shape[0], device=y.device)[:, None].expand_as(flat)
-    key = (group * span + (flat - lo))[valid]                                  # (group, class) of each valid pixel
+    # (group, class) of each valid pixel
+    key = (group * span + (flat - lo))[valid]
     counts = torch.bincount(key, minlength=flat.shape[0] * span).reshape(flat.shape[0], span)
-    L = counts.sum(1, keepdim=True).to(dtype)                                  # L: valid pixels of the group
-    C = (counts > 0).sum(1, keepdim=True).to(dtype)                            # C: classes present in the group
-    c_ij = counts.reshape(-1)[key].to(dtype)                                   # C_ij: pixels of the class at (i, j)
+    # L: valid pixels of the group
+    L = counts.sum(1, keepdim=True).to(dtype)
+    # C: classes present in the group
+    C = (counts > 0).sum(1, keepdim=True).to(dtype)
+    # C_ij: pixels of the class at (i, j)
+    c_ij = counts.reshape(-1)[key].to(dtype)
     ratio = (L / C.clamp(min=1)).expand_as(flat)                               # L / C
     w[valid] = ratio[valid] / c_ij                                             # w_ij = L / (C C_ij)
     return w.reshape(y.shape)
 
-def instance_balanced_weights(y: torch.Tensor, ignore_index: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """Eq. (1), instance based balancing: w_ij = L_I / (C_I C_ij) where y_ij != `ignore_index`, else 0, counted in
-    each instance (patch) separately: L_I its valid pixels, C_I its classes present, C_ij its pixels of the class
-    at (i, j). y integer `(B, *spatial)` (2D or 3D patches); returns `dtype` (float32) of y's shape. In each patch the
-    weights sum to L_I and each class present gets total weight L_I / C_I."""
-    return _balanced_weights(_check_labels(y, "instance_balanced_weights"), ignore_index, True, dtype)
+def instance_balanced_weights(y: torch.Tensor, ignore_index: int = 0,
+                              dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Eq. (1), instance based balancing: w_ij = L_I / (C_I C_ij) where y_ij != `ignore_index`, else
+    0, counted in each instance (patch) separately: L_I its valid pixels, C_I its classes present,
+    C_ij its pixels of the class at (i, j). y integer `(B, *spatial)` (2D or 3D patches); returns
+    `dtype` (float32) of y's shape. In each patch the weights sum to L_I and each class present gets
+    total weight L_I / C_I."""
+    return _balanced_weights(_check_labels(y, "instance_balanced_weights"), ignore_index, True,
+                             dtype)
 
-def batch_balanced_weights(y: torch.Tensor, ignore_index: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """Eq. (2), mini-batch based balancing: w_ij = L_B / (C_B C_ij) where y_ij != `ignore_index`, else 0, with L_B,
-    C_B and C_ij counted over the whole mini-batch. y integer `(B, *spatial)`; returns `dtype` (float32) of y's shape. The
-    weights sum to L_B and each class present in the batch gets total weight L_B / C_B."""
+def batch_balanced_weights(y: torch.Tensor, ignore_index: int = 0,
+                           dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Eq. (2), mini-batch based balancing: w_ij = L_B / (C_B C_ij) where y_ij != `ignore_index`,
+    else 0, with L_B, C_B and C_ij counted over the whole mini-batch. y integer `(B, *spatial)`;
+    returns `dtype` (float32) of y's shape. The weights sum to L_B and each class present in the
+    batch gets total weight L_B / C_B."""
     return _balanced_weights(_check_labels(y, "batch_balanced_weights"), ignore_index, False, dtype)
 
-WEIGHT_MAPS = {"none": valid_mask_weights, "instance": instance_balanced_weights, "batch": batch_balanced_weights}
+WEIGHT_MAPS = {"none": valid_mask_weights, "instance": instance_balanced_weights,
+               "batch": batch_balanced_weights}
 
 class WeightedPixelCE(nn.Module):
     """Categorical cross-entropy with the paper's weight map, l^_ij = w_ij l_ij, reduced as
     sum_ij w_ij l_ij / L_B (L_B = annotated pixels in the batch; 0 for a batch without any).
 
-    `balancing`: 'none' (mask of valid pixels), 'instance' (Eq. 1) or 'batch' (Eq. 2). logits `(B, K, *S)` for the
-    K classes; y integer `(B, *S)`: `ignore_index` (default 0, 'not annotated') or a class. Logit k is class
-    k + `label_offset` (default 1 when ignore_index is 0, so classes are 1..K; else 0)."""
-    def __init__(self, balancing: str = "batch", ignore_index: int = 0, label_offset: int | None = None):
+    `balancing`: 'none' (mask of valid pixels), 'instance' (Eq. 1) or 'batch' (Eq. 2). logits
+    `(B, K, *S)` for the K classes; y integer `(B, *S)`: `ignore_index` (default 0, 'not annotated')
+    or a class. Logit k is class k + `label_offset` (default 1 when ignore_index is 0, so classes
+    are 1..K; else 0)."""
+    def __init__(self, balancing: str = "batch", ignore_index: int = 0,
+                 label_offset: int | None = None):
         super().__init__()
         if balancing not in WEIGHT_MAPS:
-            raise BalancingError(f"WeightedPixelCE: balancing={balancing!r}; use one of {list(WEIGHT_MAPS)}")
+            raise BalancingError(f"WeightedPixelCE: balancing={balancing!r}; use one of "
+                                 f"{list(WEIGHT_MAPS)}")
         self.balancing, self.ignore_index = balancing, int(ignore_index)
-        self.label_offset = (1 if self.ignore_index == 0 else 0) if label_offset is None else int(label_offset)
+        self.label_offset = (
+            (1 if self.ignore_index == 0 else 0) if label_offset is None else int(label_offset)
+        )
 
     def forward(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if logits.ndim != y.ndim + 1 or logits.shape[0] != y.shape[0] or logits.shape[2:] != y.shape[1:]:
-            raise BalancingError(f"WeightedPixelCE: logits (B, K, *S) and labels (B, *S) must match, got "
-                                 f"{tuple(logits.shape)} and {tuple(y.shape)}")
+        if (
+            logits.ndim != y.ndim + 1
+            or logits.shape[0] != y.shape[0]
+            or logits.shape[2:] != y.shape[1:]
+        ):
+            raise BalancingError("WeightedPixelCE: logits (B, K, *S) and labels (B, *S) must "
+                                 f"match, got {tuple(logits.shape)} and {tuple(y.shape)}")
         y = _check_labels(y, "WeightedPixelCE").long()
         valid = y != self.ignore_index
-        t = torch.where(valid, y - self.label_offset, torch.zeros_like(y))     # class index of each valid pixel
+        # class index of each valid pixel
+        t = torch.where(valid, y - self.label_offset, torch.zeros_like(y))
         K = logits.shape[1]
         if valid.any() and (int(t[valid].min()) < 0 or int(t[valid].max()) >= K):
-            raise BalancingError(f"WeightedPixelCE: labels must be {self.ignore_index} (not annotated) or "
-                                 f"{self.label_offset}..{K - 1 + self.label_offset} for {K} logits; got "
+            raise BalancingError(f"WeightedPixelCE: labels must be {self.ignore_index} (not "
+                                 f"annotated) or {self.label_offset}..{K - 1 + self.label_offset} "
+                                 f"for {K} logits; got "
                                  f"{int(y[valid].min())}..{int(y[valid].max())}")
-        wt = torch.float32 if logits.dtype in (torch.float16, torch.bfloat16) else logits.dtype   # L_B overflows in fp16
+        # L_B overflows in fp16
+        wt = torch.float32 if logits.dtype in (torch.float16, torch.bfloat16) else logits.dtype
         w = WEIGHT_MAPS[self.balancing](y, self.ignore_index, wt)              # w_ij (no gradient)
         l = F.cross_entropy(logits.to(wt), t, reduction="none")                # l_ij
-        return (w * l).sum() / valid.sum().clamp(min=1)                        # sum_ij w_ij l_ij / L_B
+        # sum_ij w_ij l_ij / L_B
+        return (w * l).sum() / valid.sum().clamp(min=1)
 
     def __repr__(self): return f"WeightedPixelCE(balancing={self.balancing!r})"
 
 # %% ../../nbs/part2/sparse_annotation_balancing.ipynb #2811ea37
 class InnerSkipBlock(nn.Module):
-    """Two 3x3 convolutions (+ batch norm if `norm`) with ReLU; the block's input is concatenated with its last
-    feature map (the paper's 'skip connections within convolutional layers'), so it outputs `cin + cout` channels."""
+    """Two 3x3 convolutions (+ batch norm if `norm`) with ReLU; the block's input is concatenated
+    with its last feature map (the paper's 'skip connections within convolutional layers'), so it
+    outputs `cin + cout` channels."""
     def __init__(self, cin: int, cout: int, norm: bool = True):
         super().__init__()
         layers = []
         for a, b in ((cin, cout), (cout, cout)):
-            layers += [nn.Conv2d(a, b, 3, padding=1, bias=not norm)] + ([nn.BatchNorm2d(b)] if norm else []) + [nn.ReLU(inplace=True)]
+            layers += (
+                [nn.Conv2d(a, b, 3, padding=1, bias=not norm)]
+                + ([nn.BatchNorm2d(b)] if norm else [])
+                + [nn.ReLU(inplace=True)]
+            )
         self.body, self.out_channels = nn.Sequential(*layers), cin + cout
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([x, self.body(x)], 1)
 
 class InnerSkipUNet(nn.Module):
-    """The paper's U-Net (Fig. 2b): `depth` levels (paper: 5), `width` filters at the first level (paper: 32),
-    doubled after each 2x2 max-pool; every block concatenates its input with its last feature map
-    (`InnerSkipBlock`); the decoder up-samples (nearest, x2) and convolves (3x3, ReLU) instead of a transposed
-    convolution; He (Kaiming normal) initialisation. `(B, in_channels, H, W)` -> logits `(B, n_classes, H, W)`,
-    H and W divisible by 2**(depth - 1)."""
-    def __init__(self, in_channels: int = 3, n_classes: int = 13, depth: int = 5, width: int = 32, norm: bool = True):
+    """The paper's U-Net (Fig. 2b): `depth` levels (paper: 5), `width` filters at the first level
+    (paper: 32), doubled after each 2x2 max-pool; every block concatenates its input with its last
+    feature map (`InnerSkipBlock`); the decoder up-samples (nearest, x2) and convolves (3x3, ReLU)
+    instead of a transposed convolution; He (Kaiming normal) initialisation. `(B, in_channels, H,
+    W)` -> logits `(B, n_classes, H, W)`, H and W divisible by 2**(depth - 1)."""
+    def __init__(self, in_channels: int = 3, n_classes: int = 13, depth: int = 5, width: int = 32,
+                 norm: bool = True):
         super().__init__()
-        if depth < 1 or width < 1: raise BalancingError(f"InnerSkipUNet: depth and width must be >= 1, got {depth}, {width}")
+        if depth < 1 or width < 1:
+            raise BalancingError(f"InnerSkipUNet: depth and width must be >= 1, got {depth}, "
+                                 f"{width}")
         self.depth = int(depth)
         self.down, ch, skip_ch = nn.ModuleList(), in_channels, []
         for i in range(depth):
@@ -272,20 +333,29 @@ class InnerSkipUNet(nn.Module):
         self.up, self.dec = nn.ModuleList(), nn.ModuleList()
         for i in reversed(range(depth - 1)):
             w = width * 2 ** i
-            self.up.append(nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(ch, w, 3, padding=1),
-                                         nn.ReLU(inplace=True)))
-            blk = InnerSkipBlock(w + skip_ch[i], w, norm); self.dec.append(blk); ch = blk.out_channels
+            self.up.append(
+                nn.Sequential(
+                    nn.Upsample(scale_factor=2, mode="nearest"),
+                    nn.Conv2d(ch, w, 3, padding=1),
+                    nn.ReLU(inplace=True),
+                )
+            )
+            blk = InnerSkipBlock(w + skip_ch[i], w, norm)
+            self.dec.append(blk)
+            ch = blk.out_channels
         self.head = nn.Conv2d(ch, n_classes, 1)
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")               # He et al. 2015
+                # He et al. 2015
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
                 if m.bias is not None: nn.init.zeros_(m.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         f = 2 ** (self.depth - 1)
         if x.ndim != 4 or x.shape[-1] % f or x.shape[-2] % f:
-            raise BalancingError(f"InnerSkipUNet(depth={self.depth}) expects (B, C, H, W) with H and W divisible by {f}, "
-                                 f"got {tuple(x.shape)}: pad or crop the tiles")
+            raise BalancingError(f"InnerSkipUNet(depth={self.depth}) expects (B, C, H, W) with H "
+                                 f"and W divisible by {f}, got {tuple(x.shape)}: pad or crop the "
+                                 "tiles")
         skips = []
         for i, blk in enumerate(self.down):
             x = blk(x)
@@ -294,15 +364,18 @@ class InnerSkipUNet(nn.Module):
             x = blk(torch.cat([s, up(x)], 1))
         return self.head(x)
 
-def predict_labels(model: nn.Module, x: np.ndarray, label_offset: int = 1, bs: int = 32) -> np.ndarray:
-    "Arg-max segmentation (the paper's final step) of images `(N, 3, H, W)` -> int64 labels `(N, H, W)` = argmax + offset."
+def predict_labels(model: nn.Module, x: np.ndarray, label_offset: int = 1,
+                   bs: int = 32) -> np.ndarray:
+    """Arg-max segmentation (the paper's final step) of images `(N, 3, H, W)` -> int64 labels
+    `(N, H, W)` = argmax + offset."""
     from midl_book.train import predict
     return predict(model, x, bs=bs, postprocess=lambda z: z.argmax(1) + label_offset)
 
 # %% ../../nbs/part2/sparse_annotation_balancing.ipynb #ec0a36e9
 def pooled_dice(pred: np.ndarray, target: np.ndarray, classes: Sequence[int]) -> dict[int, float]:
-    """Dice of each class over a whole test set: 2 TP / (2 TP + FP + FN) with the counts pooled over all tiles
-    (`midl_book.metrics.dice_score` on the stacked masks); a class absent from both scores 1, as there."""
+    """Dice of each class over a whole test set: 2 TP / (2 TP + FP + FN) with the counts pooled over
+    all tiles (`midl_book.metrics.dice_score` on the stacked masks); a class absent from both scores
+    1, as there."""
     from midl_book.metrics import dice_score
     pred, target = np.asarray(pred), np.asarray(target)
     return {c: dice_score(pred == c, target == c) for c in classes}

@@ -105,20 +105,24 @@ class SliceSet(torch.utils.data.Dataset):
         return TensorImage(x), TensorMask(y)
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #1ef993d3
-REPORT_WINDOWS = dict(brain=(80, 40), subdural=(264, 100), stroke=(8, 32), brain_bone=(2800, 600), brain_sofr=(375, 40),
-                      lungs=(1500, -600), mediastinum=(350, 50), abdomen_soft=(400, 50), liver=(150, 30),
-                      spine_soft=(250, 50), spine_bone=(1800, 400), custom=(200, 60))
-"The report's window table, copied from its code: name -> (width, level) in HU (note: the reverse of `CT_WINDOWS`)."
+REPORT_WINDOWS = dict(brain=(80, 40), subdural=(264, 100), stroke=(8, 32), brain_bone=(2800, 600),
+                      brain_sofr=(375, 40), lungs=(1500, -600), mediastinum=(350, 50),
+                      abdomen_soft=(400, 50), liver=(150, 30), spine_soft=(250, 50),
+                      spine_bone=(1800, 400), custom=(200, 60))
+"""The report's window table, copied from its code: name -> (width, level) in HU (note: the reverse
+of `CT_WINDOWS`)."""
 
 def report_windowed(x: np.ndarray, w: float, l: float) -> np.ndarray:
-    """The report's `windowed(w, l)` exactly as coded, bug included: bounds l - w//2 and **1** + w//2
-    (it should be l + w//2). float32 in [0, 1] for the liver window; kept to show the bug, do not use."""
+    """The report's `windowed(w, l)` exactly as coded, bug included: bounds l - w//2 and **1** +
+    w//2 (it should be l + w//2). float32 in [0, 1] for the liver window; kept to show the bug, do
+    not use."""
     px_min, px_max = l - w // 2, 1 + w // 2
     px = np.clip(np.asarray(x, dtype=np.float32), px_min, px_max)
     return (px - px_min) / (px_max - px_min)
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #8edf64bb
-REPORT_WIDTHS = (64, 128, 256, 512, 1024)   # encoder channels of the report's code, after the 3 input channels
+# encoder channels of the report's code, after the 3 input channels
+REPORT_WIDTHS = (64, 128, 256, 512, 1024)
 
 def report_unet(in_channels: int = 3, n_classes: int = 1) -> UNet:
     """The report's U-Net as coded: valid 3×3 convolutions, no normalisation, widths 64…1024,
@@ -131,17 +135,21 @@ def report_unet(in_channels: int = 3, n_classes: int = 1) -> UNet:
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #fd99fc29
 class LossInputError(MidlBookError):
-    "The logits and the target of a segmentation loss do not fit together (shapes, labels, weights)."
+    """The logits and the target of a segmentation loss do not fit together (shapes, labels,
+    weights)."""
 
-def _prepare(logits: torch.Tensor, target: torch.Tensor, fn: str) -> tuple[torch.Tensor, torch.Tensor]:
-    "Check shapes and labels; return float logits with >= 2 channels (sigmoid -> softmax of (0, z)) and long labels."
+def _prepare(logits: torch.Tensor, target: torch.Tensor,
+             fn: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check shapes and labels; return float logits with >= 2 channels (sigmoid -> softmax of
+    (0, z)) and long labels."""
     if not isinstance(logits, torch.Tensor) or logits.ndim < 3:
-        raise LossInputError(f"{fn}: logits must be a tensor (N, C, *spatial), got {getattr(logits, 'shape', type(logits))}")
+        raise LossInputError(f"{fn}: logits must be a tensor (N, C, *spatial), got "
+                             f"{getattr(logits, 'shape', type(logits))}")
     if target.ndim == logits.ndim and target.shape[1] == 1: target = target[:, 0]
     if tuple(target.shape) != tuple(logits.shape[:1] + logits.shape[2:]):
         raise LossInputError(f"{fn}: target must hold integer labels of shape (N, *spatial) = "
-                             f"{tuple(logits.shape[:1] + logits.shape[2:])}, got {tuple(target.shape)}; "
-                             f"decode one-hot targets with argmax(1)")
+                             f"{tuple(logits.shape[:1] + logits.shape[2:])}, got "
+                             f"{tuple(target.shape)}; decode one-hot targets with argmax(1)")
     target = target.long()
     if logits.shape[1] == 1:                       # sigma(z) = softmax((0, z))[1]
         logits = torch.cat([torch.zeros_like(logits), logits], 1)
@@ -159,12 +167,15 @@ def _alpha_t(alpha, target: torch.Tensor, c: int, fn: str) -> torch.Tensor | Non
         return torch.full(target.shape, float(alpha), dtype=torch.float64, device=target.device)
     a = torch.as_tensor(np.asarray(alpha, dtype=np.float64), device=target.device)
     if a.shape != (c,):
-        raise LossInputError(f"{fn}: alpha must be a number or one weight per class ({c} weights), got {len(a)}")
-    if (a < 0).any(): raise LossInputError(f"{fn}: class weights alpha must be >= 0, got {a.tolist()}")
+        raise LossInputError(f"{fn}: alpha must be a number or one weight per class ({c} weights), "
+                             f"got {len(a)}")
+    if (a < 0).any():
+        raise LossInputError(f"{fn}: class weights alpha must be >= 0, got {a.tolist()}")
     return a[target]
 
 def cross_entropy_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Eq. (1): pixel-wise cross-entropy, -1/N Σ_pixels log p_{y}, averaged over all N pixels of the batch.
+    """Eq. (1): pixel-wise cross-entropy, -1/N Σ_pixels log p_{y}, averaged over all N pixels of the
+    batch.
 
     `logits` (B, C, *spatial), raw scores (softmax applied here; C = 1 means a sigmoid output and
     the binary CE of Eq. (2)); `target` (B, *spatial) integer labels in 0..C-1 (or 0/1 for C = 1).
@@ -230,14 +241,16 @@ def median_frequency_alpha(labels: np.ndarray, n_classes: int,
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #a9d2cce4
 def report_dice_loss(logits: torch.Tensor, target: torch.Tensor, squared: bool = True,
                      classes: Sequence[int] | None = None, smooth: float = 1.0) -> torch.Tensor:
-    """Eq. (7): 1 - mean_c Dice_c with Dice_c = (2 Σ p_c y_c + s) / (Σ y_c² + Σ p_c² + s) (`squared=True`,
-    the report's form) or (2 Σ p y + s) / (Σ y + Σ p + s) (`squared=False`, the report's code).
+    """Eq. (7): 1 - mean_c Dice_c with Dice_c = (2 Σ p_c y_c + s) / (Σ y_c² + Σ p_c² + s)
+    (`squared=True`, the report's form) or (2 Σ p y + s) / (Σ y + Σ p + s) (`squared=False`, the
+    report's code).
 
     `logits` (B, C, *spatial), softmax applied here (C = 1: sigmoid, classes (0, 1) = background,
     foreground); `target` (B, *spatial) integer labels. Sums run over the batch and all pixels.
     `classes`: the classes averaged (default: all but background 0). `smooth` s >= 0 (1 in the
-    report's code; with s = 0 an absent, unpredicted class gives 0/0 = NaN). Returns a scalar in [0, 1].
-    It is `midl_book.losses.dice_loss(batch=True, squared=squared, smooth_nr=smooth_dr=smooth)` on the softmax."""
+    report's code; with s = 0 an absent, unpredicted class gives 0/0 = NaN). Returns a scalar in
+    [0, 1]. It is `midl_book.losses.dice_loss(batch=True, squared=squared,
+    smooth_nr=smooth_dr=smooth)` on the softmax."""
     logits, target = _prepare(logits, target, "report_dice_loss")
     c = logits.shape[1]
     classes = list(range(1, c)) if classes is None else [int(k) for k in classes]
@@ -246,30 +259,39 @@ def report_dice_loss(logits: torch.Tensor, target: torch.Tensor, squared: bool =
                      squared=squared, batch=True, classes=classes)
 
 def dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, w_dice: float = 1.0, w_ce: float = 1.0,
-                 squared: bool = True, classes: Sequence[int] | None = None, smooth: float = 1.0) -> torch.Tensor:
-    """w_ce · Eq. (1) + w_dice · soft Dice loss (Eq. 7); arguments as `cross_entropy_loss` and `report_dice_loss`."""
-    return (w_ce * cross_entropy_loss(logits, target)
-            + w_dice * report_dice_loss(logits, target, squared=squared, classes=classes, smooth=smooth))
+                 squared: bool = True, classes: Sequence[int] | None = None,
+                 smooth: float = 1.0) -> torch.Tensor:
+    """w_ce · Eq. (1) + w_dice · soft Dice loss (Eq. 7); arguments as `cross_entropy_loss` and
+    `report_dice_loss`."""
+    return w_ce * cross_entropy_loss(logits, target) + w_dice * report_dice_loss(
+        logits, target, squared=squared, classes=classes, smooth=smooth
+    )
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #31adee50
 def worked_example_logits(p_fg: np.ndarray) -> torch.Tensor:
-    "Sigmoid logits (1, 1, H, W), float64, for a map of foreground probabilities `p_fg` (H, W) strictly inside (0, 1)."
+    """Sigmoid logits (1, 1, H, W), float64, for a map of foreground probabilities `p_fg` (H, W)
+    strictly inside (0, 1)."""
     p = torch.as_tensor(np.asarray(p_fg, dtype=np.float64))
-    if not ((p > 0) & (p < 1)).all(): raise ValueError("worked_example_logits: p_fg must lie strictly in (0, 1)")
+    if not ((p > 0) & (p < 1)).all():
+        raise ValueError("worked_example_logits: p_fg must lie strictly in (0, 1)")
     return torch.logit(p)[None, None]
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #56c8a3f9
 def _fade(t: np.ndarray) -> np.ndarray:
-    "Perlin's quintic fade 6t^5 - 15t^4 + 10t^3 (0 -> 0, 1 -> 1, zero first and second derivatives at both ends)."
+    """Perlin's quintic fade 6t^5 - 15t^4 + 10t^3 (0 -> 0, 1 -> 1, zero first and second derivatives
+    at both ends)."""
     return t * t * t * (t * (t * 6 - 15) + 10)
 
 def _perlin_octave(h: int, w: int, scale: float, rng: np.random.Generator) -> np.ndarray:
     ys, xs = np.arange(h) / scale, np.arange(w) / scale
     i0, j0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
-    dy, dx = (ys - i0)[:, None], (xs - j0)[None, :]                        # offsets d inside the cell
-    theta = rng.uniform(0, 2 * np.pi, (i0[-1] + 2, j0[-1] + 2))           # one random unit gradient per node
+    # offsets d inside the cell
+    dy, dx = (ys - i0)[:, None], (xs - j0)[None, :]
+    # one random unit gradient per node
+    theta = rng.uniform(0, 2 * np.pi, (i0[-1] + 2, j0[-1] + 2))
     gy, gx = np.sin(theta), np.cos(theta)
-    def corner(a, b):                                                      # g_{i+a, j+b} · (d - (a, b))
+    # g_{i+a, j+b} · (d - (a, b))
+    def corner(a, b):
         ii, jj = (i0 + a)[:, None], (j0 + b)[None, :]
         return gy[ii, jj] * (dy - a) + gx[ii, jj] * (dx - b)
     u, v = _fade(dx), _fade(dy)
@@ -279,15 +301,18 @@ def _perlin_octave(h: int, w: int, scale: float, rng: np.random.Generator) -> np
 
 def perlin_noise(shape: Sequence[int], scale: float, rng: np.random.Generator | int | None = None,
                  octaves: int = 1, persistence: float = 0.5) -> np.ndarray:
-    """2D Perlin gradient noise, Eq. (B), of `shape` (H, W) with lattice spacing `scale` pixels, in [-1, 1].
+    """2D Perlin gradient noise, Eq. (B), of `shape` (H, W) with lattice spacing `scale` pixels, in
+    [-1, 1].
 
-    `rng`: a numpy Generator or an int seed (None: fresh entropy). `octaves` > 1 sums octaves at scale
-    / 2^k with amplitude persistence^k and renormalises by the sum of amplitudes. Single octave: exactly
-    0 on the lattice nodes (pixels whose coordinates are multiples of `scale`). float64 (H, W).
-    Vectorised: no loop over pixels, one over octaves."""
+    `rng`: a numpy Generator or an int seed (None: fresh entropy). `octaves` > 1 sums octaves at
+    scale / 2^k with amplitude persistence^k and renormalises by the sum of amplitudes. Single
+    octave: exactly 0 on the lattice nodes (pixels whose coordinates are multiples of `scale`).
+    float64 (H, W). Vectorised: no loop over pixels, one over octaves."""
     if len(shape) != 2 or min(shape) < 1:
         raise ValueError(f"perlin_noise: shape must be (H, W) with H, W >= 1, got {tuple(shape)}")
-    if not scale > 0: raise ValueError(f"perlin_noise: scale (lattice spacing in pixels) must be > 0, got {scale}")
+    if not scale > 0:
+        raise ValueError("perlin_noise: scale (lattice spacing in pixels) must be > 0, got "
+                         f"{scale}")
     if octaves < 1: raise ValueError(f"perlin_noise: octaves must be >= 1, got {octaves}")
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     out, amp, total = np.zeros(tuple(int(s) for s in shape)), 1.0, 0.0
@@ -298,12 +323,14 @@ def perlin_noise(shape: Sequence[int], scale: float, rng: np.random.Generator | 
 
 def perlin_aug(x: torch.Tensor, y: torch.Tensor | None, g: torch.Generator | None = None,
                amplitude: float = 0.05, scale: float = 8.0, octaves: int = 2, p: float = 0.5):
-    """Batch transform for `BatchAug`: add `amplitude` × `perlin_noise` to each image of x (N, C, H, W)
-    with probability `p` (the same field on every channel of an image); y is returned unchanged.
+    """Batch transform for `BatchAug`: add `amplitude` × `perlin_noise` to each image of x
+    (N, C, H, W) with probability `p` (the same field on every channel of an image); y is returned
+    unchanged.
 
     Randomness comes from the torch Generator `g` (so `BatchAug(seed=...)` makes it reproducible).
     `amplitude` is in the units of x (windowed intensities in [0, 1]: 0.05 = 20 HU at W400)."""
-    if x.ndim != 4: raise ValueError(f"perlin_aug: x must be a batch (N, C, H, W), got shape {tuple(x.shape)}")
+    if x.ndim != 4:
+        raise ValueError(f"perlin_aug: x must be a batch (N, C, H, W), got shape {tuple(x.shape)}")
     seed = int(torch.randint(0, 2 ** 31 - 1, (1,), generator=g))
     rng = np.random.default_rng(seed)
     n, _, h, w = x.shape
@@ -314,7 +341,8 @@ def perlin_aug(x: torch.Tensor, y: torch.Tensor | None, g: torch.Generator | Non
     return x + amplitude * torch.from_numpy(noise).to(x.device, x.dtype), y
 
 def compose_augs(*fns: Callable) -> Callable:
-    "Chain batch transforms `fn(x, y, g) -> (x, y)` into one, applied left to right (for `BatchAug`)."
+    """Chain batch transforms `fn(x, y, g) -> (x, y)` into one, applied left to right
+    (for `BatchAug`)."""
     def _composed(x, y, g=None):
         for f in fns: x, y = f(x, y, g)
         return x, y
@@ -330,11 +358,14 @@ def transfer_encoder(src: UNet, dst: UNet, freeze: bool = False) -> list[str]:
     mismatching tensor otherwise."""
     s, d = src.state_dict(), dst.state_dict()
     keys = [k for k in s if k.startswith("down.")]
-    if not keys: raise ValueError("transfer_encoder: src has no `down.*` encoder parameters; pass a midl_book.models.UNet")
+    if not keys:
+        raise ValueError("transfer_encoder: src has no `down.*` encoder parameters; pass a "
+                         "midl_book.models.UNet")
     for k in keys:
         if k not in d or d[k].shape != s[k].shape:
-            raise ValueError(f"transfer_encoder: encoder tensor {k} has shape {tuple(s[k].shape)} in src but "
-                             f"{tuple(d[k].shape) if k in d else 'is missing'} in dst; build dst with the same widths and in_channels")
+            raise ValueError(f"transfer_encoder: encoder tensor {k} has shape {tuple(s[k].shape)} "
+                             f"in src but {tuple(d[k].shape) if k in d else 'is missing'} in dst; "
+                             "build dst with the same widths and in_channels")
     dst.load_state_dict({**d, **{k: s[k].clone() for k in keys}})
     if freeze:
         for name, prm in dst.named_parameters():
@@ -342,7 +373,8 @@ def transfer_encoder(src: UNet, dst: UNet, freeze: bool = False) -> list[str]:
     return keys
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #6784610f
-LITS_STRUCTURES = {"liver": lambda lab: lab >= 1, "tumour": lambda lab: lab == 2}   # liver includes tumour
+# liver includes tumour
+LITS_STRUCTURES = {"liver": lambda lab: lab >= 1, "tumour": lambda lab: lab == 2}
 
 def evaluate_lits_cases(cases) -> tuple[pd.DataFrame, dict]:
     """LiTS-style scores from an iterable of cases `(case_id, pred, target, spacing)`: label maps
@@ -380,7 +412,8 @@ def evaluate_lits_cases(cases) -> tuple[pd.DataFrame, dict]:
 
 def evaluate_lits(pred: np.ndarray, target: np.ndarray, case_ids: Sequence,
                   spacing: Sequence[float] | dict) -> tuple[pd.DataFrame, dict]:
-    """LiTS-style scores of predicted label maps against reference label maps (0 background, 1 liver, 2 tumour).
+    """LiTS-style scores of predicted label maps against reference label maps (0 background, 1
+    liver, 2 tumour).
 
     `pred`, `target`: (S, H, W) slices (or one (D, H, W) volume); `case_ids` (S,): the patient of
     each slice; a case's slices, in the given order, form its volume. `spacing`: (sz, sy, sx) mm for
@@ -388,14 +421,16 @@ def evaluate_lits(pred: np.ndarray, target: np.ndarray, case_ids: Sequence,
     row per case (Dice, HD95 mm, ASSD mm for liver = label >= 1 and tumour = label 2; distances NaN
     unless both masks are non-empty; `undefined_*` True when exactly one is empty), and a dict with
     `dice_per_case_*` (mean of the rows), `dice_global_*` (pooled), `hd95_*`/`assd_*` (mean over the
-    cases with both masks non-empty; NaN if none) and `n_undefined_*` (cases where exactly one mask is
-    empty, e.g. a missed tumour: no distance exists, and the mean would hide them if not counted).
-    Dice follows `dice_score`: both masks empty -> 1, exactly one empty -> 0."""
+    cases with both masks non-empty; NaN if none) and `n_undefined_*` (cases where exactly one mask
+    is empty, e.g. a missed tumour: no distance exists, and the mean would hide them if not
+    counted). Dice follows `dice_score`: both masks empty -> 1, exactly one empty -> 0."""
     pred, target, case_ids = np.asarray(pred), np.asarray(target), np.asarray(case_ids)
     if pred.shape != target.shape or pred.ndim != 3:
-        raise ValueError(f"evaluate_lits: pred and target must be (S, H, W) label maps of one shape, got {pred.shape} and {target.shape}")
+        raise ValueError("evaluate_lits: pred and target must be (S, H, W) label maps of one "
+                         f"shape, got {pred.shape} and {target.shape}")
     if case_ids.shape != (len(pred),):
-        raise ValueError(f"evaluate_lits: case_ids must give one case per slice ({len(pred)}), got shape {case_ids.shape}")
+        raise ValueError(f"evaluate_lits: case_ids must give one case per slice ({len(pred)}), got "
+                         f"shape {case_ids.shape}")
     sp = lambda c: spacing[c] if isinstance(spacing, dict) else spacing
     return evaluate_lits_cases((c, pred[case_ids == c], target[case_ids == c], sp(c))
                                for c in pd.unique(case_ids))
@@ -417,12 +452,14 @@ def lits_native_cases(model: nn.Module, folder, cases: Sequence[int], size: int,
 
 # %% ../../nbs/part1/unet_liver_tumor_ct.ipynb #7e1c38e9
 def fit_unet(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_valid: np.ndarray,
-             loss_func: Callable, seed: int = 0, epochs: int = 6, widths: Sequence[int] = (8, 16, 32),
-             lr: float = 1e-2, bs: int = 16, n_classes: int = 3, aug: Callable | None = None,
-             init_from: UNet | None = None, freeze_encoder: bool = False, l2sp_alpha: float | None = None,
+             loss_func: Callable, seed: int = 0, epochs: int = 6,
+             widths: Sequence[int] = (8, 16, 32), lr: float = 1e-2, bs: int = 16,
+             n_classes: int = 3, aug: Callable | None = None, init_from: UNet | None = None,
+             freeze_encoder: bool = False, l2sp_alpha: float | None = None,
              norm: str | None = "batch", sampler: Callable | None = None,
              labels: Callable | None = None):
-    """Train a same-padding `UNet(C, n_classes, widths)` with fastai's one-cycle schedule; returns the Learner.
+    """Train a same-padding `UNet(C, n_classes, widths)` with fastai's one-cycle schedule; returns
+    the Learner.
 
     `x_*` (N, C, H, W) float network inputs (windowed CT in [0, 1]); `y_*` (N, H, W) int labels;
     arrays or memmaps (read per step, see `SliceSet`). `sampler(rng) -> indices` into x_train: the
@@ -448,9 +485,20 @@ def fit_unet(x_train: np.ndarray, y_train: np.ndarray, x_valid: np.ndarray, y_va
     if init_from is not None:
         transfer_encoder(init_from, model, freeze=freeze_encoder)
         if l2sp_alpha:
-            cbs.append(L2SPCallback({k: v.detach().clone() for k, v in model.named_parameters() if k.startswith("down.")}, l2sp_alpha))
+            cbs.append(
+                L2SPCallback(
+                    {
+                        k: v.detach().clone()
+                        for k, v in model.named_parameters()
+                        if k.startswith("down.")
+                    },
+                    l2sp_alpha,
+                )
+            )
     if aug is not None: cbs.append(BatchAug(aug, seed=seed))
-    metrics = [ClassDice(1, nested=True, name="liver_dice")] + ([ClassDice(2, name="tumour_dice")] if n_classes > 2 else [])
+    metrics = [ClassDice(1, nested=True, name="liver_dice")] + (
+        [ClassDice(2, name="tumour_dice")] if n_classes > 2 else []
+    )
     learn = make_learner(dls, model, loss_func, metrics=metrics, lr=lr, cbs=cbs)
     learn.fit_one_cycle(epochs, lr)
     return learn

@@ -13,7 +13,14 @@ import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastai.basics import Learner, DataLoaders, DataLoader, Callback, CancelBatchException, Transform
+from fastai.basics import (
+    Learner,
+    DataLoaders,
+    DataLoader,
+    Callback,
+    CancelBatchException,
+    Transform,
+)
 from fastai.data.core import TfmdDL
 from fastai.torch_core import TensorImage, TensorMask, TensorCategory, TensorBase
 from fastai.data.transforms import Category
@@ -141,7 +148,8 @@ class Finding:
 RUN_KINDS = ("smoke", "long", "full")
 
 def fake_data() -> bool:
-    "True in a run on a fake tree (`midl-book run <slug> --fake`, `make test`): nothing is asserted."
+    """True in a run on a fake tree (`midl-book run <slug> --fake`, `make test`): nothing is
+    asserted."""
     return os.environ.get("MIDL_BOOK_FAKE_DATA", "") not in ("", "0")
 
 def results_dir() -> Path:
@@ -211,7 +219,8 @@ class ResultsRecorder:
             held_per_seed = beats(method, baseline, margin, higher)
             rule = rule or f"method {'>' if higher else '<'} baseline" + \
                 (f" {'+' if higher else '-'} {margin:g}" if margin else "")
-        if asserted and fake_data():  # a fake tree (`midl-book run --fake`) tests the path, not the claim
+        # a fake tree (`midl-book run --fake`) tests the path, not the claim
+        if asserted and fake_data():
             asserted, numbers = False, dict(numbers, fake_data=True)
         if paper: numbers = dict(numbers, paper=paper)  # the scoreboard's "the paper" column
         c = Claim(text, rule, seeds, method, baseline, held_per_seed, held, asserted, kind, numbers,
