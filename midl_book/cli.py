@@ -553,8 +553,8 @@ def _exec_child(nb: str, out: str, params_json: str, record: str, stream: str = 
     try:  # stream: a bar over the cells, and each cell's output (training progress) as it comes
         pm.execute_notebook(nb, out, parameters=params, cwd=str(repo_root()), kernel_name="python3",
                             progress_bar=bool(stream), log_output=bool(stream))
-    # papermill writes the executed notebook with the failing cell before raising
     except Exception as e:
+        # papermill writes the executed notebook with the failing cell before raising
         err = f"{type(e).__name__}: {e}"
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (
@@ -1217,8 +1217,8 @@ def main(argv=None):
     except BrokenPipeError:  # `midl-book list | head`: the reader closed the pipe; end quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); raise SystemExit(0)
     except (FileNotFoundError, ValueError) as e: raise SystemExit(f"midl-book: {e}")
-    # the library's own errors (DataError, ...) are messages for the user, not tracebacks
     except Exception as e:
+        # the library's own errors (DataError, ...) are messages for the user, not tracebacks
         if type(e).__module__.startswith("midl_book"): raise SystemExit(f"midl-book: {e}")
         raise
 

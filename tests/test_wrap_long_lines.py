@@ -79,3 +79,11 @@ def test_notebook(tmp_path):
     assert (before, after) == (5, 0)
     once = p.read_text()
     assert wll.wrap_notebook(p) == (0, 0) and p.read_text() == once
+
+
+def test_clause_comment_goes_into_its_body():
+    src = ("try:\n    x = 1\nexcept Exception as e:  # papermill writes the executed notebook, the "
+           "failing cell included, before it raises\n    raise\n")
+    new, manual = wll.wrap_cell(src)
+    assert new.split("\n")[2:4] == ["except Exception as e:", "    # papermill writes the executed "
+                                    "notebook, the failing cell included, before it raises"]

@@ -104,11 +104,13 @@ def ruff_format(code, width):
 
 
 _GROUP = re.compile(r"[(\[{][^()\[\]{}\n]{1,16}[)\]}]")
+_SHORT_OP = re.compile(r"(?<=\w) ([-+*/]) (?=\w{1,2}\b)")
 
 
 def _wrap(text, lead, sub, width=None):
     "textwrap, never breaking inside a short bracketed group such as `(z, y, x)` or `(1 - r)`."
     text = _GROUP.sub(lambda m: m.group().replace(" ", "\0"), text)
+    text = _SHORT_OP.sub("\0\\1\0", text)  # `W - 1` stays on one line
     return [l.replace("\0", " ") for l in
             textwrap.wrap(text, width=width or LIMIT, initial_indent=lead, subsequent_indent=sub,
                           break_long_words=False, break_on_hyphens=False)]
@@ -184,6 +186,9 @@ def move_comment(lines, info, i):
     t = i
     while t > 0 and lines[t - 1].rstrip().endswith("\\") and (t - 1) not in info.comment: t -= 1
     new = lines[:i] + [code] + lines[i + 1:]
+    clause = code.lstrip().startswith(("except", "elif", "else", "finally")) and code.endswith(":")
+    if clause and t == i and i + 1 < len(lines) and lines[i + 1].strip():
+        return new[:i + 1] + [_indent(lines[i + 1]) + com] + new[i + 1:], None  # first in its body
     return new[:t] + [_indent(lines[t]) + com] + new[t:], None
 
 

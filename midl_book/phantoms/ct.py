@@ -56,8 +56,8 @@ def real_liver_mask() -> tuple[np.ndarray, tuple[float, float]] | None:
         ds = pydicom.dcmread(path)
         sp = ds.SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing
         return ds.pixel_array[0].astype(bool), (float(sp[0]), float(sp[1]))
-    # no pydicom, no pydicom-data, or a file we cannot decode: use the procedural liver
     except Exception:
+        # no pydicom, no pydicom-data, or a file we cannot decode: use the procedural liver
         return None
 
 def _ellipsoid_q(Z, Y, X, c, r, angle=0.0):
