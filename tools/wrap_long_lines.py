@@ -66,6 +66,11 @@ class Info:
                     and isinstance(n.value.value, str):
                 self.docstrings.append((n.lineno - 1, n.end_lineno - 1))
 
+    def toks_at(self, row):
+        "Whether `row` starts with a token inside brackets (a row of a longer expression)."
+        t = next((t for t in self.toks if t[2][0] == row and t[0] not in _SKIP), None)
+        return t is not None and t[4] > 0
+
     def strings(self, row):
         "The single-line string tokens on `row`."
         return [t for t in self.toks if t[0] == tokenize.STRING and t[2][0] == row == t[3][0]]
@@ -307,6 +312,16 @@ def fill(lines, info, r0, r1, header=False):
     if not toks or any(t[0] == tokenize.COMMENT for t in toks): return None
     if any(t[0] == tokenize.STRING and t[2][0] != t[3][0] for t in toks): return None
     base, after = toks[0][4], ""
+    if r0 == r1 and not header:  # one row of a longer statement: its item, then what closes
+        j = next((k for k, t in enumerate(toks) if t[4] == base and t[1] in ")]}"
+                  and t[0] == tokenize.OP), len(toks))
+        if any(t[0] != tokenize.OP or t[1] not in ")]}," for t in toks[j:]): return None
+        if j < len(toks): after = lines[r0][toks[j][2][1]:].rstrip()
+        toks = toks[:j]
+        if len(toks) > 1 and toks[-1][1] == "," and toks[-1][4] == base:
+            toks, after = toks[:-1], "," + after
+        if not toks: return None
+    if any(t[4] < base or (t[4] == base and t[1] in ")]}") for t in toks): return None
     if header:  # def name(...) -> ...:
         if toks[0][1] == "async": toks = toks[1:]
         if toks[0][1] != "def" or toks[2][1] != "(": return None
@@ -363,6 +378,30 @@ def fill(lines, info, r0, r1, header=False):
     return out
 
 
+def break_row(lines, info, i):
+    """Break row `i` of a multi-row statement after its last comma that fits, the rest aligned after
+    the bracket that comma belongs to (a row that opens brackets closed on later rows)."""
+    row = [t for t in info.toks if t[2][0] == i == t[3][0] and t[0] not in _SKIP]
+    if not row or any(t[0] == tokenize.COMMENT for t in row): return None
+    if any(t[2][0] != t[3][0] for t in info.toks if t[2][0] <= i <= t[3][0] and t[0] not in _SKIP):
+        return None
+    line, best = lines[i], None
+    for k, c in enumerate(row[:-1]):
+        if c[0] != tokenize.OP or c[1] != "," or c[4] < 1 or c[3][1] > LIMIT: continue
+        op = next((t for t in reversed(row[:k]) if t[0] == tokenize.OP and t[1] in "([{"
+                   and t[4] == c[4] - 1), None)
+        if op is not None and not any(t[4] == c[4] - 1 and t[1] in ")]}" for t in row[:k]
+                                      if t[2] > op[2]):
+            align = op[3][1]
+        elif op is None and row[0][4] == c[4] and not any(t[4] < c[4] for t in row[:k]):
+            align = row[0][2][1]
+        else: continue
+        if align <= LIMIT - 30: best = (c[3][1], align, row[k + 1][2][1])
+    if best is None: return None
+    ec, align, nxt = best
+    return lines[:i] + [line[:ec].rstrip(), " " * align + line[nxt:]] + lines[i + 1:]
+
+
 def fix_code(lines, info, i):
     node, parent, sibs = info.innermost(i)
     if node is None: return None, "not inside a statement (decorator?)"
@@ -390,6 +429,12 @@ def fix_code(lines, info, i):
     ind = prefix
     f = None if RUFF_ONLY else fill(lines, info, r0, r1)
     if f is not None and f != lines[r0: r1 + 1]: return lines[:r0] + f + lines[r1 + 1:], None
+    if r1 > r0 and not RUFF_ONLY and info.toks_at(i):  # a row of a longer statement, alone
+        f = fill(lines, info, i, i)
+        if f is not None: return lines[:i] + f + lines[i + 1:], None
+    if r1 > r0 and not RUFF_ONLY:
+        f = break_row(lines, info, i)
+        if f is not None: return f, None
     seg = [l[len(ind):] if l.startswith(ind) else l.lstrip() for l in lines[r0: r1 + 1]]
     out = ruff_format("\n".join(seg) + "\n", LIMIT - len(ind))
     if out is None: return None, "ruff could not format the statement"

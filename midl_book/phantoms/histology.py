@@ -96,18 +96,9 @@ def _draw_nuclei(labels: np.ndarray, rng, scale: float) -> tuple[np.ndarray, np.
         keep = labels[t, cy.astype(int), cx.astype(int)] == c
         t, cy, cx = t[keep], cy[keep], cx[keep]
         a = rng.uniform(*r["radius"], len(t)) * scale                  # minor semi-axis
-        rows.append(
-            (
-                t,
-                cy,
-                cx,
-                a,
-                a * rng.uniform(*r["aspect"], len(t)),
-                rng.uniform(0, np.pi, len(t)),
-                np.full(len(t), c),
-                r["nuc_h"] * rng.uniform(0.85, 1.15, len(t)),
-            )
-        )
+        rows.append((t, cy, cx, a, a * rng.uniform(*r["aspect"], len(t)),
+                     rng.uniform(0, np.pi, len(t)),
+                     np.full(len(t), c), r["nuc_h"] * rng.uniform(0.85, 1.15, len(t))))
     t, cy, cx, a, b, th, c, val = (np.concatenate(v) for v in zip(*rows))
     if len(t) == 0: return hmap, ids
     R = int(np.ceil(b.max())) + 1
