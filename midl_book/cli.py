@@ -39,298 +39,128 @@ class Chapter:
 def _roman(p: str) -> int: return {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}[p]
 
 CHAPTERS = [
-    Chapter(
-        'unet_liver_tumor_ct',
-        'I',
-        'Liver tumour segmentation with U-Net on abdominal CT (LiTS)',
-        'papers/004_b533f0de380f5881.txt',
-    ),
-    Chapter(
-        'amcl_liver_fibrosis',
-        'I',
-        'Angular Margin Constrained Loss for Automatic Liver Fibrosis Staging (MVA 2021)',
-        'papers/000_b09a273e44abe97a.txt',
-    ),
-    Chapter(
-        'mtmr_net_lung_nodule',
-        'I',
-        'MTMR-Net: Multi-task Deep Learning with Margin Ranking Loss for Lung Nodule Analysis',
-        'papers/003_2d842e9e614de5a0.txt',
-    ),
-    Chapter(
-        'hcc_mpmri_spp_resnet',
-        'I',
-        'Multi-parametric MRI HCC Differentiation with Multi-scale ResNet (SPP, data-level fusion)',
-        'papers/002_3c8d8ae647a4089a.txt',
-    ),
-    Chapter(
-        'boundary_loss',
-        'II',
-        'Boundary loss for highly unbalanced segmentation (285–296)',
-        'midl-b',
-    ),
-    Chapter(
-        'ace_loss',
-        'II',
-        'Joint Learning of Brain Lesion and Anatomy Segmentation from Heterogeneous Datasets '
-        '(401–413)',
-        'midl-c',
-    ),
-    Chapter(
-        'hetero_modal_joint_seg',
-        'II',
-        'Joint lesion and tissue segmentation from task-specific hetero-modal datasets (164–174)',
-        'midl-b',
-    ),
-    Chapter(
-        'exclusive_multilabel_densenet',
-        'II',
-        'Exclusive Independent Probability Estimation, 3D FC DenseNets, infant brain MRI (260–274)',
-        'midl-b',
-    ),
-    Chapter(
-        'sparse_annotation_balancing',
-        'II',
-        'Learning from sparsely annotated data, histopathology (84–91)',
-        'midl-a',
-    ),
-    Chapter(
-        'point_nuclei',
-        'II',
-        'Weakly Supervised Deep Nuclei Segmentation using Points Annotation (390–400)',
-        'midl-c',
-    ),
-    Chapter(
-        'cam_pseudolabel_seg',
-        'II',
-        'Uveal melanoma segmentation in MRI from class activation maps (370–379)',
-        'midl-c',
-    ),
-    Chapter(
-        'multitask_adversaries',
-        'II',
-        'Multitask Adversaries with Weakly Labelled Data, retinal images (414–426)',
-        'midl-c',
-    ),
-    Chapter(
-        'selected_dims_seg',
-        'II',
-        'Dense Segmentation in Selected Dimensions, retinal OCT (337–346)',
-        'midl-c',
-    ),
-    Chapter(
-        'xlsor_lung_cca',
-        'II',
-        'XLSor: lung segmentation with criss-cross attention (457–467)',
-        'midl-d',
-    ),
-    Chapter(
-        'spda_superpixel_aug', 'II', 'SPDA: Superpixel-based Data Augmentation (572–587)', 'midl-d'
-    ),
-    Chapter(
-        'sparse_edge_sspnet',
-        'II',
-        'Sparse Structured Prediction for Semantic Edge Detection (250–259)',
-        'midl-b',
-    ),
-    Chapter(
-        'iterative_weak_histology',
-        'II',
-        'Iterative learning with unlabeled and quickly labeled data in histology (215–224)',
-        'midl-b',
-    ),
-    Chapter(
-        'wob_prostate',
-        'II',
-        'Segmenting Potentially Cancerous Areas in Prostate Biopsies (92–108)',
-        'midl-a',
-    ),
-    Chapter(
-        'uad_to_supervised_wml',
-        'II',
-        'Fusing Unsupervised and Supervised DL for White Matter Lesion Segmentation (63–72)',
-        'midl-a',
-    ),
-    Chapter(
-        'hybrid_cascade',
-        'III',
-        'Hybrid, Dual Domain Cascade of CNNs for MR Reconstruction (437–446)',
-        'midl-c',
-    ),
-    Chapter(
-        'motion_guided_dmri',
-        'III',
-        'Dynamic MRI Reconstruction with Motion-Guided Network (275–284)',
-        'midl-b',
-    ),
-    Chapter(
-        'mrf_spatiotemporal',
-        'III',
-        'Spatial and Temporal Influence for MR Fingerprinting Reconstruction (27–38)',
-        'midl-a',
-    ),
-    Chapter(
-        'kspace_motion_aug', 'III', 'MRI k-Space Motion Artefact Augmentation (427–436)', 'midl-c'
-    ),
-    Chapter(
-        'automap_gan',
-        'III',
-        'Segmentation of low quality cardiac MR with k-space artefact correction (380–389)',
-        'midl-c',
-    ),
+    Chapter('unet_liver_tumor_ct', 'I',
+            'Liver tumour segmentation with U-Net on abdominal CT (LiTS)',
+            'papers/004_b533f0de380f5881.txt'),
+    Chapter('amcl_liver_fibrosis', 'I',
+            'Angular Margin Constrained Loss for Automatic Liver Fibrosis Staging (MVA 2021)',
+            'papers/000_b09a273e44abe97a.txt'),
+    Chapter('mtmr_net_lung_nodule', 'I',
+            'MTMR-Net: Multi-task Deep Learning with Margin Ranking Loss for Lung Nodule Analysis',
+            'papers/003_2d842e9e614de5a0.txt'),
+    Chapter('hcc_mpmri_spp_resnet', 'I',
+            'Multi-parametric MRI HCC Differentiation with Multi-scale ResNet (SPP, data-level '
+            'fusion)', 'papers/002_3c8d8ae647a4089a.txt'),
+    Chapter('boundary_loss', 'II', 'Boundary loss for highly unbalanced segmentation (285–296)',
+            'midl-b'),
+    Chapter('ace_loss', 'II',
+            'Joint Learning of Brain Lesion and Anatomy Segmentation from Heterogeneous Datasets '
+            '(401–413)', 'midl-c'),
+    Chapter('hetero_modal_joint_seg', 'II',
+            'Joint lesion and tissue segmentation from task-specific hetero-modal datasets '
+            '(164–174)', 'midl-b'),
+    Chapter('exclusive_multilabel_densenet', 'II',
+            'Exclusive Independent Probability Estimation, 3D FC DenseNets, infant brain MRI '
+            '(260–274)', 'midl-b'),
+    Chapter('sparse_annotation_balancing', 'II',
+            'Learning from sparsely annotated data, histopathology (84–91)', 'midl-a'),
+    Chapter('point_nuclei', 'II',
+            'Weakly Supervised Deep Nuclei Segmentation using Points Annotation (390–400)',
+            'midl-c'),
+    Chapter('cam_pseudolabel_seg', 'II',
+            'Uveal melanoma segmentation in MRI from class activation maps (370–379)', 'midl-c'),
+    Chapter('multitask_adversaries', 'II',
+            'Multitask Adversaries with Weakly Labelled Data, retinal images (414–426)', 'midl-c'),
+    Chapter('selected_dims_seg', 'II',
+            'Dense Segmentation in Selected Dimensions, retinal OCT (337–346)', 'midl-c'),
+    Chapter('xlsor_lung_cca', 'II', 'XLSor: lung segmentation with criss-cross attention (457–467)',
+            'midl-d'),
+    Chapter('spda_superpixel_aug', 'II', 'SPDA: Superpixel-based Data Augmentation (572–587)',
+            'midl-d'),
+    Chapter('sparse_edge_sspnet', 'II',
+            'Sparse Structured Prediction for Semantic Edge Detection (250–259)', 'midl-b'),
+    Chapter('iterative_weak_histology', 'II',
+            'Iterative learning with unlabeled and quickly labeled data in histology (215–224)',
+            'midl-b'),
+    Chapter('wob_prostate', 'II',
+            'Segmenting Potentially Cancerous Areas in Prostate Biopsies (92–108)', 'midl-a'),
+    Chapter('uad_to_supervised_wml', 'II',
+            'Fusing Unsupervised and Supervised DL for White Matter Lesion Segmentation (63–72)',
+            'midl-a'),
+    Chapter('hybrid_cascade', 'III',
+            'Hybrid, Dual Domain Cascade of CNNs for MR Reconstruction (437–446)', 'midl-c'),
+    Chapter('motion_guided_dmri', 'III',
+            'Dynamic MRI Reconstruction with Motion-Guided Network (275–284)', 'midl-b'),
+    Chapter('mrf_spatiotemporal', 'III',
+            'Spatial and Temporal Influence for MR Fingerprinting Reconstruction (27–38)',
+            'midl-a'),
+    Chapter('kspace_motion_aug', 'III', 'MRI k-Space Motion Artefact Augmentation (427–436)',
+            'midl-c'),
+    Chapter('automap_gan', 'III',
+            'Segmentation of low quality cardiac MR with k-space artefact correction (380–389)',
+            'midl-c'),
     Chapter('dypar', 'III', 'Dynamic Pacemaker Artifact Removal from CT (347–357)', 'midl-c'),
-    Chapter(
-        'learned_beamforming',
-        'III',
-        'Learning beamforming in ultrasound imaging (493–511)',
-        'midl-d',
-    ),
-    Chapter(
-        'domain_randomization_drr',
-        'III',
-        'Domain Randomized Synthetic X-ray Data for Cardiac Interventions (468–482)',
-        'midl-d',
-    ),
-    Chapter(
-        'suits_registration',
-        'III',
-        'Interpretable multi-modal features for alignment with supervised iterative descent '
-        '(73–83)',
-        'midl-a',
-    ),
-    Chapter(
-        'anatomygen',
-        'IV',
-        'AnatomyGen: Deep Anatomy Generation from Dense Representation (4–14)',
-        'midl-a',
-    ),
-    Chapter(
-        'capspix2pix', 'IV', 'Image Synthesis with a Convolutional Capsule GAN (39–62)', 'midl-a'
-    ),
-    Chapter(
-        'stain_cyclegan_renal',
-        'IV',
-        'Stain-Transforming CycleGANs for renal histopathology (151–163)',
-        'midl-a',
-    ),
-    Chapter(
-        'gan_simulated_annotations',
-        'IV',
-        'Unsupervisedly Training GANs for Segmenting Digital Pathology (175–184)',
-        'midl-b',
-    ),
-    Chapter(
-        'bone_lesion_translation_aug',
-        'IV',
-        'Generative Image Translation for Data Augmentation of Bone Lesion Pathology (225–235)',
-        'midl-b',
-    ),
-    Chapter(
-        'davincigan',
-        'IV',
-        'DavinciGAN: Unpaired Surgical Instrument Translation (326–336)',
-        'midl-c',
-    ),
-    Chapter(
-        'pseudo_healthy_factorization',
-        'IV',
-        'Adversarial Pseudo Healthy Synthesis Needs Pathology Factorization (512–526)',
-        'midl-d',
-    ),
-    Chapter(
-        'normative_prior_restoration',
-        'IV',
-        'Unsupervised Lesion Detection via Image Restoration with a Normative Prior (540–556)',
-        'midl-d',
-    ),
-    Chapter(
-        'confocal_digital_staining',
-        'IV',
-        'Digitally Stained Confocal Microscopy (121–129)',
-        'midl-a',
-    ),
-    Chapter(
-        'cytovae',
-        'IV',
-        'Capturing Single-Cell Phenotypic Variation via Unsupervised Representation Learning '
-        '(315–325)',
-        'midl-c',
-    ),
-    Chapter(
-        'np_normative',
-        'IV',
-        'Neural Processes Mixed-Effect Models for Deep Normative Modeling (297–314)',
-        'midl-c',
-    ),
-    Chapter(
-        'latent_space_clustering',
-        'IV',
-        'Cluster Analysis in Latent Space: aortic valve prosthesis shapes (236–249)',
-        'midl-b',
-    ),
-    Chapter(
-        'hierarchical_multilabel_cxr',
-        'V',
-        'Deep Hierarchical Multi-label Classification of Chest X-ray Images (109–120)',
-        'midl-a',
-    ),
-    Chapter(
-        'knee_oa_attention',
-        'V',
-        'Assessing Knee OA Severity with CNN attention-based architectures (197–214)',
-        'midl-b',
-    ),
-    Chapter(
-        't_imm_merging',
-        'V',
-        'Transfer Learning by Adaptive Merging of Multiple Models (185–196)',
-        'midl-b',
-    ),
-    Chapter(
-        'care_attention_loss',
-        'V',
-        'CARE: Class Attention to Regions of Lesion for Imbalanced Data (588–597)',
-        'midl-d',
-    ),
-    Chapter(
-        'ga_ssd',
-        'V',
-        'Group-Attention Single-Shot Detector for pulmonary nodules (358–369)',
-        'midl-c',
-    ),
-    Chapter(
-        'eso_rcnn3d', 'V', '3D multirater RCNN for extremely small objects (447–456)', 'midl-d'
-    ),
-    Chapter(
-        'voca_nuclei',
-        'V',
-        'VOCA: Cell Nuclei Detection by Vector Oriented Confidence Accumulation (527–539)',
-        'midl-d',
-    ),
-    Chapter(
-        'ms_progression_3dcnn',
-        'V',
-        'Prediction of Disease Progression in Multiple Sclerosis from MRI (483–492)',
-        'midl-d',
-    ),
-    Chapter(
-        'lri_steerable_3d',
-        'V',
-        'Local rotation invariance in 3D CNNs with steerable filters (15–26)',
-        'midl-a',
-    ),
-    Chapter(
-        'rl_subpixel_tracking',
-        'V',
-        'Deep Reinforcement Learning for Subpixel Neural Tracking (130–150)',
-        'midl-a',
-    ),
-    Chapter(
-        'ios_teeth_pointcloud',
-        'V',
-        'Semantic Segmentation in 3D Point Cloud Intra-oral Scans of Teeth (557–571)',
-        'midl-d',
-    ),
+    Chapter('learned_beamforming', 'III', 'Learning beamforming in ultrasound imaging (493–511)',
+            'midl-d'),
+    Chapter('domain_randomization_drr', 'III',
+            'Domain Randomized Synthetic X-ray Data for Cardiac Interventions (468–482)', 'midl-d'),
+    Chapter('suits_registration', 'III',
+            'Interpretable multi-modal features for alignment with supervised iterative descent '
+            '(73–83)', 'midl-a'),
+    Chapter('anatomygen', 'IV',
+            'AnatomyGen: Deep Anatomy Generation from Dense Representation (4–14)', 'midl-a'),
+    Chapter('capspix2pix', 'IV', 'Image Synthesis with a Convolutional Capsule GAN (39–62)',
+            'midl-a'),
+    Chapter('stain_cyclegan_renal', 'IV',
+            'Stain-Transforming CycleGANs for renal histopathology (151–163)', 'midl-a'),
+    Chapter('gan_simulated_annotations', 'IV',
+            'Unsupervisedly Training GANs for Segmenting Digital Pathology (175–184)', 'midl-b'),
+    Chapter('bone_lesion_translation_aug', 'IV',
+            'Generative Image Translation for Data Augmentation of Bone Lesion Pathology (225–235)',
+            'midl-b'),
+    Chapter('davincigan', 'IV', 'DavinciGAN: Unpaired Surgical Instrument Translation (326–336)',
+            'midl-c'),
+    Chapter('pseudo_healthy_factorization', 'IV',
+            'Adversarial Pseudo Healthy Synthesis Needs Pathology Factorization (512–526)',
+            'midl-d'),
+    Chapter('normative_prior_restoration', 'IV',
+            'Unsupervised Lesion Detection via Image Restoration with a Normative Prior (540–556)',
+            'midl-d'),
+    Chapter('confocal_digital_staining', 'IV', 'Digitally Stained Confocal Microscopy (121–129)',
+            'midl-a'),
+    Chapter('cytovae', 'IV',
+            'Capturing Single-Cell Phenotypic Variation via Unsupervised Representation Learning '
+            '(315–325)', 'midl-c'),
+    Chapter('np_normative', 'IV',
+            'Neural Processes Mixed-Effect Models for Deep Normative Modeling (297–314)', 'midl-c'),
+    Chapter('latent_space_clustering', 'IV',
+            'Cluster Analysis in Latent Space: aortic valve prosthesis shapes (236–249)', 'midl-b'),
+    Chapter('hierarchical_multilabel_cxr', 'V',
+            'Deep Hierarchical Multi-label Classification of Chest X-ray Images (109–120)',
+            'midl-a'),
+    Chapter('knee_oa_attention', 'V',
+            'Assessing Knee OA Severity with CNN attention-based architectures (197–214)',
+            'midl-b'),
+    Chapter('t_imm_merging', 'V',
+            'Transfer Learning by Adaptive Merging of Multiple Models (185–196)', 'midl-b'),
+    Chapter('care_attention_loss', 'V',
+            'CARE: Class Attention to Regions of Lesion for Imbalanced Data (588–597)', 'midl-d'),
+    Chapter('ga_ssd', 'V', 'Group-Attention Single-Shot Detector for pulmonary nodules (358–369)',
+            'midl-c'),
+    Chapter('eso_rcnn3d', 'V', '3D multirater RCNN for extremely small objects (447–456)',
+            'midl-d'),
+    Chapter('voca_nuclei', 'V',
+            'VOCA: Cell Nuclei Detection by Vector Oriented Confidence Accumulation (527–539)',
+            'midl-d'),
+    Chapter('ms_progression_3dcnn', 'V',
+            'Prediction of Disease Progression in Multiple Sclerosis from MRI (483–492)', 'midl-d'),
+    Chapter('lri_steerable_3d', 'V',
+            'Local rotation invariance in 3D CNNs with steerable filters (15–26)', 'midl-a'),
+    Chapter('rl_subpixel_tracking', 'V',
+            'Deep Reinforcement Learning for Subpixel Neural Tracking (130–150)', 'midl-a'),
+    Chapter('ios_teeth_pointcloud', 'V',
+            'Semantic Segmentation in 3D Point Cloud Intra-oral Scans of Teeth (557–571)',
+            'midl-d'),
 ]
 
 CHAPTER_BY_SLUG = {c.slug: c for c in CHAPTERS}
@@ -340,134 +170,69 @@ CHAPTER_BY_SLUG = {c.slug: c for c in CHAPTERS}
 # tuple, or a dict name -> fake_tree keywords (n_cases, shape); `params`: the papermill parameters
 # that shrink the run (one epoch, two cases, small sizes). None: not written yet.
 FAKE_RUNS: dict[str, dict | None] = {
-    "unet_liver_tumor_ct": dict(
-        datasets=dict(lits=dict(n_cases=4, shape=(24, 24, 8))),
-        params=dict(EPOCHS=1, IMG=16, WIDTHS=[4, 8], BS=4),
-    ),
-    "amcl_liver_fibrosis": dict(
-        datasets=dict(liver_fibrosis=dict(n_cases=6)),
-        params=dict(EPOCHS=1, IMG_SIZE=32, BS=4, ARCHS=["resnet18"], SEEDS=[42], MARGINS=[0.5]),
-    ),
-    "mtmr_net_lung_nodule": dict(
-        datasets=dict(lidc_idri=dict(n_cases=10, shape=(32, 32, 6))),
-        params=dict(
-            EPOCHS=1, ARCH="tiny", PRETRAINED=False, PATCH=32, TEST_FRAC=0.4, AUGMENT=True, BS=4
-        ),
-    ),
-    "hcc_mpmri_spp_resnet": dict(
-        datasets=dict(hcc_mpmri=dict(n_cases=12)),
-        params=dict(EPOCHS=1, N_REPEATS=1, PATCH=16, DEPTH=8, WIDTH=8, BS=16, CIFAR_EPOCHS=1),
-    ),
-    "boundary_loss": dict(
-        datasets=("isles",),
-        params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0], IMG=32, WIDTHS=[4, 8]),
-    ),
-    "ace_loss": dict(
-        datasets=dict(
-            mrbrains=dict(n_cases=2, shape=(16, 16, 8)), wmh=dict(n_cases=2, shape=(16, 16, 8))
-        ),
-        params=dict(SEEDS=[0], ITERS=2, PATCH=8, WIDTH=4, DEPTH=2, N_CASES=2),
-    ),
+    "unet_liver_tumor_ct": dict(datasets=dict(lits=dict(n_cases=4, shape=(24, 24, 8))),
+                                params=dict(EPOCHS=1, IMG=16, WIDTHS=[4, 8], BS=4)),
+
+    "amcl_liver_fibrosis": dict(datasets=dict(liver_fibrosis=dict(n_cases=6)), params=dict(
+        EPOCHS=1, IMG_SIZE=32, BS=4, ARCHS=["resnet18"], SEEDS=[42], MARGINS=[0.5])),
+
+    "mtmr_net_lung_nodule": dict(datasets=dict(lidc_idri=dict(n_cases=10, shape=(32, 32, 6))),
+                                 params=dict(EPOCHS=1, ARCH="tiny", PRETRAINED=False, PATCH=32,
+                                             TEST_FRAC=0.4, AUGMENT=True, BS=4)),
+
+    "hcc_mpmri_spp_resnet": dict(datasets=dict(hcc_mpmri=dict(n_cases=12)), params=dict(
+        EPOCHS=1, N_REPEATS=1, PATCH=16, DEPTH=8, WIDTH=8, BS=16, CIFAR_EPOCHS=1)),
+
+    "boundary_loss": dict(datasets=("isles",), params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0],
+                                                           IMG=32,
+                          WIDTHS=[4, 8])),
+
+    "ace_loss": dict(datasets=dict(mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
+                                   wmh=dict(n_cases=2, shape=(16, 16, 8))),
+                     params=dict(SEEDS=[0], ITERS=2, PATCH=8, WIDTH=4, DEPTH=2, N_CASES=2)),
+
     "hetero_modal_joint_seg": dict(
-        datasets=dict(
-            wmh=dict(n_cases=3, shape=(16, 16, 8)),
-            mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
-            neuromorphometrics=dict(n_cases=3, shape=(16, 16, 12)),
-        ),
-        params=dict(
-            SEEDS=[0],
-            PATCH=[4, 8, 8],
-            BS=1,
-            EPOCHS=1,
-            STEPS=2,
-            WARMUP=1,
-            CH=[4, 4, 4],
-            BLOCKS=1,
-            HEAD=8,
-            N_CASES=3,
-        ),
-    ),
+        datasets=dict(wmh=dict(n_cases=3, shape=(16, 16, 8)),
+                      mrbrains=dict(n_cases=2, shape=(16, 16, 8)),
+                      neuromorphometrics=dict(n_cases=3, shape=(16, 16, 12))),
+        params=dict(SEEDS=[0], PATCH=[4, 8, 8], BS=1, EPOCHS=1, STEPS=2, WARMUP=1, CH=[4, 4, 4],
+                    BLOCKS=1, HEAD=8, N_CASES=3)),
+
     "exclusive_multilabel_densenet": dict(  # 2 labelled subjects, 2 folds, 16^3 patches, 1 step
         datasets=("iseg2017",),
-        params=dict(FOLDS=2, PATCH=16, STEPS=1, BS=1, GROWTH=4, LAYERS=2, STEM=8),
-    ),
-    "sparse_annotation_balancing": dict(
-        datasets=("kather_crc",),
-        params=dict(
-            EPOCHS=1,
-            SEEDS=[0],
-            SIZE=32,
-            N_TRAIN=8,
-            N_VALID=4,
-            N_TEST=6,
-            DEPTH=3,
-            WIDTH=4,
-            WORKERS=0,
-        ),
-    ),
-    "hybrid_cascade": dict(
-        datasets=dict(calgary_campinas=dict(n_cases=3, shape=(6, 16, 16))),
-        params=dict(
-            EPOCHS=1, WIDTH=4, BS=4, ACCELS=(5.0,), N_MASKS=4, EDGE_SLICES=1, N_VAL_SUBJECTS=1
-        ),
-    ),
-    "motion_guided_dmri": dict(
-        datasets=dict(acdc=dict(n_cases=6, shape=(16, 16, 2))),
-        params=dict(
-            IMG=16,
-            FRAMES=4,
-            N_ITER=1,
-            N_CENTRE=2,
-            WIDTH=4,
-            ME_WIDTH=4,
-            MC_WIDTH=4,
-            EPOCHS_DR=1,
-            EPOCHS_ME=1,
-            EPOCHS_MC=1,
-            BS_DR=2,
-            BS_ME=4,
-            BS_MC=4,
-            ACCELS=(4,),
-        ),
-    ),
+        params=dict(FOLDS=2, PATCH=16, STEPS=1, BS=1, GROWTH=4, LAYERS=2, STEM=8)),
+
+    "sparse_annotation_balancing": dict(datasets=("kather_crc",), params=dict(
+        EPOCHS=1, SEEDS=[0], SIZE=32, N_TRAIN=8, N_VALID=4, N_TEST=6, DEPTH=3, WIDTH=4, WORKERS=0)),
+
+    "hybrid_cascade": dict(datasets=dict(calgary_campinas=dict(n_cases=3, shape=(6, 16, 16))),
+                           params=dict(EPOCHS=1, WIDTH=4, BS=4, ACCELS=(5.0,), N_MASKS=4,
+                                       EDGE_SLICES=1, N_VAL_SUBJECTS=1)),
+
+    "motion_guided_dmri": dict(datasets=dict(acdc=dict(n_cases=6, shape=(16, 16, 2))),
+                               params=dict(IMG=16, FRAMES=4, N_ITER=1, N_CENTRE=2, WIDTH=4,
+                                           ME_WIDTH=4,
+                                           MC_WIDTH=4, EPOCHS_DR=1, EPOCHS_ME=1, EPOCHS_MC=1,
+                                           BS_DR=2,
+                                           BS_ME=4, BS_MC=4, ACCELS=(4,))),
+
     # the paper's layout (registry entry mrf_wf, private data): 3 subjects of 2 slices, 8 frames
-    "mrf_spatiotemporal": dict(
-        datasets={"mrf_wf": dict(n_cases=3)},
-        params=dict(
-            N_FRAMES=8,
-            SIZE=64,
-            N_SLICES=16,
-            GROWTH=[4, 4, 4, 4, 4],
-            N_LAYERS=1,
-            RECEPTIVE_FIELDS=[1, 11],
-            OUT_PATCH=8,
-            N_PATCHES=16,
-            BATCH=4,
-            EPOCHS=1,
-            SEEDS=[0],
-            MLP_HIDDEN=[8, 8],
-        ),
-    ),
+    "mrf_spatiotemporal": dict(datasets={"mrf_wf": dict(n_cases=3)},
+                               params=dict(N_FRAMES=8, SIZE=64, N_SLICES=16, GROWTH=[4, 4, 4, 4, 4],
+                                           N_LAYERS=1, RECEPTIVE_FIELDS=[1, 11], OUT_PATCH=8,
+                                           N_PATCHES=16, BATCH=4, EPOCHS=1, SEEDS=[0],
+                                           MLP_HIDDEN=[8, 8])),
+
     "kspace_motion_aug": dict(  # 3 subjects (train / valid / test), one epoch, a tiny U-Net
         datasets=dict(ixi=dict(n_cases=3)),
-        params=dict(EPOCHS=1, SIZE=64, PATCH=32, WIDTH=4, BS=8, MC_SAMPLES=2, N_UNC=2),
-    ),
+        params=dict(EPOCHS=1, SIZE=64, PATCH=32, WIDTH=4, BS=8, MC_SAMPLES=2, N_UNC=2)),
+
     # ACDC only: its cines (30 frames in the fake tree, 12 to 35 in the release) exercise the
     # fallback that reads fewer frames than N_FRAMES = 50; the UK Biobank reader is the same
     # load_cine_slice
-    "automap_gan": dict(
-        datasets={"acdc": dict(n_cases=5)},
-        params=dict(
-            SIZE=32,
-            EPOCHS=1,
-            SEG_EPOCHS=1,
-            SEEDS=[0],
-            CONV_CH=4,
-            DISC_CH=[4, 8],
-            BATCH=8,
-            DN_WIDTH=4,
-        ),
-    ),
+    "automap_gan": dict(datasets={"acdc": dict(n_cases=5)},
+                        params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
+                                    DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084
@@ -553,8 +318,8 @@ def _exec_child(nb: str, out: str, params_json: str, record: str, stream: str = 
     try:  # stream: a bar over the cells, and each cell's output (training progress) as it comes
         pm.execute_notebook(nb, out, parameters=params, cwd=str(repo_root()), kernel_name="python3",
                             progress_bar=bool(stream), log_output=bool(stream))
-    # papermill writes the executed notebook with the failing cell before raising
     except Exception as e:
+        # papermill writes the executed notebook with the failing cell before raising
         err = f"{type(e).__name__}: {e}"
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (
@@ -592,22 +357,10 @@ def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None,
     rec_file = tpath.with_suffix(".child.json")
     child_env = dict(os.environ, **(env or {}))
     code = ("from midl_book.cli import _exec_child; import sys; _exec_child(*sys.argv[1:])")
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            code,
-            str(nb),
-            str(out),
-            json.dumps(params),
-            str(rec_file),
-            "1" if stream else "",
-        ],
-        cwd=str(repo_root()),
-        env=child_env,
-        capture_output=not stream,
-        text=True,
-    )
+    r = subprocess.run([sys.executable, "-c", code, str(nb), str(out), json.dumps(params),
+                        str(rec_file),
+                        "1" if stream else ""], cwd=str(repo_root()), env=child_env,
+                       capture_output=not stream, text=True)
     if r.returncode != 0 or not rec_file.exists():
         raise RuntimeError(f"could not run {nb.name}: {(r.stderr or '')[-2000:]}")
     rec = json.loads(rec_file.read_text()); rec_file.unlink()
@@ -754,13 +507,9 @@ def check_chapters(device: str = "cuda",  # the torch device to run on ($MIDL_BO
                                  device=r.get("device"), error=None)
             except (RuntimeError, ValueError) as e:
                 row[kind] = dict(error=str(e)[-500:])
-        print(
-            f"{slug:<32} "
-            + "  ".join(
-                f"{k}: {v.get('wall_s', 'FAILED')} s" for k, v in row.items() if k != "slug"
-            ),
-            flush=True,
-        )
+        print(f"{slug:<32} " + "  ".join(f"{k}: {v.get('wall_s', 'FAILED')} s" for k,
+                                         v in row.items()
+                                        if k != "slug"), flush=True)
         rows.append(row)
     import torch
     summary = dict(device=device, date=datetime.datetime.now().isoformat(timespec="seconds"),
@@ -1062,22 +811,13 @@ def dataset_card(name: str) -> str:
         f"{c} ({CHAPTER_BY_SLUG[c].title})" if c in CHAPTER_BY_SLUG else c for c in info.chapters
     ]
     wrap = lambda t: textwrap.fill(t, 96, initial_indent="  ", subsequent_indent="  ")
-    return "\n".join(
-        [
-            f"{info.name}: {info.title}",
-            f"  access:   {info.access}",
-            f"  licence:  {info.licence}",
-            f"  homepage: {info.homepage}",
-            "how to get it:",
-            wrap(info.how_to_get),
-            "layout:",
-            textwrap.indent(info.layout, "  "),
-            "used by:",
-            *[f"  {u}" for u in used],
-            f"here: {row['path']} ({'present' if row['present'] else 'not present'})",
-            f"checksums: {verified}",
-        ]
-    )
+    return "\n".join([f"{info.name}: {info.title}", f"  access:   {info.access}",
+                      f"  licence:  {info.licence}",
+                      f"  homepage: {info.homepage}", "how to get it:", wrap(info.how_to_get),
+                      "layout:",
+                      textwrap.indent(info.layout, "  "), "used by:", *[f"  {u}" for u in used],
+                      f"here: {row['path']} ({'present' if row['present'] else 'not present'})",
+                      f"checksums: {verified}"])
 
 def _cmd_fetch(a):
     from midl_book.data import fetch
@@ -1217,8 +957,8 @@ def main(argv=None):
     except BrokenPipeError:  # `midl-book list | head`: the reader closed the pipe; end quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); raise SystemExit(0)
     except (FileNotFoundError, ValueError) as e: raise SystemExit(f"midl-book: {e}")
-    # the library's own errors (DataError, ...) are messages for the user, not tracebacks
     except Exception as e:
+        # the library's own errors (DataError, ...) are messages for the user, not tracebacks
         if type(e).__module__.startswith("midl_book"): raise SystemExit(f"midl-book: {e}")
         raise
 

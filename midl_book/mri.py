@@ -276,8 +276,8 @@ def equispaced_mask(shape: Sequence[int], acceleration: float = 4.0, center_frac
     if w / acceleration > n_c:
         s = acceleration * (w - n_c) / (w - acceleration * n_c)
         off = int(rng.integers(0, max(1, round(s)))) if offset is None else int(offset)
-        # fastMRI: np.around(np.arange(offset, num_cols - 1, adjusted_accel)), so the last column W
-        # - 1 is sampled only when a line rounds onto it
+        # fastMRI: np.around(np.arange(offset, num_cols - 1, adjusted_accel)), so the last column
+        # W - 1 is sampled only when a line rounds onto it
         m[np.round(np.arange(off, w - 1, s)).astype(int)] = True
     return m[None, :].astype(np.float32)
 

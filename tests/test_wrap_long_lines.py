@@ -79,3 +79,39 @@ def test_notebook(tmp_path):
     assert (before, after) == (5, 0)
     once = p.read_text()
     assert wll.wrap_notebook(p) == (0, 0) and p.read_text() == once
+
+
+def test_clause_comment_goes_into_its_body():
+    src = ("try:\n    x = 1\nexcept Exception as e:  # papermill writes the executed notebook, the "
+           "failing cell included, before it raises\n    raise\n")
+    new, manual = wll.wrap_cell(src)
+    assert new.split("\n")[2:4] == ["except Exception as e:", "    # papermill writes the executed "
+                                    "notebook, the failing cell included, before it raises"]
+
+
+def test_one_row_of_a_long_table():
+    "A long row inside a long statement (with comments) is filled alone; the others stay as they are."
+    row = '    Chapter("boundary_loss", "II", "Boundary loss for highly unbalanced segmentation", "midl-b"),'
+    src = "CHAPTERS = [\n    # Part II\n" + row.replace("loss for", "loss for very") + "\n" \
+          + '    Chapter("a", "I", "b", "c"),\n]\n'
+    new, manual = wll.wrap_cell(src)
+    assert not manual and not _long(new) and code_key(new) == code_key(src)
+    assert new.split("\n")[0:2] == src.split("\n")[0:2] and len(new.split("\n")) == len(src.split("\n")) + 1
+
+
+def test_last_row_that_closes_the_table():
+    src = ('RUNS = {"a": dict(datasets=("x",),\n'
+           '                  params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0], IMG=32, '
+           'WIDTHS=[4, 8], BATCH=2)),\n          "b": 1}\n')
+    new, manual = wll.wrap_cell(src)
+    assert not manual and not _long(new) and code_key(new) == code_key(src)
+    assert new.split("\n")[0] == src.split("\n")[0] and new.split("\n")[-2] == src.split("\n")[-2]
+    assert new.split("\n")[2].startswith(" " * len('                  params=dict('))
+
+
+def test_row_that_opens_brackets():
+    src = ('RUNS = {"a": dict(datasets=("isles",), params=dict(EPOCHS=1, SEEDS=[0], LB_ALONE_SEEDS=[0], '
+           'IMG=32000,\n                                               WIDTHS=[4, 8])),\n        "b": 1}\n')
+    new, manual = wll.wrap_cell(src)
+    assert not manual and not _long(new) and code_key(new) == code_key(src)
+    assert new.split("\n")[1] == " " * len('RUNS = {"a": dict(datasets=("isles",), params=dict(') + "IMG=32000,"

@@ -66,6 +66,11 @@ class Info:
                     and isinstance(n.value.value, str):
                 self.docstrings.append((n.lineno - 1, n.end_lineno - 1))
 
+    def toks_at(self, row):
+        "Whether `row` starts with a token inside brackets (a row of a longer expression)."
+        t = next((t for t in self.toks if t[2][0] == row and t[0] not in _SKIP), None)
+        return t is not None and t[4] > 0
+
     def strings(self, row):
         "The single-line string tokens on `row`."
         return [t for t in self.toks if t[0] == tokenize.STRING and t[2][0] == row == t[3][0]]
@@ -104,11 +109,13 @@ def ruff_format(code, width):
 
 
 _GROUP = re.compile(r"[(\[{][^()\[\]{}\n]{1,16}[)\]}]")
+_SHORT_OP = re.compile(r"(?<=\w) ([-+*/]) (?=\w{1,2}\b)")
 
 
 def _wrap(text, lead, sub, width=None):
     "textwrap, never breaking inside a short bracketed group such as `(z, y, x)` or `(1 - r)`."
     text = _GROUP.sub(lambda m: m.group().replace(" ", "\0"), text)
+    text = _SHORT_OP.sub("\0\\1\0", text)  # `W - 1` stays on one line
     return [l.replace("\0", " ") for l in
             textwrap.wrap(text, width=width or LIMIT, initial_indent=lead, subsequent_indent=sub,
                           break_long_words=False, break_on_hyphens=False)]
@@ -184,6 +191,9 @@ def move_comment(lines, info, i):
     t = i
     while t > 0 and lines[t - 1].rstrip().endswith("\\") and (t - 1) not in info.comment: t -= 1
     new = lines[:i] + [code] + lines[i + 1:]
+    clause = code.lstrip().startswith(("except", "elif", "else", "finally")) and code.endswith(":")
+    if clause and t == i and i + 1 < len(lines) and lines[i + 1].strip():
+        return new[:i + 1] + [_indent(lines[i + 1]) + com] + new[i + 1:], None  # first in its body
     return new[:t] + [_indent(lines[t]) + com] + new[t:], None
 
 
@@ -302,6 +312,16 @@ def fill(lines, info, r0, r1, header=False):
     if not toks or any(t[0] == tokenize.COMMENT for t in toks): return None
     if any(t[0] == tokenize.STRING and t[2][0] != t[3][0] for t in toks): return None
     base, after = toks[0][4], ""
+    if r0 == r1 and not header:  # one row of a longer statement: its item, then what closes
+        j = next((k for k, t in enumerate(toks) if t[4] == base and t[1] in ")]}"
+                  and t[0] == tokenize.OP), len(toks))
+        if any(t[0] != tokenize.OP or t[1] not in ")]}," for t in toks[j:]): return None
+        if j < len(toks): after = lines[r0][toks[j][2][1]:].rstrip()
+        toks = toks[:j]
+        if len(toks) > 1 and toks[-1][1] == "," and toks[-1][4] == base:
+            toks, after = toks[:-1], "," + after
+        if not toks: return None
+    if any(t[4] < base or (t[4] == base and t[1] in ")]}") for t in toks): return None
     if header:  # def name(...) -> ...:
         if toks[0][1] == "async": toks = toks[1:]
         if toks[0][1] != "def" or toks[2][1] != "(": return None
@@ -358,6 +378,30 @@ def fill(lines, info, r0, r1, header=False):
     return out
 
 
+def break_row(lines, info, i):
+    """Break row `i` of a multi-row statement after its last comma that fits, the rest aligned after
+    the bracket that comma belongs to (a row that opens brackets closed on later rows)."""
+    row = [t for t in info.toks if t[2][0] == i == t[3][0] and t[0] not in _SKIP]
+    if not row or any(t[0] == tokenize.COMMENT for t in row): return None
+    if any(t[2][0] != t[3][0] for t in info.toks if t[2][0] <= i <= t[3][0] and t[0] not in _SKIP):
+        return None
+    line, best = lines[i], None
+    for k, c in enumerate(row[:-1]):
+        if c[0] != tokenize.OP or c[1] != "," or c[4] < 1 or c[3][1] > LIMIT: continue
+        op = next((t for t in reversed(row[:k]) if t[0] == tokenize.OP and t[1] in "([{"
+                   and t[4] == c[4] - 1), None)
+        if op is not None and not any(t[4] == c[4] - 1 and t[1] in ")]}" for t in row[:k]
+                                      if t[2] > op[2]):
+            align = op[3][1]
+        elif op is None and row[0][4] == c[4] and not any(t[4] < c[4] for t in row[:k]):
+            align = row[0][2][1]
+        else: continue
+        if align <= LIMIT - 30: best = (c[3][1], align, row[k + 1][2][1])
+    if best is None: return None
+    ec, align, nxt = best
+    return lines[:i] + [line[:ec].rstrip(), " " * align + line[nxt:]] + lines[i + 1:]
+
+
 def fix_code(lines, info, i):
     node, parent, sibs = info.innermost(i)
     if node is None: return None, "not inside a statement (decorator?)"
@@ -385,6 +429,12 @@ def fix_code(lines, info, i):
     ind = prefix
     f = None if RUFF_ONLY else fill(lines, info, r0, r1)
     if f is not None and f != lines[r0: r1 + 1]: return lines[:r0] + f + lines[r1 + 1:], None
+    if r1 > r0 and not RUFF_ONLY and info.toks_at(i):  # a row of a longer statement, alone
+        f = fill(lines, info, i, i)
+        if f is not None: return lines[:i] + f + lines[i + 1:], None
+    if r1 > r0 and not RUFF_ONLY:
+        f = break_row(lines, info, i)
+        if f is not None: return f, None
     seg = [l[len(ind):] if l.startswith(ind) else l.lstrip() for l in lines[r0: r1 + 1]]
     out = ruff_format("\n".join(seg) + "\n", LIMIT - len(ind))
     if out is None: return None, "ruff could not format the statement"

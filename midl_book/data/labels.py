@@ -67,13 +67,10 @@ MRBRAINS18_LABELS = {0: "background", 1: "cortical grey matter", 2: "basal gangl
                      8: "brain stem", 9: "infarction", 10: "other"}
 # LabelsForTraining
 MRBRAINS13_LABELS = {k: v for k, v in MRBRAINS18_LABELS.items() if k <= 8}
-MRBRAINS13_TEST_LABELS = {
-    0: "background",
-    1: "cerebrospinal fluid (with ventricles)",
-    # LabelsForTesting
-    2: "grey matter (cortical and basal ganglia)",
-    3: "white matter (with lesions)",
-}
+MRBRAINS13_TEST_LABELS = {0: "background", 1: "cerebrospinal fluid (with ventricles)",
+                          # LabelsForTesting
+                          2: "grey matter (cortical and basal ganglia)",
+                          3: "white matter (with lesions)"}
 # LabelsForTraining -> LabelsForTesting, as the MRBrainS13 readme defines it (cerebellum, brain stem
 # -> background)
 MRBRAINS13_TRAINING_TO_TESTING = {0: 0, 1: 2, 2: 2, 3: 3, 4: 3, 5: 1, 6: 1, 7: 0, 8: 0}

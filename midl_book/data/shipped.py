@@ -88,12 +88,9 @@ def shipped_liver_mr() -> tuple[Volume, Volume]:
     (img, mask, raw), aff = _single_dicom(ds, p, lesion, m)
     meta = {"format": "DICOM", "modality": "MR",
             "description": str(ds.get("SeriesDescription", ""))}
-    return (
-        Volume(img, _spacing(aff), aff, p, meta),
-        Volume(
-            mask, _spacing(aff), aff, p, {**meta, "mask": "marked lesion, filled", "overlay": raw}
-        ),
-    )
+    return (Volume(img, _spacing(aff), aff, p, meta),
+            Volume(mask, _spacing(aff), aff, p,
+                   {**meta, "mask": "marked lesion, filled", "overlay": raw}))
 
 def shipped_liver_seg() -> Volume:
     """A DICOM SEG of the liver: pydicom-data's `liver.dcm` (3 frames of 512 x 512 at 0.81 mm, 1 mm

@@ -56,8 +56,8 @@ def real_liver_mask() -> tuple[np.ndarray, tuple[float, float]] | None:
         ds = pydicom.dcmread(path)
         sp = ds.SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].PixelSpacing
         return ds.pixel_array[0].astype(bool), (float(sp[0]), float(sp[1]))
-    # no pydicom, no pydicom-data, or a file we cannot decode: use the procedural liver
     except Exception:
+        # no pydicom, no pydicom-data, or a file we cannot decode: use the procedural liver
         return None
 
 def _ellipsoid_q(Z, Y, X, c, r, angle=0.0):
@@ -117,25 +117,12 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
     # (z,y,x), angle)
     yv, rv = b2 - U(52, 60), U(15, 19)        # vertebral body centre (mm) and radius
     organs = {
-        "spleen": [
-            (
-                (U(40, 60), yv - U(15, 25), U(85, 100)),
-                (U(40, 50), U(45, 55), U(25, 32)),
-                U(-0.7, -0.3),
-            )
-        ],
-        "kidney": [
-            (
-                (U(105, 125), yv - U(0, 10), -U(62, 75)),
-                (U(45, 55), U(30, 38), U(22, 27)),
-                U(0.3, 0.6),
-            ),
-            (
-                (U(95, 115), yv - U(0, 10), U(62, 75)),
-                (U(45, 55), U(30, 38), U(22, 27)),
-                U(-0.6, -0.3),
-            ),
-        ],
+        "spleen": [((U(40, 60), yv - U(15, 25), U(85, 100)), (U(40, 50), U(45, 55), U(25, 32)),
+                    U(-0.7, -0.3))],
+        "kidney": [((U(105, 125), yv - U(0, 10), -U(62, 75)), (U(45, 55), U(30, 38), U(22, 27)),
+                    U(0.3, 0.6)),
+                   ((U(95, 115), yv - U(0, 10), U(62, 75)), (U(45, 55), U(30, 38), U(22, 27)),
+                    U(-0.6, -0.3))],
         "aorta": [((80, yv - rv - 13, U(8, 16)), (1e4, 11, 11), 0.0)],
         "ivc": [((80, yv - rv - 11, -U(18, 26)), (1e4, 9, 13), 0.0)],
     }
@@ -187,15 +174,13 @@ def _render_abdomen(z_mm: np.ndarray, H: int, W: int, fov_mm: float, rng: np.ran
         liver_source = "pydicom-data liver.dcm"
     else:
         # right
-        lobes = [
-            ((U(45, 65), U(-10, 5), U(-75, -55)), (U(50, 60), U(70, 85), U(60, 75)), U(-0.2, 0.2)),
-            (
-                (U(30, 45), U(-55, -40), U(0, 25)),
-                (U(25, 35), U(25, 35), U(45, 60)),
-                U(-0.3, 0.1),
-            ),  # left
-            ((U(40, 55), U(5, 20), U(-30, -15)), (U(25, 35), U(22, 30), U(22, 30)), 0.0),
-        ]  # caudate
+        lobes = [((U(45, 65), U(-10, 5), U(-75, -55)), (U(50, 60), U(70, 85), U(60, 75)),
+                  U(-0.2, 0.2)),
+                 # left
+                 ((U(30, 45), U(-55, -40), U(0, 25)), (U(25, 35), U(25, 35), U(45, 60)),
+                  U(-0.3, 0.1)),
+                 # caudate
+                 ((U(40, 55), U(5, 20), U(-30, -15)), (U(25, 35), U(22, 30), U(22, 30)), 0.0)]
         liver = np.zeros((D, H, W), bool)
         for c, r, a in lobes: liver |= _ellipsoid_q(Zw, Yw, Xw, c, r, a) <= 1
         liver &= (Z >= z0) & (Z <= z1)
@@ -353,12 +338,9 @@ def ct_slice_dataset(n_patients: int = 20, slices_per_patient: int = 16, size: i
     slices_per_patient = _check_int("slices_per_patient", slices_per_patient, 1)
     size = _check_int("size", size, 16)
     rng = as_rng(seed)
-    vols = [
-        ct_abdomen_volume(
-            (slices_per_patient, size, size), seed=rng, use_real_liver=use_real_liver, **kwargs
-        )
-        for _ in range(n_patients)
-    ]
+    vols = [ct_abdomen_volume((slices_per_patient, size, size), seed=rng,
+                              use_real_liver=use_real_liver, **kwargs)
+            for _ in range(n_patients)]
     return dict(images=np.concatenate([v["image"] for v in vols]),
                 labels=np.concatenate([v["label"] for v in vols]),
                 patient=np.repeat(np.arange(n_patients), slices_per_patient),
@@ -367,18 +349,17 @@ def ct_slice_dataset(n_patients: int = 20, slices_per_patient: int = 16, size: i
 # %% ../../nbs/02b_phantoms_ct.ipynb #cb5a0f40
 LIDC_ATTRIBUTES: dict[str, tuple[int, int, str]] = {
     # name (as in the LIDC XML): (lowest, highest rating, meaning)
-    "subtlety": (
-        1,
-        5,
-        "1 extremely subtle, 2 moderately subtle, 3 fairly subtle, 4 moderately obvious, 5 obvious",
-    ),
+    "subtlety":          (1, 5,
+                          "1 extremely subtle, 2 moderately subtle, 3 fairly subtle, 4 moderately "
+                          "obvious, 5 obvious"),
     "internalStructure": (1, 4, "1 soft tissue, 2 fluid, 3 fat, 4 air"),
-    "calcification": (1, 6, "1 popcorn, 2 laminated, 3 solid, 4 non-central, 5 central, 6 absent"),
-    "sphericity": (1, 5, "1 linear, 3 ovoid, 5 round"),
-    "margin": (1, 5, "1 poorly defined ... 5 sharp"),
-    "lobulation": (1, 5, "1 no lobulation ... 5 marked"),
-    "spiculation": (1, 5, "1 no spiculation ... 5 marked"),
-    "texture": (1, 5, "1 non-solid (ground glass), 3 part solid, 5 solid"),
+    "calcification":     (1, 6,
+                          "1 popcorn, 2 laminated, 3 solid, 4 non-central, 5 central, 6 absent"),
+    "sphericity":        (1, 5, "1 linear, 3 ovoid, 5 round"),
+    "margin":            (1, 5, "1 poorly defined ... 5 sharp"),
+    "lobulation":        (1, 5, "1 no lobulation ... 5 marked"),
+    "spiculation":       (1, 5, "1 no spiculation ... 5 marked"),
+    "texture":           (1, 5, "1 non-solid (ground glass), 3 part solid, 5 solid"),
 }
 LIDC_ATTRIBUTE_NAMES = tuple(LIDC_ATTRIBUTES)
 LIDC_CATEGORICAL = ("internalStructure", "calcification")
@@ -404,14 +385,10 @@ def malignancy_from_attributes(attributes: np.ndarray, diameter_mm: np.ndarray,
     col = {k: a[:, i] for i, k in enumerate(LIDC_ATTRIBUTE_NAMES)}
     p = lambda k: (col[k] - 1) / 4
     w = MALIGNANCY_WEIGHTS
-    z = (
-        w["size"] * np.log2(np.asarray(diameter_mm, np.float64) / 8)
-        + w["spiculation"] * p("spiculation")
-        + w["lobulation"] * p("lobulation")
-        + w["margin"] * p("margin")
-        + w["calcification_absent"] * (col["calcification"] == 6)
-        + w["texture"] * p("texture")
-    )
+    z = (w["size"] * np.log2(np.asarray(diameter_mm,
+                                        np.float64) / 8) + w["spiculation"] * p("spiculation")
+         + w["lobulation"] * p("lobulation") + w["margin"] * p("margin")
+         + w["calcification_absent"] * (col["calcification"] == 6) + w["texture"] * p("texture"))
     return (1 + 4 * expit(1.3 * (z - MALIGNANCY_OFFSET) + noise)).astype(np.float32)
 
 def _unit(v): return v / np.linalg.norm(v, axis=-1, keepdims=True)

@@ -96,18 +96,9 @@ def _draw_nuclei(labels: np.ndarray, rng, scale: float) -> tuple[np.ndarray, np.
         keep = labels[t, cy.astype(int), cx.astype(int)] == c
         t, cy, cx = t[keep], cy[keep], cx[keep]
         a = rng.uniform(*r["radius"], len(t)) * scale                  # minor semi-axis
-        rows.append(
-            (
-                t,
-                cy,
-                cx,
-                a,
-                a * rng.uniform(*r["aspect"], len(t)),
-                rng.uniform(0, np.pi, len(t)),
-                np.full(len(t), c),
-                r["nuc_h"] * rng.uniform(0.85, 1.15, len(t)),
-            )
-        )
+        rows.append((t, cy, cx, a, a * rng.uniform(*r["aspect"], len(t)),
+                     rng.uniform(0, np.pi, len(t)),
+                     np.full(len(t), c), r["nuc_h"] * rng.uniform(0.85, 1.15, len(t))))
     t, cy, cx, a, b, th, c, val = (np.concatenate(v) for v in zip(*rows))
     if len(t) == 0: return hmap, ids
     R = int(np.ceil(b.max())) + 1
@@ -171,8 +162,8 @@ def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO
         hc, ec = np.full((n, H, W), r["h"], np.float32), np.full((n, H, W), r["e"], np.float32)
         if c == 1:                                     # tumour: slightly mottled cytoplasm
             ec = ec * (1 + 0.15 * gaussian_random_field((n, H, W), 2.0 * s, rng, 1))
-        # stroma: wavy eosinophilic fibres, one direction per tile
         elif c == 2:
+            # stroma: wavy eosinophilic fibres, one direction per tile
             ang = rng.uniform(0, np.pi, (n, 1, 1)).astype(np.float32)
             ph = (np.cos(ang) * xx + np.sin(ang) * yy) * np.float32(2 * np.pi / (3.0 * s)) \
                 + 2.0 * gaussian_random_field((n, H, W), 4.0 * s, rng, 1)
@@ -180,8 +171,8 @@ def histology_tiles(n: int = 16, size: int = 64, seed: SeedLike = 0, freqs=HISTO
         elif c == 3:                                   # necrosis: blotchy eosin, pale holes
             g = gaussian_random_field((n, H, W), 1.5 * s, rng, 1)
             ec, hc = ec * np.clip(1 + 0.45 * g, 0.1, None), hc * np.clip(1 + 0.8 * g, 0, None)
-        # fat: thin membranes on the ridges (zero set) of a field
         elif c == 5:
+            # fat: thin membranes on the ridges (zero set) of a field
             g = gaussian_random_field((n, H, W), 2.0 * s, rng, 1)
             ec = ec + 0.55 * np.exp(-(g / 0.15) ** 2)
         elif c == 6:                                   # mucus: pale, wispy

@@ -207,11 +207,9 @@ def mpmri_liver(n_lesions: int = 60,
         [np.repeat(np.arange(n_lesions), rpl), n_lesions + np.arange(n_background) // rpl]
     )
     li = np.where(is_les, lid, 0)
-    pick = (
-        (lambda a, fill: np.where(is_les.reshape((-1,) + (1,) * (a.ndim - 1)), a[li], fill))
-        if n_lesions
-        else (lambda a, fill: np.full((N,) + a.shape[1:], fill, a.dtype))
-    )
+    pick = (lambda a, fill: np.where(is_les.reshape((-1,) + (1,) * (a.ndim - 1)), a[li],
+                                     fill)) if n_lesions else \
+           (lambda a, fill: np.full((N,) + a.shape[1:], fill, a.dtype))
     grade = pick(grade_l, -1).astype(np.int64)
     yy, xx = np.mgrid[:H, :H].astype(np.float32) - (H - 1) / 2
     cy = (rng.uniform(-0.1, 0.1, N) * H)[:, None, None]

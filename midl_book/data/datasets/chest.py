@@ -102,31 +102,17 @@ def parse_lidc_xml(path) -> list[LidcReader]:
                 if all(v is None for v in chars.values()): chars = None
             rois = []
             for roi in nod.findall("roi"):
-                pts = np.array(
-                    [
-                        [int(float(_text(e, "xCoord"))), int(float(_text(e, "yCoord")))]
-                        for e in roi.findall("edgeMap")
-                    ],
-                    dtype=np.int64,
-                ).reshape(-1, 2)
-                rois.append(
-                    LidcRoi(
-                        float(_text(roi, "imageZposition", "nan")),
-                        _text(roi, "imageSOP_UID"),
-                        _text(roi, "inclusion", "TRUE").upper() == "TRUE",
-                        pts,
-                    )
-                )
+                pts = np.array([[int(float(_text(e, "xCoord"))),
+                                 int(float(_text(e, "yCoord")))] for e in roi.findall("edgeMap")],
+                               dtype=np.int64).reshape(-1, 2)
+                rois.append(LidcRoi(float(_text(roi, "imageZposition", "nan")),
+                                    _text(roi, "imageSOP_UID"),
+                                    _text(roi, "inclusion", "TRUE").upper() == "TRUE", pts))
             nodules.append(LidcNodule(_text(nod, "noduleID"), chars, rois))
-        non = [
-            {
-                "id": _text(n, "nonNoduleID"),
+        non = [{"id": _text(n, "nonNoduleID"),
                 "z_position": float(_text(n, "imageZposition", "nan")),
                 "sop_uid": _text(n, "imageSOP_UID"),
-                "point": _locus(n),
-            }
-            for n in s.findall("nonNodule")
-        ]
+                "point": _locus(n)} for n in s.findall("nonNodule")]
         readers.append(
             LidcReader(_text(s, "servicingRadiologistID", f"reader{i + 1}"), nodules, non, series)
         )

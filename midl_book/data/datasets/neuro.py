@@ -94,20 +94,10 @@ def load_wmh_case(folder) -> dict:
     wmh = Volume(wmh.array.astype(np.uint8), wmh.spacing, wmh.affine, wmh.path, wmh.meta)
     return dict(t1=t1, flair=flair, wmh=wmh, site=_wmh_site(f), subject=f.name)
 
-_MRB_FILES = {
-    2018: dict(
-        flair=("pre", ("FLAIR",)),
-        t1=("pre", ("reg_T1", "T1")),
-        ir=("pre", ("reg_IR", "IR")),
-        labels=(".", ("segm",)),
-    ),
-    2013: dict(
-        flair=(".", ("T2_FLAIR",)),
-        t1=(".", ("T1",)),
-        ir=(".", ("T1_IR",)),
-        labels=(".", ("LabelsForTraining",)),
-    ),
-}
+_MRB_FILES = {2018: dict(flair=("pre", ("FLAIR",)), t1=("pre", ("reg_T1", "T1")),
+                         ir=("pre", ("reg_IR", "IR")), labels=(".", ("segm",))),
+              2013: dict(flair=(".", ("T2_FLAIR",)), t1=(".", ("T1",)), ir=(".", ("T1_IR",)),
+                         labels=(".", ("LabelsForTraining",)))}
 
 def _mrbrains_edition(edition) -> int:
     if edition not in (2013, 2018):
