@@ -4,29 +4,10 @@
 
 # %% ../../nbs/05b_train_augment.ipynb #1f5e34e6
 from __future__ import annotations
-import os, json, time, random, datetime
-from pathlib import Path
-from typing import Callable, Sequence
-import numpy as np
+from typing import Callable
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from fastai.basics import (
-    Learner,
-    DataLoaders,
-    DataLoader,
-    Callback,
-    CancelBatchException,
-    Transform,
-)
-from fastai.data.core import TfmdDL
-from fastai.torch_core import TensorImage, TensorMask, TensorCategory, TensorBase
-from fastai.data.transforms import Category
-from fastai.callback.progress import ProgressCallback
-from fastai.callback.fp16 import MixedPrecision
-import fastai.callback.schedule  # adds Learner.fit_one_cycle, lr_find
+from fastai.basics import Callback
 from ..core import *
-
 
 # %% auto #0
 __all__ = ['BatchAug', 'flip_rot', 'intensity']

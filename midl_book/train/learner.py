@@ -4,21 +4,13 @@
 
 # %% ../../nbs/05a_train_learner.ipynb #874374b3
 from __future__ import annotations
-import os, json, time, random, datetime
-from pathlib import Path
-from typing import Callable, Sequence
+import os, random
+from typing import Callable
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from fastai.basics import (
-    Learner,
-    DataLoaders,
-    DataLoader,
-    Callback,
-    CancelBatchException,
-    Transform,
-)
+from fastai.basics import Learner, DataLoaders, Callback, Transform
 from fastai.data.core import TfmdDL
 from fastai.torch_core import TensorImage, TensorMask, TensorCategory, TensorBase
 from fastai.data.transforms import Category

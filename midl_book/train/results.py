@@ -4,29 +4,13 @@
 
 # %% ../../nbs/05c_train_results.ipynb #1b53a12f
 from __future__ import annotations
-import os, json, time, random, datetime
+import os, json, time, datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from fastai.basics import (
-    Learner,
-    DataLoaders,
-    DataLoader,
-    Callback,
-    CancelBatchException,
-    Transform,
-)
-from fastai.data.core import TfmdDL
-from fastai.torch_core import TensorImage, TensorMask, TensorCategory, TensorBase
-from fastai.data.transforms import Category
-from fastai.callback.progress import ProgressCallback
-from fastai.callback.fp16 import MixedPrecision
-import fastai.callback.schedule  # adds Learner.fit_one_cycle, lr_find
 from ..core import *
 
 # %% auto #0
