@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from fastai.callback.core import Callback
 from ..models import backbone, PretrainedWeightsUnavailable, count_parameters
 from ..data import DataError, DatasetNotFound, DATASETS, get_dataset
-from ..train import arrays_dls, make_learner, predict, LossAdapter
+from ..train import arrays_dls, datasets_dls, make_learner, predict, batches, LossAdapter
 from ..models.blocks import small_cnn      # the smoke-run CNN, defined in 04c_models_blocks
 from ..data.datasets.liver import (FIBROSIS_STAGE_CODES, scale_percentiles,
                                            load_fibrosis_folder, FibrosisCrops)   # 01n_data_liver
@@ -351,30 +351,6 @@ def build_staging_model(arch: str = "resnet18", method: str = "amcl", n_classes:
     model.pretrained = bool(pretrained and arch != "small_cnn" and not used_scratch)
     return model, loss
 
-def _batches(x, bs: int = 256):
-    """The images of `x` in order, `bs` at a time, as float32 tensors: `x` is an array (N, C, H, W)
-    or a Dataset of (image, label) items (then read one item at a time: a full run streams from
-    disk)."""
-    if isinstance(x, torch.utils.data.Dataset):
-        for xb, _ in torch.utils.data.DataLoader(x, batch_size=bs, shuffle=False): yield xb.float()
-    else:
-        for i in range(0, len(x), bs): yield torch.as_tensor(x[i:i + bs]).float()
-
-def _predict(model: nn.Module, x, bs: int = 256) -> np.ndarray:
-    "`predict` on an array, or batch by batch on a Dataset of (image, label) items."
-    if not isinstance(x, torch.utils.data.Dataset): return predict(model, x, bs=bs)
-    return np.concatenate([predict(model, xb, bs=len(xb)) for xb in _batches(x, bs)])
-
-def _dataset_dls(train, valid, bs: int, seed: int, drop_last: bool):
-    "fastai DataLoaders over two Datasets of (image, label) items; training shuffled, seeded."
-    from fastai.data.core import TfmdDL, DataLoaders
-    import random
-    dev = default_device()
-    tr = TfmdDL(train, bs=bs, shuffle=True, drop_last=drop_last, num_workers=0, device=dev)
-    tr.rng = random.Random(int(seed))                        # fastai shuffles with its own RNG
-    va = TfmdDL(valid, bs=bs, shuffle=False, num_workers=0, device=dev)
-    return DataLoaders(tr, va, device=dev)
-
 def recalibrate_bn(model: nn.Module, x, bs: int = 256) -> nn.Module:
     """Recompute every BatchNorm layer's running mean and variance as the plain average over the
     images `x` (N, C, H, W), or a Dataset of (image, label) items (what
@@ -384,7 +360,7 @@ def recalibrate_bn(model: nn.Module, x, bs: int = 256) -> nn.Module:
     if bns:
         from torch.optim.swa_utils import update_bn
         dev = next(model.parameters()).device
-        update_bn((xb.to(dev) for xb in _batches(x, bs)), model)    # one batch at a time
+        update_bn((xb.to(dev) for xb in batches(x, bs)), model)    # one batch at a time
     return model.eval()
 
 class MarginTracker(Callback):
@@ -421,7 +397,7 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
                                       pretrained)
     # a last training batch of one sample cannot be batch-normalised: drop it (only then)
     drop = len(x_train) % bs == 1
-    dls = (_dataset_dls(x_train, x_test, bs, seed, drop) if streamed else
+    dls = (datasets_dls(x_train, x_test, bs, seed, drop_last=drop) if streamed else
            arrays_dls(x_train, y_train, x_test, y_test, bs=bs, seed=seed, drop_last=drop))
     tracker = MarginTracker()
     learn = make_learner(dls, model, loss, lr=lr, cbs=[tracker],
@@ -432,11 +408,11 @@ def train_staging(x_train, y_train, x_test, y_test, arch: str = "resnet18", meth
         learn.fit(epochs, lr)
     recalibrate_bn(model, x_train)
     model.eval()
-    scores = _predict(model, x_test, bs=256)
-    feats = _predict(model.body, x_test, bs=256)
+    scores = predict(model, x_test, bs=256)
+    feats = predict(model.body, x_test, bs=256)
     pred = scores.argmax(1)
     weight = model.head.weight.detach().float().cpu().numpy()
-    train_feats = _predict(model.body, x_train, bs=256)
+    train_feats = predict(model.body, x_train, bs=256)
     train_pred = predict(model.head, train_feats, bs=256).argmax(1)
     shares = dict(train=margin_share(train_feats, y_train, weight, check_m),
                   test=margin_share(feats, y_test, weight, check_m))

@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from ..models import PretrainedWeightsUnavailable, count_parameters
-from ..train import arrays_dls, make_learner, predict, LossAdapter
+from ..train import arrays_dls, datasets_dls, make_learner, predict, LossAdapter
 from ..metrics import accuracy, sensitivity, specificity, roc_auc
 from midl_book.data import (
     load_nifti,
@@ -468,10 +468,10 @@ def pretrain_cifar10(root: str | Path, out: str | Path, depth: int = 20, width: 
     # streamed from disk: the batches as uint8 .npy files next to the pickles, read per item
     tr, te = CIFAR10Stream(root, True), CIFAR10Stream(root, False)
     model = MultiScaleResNet(depth, width, 3, 10, head, feat_dim, levels)
-    dls = _dataset_dls(tr, te, bs, seed)
+    dls = datasets_dls(tr, te, bs, seed)
     learn = make_learner(dls, model, LossAdapter(cross_entropy_log2), lr=lr)
     learn.fit_one_cycle(epochs, lr)
-    pred = np.concatenate([predict(model, xb, bs=len(xb)).argmax(1) for xb in _batches(te, 512)])
+    pred = predict(model, te, bs=512).argmax(1)
     acc = float((pred == te.y).mean())
     Path(out).parent.mkdir(parents=True, exist_ok=True); torch.save(model.state_dict(), out)
     return acc
@@ -499,24 +499,6 @@ def grading_report(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 3) -
     return dict(accuracy=accuracy(yh, y), recall=float(rec), precision=float(prec), f1=float(f1))
 
 # %% ../../nbs/part1/hcc_mpmri_spp_resnet.ipynb #9fce9cbc
-def _batches(x, bs: int = 256):
-    """The images of `x` in order, `bs` at a time, as float32 tensors: `x` is an array (N, C, H, W)
-    or a Dataset of (image, label) items (read one item at a time: a full run streams from disk)."""
-    if isinstance(x, torch.utils.data.Dataset):
-        for xb, _ in torch.utils.data.DataLoader(x, batch_size=bs, shuffle=False): yield xb.float()
-    else:
-        for i in range(0, len(x), bs): yield torch.as_tensor(x[i:i + bs]).float()
-
-def _dataset_dls(train, valid, bs: int, seed: int):
-    "fastai DataLoaders over two Datasets of (image, label) items; training shuffled, seeded."
-    from fastai.data.core import TfmdDL, DataLoaders
-    import random
-    dev = default_device()
-    tr = TfmdDL(train, bs=bs, shuffle=True, num_workers=0, device=dev)
-    tr.rng = random.Random(int(seed))                        # fastai shuffles with its own RNG
-    va = TfmdDL(valid, bs=bs, shuffle=False, num_workers=0, device=dev)
-    return DataLoaders(tr, va, device=dev)
-
 class SkipValidation(Callback):
     """fastai callback: skip the per-epoch validation pass (the test set is scored once, after
     training)."""
@@ -546,12 +528,10 @@ def train_hcc_model(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray
             load_pretrained(model, pretrained); used, lr = True, lr / 2
         except PretrainedWeightsUnavailable as e:
             warnings.warn(f"training from scratch: {e}")
-    dls = (_dataset_dls(x_train, x_test, bs, seed) if streamed else
+    dls = (datasets_dls(x_train, x_test, bs, seed) if streamed else
            arrays_dls(x_train, y_train, x_test, y_test, bs=bs, seed=seed))
     learn = make_learner(dls, model, LossAdapter(cross_entropy_log2), lr=lr,
                          cbs=None if track_test else [SkipValidation()])
     learn.fit_one_cycle(epochs, lr)
     soft = lambda o: F.softmax(o, 1)
-    if not streamed: return model, predict(model, x_test, bs=256, activation=soft), used
-    prob = [predict(model, xb, bs=len(xb), activation=soft) for xb in _batches(x_test)]
-    return model, np.concatenate(prob), used
+    return model, predict(model, x_test, bs=256, activation=soft), used

@@ -20,8 +20,8 @@ import fastai.callback.schedule  # adds Learner.fit_one_cycle, lr_find
 from ..core import *
 
 # %% auto #0
-__all__ = ['ArrayDataset', 'arrays_dls', 'LossAdapter', 'quiet', 'make_learner', 'SetEpoch', 'enable_mc_dropout', 'predict',
-           'mc_dropout_predict']
+__all__ = ['ArrayDataset', 'datasets_dls', 'arrays_dls', 'LossAdapter', 'quiet', 'make_learner', 'SetEpoch', 'enable_mc_dropout',
+           'batches', 'predict', 'mc_dropout_predict']
 
 # %% ../../nbs/05a_train_learner.ipynb #6be8a961
 def _as_tensor(a) -> torch.Tensor:
@@ -61,11 +61,27 @@ class _ShowLabel(Transform):
     "Decode an integer class label to a `Category` so fastai can show it (identity on the way in)."
     def decodes(self, o: TensorCategory): return Category(str(int(o)))
 
+def datasets_dls(train: torch.utils.data.Dataset,  # training items (input, target...), per step
+                 valid: torch.utils.data.Dataset,  # validation items, in order
+                 bs: int = 16, seed: int = 0, device=None, shuffle: bool = True,
+                 drop_last: bool = False,  # drop a last short batch (not when one batch holds all)
+                 after_item=None,  # fastai item transforms, e.g. to show labels
+                 ) -> DataLoaders:
+    """fastai DataLoaders over two Datasets: each step reads its items (a full run streams from
+    disk); training shuffled by a seeded RNG, validation in order, no worker processes."""
+    device = device or default_device()
+    train_dl = TfmdDL(train, bs=bs, shuffle=shuffle, drop_last=drop_last and len(train) > bs,
+                      num_workers=0, device=device, after_item=after_item)
+    train_dl.rng = random.Random(int(seed))  # fastai shuffles with its own python RNG: seed it
+    valid_dl = TfmdDL(valid, bs=bs, shuffle=False, num_workers=0, device=device,
+                      after_item=after_item)
+    return DataLoaders(train_dl, valid_dl, device=device)
+
 def arrays_dls(x_train, y_train, x_valid, y_valid, bs: int = 16, seed: int = 0, device=None,
                shuffle: bool = True, drop_last: bool = False, typed: bool = True) -> DataLoaders:
-    """fastai DataLoaders from arrays. `y_*` may be one array or a tuple of arrays
-    (several targets). Inputs must be (N, C, *spatial) or (N, features); targets (N, ...). `typed`:
-    see `ArrayDataset`."""
+    """fastai DataLoaders from arrays (`datasets_dls` of two `ArrayDataset`s). `y_*` may be one
+    array or a tuple of arrays (several targets). Inputs must be (N, C, *spatial) or (N, features);
+    targets (N, ...). `typed`: see `ArrayDataset`."""
     ytr = y_train if isinstance(y_train, tuple) else (y_train,)
     yva = y_valid if isinstance(y_valid, tuple) else (y_valid,)
     dtr, dva = ArrayDataset(x_train, *ytr, typed=typed), ArrayDataset(x_valid, *yva, typed=typed)
@@ -73,13 +89,7 @@ def arrays_dls(x_train, y_train, x_valid, y_valid, bs: int = 16, seed: int = 0, 
         if not torch.isfinite(d.tensors[0].float()).all():
             raise ValueError(f"{name} contains NaN or inf values: clean or impute them before "
                              "training")
-    device = device or default_device()
-    train = TfmdDL(dtr, bs=bs, shuffle=shuffle, drop_last=drop_last and len(dtr) > bs,
-                   num_workers=0, device=device, after_item=[_ShowLabel()])
-    train.rng = random.Random(int(seed))  # fastai shuffles with its own python RNG: seed it
-    valid = TfmdDL(dva, bs=bs, shuffle=False, num_workers=0, device=device,
-                   after_item=[_ShowLabel()])
-    return DataLoaders(train, valid, device=device)
+    return datasets_dls(dtr, dva, bs, seed, device, shuffle, drop_last, after_item=[_ShowLabel()])
 
 # %% ../../nbs/05a_train_learner.ipynb #8f05ff67
 class LossAdapter(nn.Module):
@@ -149,8 +159,18 @@ def _pad_end(xb: torch.Tensor, multiple: int, value: float) -> torch.Tensor:
     pad = [(-s) % multiple for s in xb.shape[2:]]
     return F.pad(xb, [p for q in reversed(pad) for p in (0, q)], value=value) if any(pad) else xb
 
+def batches(x,  # array (N, C, *S), or a Dataset of (input, ...) items
+            bs: int = 32):
+    """The inputs of `x` in order, `bs` at a time, as float32 tensors; a Dataset is read one item
+    at a time (a full run streams from disk), its items' first element being the input."""
+    if isinstance(x, torch.utils.data.Dataset):
+        for b in torch.utils.data.DataLoader(x, batch_size=bs, shuffle=False):
+            yield (b[0] if isinstance(b, (tuple, list)) else b).float()
+    else:
+        for i in range(0, len(x), bs): yield _as_tensor(x[i:i + bs]).float()
+
 def predict(model: nn.Module,                 # a network; put in eval mode (or `enable_mc_dropout`)
-            x,                                # array (N, C, *S), or a list of (C, *S) arrays
+            x,                                # array (N, C, *S), list of (C, *S) arrays, or Dataset
             bs: int = 32,                     # batch size
             device=None,                      # default: `default_device()`
             activation: Callable | None = None,   # applied to the (first) output, e.g. softmax
@@ -161,7 +181,8 @@ def predict(model: nn.Module,                 # a network; put in eval mode (or 
     """Run `model` without gradients on `x` in batches; returns numpy outputs (after `activation`
     and `postprocess` if given). A model returning a tuple (e.g. logits and attributes) gives a
     tuple of arrays; `activation` and `postprocess` apply to the first. A list of arrays gives a
-    list of outputs (one forward pass per array: the shapes may differ)."""
+    list of outputs (one forward pass per array: the shapes may differ). A Dataset of (input, ...)
+    items is read batch by batch (`batches`): a full run predicts without loading its test set."""
     if isinstance(x, list):
         outs = [predict(model, np.asarray(xi)[None], 1, device, activation, pad_to, postprocess,
                         pad_value, dropout) for xi in x]
@@ -173,8 +194,7 @@ def predict(model: nn.Module,                 # a network; put in eval mode (or 
     enable_mc_dropout(model) if dropout else model.eval()
     outs = []
     with torch.no_grad():
-        for i in range(0, len(x), bs):
-            xb = _as_tensor(x[i:i + bs]).float()
+        for xb in batches(x, bs):
             S = tuple(xb.shape[2:])
             if pad_to: xb = _pad_end(xb, int(pad_to), pad_value)
             with torch.autocast(device.type, enabled=use_amp(device)):
