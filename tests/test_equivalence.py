@@ -6,6 +6,7 @@ unet_liver_tumor_ct.focal_loss against MONAI's `FocalLoss` (issue 15): the flag 
 stated in the `focal_loss` docstring.
 """
 import warnings
+import numpy as np
 import pytest
 import torch
 
@@ -79,3 +80,51 @@ def test_focal_differs_where_documented():
                                       gamma=2.0)(z, y[:, None])
     assert not torch.allclose(ours, 3 * sig, rtol=1e-3)
     assert not torch.allclose(ours, 3 * nobg, rtol=1e-3)
+
+
+# --- Dice against MONAI's compute_dice, with its empty-mask rules (issue 15) ---------------------
+from midl_book.metrics import dice_score, per_class_dice  # noqa: E402
+
+monai_metrics = pytest.importorskip("monai.metrics")
+
+
+def _monai_dice(p, t, ignore_empty):
+    "MONAI's Dice of two binary masks (one image, one channel)."
+    y_pred = torch.as_tensor(p, dtype=torch.float32)[None, None]
+    y = torch.as_tensor(t, dtype=torch.float32)[None, None]
+    return float(monai_metrics.compute_dice(y_pred, y, ignore_empty=ignore_empty)[0, 0])
+
+
+@pytest.mark.parametrize("shape", [(17, 23), (9, 11, 7)])
+def test_dice_equals_monai(shape):
+    "Random masks in 2D and 3D: dice_score is MONAI's compute_dice (either empty rule)."
+    g = torch.Generator().manual_seed(5)
+    for frac in (0.05, 0.3, 0.7):
+        p = (torch.rand(shape, generator=g) < frac).numpy()
+        t = (torch.rand(shape, generator=g) < frac).numpy()
+        assert dice_score(p, t) == pytest.approx(_monai_dice(p, t, ignore_empty=False), abs=1e-6)
+        assert dice_score(p, t) == pytest.approx(_monai_dice(p, t, ignore_empty=True), abs=1e-6)
+
+
+def test_dice_empty_rules_against_monai():
+    """Both empty: 1.0 here, as MONAI with ignore_empty=False; MONAI's default (ignore_empty=True)
+    gives NaN (the case is left out of its mean). Target empty, prediction not: 0.0 here and with
+    ignore_empty=False; NaN with MONAI's default. Prediction empty, target not: 0.0 for all."""
+    z, o = np.zeros((6, 6), bool), np.zeros((6, 6), bool)
+    o[2:4, 2:4] = True
+    assert dice_score(z, z) == 1.0 == _monai_dice(z, z, ignore_empty=False)
+    assert np.isnan(_monai_dice(z, z, ignore_empty=True))
+    assert dice_score(o, z) == 0.0 == _monai_dice(o, z, ignore_empty=False)
+    assert np.isnan(_monai_dice(o, z, ignore_empty=True))
+    assert dice_score(z, o) == 0.0 == _monai_dice(z, o, ignore_empty=True)
+
+
+def test_per_class_dice_equals_monai_one_hot():
+    "Label maps: per_class_dice is MONAI's compute_dice on one-hot maps (ignore_empty=False)."
+    g = torch.Generator().manual_seed(6)
+    p = torch.randint(0, 4, (1, 1, 8, 9, 5), generator=g)
+    t = torch.randint(0, 3, (1, 1, 8, 9, 5), generator=g)  # class 3 absent from the target
+    ours = per_class_dice(p[0, 0].numpy(), t[0, 0].numpy(), range(4))
+    oh = lambda x: torch.nn.functional.one_hot(x[:, 0], 4).permute(0, 4, 1, 2, 3).float()
+    ref = monai_metrics.compute_dice(oh(p), oh(t), ignore_empty=False)[0]
+    assert [ours[c] for c in range(4)] == pytest.approx(ref.tolist(), abs=1e-6)

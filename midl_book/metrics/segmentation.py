@@ -85,8 +85,10 @@ def dice_score(pred: Any, target: Any) -> float:
     """Dice similarity coefficient 2|P∩G| / (|P|+|G|) of two binary masks (same shape, any ndim).
 
     Unitless, in [0, 1]. Edge cases: both masks empty -> 1.0 (the prediction agrees perfectly with
-    an empty target, so it is not penalised; MONAI's and LiTS's per-case convention); exactly one
-    empty -> 0.0 (no overlap is possible). No smoothing epsilon is added.
+    an empty target, so it is not penalised; LiTS's per-case convention and MONAI's
+    `compute_dice(ignore_empty=False)`); exactly one empty -> 0.0 (no overlap is possible). MONAI's
+    default, `ignore_empty=True`, returns NaN instead whenever the target is empty (tested in
+    tests/test_equivalence.py). No smoothing epsilon is added.
     Pred and target are numpy arrays or torch tensors (any device), bool or 0/1 values.
     """
     tp, fp, fn, _ = confusion_counts(pred, target)
