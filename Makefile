@@ -33,7 +33,7 @@ check-sync: install
 	  || { echo "check-sync: nbdev_clean changed the notebooks (shown above): run nbdev_clean and commit"; exit 1; }
 
 test: check-sync
-	MIDL_BOOK_QUIET=1 $(BIN)/python -m pytest -n $(WORKERS) tests
+	MIDL_BOOK_QUIET=1 $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal tests
 	$(BIN)/midl-book book --no-execute
 
 book: install

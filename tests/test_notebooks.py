@@ -10,6 +10,9 @@ from midl_book.cli import CHAPTERS, FAKE_RUNS, book_notebooks, repo_root, run_fa
 
 ROOT = repo_root()
 NBS = book_notebooks() + [ROOT / "nbs" / "templates" / "chapter_template.ipynb"]
+# the chapters (40-60 s each) first, so that two workers end together (`--dist worksteal` in the
+# Makefile hands the short foundation notebooks to whichever worker is free)
+NBS = sorted(NBS, key=lambda p: not p.parent.name.startswith("part"))
 
 
 def _env():
