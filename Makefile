@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKERS ?= 2
+PORT ?= 8000
+BOOK_WORKERS ?=
 
-.PHONY: install book test export clean-nbs check-sync clean gpu-check
+.PHONY: install book serve test export clean-nbs check-sync clean gpu-check
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -38,8 +40,11 @@ test: check-sync
 
 book: install
 	@mkdir -p _build/timings; echo "{\"t\": $$(date +%s), \"target\": \"book\"}" > _build/timings/_make_start.json
-	$(BIN)/midl-book book --reuse
-	@echo "open _build/html/index.html"
+	$(BIN)/midl-book book --reuse $(if $(BOOK_WORKERS),--workers $(BOOK_WORKERS))
+
+# the built book on http://127.0.0.1:$(PORT)/ (search and launch buttons need http, not file://)
+serve: install
+	$(BIN)/midl-book serve --port $(PORT)
 
 # on a lent GPU: every chapter's smoke run and fake full path on CUDA -> results/check/cuda.json
 gpu-check: install

@@ -5,16 +5,17 @@
 # %% ../nbs/07_cli.ipynb #e4034a79
 from __future__ import annotations
 import os, re, sys, json, time, shutil, hashlib, argparse, ast, datetime, importlib, subprocess
-import resource, textwrap
+import resource, textwrap, functools
 from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'Chapter', 'repo_root', 'book_notebooks', 'resolve_notebook',
            'build_dir', 'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value',
-           'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'check_chapters',
-           'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'copy_mathjax', 'assemble_book',
-           'build_book', 'execute_all', 'datasets_table', 'data_root_str', 'dataset_card', 'chapter_params', 'main']
+           'NotebookError', 'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md',
+           'check_chapters', 'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'copy_mathjax',
+           'assemble_book', 'build_book', 'default_workers', 'execute_all', 'book_summary', 'run_book', 'serve',
+           'datasets_table', 'data_root_str', 'dataset_card', 'chapter_params', 'main']
 
 # %% ../nbs/07_cli.ipynb #2799e51e
 PARTS = {"I": "Liver and lung",
@@ -314,26 +315,34 @@ def _exec_child(nb: str, out: str, params_json: str, record: str, stream: str = 
     peak memory."""
     import papermill as pm
     params = json.loads(params_json)
-    t0 = time.perf_counter(); err = None
+    t0 = time.perf_counter(); err = cell = line = None
     try:  # stream: a bar over the cells, and each cell's output (training progress) as it comes
         pm.execute_notebook(nb, out, parameters=params, cwd=str(repo_root()), kernel_name="python3",
                             progress_bar=bool(stream), log_output=bool(stream))
     except Exception as e:
         # papermill writes the executed notebook with the failing cell before raising
         err = f"{type(e).__name__}: {e}"
+        cell = getattr(e, "exec_count", None)  # the In [n] of the executed copy
+        if getattr(e, "ename", None): line = f"{e.ename}: {e.evalue}".strip().splitlines()[-1]
+        else: line = (err.strip().splitlines() or [""])[-1]
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (
         1024**2 if sys.platform == "darwin" else 1024
     )
     Path(record).write_text(
-        json.dumps(dict(wall_s=round(wall, 2), peak_memory_mb=round(peak, 1), error=err))
+        json.dumps(dict(wall_s=round(wall, 2), peak_memory_mb=round(peak, 1), error=err,
+                        error_cell=cell, error_line=line))
     )
+
+class NotebookError(RuntimeError):
+    "A notebook failed; `.record` is its run record (`error`, `error_cell`, `error_line`)."
+    def __init__(self, msg: str, record: dict): super().__init__(msg); self.record = record
 
 def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None,
                  env: dict | None = None, reuse: bool = False, timing: Path | None = None,
                  stream: bool = False) -> dict:
     """Execute `nb` with papermill (only the parameters it declares) and return the run's record;
-    raises RuntimeError on failure."""
+    raises `NotebookError` (a RuntimeError, with the record) when a cell fails."""
     import papermill as pm
     nb = Path(nb).resolve()
     params = dict(params or {})
@@ -368,8 +377,8 @@ def run_notebook(nb: Path, params: dict | None = None, out: Path | None = None,
                hash=h, date=datetime.datetime.now().isoformat(timespec="seconds"))
     tpath.write_text(json.dumps(rec, indent=1))
     if rec["error"]:
-        raise RuntimeError(f"{nb.name} failed after {rec['wall_s']} s: {rec['error'][-3000:]}\n"
-                           f"(executed copy: {out})")
+        raise NotebookError(f"{nb.name} failed after {rec['wall_s']} s: {rec['error'][-3000:]}\n"
+                            f"(executed copy: {out})", rec)
     return rec
 
 # %% ../nbs/07_cli.ipynb #ca33c8ca
@@ -712,32 +721,169 @@ def assemble_book() -> Path:
     (gen / "check.md").write_text(check_md())
     return src
 
-def build_book(strict: bool = True) -> Path:
-    "Assemble and build the HTML book into _build/html (warnings are errors when `strict`)."
+def build_book(strict: bool = True,  # warnings are errors
+               log: Path | None = None,  # jupyter-book's whole log (default `_build/book.log`)
+               ) -> Path:
+    """Assemble and build the HTML book into _build/html. jupyter-book's log goes to `log`; its
+    warnings and errors are printed."""
     src = assemble_book()
+    log = Path(log) if log else build_dir() / "book.log"
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(src), "--path-output", str(build_dir() / "jb"), "--keep-going"]
     if strict: cmd += ["-W", "-n"]
-    r = subprocess.run(cmd, cwd=str(repo_root()))
+    with open(log, "w") as f:
+        r = subprocess.run(cmd, cwd=str(repo_root()), stdout=f, stderr=subprocess.STDOUT)
+    for line in log.read_text(errors="replace").splitlines():
+        if re.search(r"\b(WARNING|ERROR|CRITICAL)\b|^Traceback|Error:", line): print(line)
     if r.returncode != 0:
-        raise SystemExit(f"midl-book: the book build failed (exit {r.returncode}); see the "
-                         "warnings above")
+        raise SystemExit(f"midl-book: the book build failed (exit {r.returncode}); the warnings "
+                         f"are above, jupyter-book's log is {log}")
     html = build_dir() / "html"
     if html.exists(): shutil.rmtree(html)
     shutil.copytree(build_dir() / "jb" / "_build" / "html", html)
     return html
 
-def execute_all(reuse: bool = True, smoke: bool = True) -> list[dict]:
-    "Execute every notebook of the book (smoke mode), reusing unchanged ones when `reuse`."
-    recs, nbs, t0 = [], book_notebooks(), time.perf_counter()
-    for i, nb in enumerate(nbs, 1):
-        rec = run_notebook(nb, {"SMOKE": smoke}, reuse=reuse)
-        print(f"[{i:>2}/{len(nbs)}] {'reused' if rec.get('reused') else 'ran   '} "
-              f"{str(_rel(nb)):<46} {rec['wall_s']:6.1f} s {rec['peak_memory_mb']:6.0f} MiB   "
-              f"({time.perf_counter() - t0:5.0f} s so far)", flush=True)
-        recs.append(rec)
+def _available_mb() -> float | None:
+    "Memory available for new processes, in MiB (Linux's MemAvailable), or None when unknown."
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"): return int(line.split()[1]) / 1024
+    except OSError: pass
+    try: return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (ValueError, OSError, AttributeError): return None
+
+def default_workers(peak_mb: float | None = None,  # one notebook's peak; None: the largest seen
+                    ) -> int:
+    """How many notebooks `midl-book book` runs at once: one per core, and no more than three
+    quarters of the available memory holds at the largest peak any notebook showed in its last run
+    (`_build/timings`; 2 GiB when none is recorded, above the 1.6 GB measured for the largest)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if peak_mb is None:
+        seen = [(_load_json(t) or {}).get("peak_memory_mb") or 0
+                for t in (build_dir() / "timings").glob("*.json")]
+        peak_mb = max(seen, default=0) or 2048
+    avail = _available_mb()
+    by_memory = int(0.75 * avail // max(peak_mb, 64)) if avail else cores
+    return max(1, min(cores or 1, by_memory))
+
+def _verdict(nb: Path) -> str:
+    "A chapter's claims in its last smoke results: 'claims 1/2 held, learned 3/3'; '' otherwise."
+    c = next((c for c in CHAPTERS if c.notebook == Path(nb)), None)
+    r = _load_json(repo_root() / "results" / "smoke" / f"{c.slug}.json") if c else None
+    if not r or not r.get("claims"): return ""
+    out = []
+    for kind, name in (("claim", "claims"), ("learned", "learned")):
+        xs = [x for x in r["claims"] if x.get("kind", "claim") == kind]
+        if xs: out.append(f"{name} {sum(bool(x['held']) for x in xs)}/{len(xs)} held")
+    return ", ".join(out)
+
+def execute_all(reuse: bool = True,  # reuse executed notebooks whose `source_hash` is unchanged
+                smoke: bool = True,  # SMOKE=True: the CPU smoke runs the book shows
+                workers: int | None = None,  # notebooks at once (None: `default_workers()`)
+                notebooks: list | None = None,  # default: `book_notebooks()`
+                ) -> list[dict]:
+    """Execute the book's notebooks, `workers` at once in separate kernels, the longest first (by
+    their last recorded times). A notebook that fails is recorded (`error`, `error_cell`,
+    `error_line`) and the others still run. Prints one line per notebook as it finishes; returns
+    the records in book order."""
+    import concurrent.futures as cf, threading
+    nbs = [Path(n) for n in (notebooks if notebooks is not None else book_notebooks())]
+    workers = max(1, int(workers or default_workers()))
+    last = lambda nb: (_load_json(timing_path(nb) if _in_nbs(nb) else
+                                  build_dir() / "timings" / f"{nb.stem}.json") or {}).get("wall_s")
+    order = sorted(nbs, key=lambda nb: -(last(nb) or 60.0))
+    t0, lock, done, recs = time.perf_counter(), threading.Lock(), [0], {}
+    def one(nb: Path) -> dict:
+        try: rec = run_notebook(nb, {"SMOKE": smoke}, reuse=reuse)
+        except NotebookError as e: rec = dict(e.record)
+        except (RuntimeError, ValueError) as e:
+            rec = dict(notebook=str(nb), wall_s=0.0, peak_memory_mb=0.0, error=str(e),
+                       error_cell=None, error_line=(str(e).strip().splitlines() or [""])[-1])
+        name = str(_rel(nb)) if _in_nbs(nb) else nb.name
+        rec["name"] = name
+        status = "FAILED" if rec.get("error") else "reused" if rec.get("reused") else "ran"
+        with lock:
+            done[0] += 1; w = len(str(len(nbs)))
+            print(
+                f"[{done[0]:>{w}}/{len(nbs)}] {status:<6} {name:<44} {rec['wall_s']:6.1f} s "
+                f"{rec['peak_memory_mb']:6.0f} MiB  "
+                f"{_verdict(nb) if not rec.get('error') else ''}".rstrip(),
+                flush=True,
+            )
+        return rec
+    print(f"executing {len(nbs)} notebooks, {workers} at a time", flush=True)
+    with cf.ThreadPoolExecutor(workers) as ex:
+        for nb, rec in zip(order, ex.map(one, order)): recs[nb] = rec
     print(f"executed {len(nbs)} notebooks in {time.perf_counter() - t0:.0f} s", flush=True)
-    return recs
+    return [recs[nb] for nb in nbs]
+
+def _in_nbs(nb: Path) -> bool:
+    return str(Path(nb).resolve()).startswith(str((repo_root() / "nbs").resolve()))
+
+def book_summary(recs: list[dict],  # `execute_all`'s records
+                 total_s: float,  # the command's wall time
+                 log: Path | None = None,  # jupyter-book's log
+                 html: Path | None = None,  # the built book's index.html (None: not built)
+                 slowest: int = 5,  # how many of the slowest notebooks to name
+                 ) -> str:
+    """The end of `midl-book book`: time, slowest notebooks, failures (cell, last line), where to
+    look."""
+    ran = [r for r in recs if not r.get("reused") and not r.get("error")]
+    bad = [r for r in recs if r.get("error")]
+    lines = [] if recs else [f"book: built from the notebooks already executed, {total_s:.0f} s"]
+    lines += [f"book: {len(recs)} notebooks ({len(ran)} ran, "
+             f"{sum(bool(r.get('reused')) for r in recs)} reused, {len(bad)} failed) in "
+             f"{total_s:.0f} s"] if recs else []
+    top = sorted(ran, key=lambda r: -r["wall_s"])[:slowest]
+    if top: lines.append("slowest: " + ", ".join(f"{r['name']} {r['wall_s']:.0f} s" for r in top))
+    for r in bad:
+        where = (
+            f"at In [{r['error_cell']}]" if r.get("error_cell") is not None else "before a cell ran"
+        )
+        lines.append(f"FAILED {r['name']} ({where}): {r.get('error_line') or r['error'][-200:]}")
+    if log and Path(log).exists(): lines.append(f"jupyter-book's log: {log}")
+    lines.append(f"open {html}" if html else "the book was not built")
+    return "\n".join(lines)
+
+def run_book(reuse: bool = True, workers: int | None = None, strict: bool = True,
+             execute: bool = True, notebooks: list | None = None, build=None) -> int:
+    """`midl-book book`: execute (in parallel), build even when some notebooks failed (a failed
+    chapter shows its error where its output would be), print the summary; the exit code is 1 when
+    anything failed."""
+    t0, build = time.perf_counter(), build or build_book
+    recs = execute_all(reuse=reuse, workers=workers, notebooks=notebooks) if execute else []
+    log, html, failed = build_dir() / "book.log", None, any(r.get("error") for r in recs)
+    try: html = Path(build(strict=strict, log=log)) / "index.html"
+    except (SystemExit, RuntimeError) as e: print(e); failed = True
+    print(book_summary(recs, time.perf_counter() - t0, log, html), flush=True)
+    return 1 if failed else 0
+
+def serve(folder: Path | str | None = None,  # the built book (default `_build/html`)
+          port: int = 8000,  # 0: any free port
+          host: str = "127.0.0.1",
+          block: bool = True,  # False: serve from a thread and return the server
+          ):
+    """Serve the built book over HTTP (some browsers block a local file's scripts: search, the
+    launch buttons). Blocks until Ctrl-C unless `block=False`."""
+    import http.server, threading
+    folder = Path(folder) if folder else build_dir() / "html"
+    if not (folder / "index.html").exists():
+        raise FileNotFoundError(f"{folder / 'index.html'} does not exist: build the book first "
+                                "(make book)")
+    class _Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args): pass
+    srv = http.server.ThreadingHTTPServer(
+        (host, port), functools.partial(_Quiet, directory=str(folder)))
+    url = f"http://{host}:{srv.server_address[1]}/"
+    if not block:
+        threading.Thread(target=srv.serve_forever, daemon=True).start(); srv.url = url
+        return srv
+    print(f"serving {folder} at {url} (Ctrl-C stops)", flush=True)
+    try: srv.serve_forever()
+    except KeyboardInterrupt: pass
+    finally: srv.server_close()
+
 
 # %% ../nbs/07_cli.ipynb #7e76e8f8
 def _cmd_list(a):
@@ -894,12 +1040,12 @@ def _cmd_check(a):
     if bad: raise SystemExit(1)
 
 def _cmd_book(a):
-    t0 = time.perf_counter()
-    if not a.no_execute: execute_all(reuse=a.reuse)
-    t1 = time.perf_counter()
-    out = build_book(strict=not a.no_strict) / "index.html"
-    print(f"book: {out} (jupyter-book {time.perf_counter() - t1:.0f} s; total "
-          f"{time.perf_counter() - t0:.0f} s)")
+    code = run_book(reuse=a.reuse, workers=a.workers, strict=not a.no_strict,
+                    execute=not a.no_execute)
+    if code: raise SystemExit(code)
+    if a.serve: serve(port=a.port)
+
+def _cmd_serve(a): serve(port=a.port, host=a.host)
 
 def main(argv=None):
     "Entry point of the `midl-book` command."
@@ -972,7 +1118,15 @@ def main(argv=None):
     b.add_argument("--no-execute", action="store_true",
                    help="only build from the notebooks already executed")
     b.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
+    b.add_argument("--workers", type=int, default=None,
+                   help="notebooks run at once (default: the cores, as memory allows)")
+    b.add_argument("--serve", action="store_true", help="then serve the book on 127.0.0.1")
+    b.add_argument("--port", type=int, default=8000, help="the port for --serve (default 8000)")
     b.set_defaults(fn=_cmd_book)
+    sv = sub.add_parser("serve", help="serve the built book (_build/html) on 127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000, help="default 8000")
+    sv.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
+    sv.set_defaults(fn=_cmd_serve)
     a = ap.parse_args(argv)
     try: a.fn(a)
     except BrokenPipeError:  # `midl-book list | head`: the reader closed the pipe; end quietly

@@ -21,7 +21,8 @@ warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated",
 # %% auto #0
 __all__ = ['SeedLike', 'seed_everything', 'default_device', 'use_amp', 'versions', 'show_versions', 'Timer', 'timed',
            'elapsed_since_import', 'peak_memory_mb', 'MidlBookError', 'as_rng', 'ChapterClock', 'chapter_setup',
-           'Preset', 'preset', 'data_root', 'in_colab', 'code_key', 'notebook_hash', 'source_hash']
+           'Preset', 'preset', 'data_root', 'in_colab', 'code_key', 'notebook_hash', 'module_imports', 'library_deps',
+           'source_hash']
 
 # %% ../nbs/00_core.ipynb #3767fec2
 def seed_everything(seed: int = 42, deterministic: bool = True) -> int:
@@ -235,14 +236,70 @@ def notebook_hash(nb: Path | str,  # a notebook (.ipynb)
         h.update(code_key(s).encode() + b"\0")
     return h.hexdigest()
 
+def module_imports(source: str,  # a module's or a code cell's Python source
+                   name: str = "",  # the module's dotted name, to resolve relative imports
+                   is_package: bool = False,  # the source is a package's `__init__.py`
+                   ) -> frozenset[str]:
+    """Absolute names of everything `source` imports, anywhere (inside functions too). Relative
+    imports are resolved against `name`; for `from pkg import x` with `pkg` in midl_book both
+    `pkg` and `pkg.x` are given (x may be a submodule). IPython lines (`%`, `!`) are skipped."""
+    package = name if is_package else name.rpartition(".")[0]
+    text = "\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines())
+    out = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import): out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = ".".join(base[:len(base) - node.level + 1])
+                full = f"{base}.{node.module}" if node.module else base
+            else: full = node.module
+            out.add(full)
+            if full == "midl_book" or full.startswith("midl_book."):
+                out |= {f"{full}.{a.name}" for a in node.names if a.name != "*"}
+    return frozenset(out)
+
+def _module_file(pkg: Path, mod: str) -> Path | None:
+    "The file of module `mod` (`midl_book.x.y`) under the package folder `pkg`, or None."
+    base = pkg.joinpath(*mod.split(".")[1:])
+    if (base / "__init__.py").exists(): return base / "__init__.py"
+    return base.with_suffix(".py") if mod.count(".") and base.with_suffix(".py").exists() else None
+
+def library_deps(nb: Path | str,  # a notebook (.ipynb)
+                 pkg: Path | str | None = None,  # the package folder (default: midl_book's own)
+                 ) -> list[Path]:
+    """The library files a notebook's code can run: the `midl_book` modules its code cells import,
+    their parent packages' `__init__.py`, and what those import in turn (never `_modidx.py`). A
+    code cell that is not Python makes it every file of the package."""
+    pkg = Path(pkg) if pkg else Path(importlib.import_module("midl_book").__file__).parent
+    every = sorted(f for f in pkg.rglob("*.py")
+                   if f.name != "_modidx.py" and "__pycache__" not in f.parts)
+    todo = set()
+    for c in json.loads(Path(nb).read_text())["cells"]:
+        if c["cell_type"] != "code": continue
+        try: todo |= module_imports("".join(c["source"]))
+        except SyntaxError: return every
+    seen, files = set(), set()
+    while todo:
+        m = todo.pop()
+        if m in seen or not (m == "midl_book" or m.startswith("midl_book.")): continue
+        seen.add(m)
+        todo |= {".".join(m.split(".")[:k]) for k in range(1, m.count(".") + 1)}  # parents run
+        f = _module_file(pkg, m)
+        if f is None or f.name == "_modidx.py": continue
+        files.add(f)
+        todo |= module_imports(f.read_text(), m, f.name == "__init__.py")
+    return sorted(files)
+
 def source_hash(nb: Path | str,  # a notebook (.ipynb)
+                pkg: Path | str | None = None,  # the package folder (default: midl_book's own)
                 ) -> str:
-    """sha256 of the notebook's bytes and of midl_book's foundation modules (every module but
-    papers/)."""
-    pkg = Path(importlib.import_module("midl_book").__file__).parent
+    """sha256 of the notebook's bytes and of the library files it can run (`library_deps`): a
+    change to `midl_book.metrics` changes the hash of the notebooks that import it, and only
+    theirs."""
+    pkg = Path(pkg) if pkg else Path(importlib.import_module("midl_book").__file__).parent
     h = hashlib.sha256(Path(nb).read_bytes())
-    for f in sorted(pkg.rglob("*.py")):
-        rel = f.relative_to(pkg).as_posix()
-        if rel == "_modidx.py" or rel.startswith("papers/") or "__pycache__" in rel: continue
-        h.update(rel.encode()); h.update(f.read_bytes())
+    for f in library_deps(nb, pkg):
+        h.update(f.relative_to(pkg).as_posix().encode()); h.update(f.read_bytes())
     return h.hexdigest()
+

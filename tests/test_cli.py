@@ -42,3 +42,65 @@ def test_list_and_datasets():
     r = run("datasets")
     assert r.returncode == 0, r.stderr
     assert "lits" in r.stdout.lower()
+
+
+def _nb(tmp, name, body):
+    "A notebook with a SMOKE parameter and one code cell `body`, outside nbs/."
+    cells = [dict(cell_type="code", source=["SMOKE = True"], metadata={"tags": ["parameters"]}, id="p",
+                  outputs=[], execution_count=None),
+             dict(cell_type="code", source=[body], metadata={}, id="b", outputs=[], execution_count=None)]
+    p = tmp / f"{name}.ipynb"
+    p.write_text(json.dumps(dict(cells=cells, metadata=dict(kernelspec=dict(
+        name="python3", display_name="Python 3", language="python")), nbformat=4,
+        nbformat_minor=5)))
+    return p
+
+
+def test_book_runs_notebooks_in_parallel_and_a_failure_does_not_hide_the_rest(tmp_path, capsys):
+    from midl_book.cli import execute_all, book_summary, run_book
+    span = "import time, pathlib; t = time.time(); time.sleep(1.5); pathlib.Path({!r}).write_text(f'{{t}} {{time.time()}}')"
+    ok = [_nb(tmp_path, f"_bk_ok{i}", span.format(str(tmp_path / f"span{i}"))) for i in range(3)]
+    bad = _nb(tmp_path, "_bk_bad", "x = 1\nraise ValueError('the last line')")
+    t0 = __import__("time").perf_counter()
+    recs = execute_all(reuse=False, workers=2, notebooks=ok + [bad])
+    wall = __import__("time").perf_counter() - t0
+    out = capsys.readouterr().out
+    assert [r["name"] for r in recs] == [p.name for p in ok + [bad]]  # book order
+    assert [bool(r.get("error")) for r in recs] == [False, False, False, True]
+    assert recs[3]["error_cell"] == 3 and recs[3]["error_line"] == "ValueError: the last line"
+    assert "[4/4]" in out and "FAILED" in out and "2 at a time" in out
+    # two kernels at once: some of the notebooks' runs overlap in time
+    spans = sorted(tuple(map(float, (tmp_path / f"span{i}").read_text().split())) for i in range(3))
+    assert any(b[0] < a[1] for a, b in zip(spans, spans[1:])), spans
+    s = book_summary(recs, wall, ROOT / "_build" / "book.log", ROOT / "_build/html/index.html")
+    assert "1 failed" in s and "FAILED _bk_bad.ipynb (at In [3]): ValueError: the last line" in s
+    assert "open " in s and "slowest: " in s
+    # the command builds the book anyway and exits non-zero
+    built = []
+    code = run_book(reuse=True, workers=2, notebooks=ok + [bad],
+                    build=lambda strict, log: built.append(strict) or tmp_path)
+    assert code == 1 and built == [True]
+    assert "reused" in capsys.readouterr().out  # the unchanged notebooks were not run again
+    assert run_book(reuse=True, workers=2, notebooks=ok, build=lambda strict, log: tmp_path) == 0
+
+
+def test_default_workers_respects_memory():
+    from midl_book.cli import default_workers
+    import os
+    n = default_workers()
+    assert 1 <= n <= len(os.sched_getaffinity(0))
+    assert default_workers(peak_mb=1e9) == 1  # a notebook larger than memory: one at a time
+
+
+def test_serve_the_book(tmp_path):
+    import urllib.request
+    from midl_book.cli import serve
+    (tmp_path / "index.html").write_text("<html>the book</html>")
+    srv = serve(tmp_path, port=0, block=False)
+    try:
+        assert srv.url.startswith("http://127.0.0.1:")
+        assert b"the book" in urllib.request.urlopen(srv.url + "index.html", timeout=10).read()
+    finally:
+        srv.shutdown(); srv.server_close()
+    r = run("serve", "--port", "0") if not (ROOT / "_build/html/index.html").exists() else None
+    if r is not None: assert r.returncode != 0 and "build the book first" in r.stderr

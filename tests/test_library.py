@@ -10,6 +10,7 @@ a new violation and on a KNOWN entry that no longer is one, so the lists can onl
 import ast, builtins, fnmatch, functools, importlib, importlib.util, json, os, re, subprocess, symtable, sys
 from pathlib import Path
 import pytest
+from midl_book.core import module_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "midl_book"
@@ -125,24 +126,8 @@ def layer(component: str) -> int:
 @functools.cache
 def imported_modules(path: Path, name: str) -> frozenset[str]:
     """Absolute names of everything the module at `path` (dotted `name`) imports, anywhere in the file
-    (inside functions too). Relative imports are resolved; for `from pkg import x` both `pkg` and `pkg.x`
-    are given when `pkg` is in midl_book (x may be a submodule)."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            out |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = ".".join(base[:len(base) - node.level + 1])
-                full = f"{base}.{node.module}" if node.module else base
-            else:
-                full = node.module
-            out.add(full)
-            if full == "midl_book" or full.startswith("midl_book."):
-                out |= {f"{full}.{a.name}" for a in node.names if a.name != "*"}
-    return frozenset(out)
+    (`midl_book.core.module_imports`, which `source_hash` also follows)."""
+    return module_imports(path.read_text(), name, path.name == "__init__.py")
 
 
 def _importer_key(name: str) -> str:
