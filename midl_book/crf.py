@@ -93,6 +93,7 @@ def window_weights(image: torch.Tensor,    # (B, C, H, W)
                    sigma_xy: float,          # spatial bandwidth, in pixels
                    sigma_rgb: float | None,  # intensity bandwidth; None: position only
                    window: int,              # odd side k of the square neighbourhood
+                   max_bytes: int = EXACT_MAX_BYTES,  # refuse neighbourhoods larger than this
                   ) -> torch.Tensor:         # (B, k*k, N): weight of offset o for pixel i
     """The kernel of `bilateral_weights` restricted to the k x k neighbourhood of each pixel: entry
     (b, o, i) is k(f_i, f_j) for j = i + offset o (row-major offsets, as `F.unfold` orders them);
@@ -100,6 +101,12 @@ def window_weights(image: torch.Tensor,    # (B, C, H, W)
     image = _as_image(image)
     B, Ci, H, W = image.shape
     k = _check_window(window, H, W); r = k // 2
+    need = B * k * k * H * W * max(Ci, 1) * image.element_size()   # the unfolded image
+    if need > max_bytes:
+        raise CRFMemoryError(
+            f"a {k} x {k} window on {B} image(s) of {(Ci, H, W)} needs {need / 2**30:.1f} GiB "
+            f"(B C k^2 N), over the {max_bytes / 2**30:.1f} GiB budget: pass a smaller window, a "
+            "smaller batch, or downsample the image and the map (F.interpolate) and scale sigma_xy")
     d = torch.arange(-r, r + 1, device=image.device, dtype=image.dtype)
     dy, dx = torch.meshgrid(d, d, indexing="ij")
     # K&K Eq. 3, position part: exp(-|p_i - p_j|^2 / 2 sigma_xy^2), one value per offset
