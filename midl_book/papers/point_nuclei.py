@@ -12,10 +12,11 @@ from ..data import (IGNORE_INDEX, DataError, voronoi_label, cluster_label,
                             monuseg_cases, load_monuseg_case)
 from ..losses import partial_label_cross_entropy
 from ..metrics import aji, object_dice, pixel_f1
+from ..crf import potts_crf_loss
 
 # %% auto #0
 __all__ = ['ARMS', 'points_from_instances', 'cache_point_labels', 'PointLabelCrops', 'MonusegTest', 'point_label_loss',
-           'nuclei_instances', 'instance_scores']
+           'nuclei_instances', 'instance_scores', 'crf_refinement_loss']
 
 # %% ../../nbs/part2/point_nuclei.ipynb #8264e4bd
 def points_from_instances(instances: np.ndarray) -> np.ndarray:
@@ -140,3 +141,21 @@ def instance_scores(pred_masks: Sequence[np.ndarray], instances: Sequence[np.nda
         rows.append((((pi > 0) == (ti > 0)).mean(), pixel_f1(pi, ti), object_dice(pi, ti),
                      aji(pi, ti)))
     return dict(zip(("acc", "f1", "dice_obj", "aji"), map(float, np.mean(rows, 0))))
+
+# %% ../../nbs/part2/point_nuclei.ipynb #9a02d5e4
+def crf_refinement_loss(logits: torch.Tensor, targets: torch.Tensor, image: torch.Tensor,
+                        beta: float = 5e-4, sigma_xy: float = 10.0, sigma_rgb: float = 10 / 255,
+                        window: int | None = None) -> torch.Tensor:
+    """Qu et al.'s Eq. (5): L_crf = L_ce + beta L_pair, with L_ce = `point_label_loss(..., 'both')`
+    and L_pair = sum_ij y_i (1 - y_j) W_ij over each image's pixels (y the nucleus probability, W
+    the bilateral Gaussian kernel of position / `sigma_xy` and RGB / `sigma_rgb`, zero diagonal),
+    divided by the pixel count and averaged over the batch, as the official code. `image`
+    `(B, 3, H, W)` in [0, 1] (pixels black in all channels, padding, are dropped); `window`: the
+    side of the kernel's square neighbourhood, None for the exact kernel."""
+    probs = torch.softmax(logits.float(), 1)
+    img = image.float()
+    mask = (img.abs() > 1e-5).any(1)             # the official code drops black (padded) pixels
+    # Eq. (5): L_pair(y) = sum_{i,j} y_i (1 - y_j) W_ij, per image / its pixel count, batch mean
+    pair = potts_crf_loss(probs[:, 1:], img, sigma_xy, sigma_rgb, window=window, mask=mask)
+    # Eq. (5): L_crf = L_ce + beta L_pair
+    return point_label_loss(logits, targets, "both") + beta * pair
