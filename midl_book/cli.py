@@ -234,6 +234,11 @@ FAKE_RUNS: dict[str, dict | None] = {
     "automap_gan": dict(datasets={"acdc": dict(n_cases=5)},
                         params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
                                     DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
+
+    # 3 MoNuSeg training tiles and 1 test tile of 64 px; one epoch of 4 crops, one CRF epoch
+    "point_nuclei": dict(datasets=dict(monuseg=dict(n_cases=3)), params=dict(
+        SEEDS=[0], REF_SEEDS=[0], CRF_SEEDS=[0], EPOCHS=1, FT_EPOCHS=1, PATCH=32, ITEMS=4,
+        N_VALID=2, BS=2, WIDTH=4, DEPTH=2, CRF_WINDOW=5, MIN_AREA=5)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

@@ -21,7 +21,7 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_isles2018', 'write_wmh', 'write_mrbrains', 'write_iseg2017', 'write_acdc', 'write_kather_crc',
            'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
-           'fake_tree']
+           'write_monuseg', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1123,6 +1123,53 @@ def write_brainweb(
         write_minc1(d / f"{t1n}.mnc.gz", t1, start_xyz=(-90.0, -126.0, -72.0))
     return d
 
+# %% ../../nbs/01i_data_fake.ipynb #db40018e
+def _aperio_xml(polygons) -> str:
+    "An Aperio ImageScope annotation file: one Region of Vertex (X, Y) per polygon."
+    regions = "\n".join(
+        f'<Region Id="{k + 1}" Type="0" Zoom="1" NegativeROA="0"><Attributes/><Vertices>'
+        + "".join(f'<Vertex X="{x:.3f}" Y="{y:.3f}" Z="0"/>' for x, y in p)
+        + "</Vertices></Region>" for k, p in enumerate(polygons))
+    return ('<?xml version="1.0"?>\n<Annotations MicronsPerPixel="0.252100">\n<Annotation Id="1" '
+            'Name="" ReadOnly="0" LineColor="65280" Visible="1"><Attributes/><Regions>\n'
+            f"{regions}\n</Regions><Plots/></Annotation>\n</Annotations>\n")
+
+def write_monuseg(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # training images (the test folder gets one)
+    shape=None,                  # (height, width) of an image; None: 64 x 64
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """MoNuSeg 2018 (Kumar et al.'s MultiOrgan tiles): `monuseg/MoNuSeg 2018 Training Data/Tissue
+    Images/TCGA-*.tif` (RGB uint8) with `.../Annotations/TCGA-*.xml` (Aperio ImageScope XML, one
+    Region polygon per nucleus), and `monuseg/MoNuSegTestData/` with one `.tif` + `.xml` pair. Each
+    image has 4 to 8 round dark nuclei (16-vertex polygons, some touching) on a pink background."""
+    from PIL import Image, ImageDraw
+    d, (h, w) = _d(root, "monuseg"), _shape(shape, (64, 64))
+    train = d / "MoNuSeg 2018 Training Data"
+    sets = [(train / "Tissue Images", train / "Annotations", n_cases),
+            (d / "MoNuSegTestData", d / "MoNuSegTestData", 1)]
+    for s, (img_dir, xml_dir, n) in enumerate(sets):
+        img_dir.mkdir(parents=True, exist_ok=True); xml_dir.mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            rng = fake_rng(seed, "monuseg", s, i)
+            name = f"TCGA-{rng.integers(10, 99)}-{rng.integers(1000, 9999)}-01Z-00-DX1"
+            r = min(h, w) / 14
+            polys, t = [], np.linspace(0, 2 * np.pi, 16, endpoint=False)
+            for _ in range(int(rng.integers(4, 9))):
+                cx, cy = rng.uniform(r + 1, w - r - 1), rng.uniform(r + 1, h - r - 1)
+                rad = r * rng.uniform(0.7, 1.2)
+                polys.append(np.stack([cx + rad * np.cos(t), cy + rad * np.sin(t)], 1))
+            img = Image.new("RGB", (w, h), (230, 150, 200))
+            draw = ImageDraw.Draw(img)
+            for p in polys: draw.polygon([tuple(v) for v in p], fill=(90, 50, 140))
+            a = np.asarray(img).astype(np.float64) + rng.normal(0, 8, (h, w, 3))
+            Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB").save(
+                img_dir / f"{name}.tif"
+            )
+            (xml_dir / f"{name}.xml").write_text(_aperio_xml(polys))
+    return d
+
 # %% ../../nbs/01i_data_fake.ipynb #4b7894b1
 FAKE_WRITERS = dict(
     lits=write_lits,
@@ -1144,6 +1191,7 @@ FAKE_WRITERS = dict(
     mrbrains=write_mrbrains,
     neuromorphometrics=write_neuromorphometrics,
     brainweb=write_brainweb,
+    monuseg=write_monuseg,
 )
 "Registry name -> its writer (every key of `DATASETS`)."
 

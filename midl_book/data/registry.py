@@ -443,6 +443,27 @@ DATASETS: dict[str, DatasetInfo] = {
             ("ace_loss",),
             "public",
         ),
+        _D(
+            "monuseg",
+            "MoNuSeg 2018 / MultiOrgan (Kumar et al. 2017): H&E tiles of 7 organs with every "
+            "nucleus outlined",
+            "https://monuseg.grand-challenge.org/Data/",
+            "CC BY-NC-SA 4.0",
+            "monuseg/\n"
+            "  MoNuSeg 2018 Training Data/Tissue Images/TCGA-*.tif   30 tiles, 1000 x 1000 px "
+            "RGB, 40x (Kumar et al.'s MultiOrgan set)\n"
+            "  MoNuSeg 2018 Training Data/Annotations/TCGA-*.xml     Aperio ImageScope XML: one "
+            "Region polygon (Vertex X, Y) per nucleus\n"
+            "  MoNuSegTestData/TCGA-*.tif, TCGA-*.xml                14 test tiles, the same "
+            "formats",
+            ("**/TCGA-*.tif", "**/TCGA-*.xml"),
+            {},
+            "Download 'MoNuSeg 2018 Training Data.zip' and 'MoNuSegTestData.zip' from the "
+            "homepage (Google Drive links) and unzip both into $MIDL_BOOK_DATA/monuseg/. Read "
+            "them with monuseg_cases / load_monuseg_case (midl_book.data.datasets.microscopy).",
+            ("point_nuclei",),
+            "public",
+        ),
     ]
 }
 del _D
