@@ -233,6 +233,11 @@ FAKE_RUNS: dict[str, dict | None] = {
     "automap_gan": dict(datasets={"acdc": dict(n_cases=5)},
                         params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
                                     DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
+
+    # two fake cases per split of each release, 32 px images, one epoch of one seed
+    "multitask_adversaries": dict(datasets={"drive": dict(n_cases=2), "idrid": dict(n_cases=2)},
+                                  params=dict(SIZE=32, EPOCHS=1, SEEDS=[0], WIDTH=4,
+                                              DISC_WIDTH=4, BS=2)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084
