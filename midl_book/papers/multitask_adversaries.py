@@ -12,6 +12,7 @@ from ..core import *
 from ..generative import GANCallback, adversarial_loss
 from ..train import make_learner, datasets_dls, ArrayDataset, predict
 from ..metrics import roc_auc
+import fastai.callback.schedule                           # Learner.fit_one_cycle
 
 # %% auto #0
 __all__ = ['normalize_fundus', 'weak_targets', 'masked_seg_bce', 'bilinear_kernel', 'MultitaskFCN', 'RetinaDiscriminator',
@@ -221,10 +222,12 @@ class MultiAdvCallback(GANCallback):
 def train_multitask(train_ds, valid_ds, seed: int, adversarial: bool, width: int = 64,
                     depth: int = 4, disc_width: int = 64, epochs: int = 10, lr: float = 1e-4,
                     bs: int = 4, lam: float = 10.0, d_lr: float | None = None,
-                    norm: bool = False, dropout: float = 0.5):
+                    norm: bool = False, dropout: float = 0.5, one_cycle: bool = False):
     """Train the multitask FCN on items (image (3, H, W), masks (C-1, H, W), m, n1) with
     lam * Eq. (2) (the vanilla FCN) or with Multi-ADV's discriminators as well (`adversarial`).
-    Adam (beta1 0.9) for all networks. Returns the Learner; `learn.model` is the FCN."""
+    Adam (beta1 0.9) for all networks, constant lr (the paper) or, with `one_cycle`, fastai's
+    one-cycle schedule for the FCN (the discriminators keep `d_lr`, default `lr`). Returns the
+    Learner; `learn.model` is the FCN."""
     seed_everything(seed)
     n_cls = int(train_ds[0][1].shape[0])
     fcn = MultitaskFCN(3, n_cls, width, depth, dropout=dropout, norm=norm)
@@ -238,7 +241,8 @@ def train_multitask(train_ds, valid_ds, seed: int, adversarial: bool, width: int
     loss = lambda o, t, m, n1: lam * masked_seg_bce(o, t, m)
     learn = make_learner(dls, fcn, loss, lr=lr, cbs=cbs, wd=0.0)
     seed_everything(seed)         # both arms: the same shuffles and dropout masks from here on
-    learn.fit(epochs, lr)
+    if one_cycle: learn.fit_one_cycle(epochs, lr)
+    else: learn.fit(epochs, lr)
     return learn
 
 def vessel_auc(probs: np.ndarray,           # (N, C-1, H, W) or (N, H, W) vessel probabilities

@@ -23,11 +23,12 @@ FUNDUS_STYLES = {
     # background RGB, vessel absorption per channel, illumination fall-off, noise SD, blur (px)
     "drive": dict(colour=(0.80, 0.38, 0.16), absorb=(0.25, 0.55, 0.45), falloff=0.35, noise=0.02,
                   blur=0.5, disc=(0.25, 0.35, 0.25)),
-    "idrid": dict(colour=(0.70, 0.30, 0.08), absorb=(0.15, 0.40, 0.30), falloff=0.60, noise=0.03,
-                  blur=0.8, disc=(0.30, 0.30, 0.12)),
+    "idrid": dict(colour=(0.70, 0.30, 0.08), absorb=(0.20, 0.50, 0.35), falloff=0.60, noise=0.025,
+                  blur=0.6, disc=(0.30, 0.30, 0.12)),
 }
 """Two cameras: "drive" (a DRIVE-like look: brighter, more contrast) and "idrid" (IDRiD-like:
-redder, darker rim, softer vessels). Values chosen by eye against the real images, not measured."""
+redder, darker rim, slightly softer and blurrier vessels). Values chosen by eye against the real
+images, not measured."""
 
 class FundusPhantom(NamedTuple):
     image: np.ndarray    # (H, W, 3) float32 in [0, 1], zero outside the FOV
