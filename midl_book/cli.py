@@ -239,6 +239,10 @@ FAKE_RUNS: dict[str, dict | None] = {
     "point_nuclei": dict(datasets=dict(monuseg=dict(n_cases=3)), params=dict(
         SEEDS=[0], REF_SEEDS=[0], CRF_SEEDS=[0], EPOCHS=1, FT_EPOCHS=1, PATCH=32, ITEMS=4,
         N_VALID=2, BS=2, WIDTH=4, DEPTH=2, CRF_WINDOW=5, MIN_AREA=5)),
+    # two fake cases per split of each release, 32 px images, one epoch of one seed
+    "multitask_adversaries": dict(datasets={"drive": dict(n_cases=2), "idrid": dict(n_cases=2)},
+                                  params=dict(SIZE=32, EPOCHS=1, SEEDS=[0], WIDTH=4,
+                                              DISC_WIDTH=4, BS=2)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

@@ -21,7 +21,7 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_isles2018', 'write_wmh', 'write_mrbrains', 'write_iseg2017', 'write_acdc', 'write_kather_crc',
            'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
-           'write_monuseg', 'fake_tree']
+           'write_drive', 'write_idrid', 'write_monuseg', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1123,6 +1123,86 @@ def write_brainweb(
         write_minc1(d / f"{t1n}.mnc.gz", t1, start_xyz=(-90.0, -126.0, -72.0))
     return d
 
+
+def _fundus_like(h: int, w: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "A fake photograph (h, w, 3) uint8: an orange disc (the FOV) crossed by dark lines (vessels)."
+    yy, xx = np.mgrid[:h, :w]
+    fov = ((yy - (h - 1) / 2) / (0.46 * h)) ** 2 + ((xx - (w - 1) / 2) / (0.46 * w)) ** 2 <= 1
+    ves = np.zeros((h, w), bool)
+    for _ in range(3):                     # straight "vessels" through random points
+        a, (y0, x0) = rng.uniform(0, np.pi), (rng.uniform(0.3, 0.7) * h, rng.uniform(0.3, 0.7) * w)
+        ves |= np.abs((yy - y0) * np.cos(a) - (xx - x0) * np.sin(a)) < 1.0
+    ves &= fov
+    img = np.array([200, 100, 40])[None, None] * fov[..., None] * (1 - 0.4 * ves[..., None])
+    img = img + rng.normal(0, 4, img.shape) * fov[..., None]
+    return np.clip(img, 0, 255).astype(np.uint8), ves, fov
+
+def write_drive(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # images per split
+    shape=None,                  # (height, width) of an image; None: a tiny default (the release:
+                                 # 584 x 565)
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """DRIVE: `drive/{training,test}/images/NN_<split>.tif` (RGB), `1st_manual/NN_manual1.gif`
+    (0/255 vessels), `mask/NN_<split>_mask.gif` (0/255 FOV), and for the test split
+    `2nd_manual/NN_manual2.gif`; training images are numbered from 21, test images from 01, as in
+    the release."""
+    from PIL import Image
+    d, (h, w) = _d(root, "drive"), _shape(shape, (36, 34))
+    for split, first in (("training", 21), ("test", 1)):
+        for sub in ("images", "1st_manual", "mask") + (("2nd_manual",) if split == "test" else ()):
+            (d / split / sub).mkdir(parents=True, exist_ok=True)
+        for n in range(n_cases):
+            num = f"{first + n:02d}"
+            img, ves, fov = _fundus_like(h, w, fake_rng(seed, "drive", split, n))
+            Image.fromarray(img, "RGB").save(d / split / "images" / f"{num}_{split}.tif")
+            Image.fromarray(ves.astype(np.uint8) * 255, "L").save(
+                d / split / "1st_manual" / f"{num}_manual1.gif")
+            Image.fromarray(fov.astype(np.uint8) * 255, "L").save(
+                d / split / "mask" / f"{num}_{split}_mask.gif")
+            if split == "test":
+                Image.fromarray(ves.astype(np.uint8) * 255, "L").save(
+                    d / split / "2nd_manual" / f"{num}_manual2.gif")
+    return d
+
+_IDRID_FAKE_GT = (("1. Microaneurysms", "MA"), ("2. Haemorrhages", "HE"),
+                  ("3. Hard Exudates", "EX"), ("4. Soft Exudates", "SE"), ("5. Optic Disc", "OD"))
+
+def write_idrid(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # images per split
+    shape=None,                  # (height, width); None: a tiny default (the release: 2848 x 4288)
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """IDRiD part A: `idrid/A. Segmentation/1. Original Images/{a. Training Set, b. Testing
+    Set}/IDRiD_NN.jpg` (training from 01, test from 55) and `2. All Segmentation Groundtruths/<set>/
+    <k. Lesion>/IDRiD_NN_<MA|HE|EX|SE|OD>.tif`, RGB TIFFs with the structure in the red channel
+    (255). As in the release, some images have no soft-exudate file (here: every even case)."""
+    from PIL import Image
+    d, (h, w) = _d(root, "idrid") / "A. Segmentation", _shape(shape, (30, 45))
+    for split, first in (("a. Training Set", 1), ("b. Testing Set", 55)):
+        (d / "1. Original Images" / split).mkdir(parents=True, exist_ok=True)
+        for n in range(n_cases):
+            rng = fake_rng(seed, "idrid", split, n)
+            stem = f"IDRiD_{first + n:02d}"
+            img, _, fov = _fundus_like(h, w, rng)
+            Image.fromarray(img, "RGB").save(d / "1. Original Images" / split / f"{stem}.jpg",
+                                             quality=95)
+            inside = np.argwhere(fov)
+            for folder, suf in _IDRID_FAKE_GT:
+                if suf == "SE" and n % 2 == 0: continue
+                m = np.zeros((h, w), bool)
+                for r, c in inside[rng.choice(len(inside), 3 if suf != "OD" else 1)]:
+                    rad = 4 if suf == "OD" else 1
+                    m[max(r - rad, 0):r + rad + 1, max(c - rad, 0):c + rad + 1] = True
+                m &= fov
+                rgb = np.zeros((h, w, 3), np.uint8); rgb[..., 0] = m * 255
+                out = d / "2. All Segmentation Groundtruths" / split / folder
+                out.mkdir(parents=True, exist_ok=True)
+                Image.fromarray(rgb, "RGB").save(out / f"{stem}_{suf}.tif")
+    return d.parent
+
 # %% ../../nbs/01i_data_fake.ipynb #db40018e
 def _aperio_xml(polygons) -> str:
     "An Aperio ImageScope annotation file: one Region of Vertex (X, Y) per polygon."
@@ -1192,6 +1272,8 @@ FAKE_WRITERS = dict(
     neuromorphometrics=write_neuromorphometrics,
     brainweb=write_brainweb,
     monuseg=write_monuseg,
+    drive=write_drive,
+    idrid=write_idrid,
 )
 "Registry name -> its writer (every key of `DATASETS`)."
 

@@ -464,6 +464,47 @@ DATASETS: dict[str, DatasetInfo] = {
             ("point_nuclei",),
             "public",
         ),
+        _D(
+            "drive",
+            "DRIVE: Digital Retinal Images for Vessel Extraction (40 colour fundus photographs, "
+            "manual vessel masks)",
+            "https://drive.grand-challenge.org/",
+            "see homepage (research use; registration required)",
+            "drive/\n"
+            "  training/images/NN_training.tif        NN = 21..40, RGB 565 x 584 px\n"
+            "  training/1st_manual/NN_manual1.gif     vessels, 0/255\n"
+            "  training/mask/NN_training_mask.gif     field of view, 0/255\n"
+            "  test/images/NN_test.tif                NN = 01..20\n"
+            "  test/1st_manual/NN_manual1.gif, test/2nd_manual/NN_manual2.gif, "
+            "test/mask/NN_test_mask.gif",
+            ("training/images/*_training.tif", "test/images/*_test.tif"),
+            {},
+            "Register on the homepage, download DRIVE.zip and unzip it into $MIDL_BOOK_DATA/drive/ "
+            "so that training/ and test/ sit directly inside it.",
+            ("multitask_adversaries",),
+            "registration",
+        ),
+        _D(
+            "idrid",
+            "IDRiD: Indian Diabetic Retinopathy Image Dataset, part A (segmentation of optic disc "
+            "and lesions)",
+            "https://ieee-dataport.org/open-access/indian-diabetic-retinopathy-image-dataset-idrid",
+            "CC BY 4.0",
+            "idrid/A. Segmentation/\n"
+            "  1. Original Images/a. Training Set/IDRiD_NN.jpg     NN = 01..54, 4288 x 2848 px\n"
+            "  1. Original Images/b. Testing Set/IDRiD_NN.jpg      NN = 55..81\n"
+            "  2. All Segmentation Groundtruths/a. Training Set/1. Microaneurysms/IDRiD_NN_MA.tif\n"
+            "      ... 2. Haemorrhages/*_HE.tif, 3. Hard Exudates/*_EX.tif, "
+            "4. Soft Exudates/*_SE.tif,\n"
+            "      5. Optic Disc/*_OD.tif (a lesion an image lacks has no file); b. Testing Set "
+            "likewise",
+            ("A. Segmentation/1. Original Images/a. Training Set/IDRiD_*.jpg",),
+            {},
+            "Download 'A. Segmentation.zip' from IEEE DataPort (free account) and unzip it into "
+            "$MIDL_BOOK_DATA/idrid/ so that the folder 'A. Segmentation' sits directly inside it.",
+            ("multitask_adversaries",),
+            "registration",
+        ),
     ]
 }
 del _D

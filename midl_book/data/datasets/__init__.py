@@ -1,4 +1,5 @@
-"""Readers of the real datasets, one module per family (abdomen, chest, neuro, cardiac, liver, microscopy).
+"""Readers of the real datasets, one module per family (abdomen, chest, neuro, cardiac, liver,
+microscopy, retina).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names."""
 from .abdomen import *
@@ -7,6 +8,8 @@ from .neuro import *
 from .cardiac import *
 from .liver import *
 from .microscopy import *
-from . import abdomen, chest, neuro, cardiac, liver, microscopy
+from .retina import *
+from . import abdomen, chest, neuro, cardiac, liver, microscopy, retina
 
-__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy) for n in m.__all__]
+__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy, retina)
+           for n in m.__all__]
