@@ -443,6 +443,44 @@ DATASETS: dict[str, DatasetInfo] = {
             ("ace_loss",),
             "public",
         ),
+        _D(
+            "montgomery",
+            "Montgomery County chest X-ray set: 138 PA radiographs (80 normal, 58 tuberculosis) "
+            "with lung masks",
+            "https://lhncbc.nlm.nih.gov/LHC-downloads/downloads.html#tuberculosis-image-data-sets",
+            "public (NLM/NIH; cite Jaeger et al. 2014)",
+            "montgomery/MontgomerySet/\n"
+            "  CXR_png/MCUCXR_0001_0.png ...           radiographs, PNG; _0 normal, _1 "
+            "tuberculosis\n"
+            "  ManualMask/leftMask/MCUCXR_0001_0.png   the patient's left lung (image right), "
+            "0/255\n"
+            "  ManualMask/rightMask/MCUCXR_0001_0.png  the patient's right lung (image left), "
+            "0/255",
+            ("**/CXR_png/*.png", "**/ManualMask/leftMask/*.png", "**/ManualMask/rightMask/*.png"),
+            {},
+            "Download MontgomerySet.zip from the NLM page (homepage) and unzip it into "
+            "$MIDL_BOOK_DATA/montgomery/. Read it with montgomery_cases / load_cxr_case.",
+            ("xlsor_lung_cca",),
+            "public",
+        ),
+        _D(
+            "nih_cxr14",
+            "NIH ChestX-ray14: 112,120 frontal chest radiographs with 14 text-mined finding labels",
+            "https://nihcc.app.box.com/v/ChestXray-NIHCC",
+            "public (NIH Clinical Center; cite Wang et al. 2017)",
+            "nih_cxr14/\n"
+            "  images/00000001_000.png ...   1024 x 1024 8-bit PNG (images_001 ... "
+            "images_012.tar.gz all unpack into images/)\n"
+            "  Data_Entry_2017.csv           Image Index, Finding Labels ('No Finding' = normal), "
+            "View Position, ...",
+            ("images/*.png", "Data_Entry_2017*.csv"),
+            {},
+            "Download the images_*.tar.gz archives and Data_Entry_2017.csv (or "
+            "Data_Entry_2017_v2020.csv) from the homepage and unpack them into "
+            "$MIDL_BOOK_DATA/nih_cxr14/. Read the normal images with nih_cxr14_images.",
+            ("xlsor_lung_cca",),
+            "public",
+        ),
     ]
 }
 del _D
