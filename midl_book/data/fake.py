@@ -21,7 +21,7 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_isles2018', 'write_wmh', 'write_mrbrains', 'write_iseg2017', 'write_acdc', 'write_kather_crc',
            'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
-           'write_montgomery', 'write_nih_cxr14', 'fake_tree']
+           'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1164,6 +1164,35 @@ def write_montgomery(
     return d
 
 
+def write_jsrt_scr(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """JSRT with the SCR masks: `jsrt_scr/All247images/JPCLNnnn.IMG` (the first ceil(n/2) cases,
+    with a nodule) and `JPCNNnnn.IMG` (headerless big-endian uint16, 12-bit film density: 4095 - a
+    brightness; the release: 2048 x 2048) and the SCR masks `scr/fold1/masks/left lung/<name>.gif`
+    and `right lung/` (0/255 GIF, half the image's size, as SCR's 1024 x 1024). `shape` is the
+    image's (side, side) (default 16 x 16)."""
+    from PIL import Image
+
+    d, (h, w) = _d(root, "jsrt_scr"), _shape(shape, (16, 16))
+    (d / "All247images").mkdir(parents=True, exist_ok=True)
+    for side in ("left lung", "right lung"):
+        (d / "scr" / "fold1" / "masks" / side).mkdir(parents=True, exist_ok=True)
+    n_ln = (n_cases + 1) // 2
+    for k in range(n_cases):
+        name = f"JPCLN{k + 1:03d}" if k < n_ln else f"JPCNN{k - n_ln + 1:03d}"
+        img, image_left, image_right = _cxr_arrays(h // 2, w // 2, fake_rng(seed, "jsrt", k))
+        big = np.kron(img.astype(np.float64), np.ones((2, 2))) * 4095 / 255
+        (4095 - big).astype(">u2").tofile(d / "All247images" / f"{name}.IMG")
+        for side, m in (("left lung", image_right), ("right lung", image_left)):
+            Image.fromarray(m.astype(np.uint8) * 255).save(
+                d / "scr" / "fold1" / "masks" / side / f"{name}.gif")
+    return d
+
+
 def write_nih_cxr14(
     root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
     n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
@@ -1213,6 +1242,7 @@ FAKE_WRITERS = dict(
     neuromorphometrics=write_neuromorphometrics,
     brainweb=write_brainweb,
     montgomery=write_montgomery,
+    jsrt_scr=write_jsrt_scr,
     nih_cxr14=write_nih_cxr14,
 )
 "Registry name -> its writer (every key of `DATASETS`)."

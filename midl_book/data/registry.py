@@ -464,6 +464,26 @@ DATASETS: dict[str, DatasetInfo] = {
             "public",
         ),
         _D(
+            "jsrt_scr",
+            "JSRT chest radiographs (247 PA, 154 with a lung nodule) with the SCR lung masks",
+            "http://db.jsrt.or.jp/eng.php",
+            "free for research (JSRT; cite Shiraishi et al. 2000; SCR masks: van Ginneken et al. "
+            "2006)",
+            "jsrt_scr/\n"
+            "  All247images/JPCLN001.IMG ...          2048 x 2048, 12-bit big-endian raw, no "
+            "header (JPCLN: nodule, JPCNN: none)\n"
+            "  scr/<fold>/masks/left lung/JPCLN001.gif   SCR masks, 1024 x 1024 GIF (also 'right "
+            "lung', any fold folder)",
+            ("**/*.IMG", "**/left lung/*.gif", "**/right lung/*.gif"),
+            {},
+            "Request the JSRT database from the homepage (registration) and unpack All247images "
+            "into $MIDL_BOOK_DATA/jsrt_scr/; download the SCR masks "
+            "(https://www.isi.uu.nl/Research/Databases/SCR/ or its mirrors) into the same folder. "
+            "Read them with jsrt_scr_cases / load_cxr_case.",
+            ("xlsor_lung_cca",),
+            "registration",
+        ),
+        _D(
             "nih_cxr14",
             "NIH ChestX-ray14: 112,120 frontal chest radiographs with 14 text-mined finding labels",
             "https://nihcc.app.box.com/v/ChestXray-NIHCC",
