@@ -243,6 +243,12 @@ FAKE_RUNS: dict[str, dict | None] = {
     "multitask_adversaries": dict(datasets={"drive": dict(n_cases=2), "idrid": dict(n_cases=2)},
                                   params=dict(SIZE=32, EPOCHS=1, SEEDS=[0], WIDTH=4,
                                               DISC_WIDTH=4, BS=2)),
+    # 12 Montgomery cases (6 with TB), 4 JSRT/SCR cases and 4 ChestX-ray14 images (2 'No
+    # Finding'); the small backbone (the notebook's tests build the paper's ResNet-101 in every run)
+    "xlsor_lung_cca": dict(datasets=dict(montgomery=dict(n_cases=12), jsrt_scr=dict(n_cases=4),
+                                         nih_cxr14=dict(n_cases=4)),
+                           params=dict(SEEDS=[0], SIZE=32, STEPS=2, BS=2, N_NORMAL=2, N_SYNTH=1,
+                                       ARCH="small", WIDTH=4, MID=8, PRETRAINED=False)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

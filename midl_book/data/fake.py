@@ -21,7 +21,8 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_isles2018', 'write_wmh', 'write_mrbrains', 'write_iseg2017', 'write_acdc', 'write_kather_crc',
            'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
-           'write_drive', 'write_idrid', 'write_monuseg', 'fake_tree']
+           'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_monuseg',
+           'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1203,6 +1204,103 @@ def write_idrid(
                 Image.fromarray(rgb, "RGB").save(out / f"{stem}_{suf}.tif")
     return d.parent
 
+
+def _cxr_arrays(h: int, w: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A tiny grey radiograph (uint8, soft tissue bright, two dark lung ellipses) and the masks of
+    the image-left and image-right lung (bool)."""
+    y, x = np.mgrid[0:h, 0:w] / np.array([h, w])[:, None, None]
+    cy, ry = 0.45 + rng.uniform(-0.03, 0.03), 0.3
+    lungs = [((x - cx) / 0.16) ** 2 + ((y - cy) / ry) ** 2 < 1 for cx in (0.3, 0.7)]
+    img = np.where(lungs[0] | lungs[1], 60, 170) + rng.normal(0, 8, (h, w))
+    return np.clip(img, 0, 255).astype(np.uint8), lungs[0], lungs[1]
+
+
+def write_montgomery(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """Montgomery County CXR set as MontgomerySet.zip unpacks: `montgomery/MontgomerySet/CXR_png/
+    MCUCXR_NNNN_T.png` (8-bit grey; T = 0 normal, 1 tuberculosis, alternating) and its masks
+    `ManualMask/leftMask/` and `ManualMask/rightMask/` (same name, 0/255; the patient's left lung is
+    on the image's right). `shape` is the image's (height, width) (the release: about 4892 x
+    4020)."""
+    from PIL import Image
+
+    d, (h, w) = _d(root, "montgomery"), _shape(shape, (48, 40))
+    base = d / "MontgomerySet"
+    for sub in ("CXR_png", "ManualMask/leftMask", "ManualMask/rightMask"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+    for k in range(n_cases):
+        name = f"MCUCXR_{k + 1:04d}_{k % 2}.png"
+        img, image_left, image_right = _cxr_arrays(h, w, fake_rng(seed, "montgomery", k))
+        Image.fromarray(img).save(base / "CXR_png" / name)
+        Image.fromarray(image_right.astype(np.uint8) * 255).save(
+            base / "ManualMask/leftMask" / name
+        )
+        Image.fromarray(image_left.astype(np.uint8) * 255).save(
+            base / "ManualMask/rightMask" / name
+        )
+    return d
+
+
+def write_jsrt_scr(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """JSRT with the SCR masks: `jsrt_scr/All247images/JPCLNnnn.IMG` (the first ceil(n/2) cases,
+    with a nodule) and `JPCNNnnn.IMG` (headerless big-endian uint16, 12-bit film density: 4095 - a
+    brightness; the release: 2048 x 2048) and the SCR masks `scr/fold1/masks/left lung/<name>.gif`
+    and `right lung/` (0/255 GIF, half the image's size, as SCR's 1024 x 1024). `shape` is the
+    image's (side, side) (default 16 x 16)."""
+    from PIL import Image
+
+    d, (h, w) = _d(root, "jsrt_scr"), _shape(shape, (16, 16))
+    (d / "All247images").mkdir(parents=True, exist_ok=True)
+    for side in ("left lung", "right lung"):
+        (d / "scr" / "fold1" / "masks" / side).mkdir(parents=True, exist_ok=True)
+    n_ln = (n_cases + 1) // 2
+    for k in range(n_cases):
+        name = f"JPCLN{k + 1:03d}" if k < n_ln else f"JPCNN{k - n_ln + 1:03d}"
+        img, image_left, image_right = _cxr_arrays(h // 2, w // 2, fake_rng(seed, "jsrt", k))
+        big = np.kron(img.astype(np.float64), np.ones((2, 2))) * 4095 / 255
+        (4095 - big).astype(">u2").tofile(d / "All247images" / f"{name}.IMG")
+        for side, m in (("left lung", image_right), ("right lung", image_left)):
+            Image.fromarray(m.astype(np.uint8) * 255).save(
+                d / "scr" / "fold1" / "masks" / side / f"{name}.gif")
+    return d
+
+
+def write_nih_cxr14(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """NIH ChestX-ray14: `nih_cxr14/images/NNNNNNNN_000.png` (8-bit grey; the release: 1024 x 1024,
+    in images_001 ... images_012 archives that all unpack into `images/`) and `Data_Entry_2017.csv`
+    with the release's columns; the first ceil(n/2) images are "No Finding", the others
+    "Effusion|Infiltration"."""
+    from PIL import Image
+
+    d, (h, w) = _d(root, "nih_cxr14"), _shape(shape, (32, 32))
+    (d / "images").mkdir(parents=True, exist_ok=True)
+    rows = []
+    for k in range(n_cases):
+        name = f"{k + 1:08d}_000.png"
+        img, _, _ = _cxr_arrays(h, w, fake_rng(seed, "nih_cxr14", k))
+        Image.fromarray(img).save(d / "images" / name)
+        label = "No Finding" if k < (n_cases + 1) // 2 else "Effusion|Infiltration"
+        rows.append(dict(zip(["Image Index", "Finding Labels", "Follow-up #", "Patient ID",
+                              "Patient Age", "Patient Gender", "View Position",
+                              "OriginalImage[Width", "Height]", "OriginalImagePixelSpacing[x",
+                              "y]"], [name, label, 0, k + 1, 50, "F", "PA", w, h, 0.143, 0.143])))
+    pd.DataFrame(rows).to_csv(d / "Data_Entry_2017.csv", index=False)
+    return d
+
 # %% ../../nbs/01i_data_fake.ipynb #db40018e
 def _aperio_xml(polygons) -> str:
     "An Aperio ImageScope annotation file: one Region of Vertex (X, Y) per polygon."
@@ -1274,6 +1372,9 @@ FAKE_WRITERS = dict(
     monuseg=write_monuseg,
     drive=write_drive,
     idrid=write_idrid,
+    montgomery=write_montgomery,
+    jsrt_scr=write_jsrt_scr,
+    nih_cxr14=write_nih_cxr14,
 )
 "Registry name -> its writer (every key of `DATASETS`)."
 

@@ -505,6 +505,64 @@ DATASETS: dict[str, DatasetInfo] = {
             ("multitask_adversaries",),
             "registration",
         ),
+        _D(
+            "montgomery",
+            "Montgomery County chest X-ray set: 138 PA radiographs (80 normal, 58 tuberculosis) "
+            "with lung masks",
+            "https://lhncbc.nlm.nih.gov/LHC-downloads/downloads.html#tuberculosis-image-data-sets",
+            "public (NLM/NIH; cite Jaeger et al. 2014)",
+            "montgomery/MontgomerySet/\n"
+            "  CXR_png/MCUCXR_0001_0.png ...           radiographs, PNG; _0 normal, _1 "
+            "tuberculosis\n"
+            "  ManualMask/leftMask/MCUCXR_0001_0.png   the patient's left lung (image right), "
+            "0/255\n"
+            "  ManualMask/rightMask/MCUCXR_0001_0.png  the patient's right lung (image left), "
+            "0/255",
+            ("**/CXR_png/*.png", "**/ManualMask/leftMask/*.png", "**/ManualMask/rightMask/*.png"),
+            {},
+            "Download MontgomerySet.zip from the NLM page (homepage) and unzip it into "
+            "$MIDL_BOOK_DATA/montgomery/. Read it with montgomery_cases / load_cxr_case.",
+            ("xlsor_lung_cca",),
+            "public",
+        ),
+        _D(
+            "jsrt_scr",
+            "JSRT chest radiographs (247 PA, 154 with a lung nodule) with the SCR lung masks",
+            "http://db.jsrt.or.jp/eng.php",
+            "free for research (JSRT; cite Shiraishi et al. 2000; SCR masks: van Ginneken et al. "
+            "2006)",
+            "jsrt_scr/\n"
+            "  All247images/JPCLN001.IMG ...          2048 x 2048, 12-bit big-endian raw, no "
+            "header (JPCLN: nodule, JPCNN: none)\n"
+            "  scr/<fold>/masks/left lung/JPCLN001.gif   SCR masks, 1024 x 1024 GIF (also 'right "
+            "lung', any fold folder)",
+            ("**/*.IMG", "**/left lung/*.gif", "**/right lung/*.gif"),
+            {},
+            "Request the JSRT database from the homepage (registration) and unpack All247images "
+            "into $MIDL_BOOK_DATA/jsrt_scr/; download the SCR masks "
+            "(https://www.isi.uu.nl/Research/Databases/SCR/ or its mirrors) into the same folder. "
+            "Read them with jsrt_scr_cases / load_cxr_case.",
+            ("xlsor_lung_cca",),
+            "registration",
+        ),
+        _D(
+            "nih_cxr14",
+            "NIH ChestX-ray14: 112,120 frontal chest radiographs with 14 text-mined finding labels",
+            "https://nihcc.app.box.com/v/ChestXray-NIHCC",
+            "public (NIH Clinical Center; cite Wang et al. 2017)",
+            "nih_cxr14/\n"
+            "  images/00000001_000.png ...   1024 x 1024 8-bit PNG (images_001 ... "
+            "images_012.tar.gz all unpack into images/)\n"
+            "  Data_Entry_2017.csv           Image Index, Finding Labels ('No Finding' = normal), "
+            "View Position, ...",
+            ("images/*.png", "Data_Entry_2017*.csv"),
+            {},
+            "Download the images_*.tar.gz archives and Data_Entry_2017.csv (or "
+            "Data_Entry_2017_v2020.csv) from the homepage and unpack them into "
+            "$MIDL_BOOK_DATA/nih_cxr14/. Read the normal images with nih_cxr14_images.",
+            ("xlsor_lung_cca",),
+            "public",
+        ),
     ]
 }
 del _D

@@ -16,10 +16,10 @@ from ...core import *
 from ..volume import *
 from ..volume import _as_path, _require_file
 
-
 # %% auto #0
 __all__ = ['LIDC_CHARACTERISTICS', 'LidcRoi', 'LidcNodule', 'LidcReader', 'parse_lidc_xml', 'lidc_nodule_centroid', 'roi_mask',
-           'lidc_scans']
+           'lidc_scans', 'CXRCase', 'read_jsrt_raw', 'load_cxr_image', 'load_cxr_case', 'montgomery_cases',
+           'jsrt_scr_cases', 'nih_cxr14_images']
 
 # %% ../../../nbs/01k_data_chest.ipynb #4388bc03
 LIDC_CHARACTERISTICS = ("subtlety", "internalStructure", "calcification", "sphericity", "margin",
@@ -188,3 +188,136 @@ def lidc_scans(folder) -> list[tuple[Path, Path]]:
                         "(<LidcReadMessage>): point at the folder of the TCIA download "
                         "(LIDC-IDRI-0001/...)")
     return out
+
+# %% ../../../nbs/01k_data_chest.ipynb #8e3568bd
+class CXRCase(NamedTuple):
+    "One chest radiograph with its lung masks (one file per lung, or one for both)."
+    image: Path
+    masks: tuple                  # mask files; the lung mask is their union
+    abnormal: bool                # Montgomery: the _1 suffix (tuberculosis)
+    name: str
+
+def _cxr_gray(path: Path) -> np.ndarray:
+    from midl_book.data.images import load_image
+    a = load_image(path)
+    if a.ndim == 3: a = a[..., :3].mean(-1)                  # an RGB export of a grey radiograph
+    if a.ndim != 2:
+        raise DataError(f"{path}: shape {a.shape}; a 2D grey radiograph (H, W) is expected")
+    return np.asarray(a, np.float32)
+
+def read_jsrt_raw(path) -> np.ndarray:
+    """A JSRT `.IMG` file: headerless 12-bit values in big-endian uint16, 2048 x 2048 in the
+    release (a square file of another size is read as such), stored as film density: returned
+    as float32 in [0, 1] with bone bright, 1 - raw / 4096, as the official XLSor preprocessing does
+    (which then equalises the histogram; not done here)."""
+    p = _require_file(path, "JSRT image")
+    n = p.stat().st_size // 2
+    side = int(round(np.sqrt(n)))
+    if side * side * 2 != p.stat().st_size:
+        raise DataError(f"JSRT image {p} has {p.stat().st_size} bytes, not a square 16-bit raw "
+                        "image (2048 x 2048 x 2 = 8388608 bytes): re-download All247images")
+    return (1.0 - np.fromfile(p, dtype=">u2").reshape(side, side) / 4096.0).astype(np.float32)
+
+def load_cxr_image(path) -> np.ndarray:
+    """A grey radiograph (PNG, JPEG or TIFF, any bit depth; or a JSRT `.IMG`, `read_jsrt_raw`) as
+    float32 (H, W) in [0, 1], scaled by its own minimum and maximum (bright = attenuating, as
+    stored by Montgomery and ChestX-ray14)."""
+    p = _as_path(path, "radiograph")
+    _require_file(p, "radiograph")
+    a = read_jsrt_raw(p) if p.suffix.upper() == ".IMG" else _cxr_gray(p)
+    lo, hi = float(a.min()), float(a.max())
+    return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+
+def load_cxr_case(case: CXRCase) -> tuple[np.ndarray, np.ndarray]:
+    """(image float32 (H, W) in [0, 1], lung mask uint8 (H, W) = union of the case's masks > 0).
+    SCR masks are on a grid half JSRT's (1024 against 2048): an image exactly twice its masks'
+    size is averaged 2 x 2 onto the masks' grid. Raises `DataError` if a mask is missing or its
+    shape differs from the image's otherwise."""
+    img = load_cxr_image(case.image)
+    mask = None
+    for m in case.masks:
+        _require_file(Path(m), "lung mask")
+        a = _cxr_gray(Path(m))
+        if a.shape != img.shape and tuple(2 * n for n in a.shape) == img.shape:
+            img = img.reshape(a.shape[0], 2, a.shape[1], 2).mean((1, 3))
+        if a.shape != img.shape:
+            raise DataError(f"lung mask {m} is {a.shape} but its radiograph {case.image} is "
+                            f"{img.shape}: the masks must be on the image's grid (re-download "
+                            "both)")
+        mask = (a > 0).astype(np.uint8) if mask is None else mask | (a > 0).astype(np.uint8)
+    return img, (np.zeros(img.shape, np.uint8) if mask is None else mask)
+
+def montgomery_cases(folder) -> list[CXRCase]:
+    """The Montgomery County cases under `folder` (the folder holding MontgomerySet/, or
+    MontgomerySet itself): every `CXR_png/*.png` with its `ManualMask/leftMask` and `rightMask`
+    files, sorted by name; `abnormal` from the name's last digit (1: tuberculosis). Raises
+    `DataError` if no CXR_png folder is found or a mask is missing (naming it)."""
+    d = _as_path(folder, "Montgomery folder")
+    dirs = sorted(d.rglob("CXR_png")) if d.is_dir() else []
+    if not dirs:
+        raise DataError(f"no CXR_png folder under {d}: unzip MontgomerySet.zip there (expected "
+                        f"{d}/MontgomerySet/CXR_png/MCUCXR_0001_0.png; see "
+                        "DATASETS['montgomery'].how_to_get)")
+    out = []
+    for cxr in dirs:
+        for p in sorted(cxr.glob("*.png")):
+            masks = tuple(cxr.parent / "ManualMask" / side / p.name
+                          for side in ("leftMask", "rightMask"))
+            for m in masks:
+                if not m.is_file():
+                    raise DataError(f"Montgomery case {p.name}: its mask {m} is missing; unzip "
+                                    "the whole MontgomerySet.zip (ManualMask/leftMask and "
+                                    "rightMask hold one PNG per radiograph)")
+            out.append(CXRCase(p, masks, p.stem.endswith("_1"), p.stem))
+    if not out:
+        raise DataError(f"{dirs[0]} holds no .png radiographs: unzip MontgomerySet.zip again")
+    return out
+
+def jsrt_scr_cases(folder) -> list[CXRCase]:
+    """The JSRT radiographs under `folder` (`**/*.IMG`: JPCLNnnn with a nodule, JPCNNnnn without)
+    that have SCR lung masks (`**/left lung/<name>.gif` and `**/right lung/<name>.gif`, any fold
+    folder), sorted; `abnormal` = has a nodule (JPCLN). Images without masks are skipped (the SCR
+    masks cover all 247). Raises `DataError` if there are no .IMG files or no masks."""
+    d = _as_path(folder, "JSRT/SCR folder")
+    imgs = sorted(d.rglob("*.IMG")) if d.is_dir() else []
+    if not imgs:
+        raise DataError(f"no JSRT .IMG files under {d}: unpack All247images there (see "
+                        "DATASETS['jsrt_scr'].how_to_get)")
+    masks = {(p.parent.name, p.stem): p for p in d.rglob("*.gif")
+             if p.parent.name in ("left lung", "right lung")}
+    out = [CXRCase(p, (masks[("left lung", p.stem)], masks[("right lung", p.stem)]),
+                   p.stem.startswith("JPCLN"), p.stem)
+           for p in imgs if ("left lung", p.stem) in masks and ("right lung", p.stem) in masks]
+    if not out:
+        raise DataError(f"none of the {len(imgs)} JSRT images under {d} has SCR masks "
+                        "('masks/left lung/<name>.gif' and 'masks/right lung/<name>.gif'): unpack "
+                        "the SCR database into the same folder")
+    return out
+
+def nih_cxr14_images(folder, label: str = "No Finding") -> list[Path]:
+    """The ChestX-ray14 images under `folder` whose 'Finding Labels' in Data_Entry_2017*.csv equal
+    `label` (default 'No Finding', the normal images), sorted; looked up in `folder/images/` (or
+    any `images*` sub-folder). Raises `DataError` if the CSV is missing or lacks the columns, or if
+    no listed image exists (the message says how many are missing and where they were expected)."""
+    d = _as_path(folder, "ChestX-ray14 folder")
+    csvs = sorted(d.glob("Data_Entry_2017*.csv")) if d.is_dir() else []
+    if not csvs:
+        raise DataError(f"no Data_Entry_2017.csv in {d}: download it with the images (see "
+                        "DATASETS['nih_cxr14'].how_to_get)")
+    df = pd.read_csv(csvs[0])
+    if not {"Image Index", "Finding Labels"} <= set(df.columns):
+        raise DataError(f"{csvs[0]} has columns {list(df.columns)[:5]}...; the release's "
+                        "'Image Index' and 'Finding Labels' are needed (is it the right file?)")
+    names = sorted(df.loc[df["Finding Labels"] == label, "Image Index"])
+    where = {}
+    for sub in sorted(d.glob("images*")):
+        if sub.is_dir():
+            for p in sub.rglob("*.png"): where.setdefault(p.name, p)
+    found = [where[n] for n in names if n in where]
+    if not found:
+        raise DataError(f"none of the {len(names)} images labelled {label!r} in {csvs[0].name} "
+                        f"is under {d}/images/: unpack the images_*.tar.gz archives there")
+    if len(found) < len(names):
+        warnings.warn(f"{len(names) - len(found)} of {len(names)} images labelled {label!r} are "
+                      f"missing under {d}/images/; using the {len(found)} present")
+    return found
