@@ -233,6 +233,11 @@ FAKE_RUNS: dict[str, dict | None] = {
     "automap_gan": dict(datasets={"acdc": dict(n_cases=5)},
                         params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
                                     DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
+
+    # the public analogue BraTS: 4 cases (3 train / 1 test) of 12 slices, one epoch, a tiny U-Net
+    "cam_pseudolabel_seg": dict(datasets=dict(brats=dict(n_cases=4, shape=(32, 32, 12))),
+                                params=dict(SEEDS=[0], IMG=32, EPOCHS_CLS=1, EPOCHS_SEG=1,
+                                            WIDTH=4, WIDTHS=[4, 8], BS=4)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

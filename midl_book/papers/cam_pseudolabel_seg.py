@@ -10,7 +10,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from ..core import *
-from ..data import DataError, normalize
+from ..data import DataError
 from ..data.datasets.neuro import brats_cases, load_brats_case, volume_slices
 from ..models.blocks import conv_norm_act, ResidualBlock
 from ..interpret import grad_cam
@@ -18,8 +18,8 @@ from ..metrics import dice_score
 from ..train import batches
 
 # %% auto #0
-__all__ = ['CAM_LAYER', 'cache_brats_slices', 'Slices', 'phantom_slices', 'slice_resnet', 'gradcam_maps', 'cam_unary',
-           'pseudo_label', 'pseudo_labels', 'mean_dice', 'seg_dice']
+__all__ = ['CAM_LAYER', 'cache_brats_slices', 'Slices', 'phantom_slices', 'slice_resnet', 'gradcam_maps', 'cam_unary', 'refine',
+           'pseudo_labels', 'mean_dice', 'weighted_ce', 'seg_dice']
 
 # %% ../../nbs/part2/cam_pseudolabel_seg.ipynb #a2416cea
 def cache_brats_slices(cases: Sequence,  # BraTS case folders (`brats_cases`)
@@ -115,7 +115,8 @@ def phantom_slices(n: int,  # slices, half with a tumour
 
 # %% ../../nbs/part2/cam_pseudolabel_seg.ipynb #c2b83322
 CAM_LAYER = "4"
-"The name (in `slice_resnet(...).named_modules()`) of the block Grad-CAM reads: the last residual block."
+"""The name (in `slice_resnet(...).named_modules()`) of the block Grad-CAM reads: the last residual
+block."""
 
 def slice_resnet(in_channels: int = 1,  # input channels (one MRI sequence)
                  width: int = 8,  # stem channels; the two residual stages have 2x and 4x
@@ -136,7 +137,9 @@ def gradcam_maps(model: nn.Module,  # the slice classifier (on its device)
     """Grad-CAM of the tumour class (1), Eq. (2), for every slice of `data`: float32 (N, H, W) in
     [0, 1] (min-max per slice), read batch by batch."""
     dev = next(model.parameters()).device
-    out = [grad_cam(model, xb.to(dev), layer, class_idx=1).cpu().numpy() for xb in batches(data, bs)]
+    out = [
+        grad_cam(model, xb.to(dev), layer, class_idx=1).cpu().numpy() for xb in batches(data, bs)
+    ]
     return np.concatenate(out).astype(np.float32)
 
 # %% ../../nbs/part2/cam_pseudolabel_seg.ipynb #70823691
@@ -148,30 +151,33 @@ def cam_unary(cam: np.ndarray,  # Grad-CAM map(s) (..., H, W) in [0, 1]
     p = np.clip(np.asarray(cam, np.float32), eps, 1 - eps)
     return np.stack([1 - p, p], axis=-3)
 
-def pseudo_label(image: np.ndarray,  # the slice (C, H, W), intensities in [0, 1]
-                 cam: np.ndarray,  # its Grad-CAM map (H, W) in [0, 1]
-                 prior: np.ndarray,  # bool (H, W): where a tumour may be (inside the wall, no lens)
-                 crf: Callable | None = None,  # (probs (2, H, W), image (C, H, W)) -> Q (2, H, W)
-                 ) -> np.ndarray:
-    """The refined pseudo-label of one slice, bool (H, W): the CRF's labelling of the Grad-CAM
-    probabilities (`cam_unary`), or the map thresholded at 0.5 when `crf` is None, then constrained
-    by the anatomical prior."""
-    probs = cam_unary(cam)
-    # the CRF's mean-field marginals Q, then the most probable label per pixel
-    q = probs if crf is None else np.asarray(crf(probs, image))
+def refine(images: np.ndarray,  # slices (B, C, H, W), intensities in [0, 1]
+           cams: np.ndarray,  # their Grad-CAM maps (B, H, W) in [0, 1]
+           priors: np.ndarray,  # bool (B, H, W): where a tumour may be (inside the wall, no lens)
+           crf: Callable | None = None,  # (probs (B, 2, H, W), images) -> Q (B, 2, H, W), torch
+           ) -> np.ndarray:
+    """Refined pseudo-labels of a batch, bool (B, H, W): the CRF's labelling of the Grad-CAM
+    probabilities (`cam_unary`), or the maps thresholded at 0.5 when `crf` is None, then
+    constrained by the anatomical prior."""
+    dev = default_device()
+    probs = torch.from_numpy(cam_unary(cams)).to(dev)
+    # the CRF's mean-field marginals Q (Eq. 3), then the most probable label per pixel
+    q = probs if crf is None else crf(probs, torch.as_tensor(images, dtype=torch.float32).to(dev))
     # the prior (the paper: the ASM of sclera and lens) constrains the CRF's result
-    return (q.argmax(0) == 1) & np.asarray(prior, bool)
+    return (q.argmax(1) == 1).cpu().numpy() & np.asarray(priors, bool)
 
 def pseudo_labels(data: "Slices",  # the tumour slices to label
                   cams: np.ndarray,  # their Grad-CAM maps (N, H, W)
-                  crf: Callable | None = None,  # as `pseudo_label`
+                  crf: Callable | None = None,  # as `refine`
                   out: np.ndarray | None = None,  # an array or memmap (N, H, W) uint8 to fill
+                  bs: int = 32,  # slices per batch
                   ) -> np.ndarray:
-    "`pseudo_label` for every slice of `data` (read one at a time): uint8 (N, H, W), 1 = tumour."
+    "`refine` every slice of `data`, `bs` at a time (read from disk): uint8 (N, H, W), 1 = tumour."
     out = np.zeros(cams.shape, np.uint8) if out is None else out
-    for i in range(len(data)):
-        d = data.read(i)
-        out[i] = pseudo_label(d["x"], cams[i], d["prior"], crf)
+    for i0 in range(0, len(data), bs):
+        ds = [data.read(i) for i in range(i0, min(i0 + bs, len(data)))]
+        out[i0:i0 + len(ds)] = refine(np.stack([d["x"] for d in ds]), cams[i0:i0 + len(ds)],
+                                      np.stack([d["prior"] for d in ds]), crf)
     return out
 
 def mean_dice(preds, truths) -> float:
@@ -179,6 +185,15 @@ def mean_dice(preds, truths) -> float:
     return float(np.mean([dice_score(p, t) for p, t in zip(preds, truths)]))
 
 # %% ../../nbs/part2/cam_pseudolabel_seg.ipynb #cd8960ee
+def weighted_ce(logits: torch.Tensor,  # (B, 2, H, W) U-Net logits
+                target: torch.Tensor,  # (B, H, W) int64, 1 = tumour
+                pos_weight: float = 3.0,  # weight of the tumour class (1: plain cross-entropy)
+                ) -> torch.Tensor:
+    "Two-class cross-entropy with the tumour class weighted by `pos_weight`."
+    w = torch.tensor([1.0, pos_weight], device=logits.device)
+    # -sum_i w_{y_i} log softmax(a_i)_{y_i} / sum_i w_{y_i}
+    return F.cross_entropy(logits.float(), target.long(), weight=w)
+
 def seg_dice(model: nn.Module,  # a segmentation network returning 2-class logits
              data: "Slices",  # slices with target "mask"
              bs: int = 32,  # slices per batch

@@ -98,7 +98,7 @@ def _eye_slice(size, rng, tumour, detach_p, edge, contrast_jitter):
         phi = rng.uniform(-1.92, 1.92)
         nx, ny = np.sin(phi), np.cos(phi)                        # outward normal at the base
         bx, by = cx + nx * (R - wall), cy + ny * (R - wall)
-        b, h = R * rng.uniform(0.22, 0.5), R * rng.uniform(0.18, 0.5)
+        b, h = R * rng.uniform(0.3, 0.65), R * rng.uniform(0.25, 0.6)
         ang = np.arctan2(ny, nx)
         dome = _ellipse_sd(xx, yy, bx, by, h, b, ang)            # h along the normal, b along wall
         if rng.random() < 1 / 3:                                 # mushroom: a cap on the dome
