@@ -249,6 +249,10 @@ FAKE_RUNS: dict[str, dict | None] = {
                                          nih_cxr14=dict(n_cases=4)),
                            params=dict(SEEDS=[0], SIZE=32, STEPS=2, BS=2, N_NORMAL=2, N_SYNTH=1,
                                        ARCH="small", WIDTH=4, MID=8, PRETRAINED=False)),
+    # the public analogue BraTS: 4 cases (3 train / 1 test) of 12 slices, one epoch, a tiny U-Net
+    "cam_pseudolabel_seg": dict(datasets=dict(brats=dict(n_cases=4, shape=(32, 32, 12))),
+                                params=dict(SEEDS=[0], IMG=32, EPOCHS_CLS=1, EPOCHS_SEG=1,
+                                            WIDTH=4, WIDTHS=[4, 8], BS=4)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

@@ -111,7 +111,7 @@ DATASETS: dict[str, DatasetInfo] = {
             "(http://www.imm.dtu.dk/projects/BRATS2012, as the paper cites it); BRATS 2012 was "
             "distributed as MetaImage .mha files (not verified by us), which nibabel does not "
             "read: convert them to NIfTI (e.g. with SimpleITK) into $MIDL_BOOK_DATA/brats/2012/.",
-            ("t_imm_merging", "pseudo_healthy_factorization", "ace_loss"),
+            ("t_imm_merging", "pseudo_healthy_factorization", "ace_loss", "cam_pseudolabel_seg"),
             "registration",
         ),
         _D(

@@ -1,5 +1,5 @@
 """Procedural images with exact ground truth, one module per modality (core, ct, liver_mri, brain,
-histology, cardiac, fundus, xray).
+histology, cardiac, eye, fundus, xray).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.phantoms import ct_abdomen_slice` works as it did when `phantoms` was one module."""
@@ -9,10 +9,11 @@ from .liver_mri import *
 from .brain import *
 from .histology import *
 from .cardiac import *
+from .eye import *
 from .fundus import *
 from .xray import *
-from . import core, ct, liver_mri, brain, histology, cardiac, fundus, xray
+from . import core, ct, liver_mri, brain, histology, cardiac, eye, fundus, xray
 
-__all__ = [n for m in (core, ct, liver_mri, brain, histology, cardiac, fundus, xray)
+__all__ = [n for m in (core, ct, liver_mri, brain, histology, cardiac, eye, fundus, xray)
            for n in m.__all__]
 from ..core import as_rng, SeedLike   # their home was phantoms before core; old imports keep working
