@@ -233,6 +233,12 @@ FAKE_RUNS: dict[str, dict | None] = {
     "automap_gan": dict(datasets={"acdc": dict(n_cases=5)},
                         params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
                                     DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
+
+    # 2 subjects (one AMD, one control) of 4 B-scans, 64 rows x 48 A-scans, padded to 64 x 64
+    "selected_dims_seg": dict(datasets=dict(duke_amd=dict(n_cases=2)),
+                              params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
+                                          EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
+                                          GA_SEEDS=[0], N_GA=8)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

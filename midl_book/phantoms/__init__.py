@@ -1,4 +1,4 @@
-"""Procedural images with exact ground truth, one module per modality (core, ct, liver_mri, brain, histology, cardiac).
+"""Procedural images with exact ground truth, one module per modality (core, ct, liver_mri, brain, histology, cardiac, oct).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.phantoms import ct_abdomen_slice` works as it did when `phantoms` was one module."""
@@ -8,7 +8,8 @@ from .liver_mri import *
 from .brain import *
 from .histology import *
 from .cardiac import *
-from . import core, ct, liver_mri, brain, histology, cardiac
+from .oct import *
+from . import core, ct, liver_mri, brain, histology, cardiac, oct
 
-__all__ = [n for m in (core, ct, liver_mri, brain, histology, cardiac) for n in m.__all__]
+__all__ = [n for m in (core, ct, liver_mri, brain, histology, cardiac, oct) for n in m.__all__]
 from ..core import as_rng, SeedLike   # their home was phantoms before core; old imports keep working

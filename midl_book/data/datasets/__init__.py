@@ -1,4 +1,4 @@
-"""Readers of the real datasets, one module per family (abdomen, chest, neuro, cardiac, liver).
+"""Readers of the real datasets, one module per family (abdomen, chest, neuro, cardiac, liver, oct).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names."""
 from .abdomen import *
@@ -6,6 +6,7 @@ from .chest import *
 from .neuro import *
 from .cardiac import *
 from .liver import *
-from . import abdomen, chest, neuro, cardiac, liver
+from .oct import *
+from . import abdomen, chest, neuro, cardiac, liver, oct
 
-__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver) for n in m.__all__]
+__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, oct) for n in m.__all__]
