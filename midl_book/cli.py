@@ -234,11 +234,11 @@ FAKE_RUNS: dict[str, dict | None] = {
                         params=dict(SIZE=32, EPOCHS=1, SEG_EPOCHS=1, SEEDS=[0], CONV_CH=4,
                                     DISC_CH=[4, 8], BATCH=8, DN_WIDTH=4)),
 
-    # 2 subjects (one AMD, one control) of 4 B-scans, 64 rows x 48 A-scans, padded to 64 x 64
-    "selected_dims_seg": dict(datasets=dict(duke_amd=dict(n_cases=2)),
+    # 6 eyes (3 AMD, 3 control: one per split part) of 4 B-scans, 64 x 48 padded to 64 x 64
+    "selected_dims_seg": dict(datasets=dict(duke_amd=dict(n_cases=6)),
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
-                                          GA_SEEDS=[0], N_GA=8)),
+                                          GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084
