@@ -10,10 +10,12 @@ from torch import nn
 import torch.nn.functional as F
 from ..core import *
 from ..models.blocks import conv_norm_act
+from collections import deque
+from fastai.callback.core import Callback
 
 # %% auto #0
 __all__ = ['VARIANTS', 'SelectedDimsError', 'ResBlock', 'FunnelShortcut', 'SelectedDimsNet', 'above_mean_mse', 'column_bce',
-           'boundary_mae_px', 'flip_shift', 'ascan_flip_shift']
+           'boundary_mae_px', 'flip_shift', 'ascan_flip_shift', 'HardExampleSampling']
 
 # %% ../../nbs/part2/selected_dims_seg.ipynb #a4de3ae9
 class SelectedDimsError(MidlBookError):
@@ -183,3 +185,33 @@ def ascan_flip_shift(x: torch.Tensor, y: torch.Tensor, g: torch.Generator | None
     vertical translation in [-`shift`, `shift`] rows per batch (`flip_shift`); for `BatchAug`."""
     flip = bool(torch.rand(1, generator=g).item() < 0.5)
     return flip_shift(x, y, flip, int(torch.randint(-shift, shift + 1, (1,), generator=g).item()))
+
+# %% ../../nbs/part2/selected_dims_seg.ipynb #38a4655d
+class HardExampleSampling(Callback):
+    """Sample training images whose last loss exceeded the median loss of the last `window`
+    images `factor` times more often (Sec. 3.4.2; the factor is not given in the paper). Each
+    epoch's indices are drawn with replacement from the weights, by a generator seeded with
+    `seed`; per-image losses are the learner's loss on each image of the batch alone."""
+    order = 1
+    def __init__(self, window: int = 100, factor: float = 2.0, seed: int = 0):
+        self.window, self.factor, self.rng = int(window), float(factor), np.random.default_rng(seed)
+    def before_fit(self):
+        dl = self.dls.train
+        self.sample_weight, self.recent = np.ones(len(dl.dataset)), deque(maxlen=self.window)
+        self.draws = []
+        def get_idxs():
+            p = self.sample_weight / self.sample_weight.sum()
+            self.idxs = self.rng.choice(len(p), len(p), replace=True, p=p).tolist()
+            self.draws.append(self.idxs)
+            return self.idxs
+        dl.get_idxs = get_idxs
+    def after_batch(self):
+        if not self.training: return
+        bs, pred, y = self.dls.train.bs, self.learn.pred, self.learn.yb
+        with torch.no_grad():
+            for j in range(len(pred)):
+                loss = float(self.learn.loss_func(pred[j:j + 1], *[t[j:j + 1] for t in y]))
+                i = self.idxs[self.iter * bs + j]
+                med = np.median(self.recent) if self.recent else np.inf
+                self.sample_weight[i] = self.factor if loss > med else 1.0
+                self.recent.append(loss)
