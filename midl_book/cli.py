@@ -253,6 +253,11 @@ FAKE_RUNS: dict[str, dict | None] = {
     "cam_pseudolabel_seg": dict(datasets=dict(brats=dict(n_cases=4, shape=(32, 32, 12))),
                                 params=dict(SEEDS=[0], IMG=32, EPOCHS_CLS=1, EPOCHS_SEG=1,
                                             WIDTH=4, WIDTHS=[4, 8], BS=4)),
+    # 6 eyes (3 AMD, 3 control: one per split part) of 4 B-scans, 64 x 48 padded to 64 x 64
+    "selected_dims_seg": dict(datasets=dict(duke_amd=dict(n_cases=6)),
+                              params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
+                                          EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
+                                          GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
 }
 
 # %% ../nbs/07_cli.ipynb #a2d57084

@@ -21,8 +21,8 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_isles2018', 'write_wmh', 'write_mrbrains', 'write_iseg2017', 'write_acdc', 'write_kather_crc',
            'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
-           'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_monuseg',
-           'fake_tree']
+           'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_duke_amd',
+           'write_monuseg', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1301,6 +1301,48 @@ def write_nih_cxr14(
     pd.DataFrame(rows).to_csv(d / "Data_Entry_2017.csv", index=False)
     return d
 
+
+def write_duke_amd(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # (rows, A-scans, B-scans) of one volume; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """The Duke AMD SD-OCT set (Farsiu et al. 2014) as released: MATLAB 5 `.mat` files
+    `duke_amd/AMD/Farsiu_Ophthalmology_2013_AMD_Subject_<1001 + k>.mat` and
+    `duke_amd/Control/Farsiu_Ophthalmology_2013_Control_Subject_<1001 + k>.mat` (cases alternate
+    AMD, Control), each holding `images` uint8 (rows, A-scans, B-scans) (the release: 512 x 1000 x
+    100), `layerMaps` float64 (B-scans, A-scans, 3): the 1-based rows of ILM, IBRPE and BM, NaN
+    outside the annotated central region (the first and last B-scans, and a margin of A-scans on
+    each side), and `Age`. `shape` is (rows, A-scans, B-scans), default (64, 48, 4)."""
+    from scipy.io import savemat
+    d = _d(root, "duke_amd")
+    h, w, nb = (64, 48, 4) if shape is None else tuple(int(s) for s in shape)
+    for n in range(n_cases):
+        group = ("AMD", "Control")[n % 2]
+        rng = fake_rng(seed, "duke_amd", n)
+        x = np.arange(w)
+        maps = np.full((nb, w, 3), np.nan)
+        images = np.zeros((h, w, nb), np.uint8)
+        rows = np.arange(h)[:, None]
+        for b in range(nb):
+            bm = h * (0.7 + 0.05 * np.sin(2 * np.pi * (x / w + rng.random())))
+            ib = bm - 3 - (4 * np.exp(-0.5 * ((x - w / 2) / 4) ** 2) if group == "AMD" else 0)
+            ilm = ib - h * 0.3 * (1 - 0.4 * np.exp(-0.5 * ((x - w / 2) / 6) ** 2))
+            img = (20 + 80 * ((rows >= ilm) & (rows < ib)) + 200 * ((rows >= ib) & (rows < bm))
+                   + 60 * (rows >= bm) + rng.normal(0, 8, (h, w)))
+            images[..., b] = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+            if 0 < b < nb - 1:                     # annotated B-scans: a central band of A-scans
+                m = max(1, w // 8)
+                maps[b, m:w - m] = np.stack([ilm, ib, bm], -1)[m:w - m] + 1   # 1-based rows
+        f = d / group / f"Farsiu_Ophthalmology_2013_{group}_Subject_{1001 + n // 2}.mat"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        savemat(f, {"images": images, "layerMaps": maps, "Age": np.array([[60.0 + n]])},
+                do_compression=True)
+        with open(f, "r+b") as fh:     # the header's 116 bytes of text hold the time: fix them
+            fh.write(b"MATLAB 5.0 MAT-file, written by midl_book.data.fake".ljust(116))
+    return d
+
 # %% ../../nbs/01i_data_fake.ipynb #db40018e
 def _aperio_xml(polygons) -> str:
     "An Aperio ImageScope annotation file: one Region of Vertex (X, Y) per polygon."
@@ -1375,6 +1417,7 @@ FAKE_WRITERS = dict(
     montgomery=write_montgomery,
     jsrt_scr=write_jsrt_scr,
     nih_cxr14=write_nih_cxr14,
+    duke_amd=write_duke_amd,
 )
 "Registry name -> its writer (every key of `DATASETS`)."
 

@@ -563,6 +563,25 @@ DATASETS: dict[str, DatasetInfo] = {
             ("xlsor_lung_cca",),
             "public",
         ),
+        _D(
+            "duke_amd",
+            "Duke AMD SD-OCT (Farsiu et al. 2014): 269 AMD and 115 control volumes with ILM, "
+            "IBRPE and BM boundaries",
+            "https://people.duke.edu/~sf59/RPEDC_Ophth_2013_dataset.htm",
+            "see homepage (free for research; cite Farsiu et al., Ophthalmology 2014)",
+            "duke_amd/\n"
+            "  AMD/Farsiu_Ophthalmology_2013_AMD_Subject_1001.mat ...       269 volumes\n"
+            "  Control/Farsiu_Ophthalmology_2013_Control_Subject_1001.mat ... 115 volumes\n"
+            "  each: images (512, 1000, 100) rows x A-scans x B-scans; layerMaps (100, 1000, 3) "
+            "the rows of ILM, IBRPE, BM per B-scan and A-scan, NaN outside the annotated region",
+            ("AMD/*.mat", "Control/*.mat"),
+            {},
+            "Download the AMD and Control archives from the homepage (Bioptigen SD-OCT, one MATLAB "
+            "file per eye) and unzip them into $MIDL_BOOK_DATA/duke_amd/AMD/ and "
+            "$MIDL_BOOK_DATA/duke_amd/Control/. Read them with midl_book.data.DukeOCTBscans.",
+            ("selected_dims_seg",),
+            "public",
+        ),
     ]
 }
 del _D

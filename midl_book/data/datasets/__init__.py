@@ -1,5 +1,5 @@
 """Readers of the real datasets, one module per family (abdomen, chest, neuro, cardiac, liver,
-microscopy, retina).
+microscopy, retina, oct).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names."""
 from .abdomen import *
@@ -9,7 +9,8 @@ from .cardiac import *
 from .liver import *
 from .microscopy import *
 from .retina import *
-from . import abdomen, chest, neuro, cardiac, liver, microscopy, retina
+from .oct import *
+from . import abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct
 
-__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy, retina)
+__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct)
            for n in m.__all__]
