@@ -344,6 +344,19 @@ def _relabel(a: np.ndarray, name: str) -> tuple[np.ndarray, int]:
     ids = np.union1d([0], np.unique(a))
     return np.searchsorted(ids, a).astype(np.int64), len(ids) - 1
 
+def _overlaps(pred_instances: Any, target_instances: Any):
+    """The overlap table of two instance maps: inter[i, j] = pixels of target instance i + 1 inside
+    predicted instance j + 1 (float64, shape (n_target, n_pred)), and the target and predicted
+    instances' areas (labels renumbered 1..n in sorted order)."""
+    p, t = _pair(pred_instances, target_instances, "pred_instances", "target_instances")
+    p, n_p = _relabel(p, "pred_instances")
+    t, n_t = _relabel(t, "target_instances")
+    # contingency table: cont[i, j] = number of pixels with target label i and pred label j
+    cont = np.bincount((t * (n_p + 1) + p).ravel(), minlength=(n_t + 1) * (n_p + 1)).reshape(
+        n_t + 1, n_p + 1
+    )
+    return cont[1:, 1:].astype(np.float64), cont[1:, :].sum(1), cont[:, 1:].sum(0)
+
 def aji(pred_instances: Any, target_instances: Any) -> float:
     """Aggregated Jaccard Index (Kumar et al. 2017) of two instance label maps, unitless in [0, 1].
 
@@ -354,17 +367,10 @@ def aji(pred_instances: Any, target_instances: Any) -> float:
     `get_fast_aji`. Edge cases: no instances in either map -> 1.0 (perfect agreement, like Dice);
     instances in only one map -> 0.0.
     """
-    p, t = _pair(pred_instances, target_instances, "pred_instances", "target_instances")
-    p, n_p = _relabel(p, "pred_instances")
-    t, n_t = _relabel(t, "target_instances")
+    inter, area_t, area_p = _overlaps(pred_instances, target_instances)
+    n_t, n_p = inter.shape
     if n_p == 0 and n_t == 0: return 1.0
     if n_p == 0 or n_t == 0: return 0.0
-    # contingency table: cont[i, j] = number of pixels with target label i and pred label j
-    cont = np.bincount((t * (n_p + 1) + p).ravel(), minlength=(n_t + 1) * (n_p + 1)).reshape(
-        n_t + 1, n_p + 1
-    )
-    inter = cont[1:, 1:].astype(np.float64)
-    area_t, area_p = cont[1:, :].sum(1), cont[:, 1:].sum(0)
     union = area_t[:, None] + area_p[None, :] - inter
     iou = inter / union
     # j(i), the best prediction for each target
@@ -387,16 +393,10 @@ def object_dice(pred_instances: Any, target_instances: Any) -> float:
     largest overlap with G_i (Dice 0 if none overlaps) and G*(S_j) likewise. As the official code
     of Qu et al. (`accuracy_object_level`), a match needs only the largest overlap, not the "> 50 %"
     the paper's text mentions. Edge cases: no objects in either map -> 1.0; in only one -> 0.0."""
-    p, t = _pair(pred_instances, target_instances, "pred_instances", "target_instances")
-    p, n_p = _relabel(p, "pred_instances")
-    t, n_t = _relabel(t, "target_instances")
+    inter, area_t, area_p = _overlaps(pred_instances, target_instances)
+    n_t, n_p = inter.shape
     if n_p == 0 and n_t == 0: return 1.0
     if n_p == 0 or n_t == 0: return 0.0
-    cont = np.bincount((t * (n_p + 1) + p).ravel(), minlength=(n_t + 1) * (n_p + 1)).reshape(
-        n_t + 1, n_p + 1
-    )
-    inter = cont[1:, 1:].astype(np.float64)
-    area_t, area_p = cont[1:, :].sum(1), cont[:, 1:].sum(0)
     def side(inter, area_a, area_b):        # sum_a w_a Dice(A_a, B*(A_a)), w_a = |A_a| / sum |A|
         best = inter.argmax(1)
         ov = inter[np.arange(len(area_a)), best]
