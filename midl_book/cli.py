@@ -11,12 +11,12 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'DISTRIBUTED', 'FULL_RUN_NEEDS', 'Chapter', 'full_value',
-           'distributed_params', 'full_run_key', 'repo_root', 'book_notebooks', 'resolve_notebook', 'build_dir',
-           'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value', 'NotebookError',
-           'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md', 'check_chapters',
-           'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'copy_mathjax', 'assemble_book',
-           'build_book', 'default_workers', 'execute_all', 'book_summary', 'run_book', 'serve', 'datasets_table',
-           'data_root_str', 'dataset_card', 'chapter_params', 'main']
+           'distributed_params', 'full_run_key', 'full_runs_md', 'repo_root', 'book_notebooks', 'resolve_notebook',
+           'build_dir', 'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value',
+           'NotebookError', 'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md',
+           'check_chapters', 'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'copy_mathjax',
+           'assemble_book', 'build_book', 'default_workers', 'execute_all', 'book_summary', 'run_book', 'serve',
+           'datasets_table', 'data_root_str', 'dataset_card', 'chapter_params', 'main']
 
 # %% ../nbs/07_cli.ipynb #2799e51e
 PARTS = {"I": "Liver and lung",
@@ -355,6 +355,31 @@ def full_run_key(slug: str, nb: Path, params: dict) -> str:
     the notebook) and the overrides; a checkpoint of another preset is refused on --resume."""
     from midl_book.train.checkpoint import run_key
     return run_key(slug, dict(preset=_preset_defaults(nb), given=params))
+
+
+def full_runs_md() -> str:
+    """The table of book/full_runs.md: per written chapter, whether its full run takes several
+    processes and how it scales (`DISTRIBUTED`), and what it needs (`FULL_RUN_NEEDS`, estimates)."""
+    rows = ["| chapter | several GPUs | batch and lr on N processes | SyncBN "
+            "| GPU memory (GiB, est.) | hours on one GPU (est.) | dataset on disk (GiB, est.) |",
+            "|---" * 7 + "|"]
+    for c in CHAPTERS:
+        if not c.implemented: continue
+        d, n = DISTRIBUTED.get(c.slug), FULL_RUN_NEEDS.get(c.slug, {})
+        if d is None: continue
+        if d["procs"]:
+            bs = ", ".join(d.get("bs", ()))
+            how = (f"{bs} / N per process (global batch and lr unchanged)" if d["scale"] == "split"
+                   else f"{bs} per process (global N x {bs}), {', '.join(d.get('lr', ()))} x N "
+                        "(linear rule)")
+            ok = "yes" + (f" ({d['note']})" if d.get("note") else "")
+        else: ok, how = f"no: {d['why']}", "-"
+        est = "measured" if n.get("measured") else "~"
+        rows.append(f"| [`{c.slug}`](../nbs/part{_roman(c.part)}/{c.slug}.ipynb) | {_cell(ok)} "
+                    f"| {_cell(how)} | {'yes' if d.get('sync_bn') else 'no'} "
+                    f"| {est}{n.get('gpu_gib', '?')} | {est}{n.get('hours', '?')} "
+                    f"| {est}{n.get('disk_gib', '?')} |")
+    return "\n".join(rows) + "\n"
 
 
 # %% ../nbs/07_cli.ipynb #a2d57084
@@ -840,6 +865,7 @@ def assemble_book() -> Path:
     (gen / "scoreboard.md").write_text(scoreboard_md())
     (gen / "errata.md").write_text(errata_md())
     (gen / "check.md").write_text(check_md())
+    (gen / "full_runs.md").write_text(full_runs_md())
     return src
 
 def build_book(strict: bool = True,  # warnings are errors

@@ -144,20 +144,20 @@ class Checkpoint(Callback):
                  recorder: ResultsRecorder | None = None,  # marked incomplete until the fit ends
                  ):
         self.folder, self.slug, self.key, self.resume = Path(folder), slug, key, resume
-        self.fit_index, self.rec, self.path = fit_index, recorder, None
+        self.fit_index, self.rec, self.file = fit_index, recorder, None  # `path` is the Learner's
 
     def before_fit(self):
         if self.fit_index is None:
             self.fit_index = _FITS.get(self.slug, 0); _FITS[self.slug] = self.fit_index + 1
-        self.path = self.folder / self.slug / f"fit{self.fit_index}.pt"
+        self.file = self.folder / self.slug / f"fit{self.fit_index}.pt"
         self.start, self.done, self._helpers = 0, None, []
         if self.rec is None: self.rec = ResultsRecorder.latest.get(self.slug)
-        if not (self.resume and self.path.exists()): return
+        if not (self.resume and self.file.exists()): return
         model = _bare(self.learn.model)  # DDP (if any) wrapped it already: every rank loads
         dev = next(model.parameters()).device
-        ck = load_checkpoint(self.path, self.slug, self.key, map_location=dev)
+        ck = load_checkpoint(self.file, self.slug, self.key, map_location=dev)
         if ck["n_epoch"] != self.n_epoch or ck["fit"] != self.fit_index:
-            raise CheckpointError(f"checkpoint {self.path} is fit {ck['fit']} of {ck['n_epoch']} "
+            raise CheckpointError(f"checkpoint {self.file} is fit {ck['fit']} of {ck['n_epoch']} "
                                   f"epochs; this is fit {self.fit_index} of {self.n_epoch}")
         model.load_state_dict(ck["model"])
         opt = ck["opt"]
@@ -185,7 +185,7 @@ class Checkpoint(Callback):
         if self.epoch < self.start: return  # a skipped epoch
         self.done = self.epoch + 1
         if _rank() != 0: return
-        atomic_save(self.state(), self.path)
+        atomic_save(self.state(), self.file)
         if self.rec is not None:
             self.rec.incomplete = dict(epochs_done=self.done, epochs=self.n_epoch,
                                        fit=self.fit_index)
