@@ -552,6 +552,10 @@ def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
         params = dict(spec.get("params") or {}, SMOKE=False, DATA=str(data))
         kernel_env = dict(env or {}, MIDL_BOOK_DATA=str(data), MIDL_BOOK_RESULTS=str(results),
                           MIDL_BOOK_FAKE_DATA="1")  # nothing asserted (`train.results.fake_data`)
+        # a checkpoint every epoch, as in a full run (`train.checkpoint`): the fake run tests it too
+        ck = work / "checkpoints"
+        kernel_env.update(MIDL_BOOK_CHECKPOINTS=str(ck), MIDL_BOOK_SLUG=slug,
+                          MIDL_BOOK_RUN_KEY="fake", MIDL_BOOK_RESUME="0")
         rec = run_notebook(nb, params, out=executed_kind_path(nb, "fake"), env=kernel_env,
                            timing=timing_path(nb, "fake"))
         out = results / "full" / f"{slug}.json"
@@ -560,6 +564,7 @@ def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
                                "full path must end with rec.save() (a ResultsRecorder with "
                                "SMOKE=False)")
         rec["results"] = json.loads(out.read_text())
+        rec["checkpoints"] = len(list((ck / slug).glob("fit*.pt")))
     return rec
 
 # %% ../nbs/07_cli.ipynb #d6a58bf9

@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 from fastai.callback.core import Callback
 from fastai.learner import SkipToEpoch
+from fastai.callback.core import TrainEvalCallback
 from fastcore.foundation import L
 from ..core import *
 from .results import _jsonable, ResultsRecorder
@@ -115,18 +116,56 @@ def _bare(model: nn.Module) -> nn.Module:
 def _plain(x):
     "Containers as dicts, lists and tuples (no fastcore `L`), for `weights_only` loading."
     if isinstance(x, dict): return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, L)): return [_plain(v) for v in x]
+    if isinstance(x, tuple): return tuple(_plain(v) for v in x)
+    if isinstance(x, (list, L)): return [_plain(v) for v in x]
     if isinstance(x, (np.floating, np.integer, np.bool_)): return x.item()
     if isinstance(x, np.ndarray): return torch.from_numpy(x)
     return x
 
+# fastai callbacks whose state a resumed fit needs, by class name: the attributes saved
+_ATTR_STATE = {"ReduceLROnPlateau": ("best", "wait"), "EarlyStoppingCallback": ("best", "wait"),
+               "SaveModelCallback": ("best",), "TrackerCallback": ("best",),
+               "Recorder": ("lrs", "iters", "losses", "values"), "ParamScheduler": ("hps",)}
+
+def _cb_state(cbs) -> dict:
+    """The state of callbacks that have one: `checkpoint_state()` (e.g. `GANCallback`: its
+    discriminator and optimiser) or the attributes in `_ATTR_STATE`; keyed by class and position."""
+    out = {}
+    for i, cb in enumerate(cbs):
+        key = f"{i}:{type(cb).__name__}"
+        if getattr(type(cb), "checkpoint_state", None): out[key] = cb.checkpoint_state()
+        elif type(cb).__name__ in _ATTR_STATE:
+            out[key] = {a: _plain(getattr(cb, a, None)) for a in _ATTR_STATE[type(cb).__name__]}
+        if type(cb).__name__ == "Recorder" and hasattr(cb, "smooth_loss"):  # the smoothed loss
+            out[key]["smooth"] = (int(cb.smooth_loss.count), cb.smooth_loss.val)
+    return out
+
+def _set_cb_state(cbs, saved: dict):
+    for i, cb in enumerate(cbs):
+        s = saved.get(f"{i}:{type(cb).__name__}")
+        if s is None: continue
+        if getattr(type(cb), "load_checkpoint_state", None): cb.load_checkpoint_state(s)
+        else:
+            for a, v in s.items():
+                if a == "smooth": cb.smooth_loss.count, cb.smooth_loss.val = v
+                else: setattr(cb, a, L(v) if a == "values" else v)
+
 class _Resume(Callback):
-    """Restore the schedule position and the random states when the first epoch not yet done
-    starts, before any other callback draws a random number (order -30)."""
+    """In the epochs already done: silence the other callbacks (a tracker would read a metric of an
+    epoch that did not run; the Recorder's history is restored instead). When the first epoch not
+    yet done starts (order -30: before any other callback draws a random number): wake them, and
+    restore the schedule's position and the random states."""
     order = -30
-    def __init__(self, ck: dict): self.ck = ck
+    def __init__(self, ck: dict): self.ck, self.off = ck, []
     def before_epoch(self):
         ck = self.ck
+        if self.epoch <= ck["epoch"]:
+            keep = (_Resume, SkipToEpoch, Checkpoint, TrainEvalCallback)
+            for cb in self.learn.cbs:
+                if cb.run and not isinstance(cb, keep): cb.run = False; self.off.append(cb)
+            return
+        for cb in self.off: cb.run = True
+        self.off = []
         if self.epoch != ck["epoch"] + 1: return
         self.learn.train_iter, self.learn.pct_train = ck["train_iter"], ck["pct_train"]
         set_rng_states(ck["rng"])
@@ -160,10 +199,12 @@ class Checkpoint(Callback):
             raise CheckpointError(f"checkpoint {self.file} is fit {ck['fit']} of {ck['n_epoch']} "
                                   f"epochs; this is fit {self.fit_index} of {self.n_epoch}")
         model.load_state_dict(ck["model"])
-        opt = ck["opt"]
-        self.learn.opt.load_state_dict(dict(state=opt["state"], hypers=L(opt["hypers"])))
+        opt = ck["opt"]  # fastai's Optimizer: state + hypers (an L); OptimWrapper: torch's format
+        if "hypers" in opt: opt = dict(opt, hypers=L(opt["hypers"]))
+        self.learn.opt.load_state_dict(opt)
         if ck.get("scaler") and getattr(self.learn, "scaler", None) is not None:
             self.learn.scaler.load_state_dict(ck["scaler"])
+        _set_cb_state(self.learn.cbs, ck.get("cbs") or {})  # their before_fit (order < 90) ran
         self.start = ck["epoch"] + 1
         # fastai's SkipToEpoch (order 70, after the Recorder) cancels the epochs already done
         self._helpers = [_Resume(ck), SkipToEpoch(self.start)]
@@ -172,10 +213,9 @@ class Checkpoint(Callback):
     def state(self) -> dict:
         "What is saved after an epoch."
         sc = getattr(self.learn, "scaler", None)
-        opt = self.learn.opt.state_dict()
         return dict(slug=self.slug, key=self.key, fit=self.fit_index, epoch=self.epoch,
                     n_epoch=self.n_epoch, model=_bare(self.learn.model).state_dict(),
-                    opt=dict(state=_plain(opt["state"]), hypers=_plain(opt["hypers"])),
+                    opt=_plain(self.learn.opt.state_dict()), cbs=_cb_state(self.learn.cbs),
                     train_iter=int(self.learn.train_iter), pct_train=float(self.learn.pct_train),
                     rng=rng_states(), scaler=sc.state_dict() if sc is not None else None,
                     dl_rng=[dl.rng.getstate() if hasattr(dl, "rng") else None
