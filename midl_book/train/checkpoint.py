@@ -164,13 +164,24 @@ class _Resume(Callback):
             for cb in self.learn.cbs:
                 if cb.run and not isinstance(cb, keep): cb.run = False; self.off.append(cb)
             return
-        for cb in self.off: cb.run = True
-        self.off = []
+        self._wake()
         if self.epoch != ck["epoch"] + 1: return
         self.learn.train_iter, self.learn.pct_train = ck["train_iter"], ck["pct_train"]
         set_rng_states(ck["rng"])
+        r = _rank()
+        if r > 0:  # the file holds rank 0's states: ranks > 0 draw from (their seed, rank, epoch)
+            ss = np.random.SeedSequence([torch.initial_seed() % 2**63, r, self.epoch])
+            seed_everything(int(ss.generate_state(1)[0]), deterministic=False)
         for dl, s in zip(self.dls.loaders, ck["dl_rng"]):
             if s is not None and hasattr(dl, "rng"): dl.rng.setstate(_as_tuple(s))
+
+    def _wake(self):
+        for cb in self.off: cb.run = True
+        self.off = []
+    # a fit whose every epoch was done: wake the others before their after_fit (DDP's unwraps the
+    # model, the Recorder and schedulers finish their history)
+    def after_fit(self): self._wake()
+    def after_cancel_fit(self): self._wake()
 
 class Checkpoint(Callback):
     "Save model, optimiser, schedule position, epoch and RNG states every epoch; resume from them."
