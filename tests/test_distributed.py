@@ -165,3 +165,41 @@ def test_interrupted_atomic_save_keeps_the_previous_checkpoint(tmp_path, monkeyp
     monkeypatch.undo()
     assert torch.load(p, weights_only=True)["epoch"] == 1
     assert [f.name for f in tmp_path.iterdir()] == ["ck.pt"]  # no temporary file left behind
+
+
+PROBE = """
+import os, json, numpy as np, torch, torch.distributed as dist
+from midl_book.train import make_learner, arrays_dls, MidlDistributedTrainer, rank, world_size
+rng = np.random.default_rng(0)
+x = rng.random((20, 1, 8, 8)).astype("float32"); y = rng.integers(0, 2, 20)
+dls = arrays_dls(x[:13], y[:13], x[13:], y[13:], bs=4)
+learn = make_learner(dls, torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 2)),
+                     torch.nn.functional.cross_entropy)
+learn.fit(1)
+has = any(isinstance(c, MidlDistributedTrainer) for c in learn.cbs)
+open(os.environ["OUTDIR"] + f"/rank{rank()}.json", "w").write(json.dumps(dict(
+    ws=world_size(), init=dist.is_initialized(), has=has, valid=float(learn.recorder.values[-1][1]))))
+"""
+
+
+def test_launcher_runs_the_notebook_on_two_ranks(tmp_path):
+    "`midl-book run --gpus 2 --backend gloo`'s path: torchrun, one papermill kernel per rank, DDP inside."
+    import socket
+    from midl_book.train.distributed import launch_argv
+    cells = [dict(cell_type="code", source=["SMOKE = True"], metadata={"tags": ["parameters"]}, id="p",
+                  outputs=[], execution_count=None),
+             dict(cell_type="code", source=[PROBE], metadata={}, id="b", outputs=[], execution_count=None)]
+    nb = tmp_path / "probe.ipynb"
+    nb.write_text(json.dumps(dict(cells=cells, metadata=dict(kernelspec=dict(
+        name="python3", display_name="Python 3", language="python")), nbformat=4, nbformat_minor=5)))
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+    argv = launch_argv([str(nb), str(tmp_path / "out.ipynb"), "{}", str(tmp_path)], 2, backend="gloo",
+                       main_port=port)
+    env = dict(os.environ, ACCELERATE_USE_CPU="yes", OUTDIR=str(tmp_path), MIDL_BOOK_QUIET="1",
+               PYTHONPATH=str(ROOT))
+    r = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=tmp_path, timeout=240)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = [json.loads((tmp_path / f"rank{k}.json").read_text()) for k in range(2)]
+    assert all(g["ws"] == 2 and g["init"] and g["has"] for g in got), got
+    assert got[0]["valid"] == got[1]["valid"]  # the reduced validation loss, the same on both ranks
+    assert (tmp_path / "out.ipynb").exists()  # rank 0's executed copy; rank 1 keeps none here
