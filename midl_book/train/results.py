@@ -254,6 +254,8 @@ class ResultsRecorder:
         return cmd
     def record(self) -> dict:
         nb = self.notebook if self.notebook is not None and Path(self.notebook).exists() else None
+        if getattr(self, "_hashes", None) is None:  # once: a full run saves after every epoch
+            self._hashes = (notebook_hash(nb), source_hash(nb)) if nb else (None, None)
         return _jsonable(dict(
             slug=self.slug, smoke=self.smoke, mode=self.mode, fake_data=fake_data(), seed=self.seed,
             incomplete=self.incomplete,
@@ -261,8 +263,7 @@ class ResultsRecorder:
             claims=[c.to_dict() for c in self.claims],
             findings=[f.to_dict() for f in self.findings],
             notebook=_shown_path(nb) if nb else None,
-            notebook_hash=notebook_hash(nb) if nb else None,
-            source_hash=source_hash(nb) if nb else None,
+            notebook_hash=self._hashes[0], source_hash=self._hashes[1],
             wall_time_s=round(elapsed_since_import(), 2), peak_memory_mb=round(peak_memory_mb(), 1),
             gpu_peak_memory_mb=round(torch.cuda.max_memory_allocated() / 2**20, 1)
             if torch.cuda.is_available() else None,
