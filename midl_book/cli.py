@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'Chapter', 'repo_root', 'book_notebooks', 'resolve_notebook',
+__all__ = ['PARTS', 'CHAPTERS', 'CHAPTER_BY_SLUG', 'FAKE_RUNS', 'DISTRIBUTED', 'FULL_RUN_NEEDS', 'Chapter', 'full_value',
+           'distributed_params', 'full_run_key', 'full_runs_md', 'repo_root', 'book_notebooks', 'resolve_notebook',
            'build_dir', 'executed_path', 'timing_path', 'executed_kind_path', 'source_hash', 'parse_value',
            'NotebookError', 'run_notebook', 'run_fake', 'chapter_status', 'chapters_table_md', 'performance_md',
            'check_chapters', 'check_md', 'chapter_runs', 'scoreboard_md', 'errata_md', 'book_copy', 'copy_mathjax',
@@ -260,6 +261,151 @@ FAKE_RUNS: dict[str, dict | None] = {
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
 }
 
+# %% ../nbs/07_cli.ipynb #df6f536e
+# Per chapter: can its full run (SMOKE=False) use several processes (`midl-book run SLUG --full
+# --gpus N`), and how its batch and learning rate scale. Read from each chapter's full path:
+#   procs: True when the full path is fastai Learner fits that DDP leaves correct; else False + why.
+#   scale: "split": the per-process batch is the paper's batch / N (the global batch and the
+#          learning rate stay the paper's; exact up to the order of summation);
+#          "linear": the batch cannot be split (the paper's is 1 or prime): the global batch
+#          becomes N x BS and the learning rate N x LR, the linear scaling rule of Goyal et al. 2017
+#          ("Accurate, Large Minibatch SGD", arXiv:1706.02677), derived for SGD with a 5-epoch
+#          warm-up; for Adam and without warm-up it is a heuristic: keep N small and watch the loss.
+#   bs, lr: the parameters scaled; sync_bn: convert BatchNorm to SyncBatchNorm (small per-GPU
+#   batches); note: what else a reader should know.
+DISTRIBUTED: dict[str, dict] = {
+    "unet_liver_tumor_ct": dict(procs=True, scale="split", bs=("BS",), sync_bn=True,
+                                note="one-cycle fits; ClassDice metrics reduced across ranks"),
+    "amcl_liver_fibrosis": dict(procs=False, why=(
+        "the adaptive margin (AMCL) is computed from each training batch: on N ranks each would "
+        "compute it from 1/N of the batch, which changes the method")),
+    "mtmr_net_lung_nodule": dict(procs=False, why=(
+        "its siamese pairs are redrawn every epoch (EpochResample) from the global random state: "
+        "with per-rank seeds the ranks would shard different pair sets")),
+    "hcc_mpmri_spp_resnet": dict(procs=True, scale="split", bs=("BS",), sync_bn=True,
+                                 note="small 2D patches: one GPU is enough; one-cycle fits"),
+    "boundary_loss": dict(procs=False, why=(
+        "its validation metric LesionRatio (chapter code) has no reduce_attrs, so it cannot be "
+        "reduced across ranks without changing a code cell")),
+    "ace_loss": dict(procs=True, scale="linear", bs=("BS",), lr=("LR",), sync_bn=False,
+                     note="BS=7 (the paper's) does not split; constant-lr Adam without warm-up"),
+    "hetero_modal_joint_seg": dict(procs=False, why=(
+        "each step pairs BS=1 labelled with BS=1 unlabelled 3D patches and its consistency weight "
+        "warms up over WARMUP optimiser steps: N processes change both the batch and the "
+        "schedule")),
+    "exclusive_multilabel_densenet": dict(
+        procs=True, scale="linear", bs=("BS",), lr=("LR",), sync_bn=True,
+        note="the paper's batch of one 3D patch cannot split: N ranks train with batch N"),
+    "sparse_annotation_balancing": dict(procs=False, why=(
+        "its validation metric ClassMeanDice (chapter code) has no reduce_attrs, so it cannot be "
+        "reduced across ranks without changing a code cell")),
+    "automap_gan": dict(procs=False, why=(
+        "adversarial training: the discriminator is trained inside a callback, outside DDP, so its "
+        "gradients would not be averaged and the ranks' discriminators would drift apart")),
+    "hybrid_cascade": dict(procs=True, scale="split", bs=("BS",), sync_bn=False,
+                           note="BS=6 splits over 2, 3 or 6 processes; one-cycle fits"),
+    "kspace_motion_aug": dict(procs=True, scale="split", bs=("BS",), sync_bn=False,
+                              note="motion augmentation differs per rank (per-rank seeds)"),
+    "motion_guided_dmri": dict(procs=True, scale="split", bs=("BS_DR", "BS_ME", "BS_MC"),
+                               sync_bn=False, note="three networks, each batch split"),
+    "mrf_spatiotemporal": dict(procs=True, scale="split", bs=("BATCH",), sync_bn=True,
+                               note="BATCH=50 splits over 2, 5 or 10 processes"),
+}
+
+# What each chapter's full run needs on one GPU, for book/full_runs.md. All ESTIMATES (no full run
+# has been timed yet): GPU memory in GiB, hours on one recent GPU (A100/H100 class), dataset on disk
+# in GiB. Replace a value by a measurement (and say so in `measured`) when a full run is timed.
+FULL_RUN_NEEDS: dict[str, dict] = {
+    "unet_liver_tumor_ct": dict(gpu_gib=12, hours=10, disk_gib=50),
+    "amcl_liver_fibrosis": dict(gpu_gib=8, hours=6, disk_gib=1),
+    "mtmr_net_lung_nodule": dict(gpu_gib=12, hours=12, disk_gib=125),
+    "hcc_mpmri_spp_resnet": dict(gpu_gib=4, hours=2, disk_gib=1),
+    "boundary_loss": dict(gpu_gib=12, hours=15, disk_gib=3),
+    "ace_loss": dict(gpu_gib=10, hours=24, disk_gib=5),
+    "hetero_modal_joint_seg": dict(gpu_gib=24, hours=72, disk_gib=10),
+    "exclusive_multilabel_densenet": dict(gpu_gib=16, hours=48, disk_gib=1),
+    "sparse_annotation_balancing": dict(gpu_gib=8, hours=8, disk_gib=2),
+    "automap_gan": dict(gpu_gib=16, hours=40, disk_gib=3),
+    "hybrid_cascade": dict(gpu_gib=12, hours=20, disk_gib=25),
+    "kspace_motion_aug": dict(gpu_gib=8, hours=10, disk_gib=5),
+    "motion_guided_dmri": dict(gpu_gib=16, hours=24, disk_gib=3),
+    "mrf_spatiotemporal": dict(gpu_gib=20, hours=30, disk_gib=10),
+}
+
+def _literal(src: str | None):
+    try: return ast.literal_eval(src) if src is not None else None
+    except (ValueError, SyntaxError): return None
+
+def full_value(nb: Path, name: str, params: dict):
+    """A parameter's value in the full run: the override, else the full value of the preset's
+    (smoke, full[, long]) tuple, else the parameters cell's default; None when not a literal."""
+    if params.get(name) is not None: return params[name]
+    d = _literal(_preset_defaults(nb).get(name))
+    if isinstance(d, tuple) and len(d) >= 2: return d[1]
+    import papermill as pm
+    p = pm.inspect_notebook(str(nb)).get(name)
+    return _literal(p.get("default")) if p else None
+
+def distributed_params(slug: str,  # a chapter with a DISTRIBUTED entry
+                       nb: Path,  # its notebook
+                       params: dict,  # the run's parameters (overrides)
+                       procs: int,  # processes in all (GPUs x nodes)
+                       ) -> dict:
+    "The parameters of each rank: the batch split (or the learning rate scaled) by `procs`."
+    d, out = DISTRIBUTED[slug], dict(params)
+    if procs == 1: return out
+    for name in d.get("bs", ()):
+        bs = full_value(nb, name, params)
+        if not isinstance(bs, int):
+            raise ValueError(f"{slug}: cannot read the full value of {name}; give it with -p "
+                             f"{name}")
+        if d["scale"] == "split":
+            if bs % procs:
+                ok = [k for k in range(2, bs + 1) if bs % k == 0]
+                raise ValueError(f"{slug}: {name}={bs} does not split over {procs} processes; use "
+                                 f"--gpus (x --nodes) in {ok}, or set -p {name}")
+            out[name] = bs // procs
+    if d["scale"] == "linear":
+        for name in d.get("lr", ()):
+            lr = full_value(nb, name, params)
+            if not isinstance(lr, (int, float)):
+                raise ValueError(f"{slug}: cannot read the full value of {name}; give it with -p "
+                                 f"{name}")
+            out[name] = lr * procs
+    return out
+
+def full_run_key(slug: str, nb: Path, params: dict) -> str:
+    """`train.checkpoint.run_key` of a full run: the chapter, its preset's values (as written in
+    the notebook) and the overrides; a checkpoint of another preset is refused on --resume."""
+    from midl_book.train.checkpoint import run_key
+    return run_key(slug, dict(preset=_preset_defaults(nb), given=params))
+
+
+def full_runs_md() -> str:
+    """The table of book/full_runs.md: per written chapter, whether its full run takes several
+    processes and how it scales (`DISTRIBUTED`), and what it needs (`FULL_RUN_NEEDS`, estimates)."""
+    rows = ["| chapter | several GPUs | batch and lr on N processes | SyncBN "
+            "| GPU memory (GiB, est.) | hours on one GPU (est.) | dataset on disk (GiB, est.) |",
+            "|---" * 7 + "|"]
+    for c in CHAPTERS:
+        if not c.implemented: continue
+        d, n = DISTRIBUTED.get(c.slug), FULL_RUN_NEEDS.get(c.slug, {})
+        if d is None: continue
+        if d["procs"]:
+            bs = ", ".join(d.get("bs", ()))
+            how = (f"{bs} / N per process (global batch and lr unchanged)" if d["scale"] == "split"
+                   else f"{bs} per process (global N x {bs}), {', '.join(d.get('lr', ()))} x N "
+                        "(linear rule)")
+            ok = "yes" + (f" ({d['note']})" if d.get("note") else "")
+        else: ok, how = f"no: {d['why']}", "-"
+        est = "measured" if n.get("measured") else "~"
+        rows.append(f"| [`{c.slug}`](../nbs/part{_roman(c.part)}/{c.slug}.ipynb) | {_cell(ok)} "
+                    f"| {_cell(how)} | {'yes' if d.get('sync_bn') else 'no'} "
+                    f"| {est}{n.get('gpu_gib', '?')} | {est}{n.get('hours', '?')} "
+                    f"| {est}{n.get('disk_gib', '?')} |")
+    return "\n".join(rows) + "\n"
+
+
 # %% ../nbs/07_cli.ipynb #a2d57084
 def repo_root() -> Path:
     """The checkout's root: the first folder holding settings.ini above the package, else above the
@@ -430,6 +576,10 @@ def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
         params = dict(spec.get("params") or {}, SMOKE=False, DATA=str(data))
         kernel_env = dict(env or {}, MIDL_BOOK_DATA=str(data), MIDL_BOOK_RESULTS=str(results),
                           MIDL_BOOK_FAKE_DATA="1")  # nothing asserted (`train.results.fake_data`)
+        # a checkpoint every epoch, as in a full run (`train.checkpoint`): the fake run tests it too
+        ck = work / "checkpoints"
+        kernel_env.update(MIDL_BOOK_CHECKPOINTS=str(ck), MIDL_BOOK_SLUG=slug,
+                          MIDL_BOOK_RUN_KEY="fake", MIDL_BOOK_RESUME="0")
         rec = run_notebook(nb, params, out=executed_kind_path(nb, "fake"), env=kernel_env,
                            timing=timing_path(nb, "fake"))
         out = results / "full" / f"{slug}.json"
@@ -438,6 +588,7 @@ def run_fake(slug: str,  # a chapter's slug with an entry in `FAKE_RUNS`
                                "full path must end with rec.save() (a ResultsRecorder with "
                                "SMOKE=False)")
         rec["results"] = json.loads(out.read_text())
+        rec["checkpoints"] = len(list((ck / slug).glob("fit*.pt")))
     return rec
 
 # %% ../nbs/07_cli.ipynb #d6a58bf9
@@ -743,6 +894,7 @@ def assemble_book() -> Path:
     (gen / "scoreboard.md").write_text(scoreboard_md())
     (gen / "errata.md").write_text(errata_md())
     (gen / "check.md").write_text(check_md())
+    (gen / "full_runs.md").write_text(full_runs_md())
     return src
 
 def build_book(strict: bool = True,  # warnings are errors
@@ -927,6 +1079,7 @@ def _cmd_run(a):
     env = {}
     kind = "full" if a.full else "long" if a.long else "fake" if a.fake else "smoke"
     c = next((c for c in CHAPTERS if c.notebook == nb), None)
+    procs = _check_distributed(a, c)  # one-line errors for --gpus, --nodes, --resume
     if a.fake:
         if c is None:
             raise SystemExit(f"midl-book: --fake runs a chapter's full path; {a.chapter} is not a "
@@ -940,12 +1093,20 @@ def _cmd_run(a):
         return
     if a.full: params["SMOKE"] = False
     if a.long: params["LONG"] = True
+    if a.full and c is not None:  # checkpoints every epoch (train.checkpoint), --resume from them
+        ck = Path(os.environ.get("MIDL_BOOK_CHECKPOINTS") or repo_root() / "checkpoints")
+        env.update(MIDL_BOOK_CHECKPOINTS=str(ck), MIDL_BOOK_SLUG=c.slug,
+                   MIDL_BOOK_RUN_KEY=full_run_key(c.slug, nb, params),
+                   MIDL_BOOK_RESUME="1" if a.resume else "0")
     if a.data is not None:
         d = Path(a.data).expanduser()
         if not d.is_dir():
             raise SystemExit(f"midl-book: data folder {d} does not exist; point --data at the "
                              "folder holding the datasets (see `midl-book datasets`)")
         params["DATA"] = str(d.resolve()); env["MIDL_BOOK_DATA"] = str(d.resolve())
+    if procs > 1:
+        _run_distributed(a, c, nb, params, env, procs)
+        return
     try:  # raises ValueError (-> one-line message) for unknown parameters
         rec = run_notebook(nb, params, env=env, out=executed_kind_path(nb, kind) if c else None,
                            timing=timing_path(nb, kind) if c else None,
@@ -958,6 +1119,71 @@ def _cmd_run(a):
             p = repo_root() / "results" / kind / f"{c.slug}.json"
             if p.exists() and p.stat().st_mtime >= time.time() - rec["wall_s"] - 5:
                 print(f"results: {p}")
+
+def _check_distributed(a, c) -> int:
+    "Check --gpus/--nodes/--resume/--backend; the number of processes in all (1: no launcher)."
+    dist_flags = a.gpus is not None or a.nodes != 1 or a.node_rank or a.main_addr
+    if a.resume and not a.full:
+        raise SystemExit("midl-book: --resume continues a full run from its checkpoint; add --full")
+    if not dist_flags: return 1
+    if not a.full:
+        raise SystemExit("midl-book: --gpus/--nodes run a chapter's full run on several processes; "
+                         "add --full (smoke, long and fake runs use one process)")
+    if c is None:
+        raise SystemExit(f"midl-book: --gpus runs a chapter; {a.chapter} is not one")
+    d = DISTRIBUTED.get(c.slug)
+    if d is None or not d["procs"]:
+        why = d["why"] if d else "it has no DISTRIBUTED entry (nbs/07_cli.ipynb)"
+        raise SystemExit(f"midl-book: {c.slug}'s full run does not support several processes: "
+                         f"{why}; run it with --full on one GPU")
+    gpus = 1 if a.gpus is None else a.gpus
+    if gpus < 1: raise SystemExit(f"midl-book: --gpus {gpus}: give 1 or more")
+    if a.nodes < 1 or not 0 <= a.node_rank < a.nodes:
+        raise SystemExit(f"midl-book: --node-rank {a.node_rank} must be in 0..{a.nodes - 1} "
+                         f"(--nodes {a.nodes})")
+    if a.nodes > 1 and not a.main_addr:
+        raise SystemExit("midl-book: --nodes > 1 needs --main-addr HOST (the address of the "
+                         "machine with --node-rank 0)")
+    try: import accelerate  # noqa: F401
+    except ImportError:
+        raise SystemExit("midl-book: --gpus needs Hugging Face accelerate, which is not installed: "
+                         "pip install accelerate==1.15.0 (pinned in requirements.txt)") from None
+    import torch
+    have = torch.cuda.device_count()
+    if a.backend == "gloo":
+        return gpus * a.nodes
+    if have == 0:
+        raise SystemExit(f"midl-book: --gpus {gpus}: torch sees no CUDA device here; several "
+                         "processes on the CPU are for testing only: add --backend gloo")
+    if gpus > have:
+        raise SystemExit(f"midl-book: --gpus {gpus} asks for {gpus} GPUs; torch sees {have} here "
+                         f"(CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES', 'unset')})"
+                         f": use --gpus {have} or fewer")
+    return gpus * a.nodes
+
+def _run_distributed(a, c, nb: Path, params: dict, env: dict, procs: int):
+    "Launch the chapter's full run on `procs` ranks (accelerate launch; torchrun for gloo)."
+    import papermill as pm
+    from midl_book.train.distributed import launch_argv
+    unknown = sorted(set(params) - set(pm.inspect_notebook(str(nb))))
+    if unknown: raise SystemExit(f"midl-book: {nb.name} has no parameter {', '.join(unknown)}")
+    rank_params = distributed_params(c.slug, nb, params, procs)
+    d = DISTRIBUTED[c.slug]
+    changed = {k: v for k, v in rank_params.items() if params.get(k) != v}
+    print(f"{c.slug}: {procs} processes ({a.gpus or 1} per node x {a.nodes} nodes, {a.backend}); "
+          f"scale {d['scale']}: {changed or 'no change'}")
+    out = executed_kind_path(nb, "full"); out.parent.mkdir(parents=True, exist_ok=True)
+    argv = launch_argv([str(nb), str(out), json.dumps(rank_params), str(repo_root())],
+                       a.gpus or 1, a.nodes, a.node_rank, a.main_addr, a.main_port, a.backend)
+    env = dict(os.environ, **env, MIDL_BOOK_SYNC_BN="1" if d.get("sync_bn") else "0")
+    if a.backend == "gloo": env["ACCELERATE_USE_CPU"] = "yes"
+    t0 = time.perf_counter()
+    r = subprocess.run(argv, cwd=str(repo_root()), env=env)
+    if r.returncode != 0:
+        raise SystemExit(f"midl-book: the distributed run of {c.slug} failed (exit {r.returncode});"
+                         f" its output is above; rerun with --resume to continue from the last "
+                         "checkpoint")
+    print(f"ran {nb.name} on {procs} processes in {time.perf_counter() - t0:.1f} s -> {out}")
 
 def datasets_table(width: int = 100) -> str:
     "The registry as text at most `width` columns wide: name, access, present, title (shortened)."
@@ -1113,6 +1339,16 @@ def main(argv=None):
         action="store_true",
         help="show a bar over the cells and their output (always on with --full, --long)",
     )
+    r.add_argument("--gpus", type=int, default=None,
+                   help="with --full: N processes (one per GPU) under DDP via accelerate launch")
+    r.add_argument("--nodes", type=int, default=1, help="with --gpus: machines in all (default 1)")
+    r.add_argument("--node-rank", type=int, default=0, help="with --nodes: this machine's index")
+    r.add_argument("--main-addr", default=None, help="with --nodes: node 0's address")
+    r.add_argument("--main-port", type=int, default=29500, help="with --nodes: its port")
+    r.add_argument("--backend", choices=("nccl", "gloo"), default="nccl",
+                   help="nccl (GPUs, default) or gloo (several processes on the CPU, for tests)")
+    r.add_argument("--resume", action="store_true",
+                   help="with --full: continue from the last checkpoint (checkpoints/<slug>/)")
     r.set_defaults(fn=_cmd_run)
     ds = sub.add_parser("datasets",
                         help="the dataset registry and what is present under $MIDL_BOOK_DATA")

@@ -104,3 +104,46 @@ def test_serve_the_book(tmp_path):
         srv.shutdown(); srv.server_close()
     r = run("serve", "--port", "0") if not (ROOT / "_build/html/index.html").exists() else None
     if r is not None: assert r.returncode != 0 and "build the book first" in r.stderr
+
+
+def test_distributed_requests_one_line_errors():
+    "--gpus and friends (issue 21): each bad request is one line that says what to do."
+    import torch
+    many = "--backend gloo" if torch.cuda.device_count() == 0 else "asks for 64 GPUs"
+    for args, msg in [(("run", "unet_liver_tumor_ct", "--gpus", "2"), "add --full"),
+                      (("run", "unet_liver_tumor_ct", "--fake", "--gpus", "2"), "add --full"),
+                      (("run", "automap_gan", "--full", "--gpus", "2"), "does not support several processes"),
+                      (("run", "unet_liver_tumor_ct", "--full", "--gpus", "64"), many),
+                      (("run", "unet_liver_tumor_ct", "--full", "--gpus", "2", "--nodes", "2"), "--main-addr"),
+                      (("run", "unet_liver_tumor_ct", "--resume"), "add --full"),
+                      (("run", "hybrid_cascade", "--full", "--gpus", "4", "--backend", "gloo"),
+                       "does not split over 4 processes")]:
+        r = run(*args)
+        assert r.returncode != 0, args
+        err = [l for l in r.stderr.strip().splitlines() if "Warning" not in l and "warnings.warn" not in l]
+        assert len(err) == 1 and msg in err[0], (args, r.stderr)
+        assert "Traceback" not in r.stderr
+
+
+def test_gpus_without_accelerate_is_one_line():
+    code = ("import sys; sys.modules['accelerate'] = None; from midl_book.cli import main; "
+            "main(['run', 'unet_liver_tumor_ct', '--full', '--gpus', '2'])")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "midl-book: --gpus needs Hugging Face accelerate, which is not installed: pip install "
+        "accelerate==1.15.0 (pinned in requirements.txt)"], r.stderr
+
+
+def test_distributed_table_covers_every_written_chapter():
+    from midl_book.cli import CHAPTERS, DISTRIBUTED, FULL_RUN_NEEDS, distributed_params, CHAPTER_BY_SLUG
+    written = {c.slug for c in CHAPTERS if c.implemented}
+    assert written <= set(DISTRIBUTED) and written <= set(FULL_RUN_NEEDS)
+    for slug, d in DISTRIBUTED.items():
+        assert d["procs"] or d.get("why"), slug  # a chapter that says no says why
+        if d["procs"]: assert d["scale"] in ("split", "linear") and d.get("bs"), slug
+    nb = CHAPTER_BY_SLUG["unet_liver_tumor_ct"].notebook  # full BS=32: 16 per process on 2
+    assert distributed_params("unet_liver_tumor_ct", nb, {}, 2)["BS"] == 16
+    nb = CHAPTER_BY_SLUG["exclusive_multilabel_densenet"].notebook  # batch 1: lr x N
+    p = distributed_params("exclusive_multilabel_densenet", nb, {}, 4)
+    assert p["LR"] == 4 * 5e-4 and "BS" not in p

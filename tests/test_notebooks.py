@@ -42,3 +42,6 @@ def test_full_path_on_fake_tree(slug):
     r = rec["results"]
     assert r["mode"] == "full" and r["fake_data"] is True and r["slug"] == slug
     assert r["claims"], f"{slug}: the full run recorded no claim"
+    assert r.get("incomplete") is None, f"{slug}: the finished full run's record says incomplete"
+    assert rec["checkpoints"] > 0, (f"{slug}: the full run wrote no checkpoint: train through "
+                                    "make_learner, which adds train.checkpoint.Checkpoint")

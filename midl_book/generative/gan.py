@@ -92,6 +92,13 @@ class GANCallback(Callback):
         "More terms for the generator's back-propagated loss (None: none); subclasses override it."
         return None
 
+    def checkpoint_state(self) -> dict:
+        "What `train.checkpoint.Checkpoint` saves: the discriminator and its optimiser."
+        return dict(disc=self.disc.state_dict(), d_opt=self.d_opt.state_dict())
+    def load_checkpoint_state(self, s: dict):
+        "Restore `checkpoint_state` on resume (the image pool starts empty)."
+        self.disc.load_state_dict(s["disc"]); self.d_opt.load_state_dict(s["d_opt"])
+
     def after_loss(self):
         if not self.training: return
         fake = self.learn.pred

@@ -1,5 +1,5 @@
 """fastai glue: DataLoaders from arrays, the learner and prediction, batch augmentation, recorded results,
-callbacks and metrics shared by the chapters.
+callbacks and metrics shared by the chapters, checkpoints with resume, and distributed (DDP) runs.
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.train import make_learner` works as it did when `train` was one module."""
@@ -7,6 +7,8 @@ from .learner import *
 from .augment import *
 from .results import *
 from .callbacks import *
-from . import learner, augment, results, callbacks
+from .checkpoint import *
+from .distributed import *
+from . import learner, augment, results, callbacks, checkpoint, distributed
 
-__all__ = [n for m in (learner, augment, results, callbacks) for n in m.__all__]
+__all__ = [n for m in (learner, augment, results, callbacks, checkpoint, distributed) for n in m.__all__]

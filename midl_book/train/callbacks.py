@@ -104,6 +104,7 @@ class ClassDice(Metric):
                  nested: bool = False,                # score label >= cls instead of label == cls
                  name: str | None = None):  # the metric's column name (default dice_<cls>)
         self.cls, self.nested, self._name = cls, nested, name or f"dice_{cls}"
+    reduce_attrs = ("inter", "total")  # summed across ranks (`train.distributed.reduce_metrics`)
     def reset(self): self.inter, self.total = 0, 0
     def accumulate(self, learn):
         p, t = learn.pred.argmax(1), learn.yb[0]

@@ -135,7 +135,9 @@ def make_learner(dls: DataLoaders, model: nn.Module, loss_func: Callable, metric
     if quiet():
         learn.remove_cb(ProgressCallback)
         learn.logger = lambda *a, **k: None
-    return learn
+    # under a launcher (WORLD_SIZE > 1): DDP; in `midl-book run --full`: a checkpoint every epoch
+    from midl_book.train.distributed import attach_from_env
+    return attach_from_env(learn)
 
 class SetEpoch(Callback):
     """Before each epoch, tell a training dataset with `set_epoch` (`midl_book.data.PatchDataset`)

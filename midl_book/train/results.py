@@ -171,6 +171,7 @@ def _jsonable(v):
 
 class ResultsRecorder:
     "Collect a run's metrics, claims and findings; `save()` writes `results/<mode>/<slug>.json`."
+    latest: dict = {}  # slug -> the last recorder made in this process
     def __init__(self, slug: str,  # the chapter's slug: the file's name
                  smoke: bool,  # SMOKE: a smoke run, or a full run
                  seed=None,  # the seed, or the seeds
@@ -182,6 +183,11 @@ class ResultsRecorder:
         self.mode = "long" if long else ("smoke" if smoke else "full")
         self.notebook = Path(notebook) if notebook is not None else find_notebook(slug)
         self.metrics, self.claims, self.findings, self.t0 = {}, [], [], time.perf_counter()
+        # None: the run finished; a dict {epochs_done, epochs, fit} while a training fit is under
+        # way (set by `train.checkpoint.Checkpoint`): a run that stops early leaves a record that
+        # says so, never one that looks finished
+        self.incomplete: dict | None = None
+        ResultsRecorder.latest[slug] = self  # found by a `Checkpoint` of the same chapter
     def log(self, name: str, value): self.metrics[name] = value; return value
 
     def claim(self, text: str,  # the claim, in the chapter's words
@@ -248,14 +254,16 @@ class ResultsRecorder:
         return cmd
     def record(self) -> dict:
         nb = self.notebook if self.notebook is not None and Path(self.notebook).exists() else None
+        if getattr(self, "_hashes", None) is None:  # once: a full run saves after every epoch
+            self._hashes = (notebook_hash(nb), source_hash(nb)) if nb else (None, None)
         return _jsonable(dict(
             slug=self.slug, smoke=self.smoke, mode=self.mode, fake_data=fake_data(), seed=self.seed,
+            incomplete=self.incomplete,
             params=dict(self.params), command=self.command(), metrics=self.metrics,
             claims=[c.to_dict() for c in self.claims],
             findings=[f.to_dict() for f in self.findings],
             notebook=_shown_path(nb) if nb else None,
-            notebook_hash=notebook_hash(nb) if nb else None,
-            source_hash=source_hash(nb) if nb else None,
+            notebook_hash=self._hashes[0], source_hash=self._hashes[1],
             wall_time_s=round(elapsed_since_import(), 2), peak_memory_mb=round(peak_memory_mb(), 1),
             gpu_peak_memory_mb=round(torch.cuda.max_memory_allocated() / 2**20, 1)
             if torch.cuda.is_available() else None,
@@ -263,7 +271,13 @@ class ResultsRecorder:
             date=datetime.datetime.now().isoformat(timespec="seconds"),
             versions=versions()))
     def save(self) -> Path:
-        p = self.path; p.parent.mkdir(parents=True, exist_ok=True)
+        "Write the record (only the rank-0 process of a distributed run writes; `RANK` unset: 0)."
+        p = self.path
+        dist = torch.distributed
+        r = dist.get_rank() if dist.is_available() and dist.is_initialized() else \
+            int(os.environ.get("RANK", "0") or 0)
+        if r != 0: return p
+        p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(json.dumps(self.record(), indent=1))
         return p
 
