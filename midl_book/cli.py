@@ -310,6 +310,21 @@ DISTRIBUTED: dict[str, dict] = {
                                sync_bn=False, note="three networks, each batch split"),
     "mrf_spatiotemporal": dict(procs=True, scale="split", bs=("BATCH",), sync_bn=True,
                                note="BATCH=50 splits over 2, 5 or 10 processes"),
+    "point_nuclei": dict(procs=False, why=(
+        "not yet checked under DDP: its three stages (point labels, training, CRF fine-tuning) "
+        "were written beside the DDP harness and have not been run on several processes")),
+    "cam_pseudolabel_seg": dict(procs=False, why=(
+        "the pseudo-labels are made between two trainings (Grad-CAM and the CRF over the whole "
+        "training set): every rank would make them, and no barrier hands rank 0's to the others")),
+    "multitask_adversaries": dict(procs=False, why=(
+        "adversarial training: the two discriminators are trained inside a callback, outside DDP, "
+        "so their gradients would not be averaged and the ranks' discriminators would drift apart")),
+    "selected_dims_seg": dict(procs=False, why=(
+        "the paper's batch is one B-scan, and hard-example sampling ranks the losses of the whole "
+        "training set: each rank would rank only its own share")),
+    "xlsor_lung_cca": dict(procs=False, why=(
+        "not yet checked under DDP: written beside the DDP harness, it has not been run on "
+        "several processes (its attention and training would split; its synthesis is untested)")),
 }
 
 # What each chapter's full run needs on one GPU, for book/full_runs.md. All ESTIMATES (no full run
@@ -330,6 +345,11 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "kspace_motion_aug": dict(gpu_gib=8, hours=10, disk_gib=5),
     "motion_guided_dmri": dict(gpu_gib=16, hours=24, disk_gib=3),
     "mrf_spatiotemporal": dict(gpu_gib=20, hours=30, disk_gib=10),
+    "point_nuclei": dict(gpu_gib=8, hours=3, disk_gib=1),
+    "cam_pseudolabel_seg": dict(gpu_gib=8, hours=6, disk_gib=5),
+    "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
+    "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
+    "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
 }
 
 def _literal(src: str | None):
