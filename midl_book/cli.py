@@ -988,7 +988,9 @@ def execute_all(reuse: bool = True,  # reuse executed notebooks whose `source_ha
     workers = max(1, int(workers or default_workers()))
     last = lambda nb: (_load_json(timing_path(nb) if _in_nbs(nb) else
                                   build_dir() / "timings" / f"{nb.stem}.json") or {}).get("wall_s")
-    order = sorted(nbs, key=lambda nb: -(last(nb) or 60.0))
+    # longest first; never run: a chapter about 45 s, a foundation about 8 s (BENCHMARKS.md)
+    guess = lambda nb: 45.0 if nb.parent.name.startswith("part") else 8.0
+    order = sorted(nbs, key=lambda nb: -(last(nb) or guess(nb)))
     t0, lock, done, recs = time.perf_counter(), threading.Lock(), [0], {}
     def one(nb: Path) -> dict:
         try: rec = run_notebook(nb, {"SMOKE": smoke}, reuse=reuse)

@@ -180,6 +180,14 @@ def test_committed_notebooks_have_no_outputs():
             assert not c.get("outputs") and c.get("execution_count") is None, f"{nb.relative_to(ROOT)} has outputs: clear them"
 
 
+def test_cell_ids_are_unique():
+    "nbformat renumbers a repeated cell id at every run and warns in the middle of `make book`."
+    for nb in sorted((ROOT / "nbs").rglob("*.ipynb")):
+        ids = [c.get("id") for c in cells(nb)]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        assert not dup, f"{nb.relative_to(ROOT)} repeats cell ids {dup}: give each cell its own id"
+
+
 def test_book_serves_its_own_mathjax(tmp_path):
     "Equations render offline: _config.yml points MathJax at the copy `midl-book book` ships."
     from midl_book.cli import copy_mathjax
