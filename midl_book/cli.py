@@ -317,8 +317,9 @@ DISTRIBUTED: dict[str, dict] = {
         "the pseudo-labels are made between two trainings (Grad-CAM and the CRF over the whole "
         "training set): every rank would make them, and no barrier hands rank 0's to the others")),
     "multitask_adversaries": dict(procs=False, why=(
-        "adversarial training: the two discriminators are trained inside a callback, outside DDP, "
-        "so their gradients would not be averaged and the ranks' discriminators would drift apart")),
+        "adversarial training: the two discriminators are trained inside a callback, outside "
+        "DDP, so their gradients would not be averaged and the ranks' discriminators would drift "
+        "apart")),
     "selected_dims_seg": dict(procs=False, why=(
         "the paper's batch is one B-scan, and hard-example sampling ranks the losses of the whole "
         "training set: each rank would rank only its own share")),
