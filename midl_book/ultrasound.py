@@ -281,12 +281,14 @@ def _rx_apodization(dx, z, pitch: float, f_number: float | None, apodization: st
 
 def delay_and_sum(data: torch.Tensor, probe: LinearProbe, transmits, x_m, z_m,
                   f_number: float | None = 1.5, apodization: str = "hann", compound: bool = True,
-                  c_m_s=None, t0_s: float = 0.0) -> torch.Tensor:
+                  c_m_s=None, t0_s: float = 0.0, weights: torch.Tensor | None = None
+                  ) -> torch.Tensor:
     """Delay-and-sum of channel data (..., n_tx, n_el, n_t), real or complex, onto pixels
     (z_m, x_m): (..., nz, nx) summed over transmits, or (..., n_tx, nz, nx) with `compound=False`.
-    `x_m` is (nx,) or, one row per transmit, (n_tx, nx) (multi-line acquisition). Linear
-    interpolation in time by `grid_sample`: differentiable in the data and in `c_m_s` (a float or a
-    0-d tensor)."""
+    `x_m` is (nx,) or, one row per transmit, (n_tx, nx) (multi-line acquisition). `weights`, if
+    given, multiplies the apodisation: any shape that broadcasts to (n_tx, n_el, nz, nx), e.g. (n_el,
+    1, 1) per element. Linear interpolation in time by `grid_sample`: differentiable in the data,
+    in `weights` and in `c_m_s` (a float or a 0-d tensor); runs on the data's device."""
     txs = _transmits(transmits)
     if apodization not in ("hann", "boxcar"):
         raise UltrasoundError(f"apodization={apodization!r}: pass 'hann' or 'boxcar'")
@@ -295,33 +297,31 @@ def delay_and_sum(data: torch.Tensor, probe: LinearProbe, transmits, x_m, z_m,
                               f"n_elements={probe.n_elements}, n_samples), one row per transmit")
     lead, n_t = data.shape[:-3], data.shape[-1]
     cplx = data.is_complex()
-    rdt = data.real.dtype if cplx else data.dtype
+    kw = dict(dtype=data.real.dtype if cplx else data.dtype, device=data.device)
     c = probe.c_m_s if c_m_s is None else c_m_s
-    x = torch.as_tensor(x_m, dtype=rdt)
-    z = torch.as_tensor(z_m, dtype=rdt).reshape(-1, 1)                           # (nz, 1)
+    x, z = torch.as_tensor(x_m, **kw), torch.as_tensor(z_m, **kw).reshape(-1, 1)   # z: (nz, 1)
     x = x.reshape(1, -1).expand(len(txs), -1) if x.ndim == 1 else x
     if x.shape[0] != len(txs):
         raise UltrasoundError(f"x_m has {x.shape[0]} rows for {len(txs)} transmits: pass (nx,) or "
                               "(n_tx, nx)")
-    ex = torch.as_tensor(probe.x_m, dtype=rdt).reshape(1, -1, 1, 1)              # (1, E, 1, 1)
-    # (T,1,1,nx), (1,1,nz,1)
-    X, Z = x[:, None, None, :], z[None, None]
-    # tau = t_tx(p) + |p - e_j| / c: transmit time plus the receive path (dynamic receive focusing)
+    ex = torch.as_tensor(probe.x_m, **kw).reshape(1, -1, 1, 1)                    # (1, E, 1, 1)
+    X, Z = x[:, None, None, :], z[None, None]                         # (T, 1, 1, nx), (1, 1, nz, 1)
+    # Eq. (7): tau = t_tx(p) + |p - e_j| / c, the receive path recomputed per pixel (dynamic focus)
     t_tx = torch.stack([transmit_time(t, X[k], Z[0], c) for k, t in enumerate(txs)])
     tau = t_tx + torch.sqrt((X - ex) ** 2 + Z ** 2) / c                            # (T, E, nz, nx)
-    w = _rx_apodization(X - ex, Z, probe.pitch_m, f_number, apodization).expand_as(tau)
+    # Eq. (8): the apodisation, times the caller's weights
+    w = _rx_apodization(X - ex, Z, probe.pitch_m, f_number, apodization)
+    w = (w if weights is None else w * weights).expand_as(tau)
     T, E, nz, nx = tau.shape
     # sample index u = (tau - t0) fs -> grid_sample's coordinate 2 u / (n_t - 1) - 1 (align_corners)
     u = (tau - t0_s) * probe.fs_hz
-    grid = torch.stack([2 * u / (n_t - 1) - 1, torch.zeros_like(u)], -1).reshape(
-        T * E, 1, nz * nx, 2
-    )
+    grid = torch.stack([2 * u / (n_t - 1) - 1, torch.zeros_like(u)], -1)
     d = data.reshape(-1, T, E, n_t)
-    d = torch.view_as_real(d).movedim(-1, 1).reshape(-1, T, E, n_t) if cplx else d   # re, im
-    # batch -> channels
-    inp = d.permute(1, 2, 0, 3).reshape(T * E, -1, 1, n_t)
-    s = F.grid_sample(inp, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
-    # y(p) = sum_j w_j(p) s_j(tau_j(p))
+    if cplx: d = torch.view_as_real(d).movedim(-1, 1).reshape(-1, T, E, n_t)     # re, im as items
+    inp = d.permute(1, 2, 0, 3).reshape(T * E, -1, 1, n_t)               # the batch as channels
+    s = F.grid_sample(inp, grid.reshape(T * E, 1, nz * nx, 2), mode="bilinear",
+                      padding_mode="zeros", align_corners=True)
+    # Eq. (7): y(p) = sum_j w_j(p) s_j(tau_j(p)), and over transmits when compounding
     img = (s.reshape(T, E, -1, nz, nx) * w.reshape(T, E, 1, nz, nx)).sum(1)       # (T, B', nz, nx)
     if compound: img = img.sum(0, keepdim=True)
     img = img.movedim(0, 1)                                                       # (B', T', nz, nx)
