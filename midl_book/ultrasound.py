@@ -286,9 +286,9 @@ def delay_and_sum(data: torch.Tensor, probe: LinearProbe, transmits, x_m, z_m,
     """Delay-and-sum of channel data (..., n_tx, n_el, n_t), real or complex, onto pixels
     (z_m, x_m): (..., nz, nx) summed over transmits, or (..., n_tx, nz, nx) with `compound=False`.
     `x_m` is (nx,) or, one row per transmit, (n_tx, nx) (multi-line acquisition). `weights`, if
-    given, multiplies the apodisation: any shape that broadcasts to (n_tx, n_el, nz, nx), e.g. (n_el,
-    1, 1) per element. Linear interpolation in time by `grid_sample`: differentiable in the data,
-    in `weights` and in `c_m_s` (a float or a 0-d tensor); runs on the data's device."""
+    given, multiplies the apodisation: any shape that broadcasts to (n_tx, n_el, nz, nx), e.g.
+    (n_el, 1, 1) per element. Linear interpolation in time by `grid_sample`: differentiable in the
+    data, in `weights` and in `c_m_s` (a float or a 0-d tensor); runs on the data's device."""
     txs = _transmits(transmits)
     if apodization not in ("hann", "boxcar"):
         raise UltrasoundError(f"apodization={apodization!r}: pass 'hann' or 'boxcar'")
