@@ -259,6 +259,12 @@ FAKE_RUNS: dict[str, dict | None] = {
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
+    # 6 OAI participants (one left grade missing: 11 knees) and 4 MOST ones (8 knees), split by
+    # participant; 32 x 24 knees, a tiny net, one epoch of one seed
+    "knee_oa_attention": dict(datasets=dict(oai_xray=dict(n_cases=6), most_xray=dict(n_cases=4)),
+                              params=dict(SEEDS=[0], SIZE=[32, 24], WIDTHS=[4, 8, 8],
+                                          CONVS=[1, 1, 1], TAPS=[1, 2], HIDDEN=[4], EPOCHS=1,
+                                          BS=4)),
 }
 
 # %% ../nbs/07_cli.ipynb #df6f536e
@@ -326,6 +332,10 @@ DISTRIBUTED: dict[str, dict] = {
     "xlsor_lung_cca": dict(procs=False, why=(
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
+    "knee_oa_attention": dict(procs=False, why=(
+        "not yet checked under DDP: its RandomHFlip callback and the per-branch validation "
+        "losses (computed after training, on rank 0's full validation set) have not been run on "
+        "several processes")),
 }
 
 # What each chapter's full run needs on one GPU, for book/full_runs.md. All ESTIMATES (no full run
@@ -351,6 +361,7 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
     "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
     "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
+    "knee_oa_attention": dict(gpu_gib=12, hours=4, disk_gib=150),
 }
 
 def _literal(src: str | None):
@@ -425,6 +436,7 @@ def full_runs_md() -> str:
                     f"| {est}{n.get('gpu_gib', '?')} | {est}{n.get('hours', '?')} "
                     f"| {est}{n.get('disk_gib', '?')} |")
     return "\n".join(rows) + "\n"
+
 
 
 # %% ../nbs/07_cli.ipynb #a2d57084
@@ -1082,6 +1094,7 @@ def serve(folder: Path | str | None = None,  # the built book (default `_build/h
     try: srv.serve_forever()
     except KeyboardInterrupt: pass
     finally: srv.server_close()
+
 
 
 # %% ../nbs/07_cli.ipynb #7e76e8f8

@@ -22,7 +22,7 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
            'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_duke_amd',
-           'write_monuseg', 'fake_tree']
+           'write_dicom_radiograph', 'write_oai_xray', 'write_most_xray', 'write_monuseg', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1343,6 +1343,127 @@ def write_duke_amd(
             fh.write(b"MATLAB 5.0 MAT-file, written by midl_book.data.fake".ljust(116))
     return d
 
+
+def write_dicom_radiograph(
+    path,  # the file (parents created)
+    img: np.ndarray,  # (rows, cols) uint16 stored values
+    patient_id: str,  # PatientID
+    series_description: str,  # SeriesDescription, e.g. "Bilateral PA Fixed Flexion Knee"
+    photometric: str = "MONOCHROME2",  # or "MONOCHROME1" (the stored values are then inverted)
+    uid_seed=None,  # derive the UIDs from it (deterministic bytes); None: random UIDs
+    pixel_data: bool = True,  # False writes no PixelData (a bad-input test)
+) -> Path:
+    """Write one digital radiograph (DX, 16-bit, one frame) as DICOM. With `MONOCHROME1` the
+    stored values are `max - img` (bone dark in the file, as some scanners store it)."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian
+
+    dx = "1.2.840.10008.5.1.4.1.1.1.1"       # Digital X-Ray Image Storage - For Presentation
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    uid = (lambda *k: dicom_uid(uid_seed, *k)) if uid_seed is not None else (
+        lambda *k: dicom_uid(np.random.default_rng().random(), *k))
+    a = np.asarray(img, np.uint16)
+    if photometric == "MONOCHROME1": a = (int(a.max()) - a.astype(np.int64)).astype(np.uint16)
+    ds = Dataset(); ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID, ds.file_meta.TransferSyntaxUID = (
+        dx,
+        ExplicitVRLittleEndian,
+    )
+    ds.SOPClassUID, ds.SOPInstanceUID = dx, uid("sop", patient_id, series_description)
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.Modality, ds.PatientID, ds.SeriesDescription = "DX", str(patient_id), series_description
+    ds.SeriesInstanceUID = uid("series", patient_id, series_description)
+    ds.StudyInstanceUID = uid("study", patient_id)
+    ds.Rows, ds.Columns = a.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, photometric
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.PixelSpacing = ["0.2", "0.2"]
+    if pixel_data: ds.PixelData = a.tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def _bilateral_film(h: int, w: int, rng) -> np.ndarray:
+    """A tiny bilateral knee film (uint16): in each half a femur and a tibia band with a dark joint
+    gap; the image-left half (the patient's right knee) brighter than the other."""
+    y, x = np.mgrid[0:h, 0:w]
+    img = np.full((h, w), 800.0)
+    for c0, level in ((0, 2400.0), (w - w // 2, 1600.0)):
+        cx, jy = c0 + w // 4, h // 2 + rng.integers(-2, 3)
+        bone = (np.abs(x - cx) < w // 8) & (np.abs(y - jy) > 1)
+        img[bone] = level
+    return np.clip(img + rng.normal(0, 30, (h, w)), 0, 4095).astype(np.uint16)
+
+
+def write_oai_xray(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # participants, one bilateral film each
+    shape=None,                  # (rows, cols) of a film; None: (40, 64)
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """OAI baseline knee radiographs as the image packages unpack (assumed from the OAI's
+    documentation): `oai_xray/00m/0.C.2/contents.csv` (Folder, ParticipantID, StudyDate, Barcode,
+    StudyDescription, SeriesDescription; Folder relative to `00m/`) and per participant
+    `00m/0.C.2/<id>/20050101/<barcode>/001` (DICOM, no extension) of the series `Bilateral PA Fixed
+    Flexion Knee`, plus one `PA Left Hand` series the readers must skip; and the KL grades
+    `X-Ray Image Assessments_ASCII/Semi-Quant Scoring_ASCII/kxr_sq_bu00.txt` ('|'-separated: ID,
+    SIDE '1: Right'/'2: Left', READPRJ 15, VERSION, V00XRKL): participant k (9000001 + k) has
+    grade k % 5 on the right and (k + 1) % 5 on the left, the last participant's left grade is
+    missing, and the first participant has a second reading (READPRJ 37) with other grades."""
+    d, (h, w) = _d(root, "oai_xray"), _shape(shape, (40, 64))
+    pkg = d / "00m" / "0.C.2"
+    rows, kl = [], ["ID|SIDE|READPRJ|VERSION|V00XRKL"]
+    for k in range(n_cases):
+        pid, bc = f"{9000001 + k}", f"{1660000 + k:08d}"
+        folder = f"0.C.2/{pid}/20050101/{bc}"
+        write_dicom_radiograph(d / "00m" / folder / "001", _bilateral_film(
+            h, w, fake_rng(seed, "oai", k)), pid, "Bilateral PA Fixed Flexion Knee",
+            uid_seed=(seed, "oai", k))
+        rows.append(dict(Folder=folder, ParticipantID=pid, StudyDate="20050101", Barcode=bc,
+                         StudyDescription="OAI^Knee", SeriesDescription="Bilateral PA Fixed "
+                         "Flexion Knee"))
+        kl.append(f"{pid}|1: Right|15|0.6|{k % 5}")
+        kl.append(f"{pid}|2: Left|15|0.6|" + (".: Missing Form/Incomplete Workbook"
+                                              if k == n_cases - 1 else f"{(k + 1) % 5}"))
+    hand = f"0.C.2/{9000001}/20050101/{1669999:08d}"
+    write_dicom_radiograph(d / "00m" / hand / "001", _bilateral_film(h, w, fake_rng(seed, "hand")),
+                           "9000001", "PA Left Hand", uid_seed=(seed, "hand"))
+    rows.append(dict(Folder=hand, ParticipantID="9000001", StudyDate="20050101",
+                     Barcode=f"{1669999:08d}", StudyDescription="OAI^Hand",
+                     SeriesDescription="PA Left Hand"))
+    kl.append("9000001|1: Right|37|0.6|4")
+    pkg.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(pkg / "contents.csv", index=False)
+    a = d / "X-Ray Image Assessments_ASCII" / "Semi-Quant Scoring_ASCII"
+    a.mkdir(parents=True, exist_ok=True)
+    (a / "kxr_sq_bu00.txt").write_text("\n".join(kl) + "\n")
+    return d
+
+
+def write_most_xray(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # participants, one bilateral PA film each
+    shape=None,                  # (rows, cols) of a film; None: (40, 64)
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """MOST baseline knee radiographs (the layout is assumed: we could not check a download):
+    `most_xray/MOSTV01235XRAY.txt` (tab-separated: MOSTID, V0XRKL, V0XLKL: grades k % 5 and
+    (k + 2) % 5) and per participant `most_xray/images/<MOSTID>/V0/PA.dcm` (DICOM, SeriesDescription
+    `PA Fixed Flexion`; the last one stored MONOCHROME1) and `LAT.dcm` (a lateral view, skipped)."""
+    d, (h, w) = _d(root, "most_xray"), _shape(shape, (40, 64))
+    kl = ["MOSTID\tV0XRKL\tV0XLKL"]
+    for k in range(n_cases):
+        pid = f"MB{10001 + k}"
+        film = _bilateral_film(h, w, fake_rng(seed, "most", k))
+        write_dicom_radiograph(d / "images" / pid / "V0" / "PA.dcm", film, pid, "PA Fixed Flexion",
+                               "MONOCHROME1" if k == n_cases - 1 and k > 0 else "MONOCHROME2",
+                               uid_seed=(seed, "most", k))
+        write_dicom_radiograph(d / "images" / pid / "V0" / "LAT.dcm", film, pid, "LAT Knee",
+                               uid_seed=(seed, "most-lat", k))
+        kl.append(f"{pid}\t{k % 5}\t{(k + 2) % 5}")
+    (d / "MOSTV01235XRAY.txt").write_text("\n".join(kl) + "\n")
+    return d
+
 # %% ../../nbs/01i_data_fake.ipynb #db40018e
 def _aperio_xml(polygons) -> str:
     "An Aperio ImageScope annotation file: one Region of Vertex (X, Y) per polygon."
@@ -1418,6 +1539,8 @@ FAKE_WRITERS = dict(
     jsrt_scr=write_jsrt_scr,
     nih_cxr14=write_nih_cxr14,
     duke_amd=write_duke_amd,
+    oai_xray=write_oai_xray,
+    most_xray=write_most_xray,
 )
 "Registry name -> its writer (every key of `DATASETS`)."
 

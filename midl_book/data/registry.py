@@ -582,6 +582,45 @@ DATASETS: dict[str, DatasetInfo] = {
             ("selected_dims_seg",),
             "public",
         ),
+        _D(
+            "oai_xray",
+            "OAI (Osteoarthritis Initiative) baseline bilateral PA fixed-flexion knee radiographs "
+            "with the Boston University KL grades",
+            "https://nda.nih.gov/oai/",
+            "OAI data use agreement (NIMH Data Archive; free for research, not redistributable)",
+            "oai_xray/\n"
+            "  00m/<package, e.g. 0.C.2>/contents.csv     Folder, ParticipantID, StudyDate, "
+            "Barcode, StudyDescription, SeriesDescription\n"
+            "  00m/0.C.2/<ParticipantID>/<YYYYMMDD>/<barcode>/001   DICOM, no extension; the knee "
+            "films: SeriesDescription 'Bilateral PA Fixed Flexion Knee'\n"
+            "  X-Ray Image Assessments_ASCII/Semi-Quant Scoring_ASCII/kxr_sq_bu00.txt   '|'-"
+            "separated: ID, SIDE (1: Right, 2: Left), READPRJ, V00XRKL (KL 0-4)",
+            ("00m/**/contents.csv", "**/kxr_sq_bu00.txt"),
+            {},
+            "Apply for access on the NIMH Data Archive (nda.nih.gov/oai: a data use "
+            "certification), download the baseline (00m) X-ray image packages and the X-ray image "
+            "assessments (ASCII), and unpack them into $MIDL_BOOK_DATA/oai_xray/. Read them with "
+            "oai_knees / load_knee / KneeImages.",
+            ("knee_oa_attention",),
+            "restricted",
+        ),
+        _D(
+            "most_xray",
+            "MOST (Multicenter Osteoarthritis Study) baseline PA knee radiographs with KL grades",
+            "https://most.ucsf.edu/",
+            "MOST data use agreement (free for research, not redistributable)",
+            "most_xray/   (layout ASSUMED, not checked against a download)\n"
+            "  MOSTV01235XRAY.txt           tab-separated: MOSTID, V0XRKL, V0XLKL (KL, baseline)\n"
+            "  <any folders>/<file>[.dcm]   DICOM radiographs: PatientID = MOSTID, "
+            "SeriesDescription or ProtocolName with 'PA' (lateral views: 'LAT', skipped)",
+            ("MOSTV01235XRAY.txt",),
+            {},
+            "Register on the MOST portal (data use agreement), download the baseline knee "
+            "radiographs and the X-ray readings file MOSTV01235XRAY.txt into "
+            "$MIDL_BOOK_DATA/most_xray/. Read them with most_knees / load_knee / KneeImages.",
+            ("knee_oa_attention",),
+            "restricted",
+        ),
     ]
 }
 del _D
