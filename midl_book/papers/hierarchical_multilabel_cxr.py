@@ -20,9 +20,9 @@ from ..models.blocks import tiny_resnet
 # %% auto #0
 __all__ = ['NIH_TAXONOMY', 'PLCO_TAXONOMY', 'LSE_FORMS', 'PLCO_COLUMNS', 'HierarchyError', 'check_hierarchy', 'ancestor_matrix',
            'taxonomy', 'complete_paths', 'consistent', 'leaves', 'hlcp_loss', 'br_loss', 'path_sum', 'hlup_probs',
-           'hlup_loss_naive', 'powerset_lse', 'path_lse', 'path_max', 'hlup_loss', 'random_taxonomy',
-           'random_path_labels', 'nih_cxr14_table', 'plco_cxr_table', 'RadiographDataset', 'hierarchical_net',
-           'table1_metrics']
+           'hlup_loss_naive', 'hlup_loss_rescaled', 'powerset_lse', 'path_lse', 'path_max', 'hlup_loss',
+           'random_taxonomy', 'random_path_labels', 'nih_cxr14_table', 'plco_cxr_table', 'RadiographDataset',
+           'hierarchical_net', 'table1_metrics']
 
 # %% ../../nbs/part5/hierarchical_multilabel_cxr.ipynb #d0cfd5ea
 class HierarchyError(MidlBookError):
@@ -112,12 +112,18 @@ def _reduce(per_image: torch.Tensor, reduction: str) -> torch.Tensor:
     if reduction == "none": return per_image
     raise HierarchyError(f"reduction={reduction!r}: choose 'mean', 'sum' or 'none'")
 
-def _targets(logits: torch.Tensor, targets: torch.Tensor, p: tuple, fn: str) -> torch.Tensor:
+def _wide(logits: torch.Tensor) -> torch.Tensor:
+    "Half-precision logits (mixed-precision training) in float32: sums and LSEs need the digits."
+    return logits.float() if logits.dtype in (torch.float16, torch.bfloat16) else logits
+
+def _inputs(logits: torch.Tensor, targets: torch.Tensor, p: tuple, fn: str):
+    "(logits at least float32, targets in their dtype), shapes checked against the taxonomy."
     if logits.ndim != 2 or logits.shape[1] != len(p) or tuple(targets.shape) != tuple(logits.shape):
         raise HierarchyError(f"{fn}: logits {tuple(logits.shape)} and targets "
                              f"{tuple(targets.shape)} must both be (N, {len(p)}), one column per "
                              "label of the taxonomy")
-    return targets.to(logits.dtype)
+    logits = _wide(logits)
+    return logits, targets.to(logits.dtype)
 
 def hlcp_loss(logits: torch.Tensor,   # (N, L) logits y_m of the conditional probabilities
               targets: torch.Tensor,  # (N, L) 0/1 labels z_m, complete paths
@@ -127,7 +133,7 @@ def hlcp_loss(logits: torch.Tensor,   # (N, L) logits y_m of the conditional pro
     """The HLCP loss, Eq. (2): the binary cross-entropy of each label's logit, counted on the images
     whose parent label is positive (the root always), summed over labels."""
     p = check_hierarchy(parents)
-    z = _targets(logits, targets, p, "hlcp_loss")
+    logits, z = _inputs(logits, targets, p, "hlcp_loss")
     ce = F.binary_cross_entropy_with_logits(logits, z, reduction="none")
     # 1{z_a(m) = 1}: the parent's label, 1 for the root
     gate = torch.stack([torch.ones_like(z[:, 0]) if q < 0 else z[:, q] for q in p], 1)
@@ -137,6 +143,7 @@ def hlcp_loss(logits: torch.Tensor,   # (N, L) logits y_m of the conditional pro
 def br_loss(logits: torch.Tensor, targets: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
     """Binary relevance (the paper's BR-all baseline): independent binary cross-entropy on every
     label, summed over labels; each output is read as an unconditional probability."""
+    logits = _wide(logits)
     z = targets.to(logits.dtype)
     return _reduce(F.binary_cross_entropy_with_logits(logits, z, reduction="none").sum(1),
                    reduction)
@@ -153,14 +160,14 @@ def hlup_probs(logits: torch.Tensor, parents: Sequence[int]) -> torch.Tensor:
     """Unconditional probabilities, Eq. (3), from the (N, L) conditional logits; computed in log
     space (no underflow), parent >= child on every row."""
     # Eq. (3): log p_m = sum_{m' in A(m)} log sigma(y_m')
-    return torch.exp(path_sum(F.logsigmoid(logits), parents))
+    return torch.exp(path_sum(F.logsigmoid(_wide(logits)), parents))
 
 def hlup_loss_naive(logits: torch.Tensor, targets: torch.Tensor, parents: Sequence[int],
                     reduction: str = "mean") -> torch.Tensor:
     """Eq. (4) computed as written: the product of sigmoids (Eq. 3), then the cross-entropy of
     Eq. (9). Its loss and gradients overflow once a product rounds to 0 or 1."""
     p = check_hierarchy(parents)
-    z = _targets(logits, targets, p, "hlup_loss_naive")
+    logits, z = _inputs(logits, targets, p, "hlup_loss_naive")
     cols = []
     for m, q in enumerate(p):
         s = torch.sigmoid(logits[:, m])
@@ -168,6 +175,21 @@ def hlup_loss_naive(logits: torch.Tensor, targets: torch.Tensor, parents: Sequen
         cols.append(s if q < 0 else cols[q] * s)
     ph = torch.stack(cols, 1)
     # Eqs. (4), (9): sum_m -z_m log(p_m) - (1 - z_m) log(1 - p_m)
+    return _reduce((-(z * torch.log(ph) + (1 - z) * torch.log(1 - ph))).sum(1), reduction)
+
+def hlup_loss_rescaled(logits: torch.Tensor, targets: torch.Tensor, parents: Sequence[int],
+                       low: float = 0.02,  # each factor mapped to [low, 1] (the paper: 0.02)
+                       reduction: str = "mean") -> torch.Tensor:
+    """The paper's 'rescale' baseline of Table 2 (after Li et al. 2018): every factor of Eq. (3)
+    mapped to low + (1 - low) sigma(y) before the product, which then stays >= low^depth (1.6e-7
+    at depth 4), and Eq. (4) computed on it as written."""
+    p = check_hierarchy(parents)
+    logits, z = _inputs(logits, targets, p, "hlup_loss_rescaled")
+    cols = []
+    for m, q in enumerate(p):
+        s = low + (1 - low) * torch.sigmoid(logits[:, m])
+        cols.append(s if q < 0 else cols[q] * s)
+    ph = torch.stack(cols, 1)
     return _reduce((-(z * torch.log(ph) + (1 - z) * torch.log(1 - ph))).sum(1), reduction)
 
 # %% ../../nbs/part5/hierarchical_multilabel_cxr.ipynb #ae385fbe
@@ -212,7 +234,7 @@ def hlup_loss(logits: torch.Tensor,   # (N, L) logits y_m of the conditional pro
     """The HLUP cross-entropy of Eq. (4) in the paper's stable form, Eqs. (5)-(7), summed over
     labels: per label, the logit cross-entropies along its path plus gamma."""
     p = check_hierarchy(parents)
-    z = _targets(logits, targets, p, "hlup_loss")
+    logits, z = _inputs(logits, targets, p, "hlup_loss")
     if lse not in LSE_FORMS: raise HierarchyError(f"lse={lse!r}: choose one of {list(LSE_FORMS)}")
     # Eq. (6), summed over m' in A(m): -z_m log sigma(y_m') - (1 - z_m) log(1 - sigma(y_m'))
     ell = z * path_sum(F.softplus(-logits), p) + (1 - z) * path_sum(F.softplus(logits), p)
