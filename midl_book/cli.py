@@ -259,6 +259,9 @@ FAKE_RUNS: dict[str, dict | None] = {
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
+    # 10 ChestX-ray14 images (5 'No Finding'), 32 px, the tiny network, one epoch per stage
+    "hierarchical_multilabel_cxr": dict(datasets=dict(nih_cxr14=dict(n_cases=10)), params=dict(
+        SEEDS=[0], IMG=32, ARCH="tiny", WIDTH=4, EPOCHS=1, HLCP_EPOCHS=1, FT_EPOCHS=1, BS=4)),
     # 6 OAI participants (one left grade missing: 11 knees) and 4 MOST ones (8 knees), split by
     # participant; 32 x 24 knees, a tiny net, one epoch of one seed
     "knee_oa_attention": dict(datasets=dict(oai_xray=dict(n_cases=6), most_xray=dict(n_cases=4)),
@@ -332,6 +335,9 @@ DISTRIBUTED: dict[str, dict] = {
     "xlsor_lung_cca": dict(procs=False, why=(
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
+    "hierarchical_multilabel_cxr": dict(procs=False, why=(
+        "not yet checked under DDP: its three arms and two stages (HLCP, then HLUP fine-tuning of "
+        "the same model) have not been run on several processes")),
     "knee_oa_attention": dict(procs=False, why=(
         "not yet checked under DDP: its RandomHFlip callback and the per-branch validation "
         "losses (computed after training, on rank 0's full validation set) have not been run on "
@@ -361,6 +367,7 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
     "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
     "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
+    "hierarchical_multilabel_cxr": dict(gpu_gib=16, hours=10, disk_gib=45),
     "knee_oa_attention": dict(gpu_gib=12, hours=4, disk_gib=150),
 }
 
@@ -436,6 +443,7 @@ def full_runs_md() -> str:
                     f"| {est}{n.get('gpu_gib', '?')} | {est}{n.get('hours', '?')} "
                     f"| {est}{n.get('disk_gib', '?')} |")
     return "\n".join(rows) + "\n"
+
 
 
 
@@ -1094,6 +1102,7 @@ def serve(folder: Path | str | None = None,  # the built book (default `_build/h
     try: srv.serve_forever()
     except KeyboardInterrupt: pass
     finally: srv.server_close()
+
 
 
 

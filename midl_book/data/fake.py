@@ -22,7 +22,8 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_fastmri_knee', 'write_calgary_campinas', 'write_ixi', 'write_ukbb_cardiac', 'write_adni',
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
            'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_duke_amd',
-           'write_dicom_radiograph', 'write_oai_xray', 'write_most_xray', 'write_monuseg', 'fake_tree']
+           'write_plco_cxr', 'write_dicom_radiograph', 'write_oai_xray', 'write_most_xray', 'write_monuseg',
+           'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1344,6 +1345,40 @@ def write_duke_amd(
     return d
 
 
+def write_plco_cxr(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # radiographs (one participant each)
+    shape=None,                  # (rows, columns) of one radiograph; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """The PLCO chest X-ray arm in the book's layout (`DATASETS['plco_cxr']`):
+    `plco_cxr/images/batch_01/<plco_id>_T0.tif` (16-bit grey TIFF; the release: about 2500 x 2100,
+    in CDAS batches) and `plco_cxr/labels.csv` with `image_file`, `plco_id` and the 15 0/1
+    abnormality columns. Image k's abnormalities: none for even k, else two columns drawn at
+    random, with the two hilar columns set together for k = 1."""
+    from PIL import Image
+    d, (h, w) = _d(root, "plco_cxr"), _shape(shape, (40, 32))
+    (d / "images" / "batch_01").mkdir(parents=True, exist_ok=True)
+    cols = ["nodule", "mass", "granuloma", "scarring", "infiltrate", "major_atelectasis",
+            "distortion_pulmonary_architecture", "copd", "fluid_pleural_space",
+            "pleural_fibrosis", "pleural_based_mass", "cardiac_abnormality",
+            "hilar_abnormality_left", "hilar_abnormality_right", "bone_soft_tissue_lesion"]
+    rows = []
+    for k in range(n_cases):
+        rng = fake_rng(seed, "plco_cxr", k)
+        img, _, _ = _cxr_arrays(h, w, rng)
+        pid = f"A{100001 + k}"
+        name = f"{pid}_T0.tif"
+        Image.fromarray((img.astype(np.uint16) * 16)).save(d / "images" / "batch_01" / name)
+        flags = dict.fromkeys(cols, 0)
+        if k % 2:
+            for c in rng.choice(cols, 2, replace=False): flags[str(c)] = 1
+        if k == 1: flags["hilar_abnormality_left"] = flags["hilar_abnormality_right"] = 1
+        rows.append(dict(image_file=name, plco_id=pid, **flags))
+    pd.DataFrame(rows).to_csv(d / "labels.csv", index=False)
+    return d
+
+
 def write_dicom_radiograph(
     path,  # the file (parents created)
     img: np.ndarray,  # (rows, cols) uint16 stored values
@@ -1539,6 +1574,7 @@ FAKE_WRITERS = dict(
     jsrt_scr=write_jsrt_scr,
     nih_cxr14=write_nih_cxr14,
     duke_amd=write_duke_amd,
+    plco_cxr=write_plco_cxr,
     oai_xray=write_oai_xray,
     most_xray=write_most_xray,
 )

@@ -560,7 +560,7 @@ DATASETS: dict[str, DatasetInfo] = {
             "Download the images_*.tar.gz archives and Data_Entry_2017.csv (or "
             "Data_Entry_2017_v2020.csv) from the homepage and unpack them into "
             "$MIDL_BOOK_DATA/nih_cxr14/. Read the normal images with nih_cxr14_images.",
-            ("xlsor_lung_cca",),
+            ("xlsor_lung_cca", "hierarchical_multilabel_cxr"),
             "public",
         ),
         _D(
@@ -581,6 +581,31 @@ DATASETS: dict[str, DatasetInfo] = {
             "$MIDL_BOOK_DATA/duke_amd/Control/. Read them with midl_book.data.DukeOCTBscans.",
             ("selected_dims_seg",),
             "public",
+        ),
+        _D(
+            "plco_cxr",
+            "PLCO chest X-ray arm: about 205,000 digitised screening radiographs (TIF) with the "
+            "trial radiologists' structured abnormality readings",
+            "https://cdas.cancer.gov/learn/plco/images/",
+            "restricted: NCI Cancer Data Access System (CDAS) project and data transfer agreement",
+            "plco_cxr/\n"
+            "  images/<batch>/<image file>.tif ...   the CDAS image batches, TIF (16-bit, low "
+            "contrast: window before viewing)\n"
+            "  labels.csv   one row per image, built once by the user from the CDAS "
+            "screening-abnormality data: image_file, plco_id, and 0/1 columns nodule, mass, "
+            "granuloma, scarring, infiltrate, major_atelectasis, "
+            "distortion_pulmonary_architecture, copd, fluid_pleural_space, pleural_fibrosis, "
+            "pleural_based_mass, cardiac_abnormality, hilar_abnormality_left, "
+            "hilar_abnormality_right, bone_soft_tissue_lesion (the book's names; the data "
+            "dictionary gives the release's)",
+            ("images/**/*.tif", "labels.csv"),
+            {},
+            "Apply for a PLCO project on https://cdas.cancer.gov (chest X-ray images and the lung "
+            "screening data), download the image batches into $MIDL_BOOK_DATA/plco_cxr/images/ "
+            "and write labels.csv as the layout says. Read it with "
+            "midl_book.papers.hierarchical_multilabel_cxr.plco_cxr_table.",
+            ("hierarchical_multilabel_cxr",),
+            "restricted",
         ),
         _D(
             "oai_xray",

@@ -11,7 +11,8 @@ from ..core import *
 from .core import PhantomError, gaussian_random_field, _soft_inside
 
 # %% auto #0
-__all__ = ['XRAY_KINDS', 'ChestXray', 'add_opacities', 'chest_xray_phantom']
+__all__ = ['XRAY_KINDS', 'FINDING_NAMES', 'FINDING_PARENTS', 'ChestXray', 'add_opacities', 'chest_xray_phantom', 'ChestFindings',
+           'chest_findings_phantom']
 
 # %% ../../nbs/02j_phantoms_xray.ipynb #58b5e50c
 class ChestXray(NamedTuple):
@@ -40,8 +41,9 @@ def _lung(x, y, side: int, rng) -> np.ndarray:
 def _band(dist: np.ndarray, half: float, px: float) -> np.ndarray:
     return _soft_inside(np.abs(dist) - half, 0.6 * px)
 
-def _anatomy(size: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    "One normal radiograph (float32, before noise) and its lung mask (uint8)."
+def _anatomy(size: int, rng, heart: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """One normal radiograph (float32, before noise) and its lung mask (uint8); `heart` scales the
+    heart's two semi-axes after they are drawn (the other draws do not change)."""
     x, y = _grid(size)
     # positioning and body size: the whole chest shifted by up to 7 % and scaled by 0.85 to 1.1
     sc = rng.uniform(0.85, 1.1)
@@ -50,7 +52,7 @@ def _anatomy(size: int, rng) -> tuple[np.ndarray, np.ndarray]:
     soft = lambda d: _soft_inside(d / px, 0.6)
     body = soft((x / rng.uniform(0.9, 0.97)) ** 2 + ((y + 0.05) / 1.2) ** 2 - 1)
     hx, hy = rng.uniform(0.06, 0.14), rng.uniform(0.22, 0.32)
-    ha, hb = rng.uniform(0.26, 0.33), rng.uniform(0.2, 0.26)
+    ha, hb = rng.uniform(0.26, 0.33) * heart, rng.uniform(0.2, 0.26) * heart
     heart = soft(np.sqrt(((x - hx) / ha) ** 2 + ((y - hy) / hb) ** 2) - 1)
     lung = np.maximum(soft(_lung(x, y, -1, rng)), soft(_lung(x, y, +1, rng))) * (1 - heart)
     medi = _band(x, rng.uniform(0.08, 0.11), px) * soft(y - 0.95)        # spine, great vessels
@@ -162,3 +164,78 @@ def chest_xray_phantom(n: int,                        # radiographs
         else: imgs[i] = normal[i]
     scale = lambda a: np.clip((a + 0.05) / 0.95, 0, 1).astype(np.float32)
     return ChestXray(scale(imgs), lungs, opac, scale(normal))
+
+# %% ../../nbs/02j_phantoms_xray.ipynb #98ac78c3
+FINDING_NAMES = ("abnormality", "opacity", "nodule", "mass", "consolidation", "effusion",
+                 "cardiomegaly")
+"The labels of `chest_findings_phantom`, parents before their children."
+FINDING_PARENTS = (-1, 0, 1, 1, 1, 0, 0)
+"Index of each label's parent in `FINDING_NAMES` (-1: the root)."
+
+class ChestFindings(NamedTuple):
+    "A batch of chest radiographs with hierarchical finding labels."
+    image: np.ndarray      # (N, S, S) float32 in [0, 1], as displayed
+    labels: np.ndarray     # (N, L) uint8 {0, 1}, columns as `names`; parent = OR of its children
+    names: tuple           # L label names (FINDING_NAMES)
+    parents: tuple         # L parent indices, -1 for the root (FINDING_PARENTS)
+    lungs: np.ndarray      # (N, S, S) uint8: the anatomical lungs (smaller with cardiomegaly)
+    normal: np.ndarray     # (N, S, S) float32: the same radiograph without the lesions
+
+def _round_lesion(shape, centre, radius: float, rng) -> np.ndarray:
+    "A dense disc with a soft, slightly lobulated edge; opacity in [0, 1]."
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
+    ang = np.arctan2(yy - centre[0], xx - centre[1])
+    lob = 1 + 0.08 * np.sin(3 * ang + rng.uniform(0, 2 * np.pi))
+    d = np.hypot(yy - centre[0], xx - centre[1]) / (radius * lob)
+    return _soft_inside(d - 1, 0.6 / max(radius, 1.0)) * rng.uniform(0.85, 1.0)
+
+def chest_findings_phantom(n: int,                        # radiographs
+                           size: int = 64,                # S, pixels per side
+                           seed: SeedLike = 0,
+                           prevalence: Sequence[float] = (0.2, 0.2, 0.2, 0.2, 0.2),  # per leaf
+                           noise: float = 0.02,           # Gaussian noise sd (image units)
+                           ) -> ChestFindings:
+    """`n` PA radiograph phantoms with the findings of `FINDING_NAMES`: the five leaves (nodule,
+    mass, consolidation, effusion, cardiomegaly) are drawn independently with `prevalence`, the
+    parents (opacity, abnormality) set from them. Images use `chest_xray_phantom`'s fixed [0, 1]
+    map. Raises `PhantomError` for bad sizes or prevalences."""
+    n, size = int(n), int(size)
+    if n < 1 or size < 32:
+        raise PhantomError(f"chest_findings_phantom: n={n} must be >= 1 and size={size} >= 32")
+    prev = np.asarray(prevalence, np.float64)
+    if prev.shape != (5,) or (prev < 0).any() or (prev > 1).any():
+        raise PhantomError(f"chest_findings_phantom: prevalence={tuple(prevalence)}: five "
+                           "fractions in [0, 1] (nodule, mass, consolidation, effusion, "
+                           "cardiomegaly)")
+    rng = as_rng(seed)
+    seeds = rng.integers(0, 2 ** 62, n)
+    imgs, normal = np.zeros((2, n, size, size), np.float32)
+    lungs = np.zeros((n, size, size), np.uint8)
+    labels = np.zeros((n, len(FINDING_NAMES)), np.uint8)
+    for i in range(n):
+        r = np.random.default_rng(seeds[i])
+        leaf = r.random(5) < prev                       # nodule, mass, consol., effusion, cardio
+        img, lung = _anatomy(size, r, heart=r.uniform(1.35, 1.5) if leaf[4]
+                             else r.uniform(0.9, 1.1))
+        nz = noise * r.standard_normal(img.shape).astype(np.float32)
+        normal[i], lungs[i] = img + nz, lung
+        lvl = float(np.median(img[(img > 0.45) & (lung == 0)])) if (img > 0.45).any() else 0.6
+        grown = ndi.binary_dilation(lung, iterations=max(1, size // 64))
+        ys, xs = np.nonzero(lung)
+        o = np.zeros_like(img)
+        for k, (lo, hi) in ((0, (0.025, 0.045)), (1, (0.07, 0.1))):    # nodule, mass
+            if leaf[k]:
+                j = int(r.integers(len(ys)))
+                o = np.maximum(o, _round_lesion(img.shape, (ys[j], xs[j]),
+                                                size * r.uniform(lo, hi), r) * grown)
+        abn = img + o * (lvl - img)
+        for k, kind in ((2, "consolidation"), (3, "effusion")):
+            if leaf[k]:
+                abn, _ = add_opacities(abn, lung, r, (kind,), n_lesions=(1, 1), level=lvl)
+        imgs[i] = abn + nz
+        labels[i, [2, 3, 4, 5, 6]] = leaf
+    # the parents: opacity = any of nodule, mass, consolidation; abnormality = any finding
+    labels[:, 1] = labels[:, 2:5].max(1)
+    labels[:, 0] = labels[:, 1:].max(1)
+    scale = lambda a: np.clip((a + 0.05) / 0.95, 0, 1).astype(np.float32)
+    return ChestFindings(scale(imgs), labels, FINDING_NAMES, FINDING_PARENTS, lungs, scale(normal))
