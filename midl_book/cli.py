@@ -259,6 +259,10 @@ FAKE_RUNS: dict[str, dict | None] = {
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
+    # 12 RSNA radiographs (4 per class; 1 per class held out), the small CNN, two stage-2 steps
+    "care_attention_loss": dict(datasets=dict(rsna_pneumonia=dict(n_cases=12)),
+                                params=dict(SEEDS=[0], SIZE=32, ARCH="small", WIDTH=4,
+                                            PRETRAINED=False, EPOCHS1=1, STEPS2=2, K=1, BS=4)),
 }
 
 # %% ../nbs/07_cli.ipynb #df6f536e
@@ -326,6 +330,9 @@ DISTRIBUTED: dict[str, dict] = {
     "xlsor_lung_cca": dict(procs=False, why=(
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
+    "care_attention_loss": dict(procs=False, why=(
+        "a plain torch loop (two stages, double backpropagation through Grad-CAM), not a fastai "
+        "Learner: no DDP wrapper, and the class-balanced batches are drawn on one process")),
 }
 
 # What each chapter's full run needs on one GPU, for book/full_runs.md. All ESTIMATES (no full run
@@ -351,6 +358,7 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
     "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
     "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
+    "care_attention_loss": dict(gpu_gib=12, hours=8, disk_gib=5),
 }
 
 def _literal(src: str | None):
@@ -425,6 +433,7 @@ def full_runs_md() -> str:
                     f"| {est}{n.get('gpu_gib', '?')} | {est}{n.get('hours', '?')} "
                     f"| {est}{n.get('disk_gib', '?')} |")
     return "\n".join(rows) + "\n"
+
 
 
 # %% ../nbs/07_cli.ipynb #a2d57084
@@ -1082,6 +1091,7 @@ def serve(folder: Path | str | None = None,  # the built book (default `_build/h
     try: srv.serve_forever()
     except KeyboardInterrupt: pass
     finally: srv.server_close()
+
 
 
 # %% ../nbs/07_cli.ipynb #7e76e8f8
