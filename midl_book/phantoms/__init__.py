@@ -1,5 +1,5 @@
 """Procedural images with exact ground truth, one module per modality (core, ct, liver_mri, brain,
-histology, cardiac, eye, fundus, oct, xray, lesions).
+histology, cardiac, eye, fundus, oct, xray, ultrasound, lesions).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.phantoms import ct_abdomen_slice` works as it did when `phantoms` was one module."""
@@ -13,10 +13,12 @@ from .eye import *
 from .fundus import *
 from .oct import *
 from .xray import *
+from .ultrasound import *
 from .lesions import *
-from . import core, ct, liver_mri, brain, histology, cardiac, eye, fundus, oct, xray, lesions
+from . import (core, ct, liver_mri, brain, histology, cardiac, eye, fundus, oct, xray,
+               ultrasound, lesions)
 
 __all__ = [n for m in (core, ct, liver_mri, brain, histology, cardiac, eye, fundus, oct, xray,
-                       lesions)
+                       ultrasound, lesions)
            for n in m.__all__]
 from ..core import as_rng, SeedLike   # their home was phantoms before core; old imports keep working
