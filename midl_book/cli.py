@@ -259,6 +259,10 @@ FAKE_RUNS: dict[str, dict | None] = {
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
+    # 12 RSNA radiographs (4 per class; 1 per class held out), the small CNN, two stage-2 steps
+    "care_attention_loss": dict(datasets=dict(rsna_pneumonia=dict(n_cases=12)),
+                                params=dict(SEEDS=[0], SIZE=32, ARCH="small", WIDTH=4,
+                                            PRETRAINED=False, EPOCHS1=1, STEPS2=2, K=1, BS=4)),
     # 10 ChestX-ray14 images (5 'No Finding'), 32 px, the tiny network, one epoch per stage
     "hierarchical_multilabel_cxr": dict(datasets=dict(nih_cxr14=dict(n_cases=10)), params=dict(
         SEEDS=[0], IMG=32, ARCH="tiny", WIDTH=4, EPOCHS=1, HLCP_EPOCHS=1, FT_EPOCHS=1, BS=4)),
@@ -335,6 +339,9 @@ DISTRIBUTED: dict[str, dict] = {
     "xlsor_lung_cca": dict(procs=False, why=(
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
+    "care_attention_loss": dict(procs=False, why=(
+        "a plain torch loop (two stages, double backpropagation through Grad-CAM), not a fastai "
+        "Learner: no DDP wrapper, and the class-balanced batches are drawn on one process")),
     "hierarchical_multilabel_cxr": dict(procs=False, why=(
         "not yet checked under DDP: its three arms and two stages (HLCP, then HLUP fine-tuning of "
         "the same model) have not been run on several processes")),
@@ -367,6 +374,7 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
     "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
     "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
+    "care_attention_loss": dict(gpu_gib=12, hours=8, disk_gib=5),
     "hierarchical_multilabel_cxr": dict(gpu_gib=16, hours=10, disk_gib=45),
     "knee_oa_attention": dict(gpu_gib=12, hours=4, disk_gib=150),
 }
@@ -443,6 +451,7 @@ def full_runs_md() -> str:
                     f"| {est}{n.get('gpu_gib', '?')} | {est}{n.get('hours', '?')} "
                     f"| {est}{n.get('disk_gib', '?')} |")
     return "\n".join(rows) + "\n"
+
 
 
 
@@ -1102,6 +1111,7 @@ def serve(folder: Path | str | None = None,  # the built book (default `_build/h
     try: srv.serve_forever()
     except KeyboardInterrupt: pass
     finally: srv.server_close()
+
 
 
 

@@ -23,7 +23,7 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
            'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_duke_amd',
            'write_plco_cxr', 'write_dicom_radiograph', 'write_oai_xray', 'write_most_xray', 'write_monuseg',
-           'fake_tree']
+           'write_rsna_pneumonia', 'write_isic2018', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1546,6 +1546,96 @@ def write_monuseg(
             (xml_dir / f"{name}.xml").write_text(_aperio_xml(polys))
     return d
 
+# %% ../../nbs/01i_data_fake.ipynb #3df4e57c
+def write_rsna_pneumonia(
+    root,                        # the data root: writes root/rsna_pneumonia
+    n_cases: int = 6,            # radiographs (classes in turn: Normal, Not Normal, Lung Opacity)
+    shape=None,                  # (rows, cols); None: 64 x 64 (the release: 1024 x 1024)
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """RSNA Pneumonia Detection Challenge (stage 2): `stage_2_train_labels.csv`,
+    `stage_2_detailed_class_info.csv`, `stage_2_train_images/<patientId>.dcm`."""
+    import uuid
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage
+    d, (h, w) = _d(root, "rsna_pneumonia"), _shape(shape, (64, 64))
+    (d / "stage_2_train_images").mkdir(exist_ok=True)
+    classes = ("Normal", "No Lung Opacity / Not Normal", "Lung Opacity")
+    labels, info = [], []
+    for n in range(n_cases):
+        rng = fake_rng(seed, "rsna_pneumonia", n)
+        pid = str(uuid.UUID(bytes=rng.bytes(16)))
+        c = n % 3
+        img, _, _ = _cxr_arrays(h, w, rng)
+        img = img.astype(np.float32)
+        boxes = []
+        if c == 2:
+            for _ in range(1 + n % 2):
+                bw, bh = int(rng.integers(w // 6, w // 3)), int(rng.integers(h // 6, h // 3))
+                x, y = int(rng.integers(0, w - bw)), int(rng.integers(0, h - bh))
+                img[y:y + bh, x:x + bw] = np.minimum(img[y:y + bh, x:x + bw] + 80, 255)
+                boxes.append((x, y, bw, bh))
+        for b in boxes or [None]:
+            labels.append(dict(patientId=pid, x=b[0] if b else None, y=b[1] if b else None,
+                               width=b[2] if b else None, height=b[3] if b else None,
+                               Target=int(b is not None)))
+            info.append(dict(patientId=pid, **{"class": classes[c]}))
+        ds = Dataset()
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.SOPClassUID = SecondaryCaptureImageStorage
+        ds.SOPInstanceUID = dicom_uid(seed, "rsna", pid)
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.PatientID, ds.Modality, ds.BodyPartExamined = pid, "CR", "CHEST"
+        ds.Rows, ds.Columns = h, w
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+        ds.PixelData = np.clip(img, 0, 255).astype(np.uint8).tobytes()
+        ds.save_as(d / "stage_2_train_images" / f"{pid}.dcm", enforce_file_format=True)
+    pd.DataFrame(labels).to_csv(d / "stage_2_train_labels.csv", index=False)
+    pd.DataFrame(info).to_csv(d / "stage_2_detailed_class_info.csv", index=False)
+    return d
+
+def write_isic2018(
+    root,                        # the data root: writes root/isic2018
+    n_cases: int = 14,           # images (every seventh a DF)
+    shape=None,                  # (rows, cols); None: 45 x 60 (the release: 450 x 600)
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """ISIC 2018 Task 3: `ISIC2018_Task3_Training_Input/ISIC_NNNNNNN.jpg`, the one-hot
+    `ISIC2018_Task3_Training_GroundTruth/ISIC2018_Task3_Training_GroundTruth.csv`, and
+    `df_boxes.csv` (image,x0,y0,x1,y1) for the DF images (the user's own boxes in a real run)."""
+    from PIL import Image
+    d, (h, w) = _d(root, "isic2018"), _shape(shape, (45, 60))
+    cols = ("MEL", "NV", "BCC", "AKIEC", "BKL", "DF", "VASC")
+    (d / "ISIC2018_Task3_Training_Input").mkdir(exist_ok=True)
+    (d / "ISIC2018_Task3_Training_GroundTruth").mkdir(exist_ok=True)
+    gt, bx = [], []
+    yy, xx = np.mgrid[:h, :w]
+    for n in range(n_cases):
+        rng = fake_rng(seed, "isic2018", n)
+        name, c = (
+            f"ISIC_{24306 + n:07d}",
+            (5 if n % 7 == 6 else int(rng.choice([0, 1, 2, 3, 4, 6]))),
+        )
+        img = np.empty((h, w, 3), np.float32); img[:] = (220, 170, 150)
+        r = min(h, w) * rng.uniform(0.15, 0.3)
+        cy, cx = rng.uniform(0.3, 0.7) * h, rng.uniform(0.3, 0.7) * w
+        img[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = (110, 70, 50)
+        img += rng.normal(0, 6, img.shape)
+        Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB").save(
+            d / "ISIC2018_Task3_Training_Input" / f"{name}.jpg", quality=90)
+        gt.append(dict(image=name, **{k: float(k == cols[c]) for k in cols}))
+        if c == 5:
+            bx.append(dict(image=name, x0=int(cx - r), y0=int(cy - r), x1=int(np.ceil(cx + r)),
+                           y1=int(np.ceil(cy + r))))
+    pd.DataFrame(gt).to_csv(d / "ISIC2018_Task3_Training_GroundTruth" /
+                            "ISIC2018_Task3_Training_GroundTruth.csv", index=False)
+    pd.DataFrame(bx, columns=["image", "x0", "y0", "x1", "y1"]).to_csv(d / "df_boxes.csv",
+                                                                       index=False)
+    return d
+
 # %% ../../nbs/01i_data_fake.ipynb #4b7894b1
 FAKE_WRITERS = dict(
     lits=write_lits,
@@ -1574,6 +1664,8 @@ FAKE_WRITERS = dict(
     jsrt_scr=write_jsrt_scr,
     nih_cxr14=write_nih_cxr14,
     duke_amd=write_duke_amd,
+    rsna_pneumonia=write_rsna_pneumonia,
+    isic2018=write_isic2018,
     plco_cxr=write_plco_cxr,
     oai_xray=write_oai_xray,
     most_xray=write_most_xray,

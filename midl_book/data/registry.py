@@ -583,6 +583,54 @@ DATASETS: dict[str, DatasetInfo] = {
             "public",
         ),
         _D(
+            "rsna_pneumonia",
+            "RSNA Pneumonia Detection Challenge (stage 2): 26,684 chest radiographs, 3 classes, "
+            "boxes for 'Lung Opacity'",
+            "https://www.kaggle.com/c/rsna-pneumonia-detection-challenge",
+            "the competition's rules (Kaggle account; non-commercial research use)",
+            "rsna_pneumonia/\n"
+            "  stage_2_train_labels.csv          patientId,x,y,width,height,Target: one row per "
+            "box (Target 0 and no box: one row)\n"
+            "  stage_2_detailed_class_info.csv   patientId,class: Normal, No Lung Opacity / Not "
+            "Normal, Lung Opacity\n"
+            "  stage_2_train_images/<patientId>.dcm   1024 x 1024, 8-bit MONOCHROME2",
+            (
+                "stage_2_train_labels.csv",
+                "stage_2_detailed_class_info.csv",
+                "stage_2_train_images/*.dcm",
+            ),
+            {},
+            "Accept the competition's rules on Kaggle, then `kaggle competitions download -c "
+            "rsna-pneumonia-detection-challenge` and unzip it into "
+            "$MIDL_BOOK_DATA/rsna_pneumonia/. Read it with midl_book.data.rsna_pneumonia_table and "
+            "BoxedImages.",
+            ("care_attention_loss",),
+            "registration",
+        ),
+        _D(
+            "isic2018",
+            "ISIC 2018 Task 3 (HAM10000): 10,015 dermoscopy images, 7 diagnoses",
+            "https://challenge.isic-archive.com/data/#2018",
+            "CC BY-NC 4.0",
+            "isic2018/\n"
+            "  ISIC2018_Task3_Training_Input/ISIC_0024306.jpg ...   600 x 450 JPEG\n"
+            "  ISIC2018_Task3_Training_GroundTruth/ISIC2018_Task3_Training_GroundTruth.csv   "
+            "image,MEL,NV,BCC,AKIEC,BKL,DF,VASC (one-hot)\n"
+            "  df_boxes.csv (yours, optional)   image,x0,y0,x1,y1: lesion boxes (the paper's are "
+            "private)",
+            (
+                "ISIC2018_Task3_Training_Input/*.jpg",
+                "ISIC2018_Task3_Training_GroundTruth/ISIC2018_Task3_Training_GroundTruth.csv",
+            ),
+            {},
+            "Download ISIC2018_Task3_Training_Input.zip and "
+            "ISIC2018_Task3_Training_GroundTruth.zip from the ISIC 2018 challenge page and unzip "
+            "both into $MIDL_BOOK_DATA/isic2018/. The paper's dermatofibroma boxes are private: "
+            "draw your own into df_boxes.csv. Read it with midl_book.data.isic2018_table.",
+            ("care_attention_loss",),
+            "public",
+        ),
+        _D(
             "plco_cxr",
             "PLCO chest X-ray arm: about 205,000 digitised screening radiographs (TIF) with the "
             "trial radiologists' structured abnormality readings",

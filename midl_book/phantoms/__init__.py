@@ -1,5 +1,5 @@
 """Procedural images with exact ground truth, one module per modality (core, ct, liver_mri, brain,
-histology, cardiac, eye, fundus, oct, xray, ultrasound, knee).
+histology, cardiac, eye, fundus, oct, xray, ultrasound, knee, lesions).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.phantoms import ct_abdomen_slice` works as it did when `phantoms` was one module."""
@@ -15,10 +15,11 @@ from .oct import *
 from .xray import *
 from .ultrasound import *
 from .knee import *
+from .lesions import *
 from . import (core, ct, liver_mri, brain, histology, cardiac, eye, fundus, oct, xray, ultrasound,
-               knee)
+               knee, lesions)
 
 __all__ = [n for m in (core, ct, liver_mri, brain, histology, cardiac, eye, fundus, oct, xray,
-                       ultrasound, knee)
+                       ultrasound, knee, lesions)
            for n in m.__all__]
 from ..core import as_rng, SeedLike   # their home was phantoms before core; old imports keep working

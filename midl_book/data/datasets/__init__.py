@@ -1,5 +1,5 @@
 """Readers of the real datasets, one module per family (abdomen, chest, neuro, cardiac, liver,
-microscopy, retina, oct, knee).
+microscopy, retina, oct, knee, imbalanced).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names."""
 from .abdomen import *
@@ -11,7 +11,9 @@ from .microscopy import *
 from .retina import *
 from .oct import *
 from .knee import *
-from . import abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, knee
+from .imbalanced import *
+from . import abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, knee, imbalanced
 
-__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, knee)
+__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, knee,
+                       imbalanced)
            for n in m.__all__]
