@@ -14,8 +14,8 @@ from .segmentation import _pair, _binary_pair, _binary, _as_labels
 
 # %% auto #0
 __all__ = ['sensitivity', 'specificity', 'accuracy', 'roc_auc', 'per_label_auc', 'average_precision', 'per_label_ap',
-           'confusion_matrix', 'quadratic_weighted_kappa', 'per_class_recall', 'mean_class_accuracy', 'BootstrapCI',
-           'bootstrap_ci', 'paired_bootstrap']
+           'confusion_matrix', 'cohen_kappa', 'quadratic_weighted_kappa', 'per_class_recall', 'mean_class_accuracy',
+           'BootstrapCI', 'bootstrap_ci', 'paired_bootstrap']
 
 # %% ../../nbs/03b_metrics_classification.ipynb #d133d895
 def _pos_pair(pred: Any, target: Any, positive: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -150,20 +150,33 @@ def confusion_matrix(pred: Any,  # integer class labels 0..K-1
     p, t, k = _int_labels(pred, target, n_classes, "confusion_matrix")
     return np.bincount(t * k + p, minlength=k * k).reshape(k, k)
 
-def quadratic_weighted_kappa(pred: Any,  # integer grades 0..K-1
-                             target: Any,  # integer grades of the same shape
-                             n_classes: int | None = None,  # K
-                             ) -> float:
-    "Cohen's kappa with quadratic weights (i-j)^2/(K-1)^2; NaN when undefined (0/0)."
+def cohen_kappa(pred: Any,  # integer grades or classes 0..K-1
+                target: Any,  # the other rater's, same shape
+                n_classes: int | None = None,  # K
+                weights: str | None = None,  # None (unweighted), 'linear' or 'quadratic'
+                ) -> float:
+    "Cohen's kappa 1 - sum w O / sum w E, unweighted or with |i-j| or (i-j)^2 weights; NaN if 0/0."
+    if weights not in (None, "linear", "quadratic"):
+        raise ValueError(f"cohen_kappa: weights must be None, 'linear' or 'quadratic', got "
+                         f"{weights!r}")
     O = confusion_matrix(pred, target, n_classes).astype(np.float64)
     k = len(O)
     if k < 2: return float("nan")
     i, j = np.indices((k, k))
-    w = (i - j) ** 2 / (k - 1) ** 2
+    # w_ij = [i != j] (unweighted), |i - j| / (K - 1) or (i - j)^2 / (K - 1)^2
+    w = {None: (i != j).astype(float), "linear": np.abs(i - j) / (k - 1),
+         "quadratic": (i - j) ** 2 / (k - 1) ** 2}[weights]
     E = np.outer(O.sum(1), O.sum(0)) / O.sum()                # expected under independence
     # kappa_w = 1 - sum w O / sum w E
     den = (w * E).sum()
     return float("nan") if den == 0 else float(1 - (w * O).sum() / den)
+
+def quadratic_weighted_kappa(pred: Any,  # integer grades 0..K-1
+                             target: Any,  # integer grades of the same shape
+                             n_classes: int | None = None,  # K
+                             ) -> float:
+    "Cohen's kappa with quadratic weights (i-j)^2/(K-1)^2 (`cohen_kappa`); NaN when undefined."
+    return cohen_kappa(pred, target, n_classes, weights="quadratic")
 
 def per_class_recall(pred: Any,  # integer class labels
                      target: Any,  # integer class labels of the same shape

@@ -14,7 +14,7 @@ from ..train import batches, predict
 
 # %% auto #0
 __all__ = ['LocallyConnected1x1', 'AttentionModule', 'multi_branch_ce', 'AttentionBranchNet', 'attention_maps',
-           'attention_roi_ratio', 'cohen_kappa', 'RandomHFlip', 'branch_losses']
+           'attention_roi_ratio', 'RandomHFlip', 'branch_losses']
 
 # %% ../../nbs/part5/knee_oa_attention.ipynb #ccb84511
 class LocallyConnected1x1(nn.Module):
@@ -142,16 +142,6 @@ def attention_roi_ratio(maps: np.ndarray,  # (N, h, w) attention masks
     if box.all() or not box.any():
         raise ValueError("attention_roi_ratio: the boxes cover all or none of the images")
     return float(a[box].mean() / max(a[~box].mean(), 1e-12))
-
-# %% ../../nbs/part5/knee_oa_attention.ipynb #6aba8343
-def cohen_kappa(pred, target, n_classes: int | None = None) -> float:
-    """Unweighted Cohen's kappa of two labelings: (p_o - p_e) / (1 - p_e) from the confusion matrix
-    (1.0 when both are one and the same constant)."""
-    p, t = np.asarray(pred, int).ravel(), np.asarray(target, int).ravel()
-    k = n_classes or int(max(p.max(), t.max())) + 1
-    cm = np.bincount(t * k + p, minlength=k * k).reshape(k, k).astype(float) / len(p)
-    po, pe = np.trace(cm), float(cm.sum(1) @ cm.sum(0))
-    return 1.0 if pe == 1 else float((po - pe) / (1 - pe))
 
 # %% ../../nbs/part5/knee_oa_attention.ipynb #9fc772f7
 class RandomHFlip(Callback):
