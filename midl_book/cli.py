@@ -259,6 +259,11 @@ FAKE_RUNS: dict[str, dict | None] = {
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
+    # 3 HCP subjects (one per split) and 4 BraTS cases (1 target, 2 test), 16 px slices, a
+    # two-level U-Net, two steps of every stage, one seed, all five arms
+    "t_imm_merging": dict(datasets=dict(hcp=dict(n_cases=3), brats=dict(n_cases=4)),
+                          params=dict(SEEDS=[0], IMG=16, WIDTHS=[4, 8], N_TARGET=1, N_TEST=2,
+                                      N_FISHER=2, SRC_STEPS=2, ADAPT_STEPS=2, FT_STEPS=2, BS=2)),
 }
 
 # %% ../nbs/07_cli.ipynb #df6f536e
@@ -326,6 +331,9 @@ DISTRIBUTED: dict[str, dict] = {
     "xlsor_lung_cca": dict(procs=False, why=(
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
+    "t_imm_merging": dict(procs=False, why=(
+        "many short fits (two sources, the Fisher passes, five arms per seed) on 8 target cases; "
+        "the Fisher is a per-image loop outside the Learner, and one GPU is enough")),
 }
 
 # What each chapter's full run needs on one GPU, for book/full_runs.md. All ESTIMATES (no full run
@@ -351,6 +359,7 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
     "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
     "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
+    "t_imm_merging": dict(gpu_gib=8, hours=6, disk_gib=60),
 }
 
 def _literal(src: str | None):
