@@ -259,6 +259,11 @@ FAKE_RUNS: dict[str, dict | None] = {
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
+    # 3 HCP subjects (one per split) and 4 BraTS cases (1 target, 2 test), 16 px slices, a
+    # two-level U-Net, two steps of every stage, one seed, all five arms
+    "t_imm_merging": dict(datasets=dict(hcp=dict(n_cases=3), brats=dict(n_cases=4)),
+                          params=dict(SEEDS=[0], IMG=16, WIDTHS=[4, 8], N_TARGET=1, N_TEST=2,
+                                      N_FISHER=2, SRC_STEPS=2, ADAPT_STEPS=2, FT_STEPS=2, BS=2)),
     # 12 RSNA radiographs (4 per class; 1 per class held out), the small CNN, two stage-2 steps
     "care_attention_loss": dict(datasets=dict(rsna_pneumonia=dict(n_cases=12)),
                                 params=dict(SEEDS=[0], SIZE=32, ARCH="small", WIDTH=4,
@@ -339,6 +344,9 @@ DISTRIBUTED: dict[str, dict] = {
     "xlsor_lung_cca": dict(procs=False, why=(
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
+    "t_imm_merging": dict(procs=False, why=(
+        "many short fits (two sources, the Fisher passes, five arms per seed) on 8 target cases; "
+        "the Fisher is a per-image loop outside the Learner, and one GPU is enough")),
     "care_attention_loss": dict(procs=False, why=(
         "a plain torch loop (two stages, double backpropagation through Grad-CAM), not a fastai "
         "Learner: no DDP wrapper, and the class-balanced batches are drawn on one process")),
@@ -374,6 +382,7 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
     "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
     "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
+    "t_imm_merging": dict(gpu_gib=8, hours=6, disk_gib=60),
     "care_attention_loss": dict(gpu_gib=12, hours=8, disk_gib=5),
     "hierarchical_multilabel_cxr": dict(gpu_gib=16, hours=10, disk_gib=45),
     "knee_oa_attention": dict(gpu_gib=12, hours=4, disk_gib=150),

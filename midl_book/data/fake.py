@@ -23,7 +23,7 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
            'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_duke_amd',
            'write_plco_cxr', 'write_dicom_radiograph', 'write_oai_xray', 'write_most_xray', 'write_monuseg',
-           'write_rsna_pneumonia', 'write_isic2018', 'fake_tree']
+           'write_hcp', 'write_rsna_pneumonia', 'write_isic2018', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1546,6 +1546,38 @@ def write_monuseg(
             (xml_dir / f"{name}.xml").write_text(_aperio_xml(polys))
     return d
 
+# %% ../../nbs/01i_data_fake.ipynb #85127368
+# FreeSurfer aparc+aseg values, at least one of each of the 14 HCP classes (FREESURFER_TO_HCP14),
+# two cortical parcels and one value outside the table (85, optic chiasm)
+_HCP_FS = [8, 3, 1021, 2035, 10, 18, 11, 13, 24, 7, 2, 41, 17, 4, 12, 28, 16, 85]
+
+
+def write_hcp(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # cases (subjects, scans; tiles per class) to write
+    shape=None,                  # voxel shape of one volume in file order; None: a tiny default
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """HCP (WU-Minn) structural preprocessed subjects: `hcp/<subject>/T1w/`
+    `T1w_acpc_dc_restore_brain.nii.gz`, `T2w_acpc_dc_restore_brain.nii.gz` (float32) and
+    `aparc+aseg.nii.gz` (int32 FreeSurfer values) on one 0.7 mm grid, affine diag(-0.7, 0.7, 0.7)
+    (the release: 260 x 311 x 260); subjects 100307, 100408, ..."""
+    d, shape = _d(root, "hcp"), _shape(shape, (24, 24, 16))
+    aff = np.diag([-0.7, 0.7, 0.7, 1.0])
+    for n in range(n_cases):
+        rng = fake_rng(seed, "hcp", n)
+        t1w = d / str(100307 + 101 * n) / "T1w"
+        lab = fake_labels(shape, _HCP_FS, rng, dtype=np.int32)
+        wm = np.isin(lab, (2, 41, 7)); gm = lab >= 1000
+        means1 = {int(k): (300.0 if k in (4, 24) else 700.0) for k in _HCP_FS}
+        t1 = fake_image(lab, means1, rng, 20) + 300.0 * wm - 100.0 * gm
+        t2 = fake_image(lab, {k: 1000.0 - 0.5 * v for k, v in means1.items()}, rng, 20)
+        write_nifti(t1w / "T1w_acpc_dc_restore_brain.nii.gz", t1.astype(np.float32), aff)
+        write_nifti(t1w / "T2w_acpc_dc_restore_brain.nii.gz", t2.astype(np.float32), aff)
+        write_nifti(t1w / "aparc+aseg.nii.gz", lab, aff)
+    return d
+
+
 # %% ../../nbs/01i_data_fake.ipynb #3df4e57c
 def write_rsna_pneumonia(
     root,                        # the data root: writes root/rsna_pneumonia
@@ -1664,6 +1696,7 @@ FAKE_WRITERS = dict(
     jsrt_scr=write_jsrt_scr,
     nih_cxr14=write_nih_cxr14,
     duke_amd=write_duke_amd,
+    hcp=write_hcp,
     rsna_pneumonia=write_rsna_pneumonia,
     isic2018=write_isic2018,
     plco_cxr=write_plco_cxr,

@@ -583,6 +583,26 @@ DATASETS: dict[str, DatasetInfo] = {
             "public",
         ),
         _D(
+            "hcp",
+            "HCP (WU-Minn): young-adult brain MRI, T1w and T2w with FreeSurfer labels",
+            "https://www.humanconnectome.org/study/hcp-young-adult",
+            "HCP Open Access Data Use Terms (ConnectomeDB account)",
+            "hcp/<subject>/T1w/                  one folder per subject (e.g. 100307), the "
+            "Structural Preprocessed package\n"
+            "  T1w_acpc_dc_restore_brain.nii.gz, T2w_acpc_dc_restore_brain.nii.gz   0.7 mm, "
+            "skull-stripped, AC-PC\n"
+            "  aparc+aseg.nii.gz                  FreeSurfer labels on the same grid",
+            ("**/T1w/T1w_acpc_dc_restore_brain.nii*", "**/T1w/aparc+aseg.nii*"),
+            {},
+            "Create a ConnectomeDB account (db.humanconnectome.org), accept the Open Access Data "
+            "Use Terms and download the 'Structural Preprocessed' package of the subjects you need "
+            "(or use the AWS open-data bucket hcp-openaccess); unzip each into "
+            "$MIDL_BOOK_DATA/hcp/ so that hcp/<subject>/T1w/ exists. Read it with hcp_subjects / "
+            "load_hcp_subject (FreeSurfer labels mapped onto the 14 classes of HCP14_LABELS).",
+            ("t_imm_merging",),
+            "registration",
+        ),
+        _D(
             "rsna_pneumonia",
             "RSNA Pneumonia Detection Challenge (stage 2): 26,684 chest radiographs, 3 classes, "
             "boxes for 'Lung Opacity'",

@@ -21,9 +21,10 @@ from scipy import ndimage as ndi
 
 
 # %% auto #0
-__all__ = ['ISLES2018_MODALITIES', 'BRATS_MODALITIES', 'wmh_cases', 'load_wmh_case', 'mrbrains_cases', 'load_mrbrains_case',
-           'load_gm_slices', 'isles2018_cases', 'isles2018_files', 'load_isles2018_case', 'volume_slices',
-           'isles2018_slices', 'wmh_slices', 'brats_cases', 'load_brats_case']
+__all__ = ['ISLES2018_MODALITIES', 'BRATS_MODALITIES', 'HCP14_LABELS', 'FREESURFER_TO_HCP14', 'HCP_FILES', 'wmh_cases',
+           'load_wmh_case', 'mrbrains_cases', 'load_mrbrains_case', 'load_gm_slices', 'isles2018_cases',
+           'isles2018_files', 'load_isles2018_case', 'volume_slices', 'isles2018_slices', 'wmh_slices', 'brats_cases',
+           'load_brats_case', 'freesurfer_to_hcp14', 'hcp_subjects', 'load_hcp_subject']
 
 # %% ../../../nbs/01l_data_neuro.ipynb #c298e859
 def _num_key(parts) -> tuple:
@@ -400,3 +401,79 @@ def load_brats_case(
                                  what="mask" if m == "seg" else "image")
         vols[m] = v
     return vols
+
+# %% ../../../nbs/01l_data_neuro.ipynb #906021cd
+HCP14_LABELS = {0: "background", 1: "cerebellum grey matter",
+                2: "cerebral grey matter, cortex and accumbens", 3: "thalamus",
+                4: "amygdala and choroid plexus", 5: "caudate", 6: "pallidum",
+                7: "cerebrospinal fluid", 8: "cerebellum white matter", 9: "cerebral white matter",
+                10: "hippocampus", 11: "ventricles", 12: "putamen", 13: "ventral diencephalon",
+                14: "brainstem"}
+"The 14 brain classes of Karani et al. 2018 and Geyer et al. 2019 (Sec. 4.2), in their order."
+
+FREESURFER_TO_HCP14 = {
+    8: 1, 47: 1,                          # left/right cerebellum cortex
+    3: 2, 42: 2, 26: 2, 58: 2,            # cerebral cortex, accumbens
+    10: 3, 49: 3,                         # thalamus
+    18: 4, 54: 4, 31: 4, 63: 4,           # amygdala, choroid plexus
+    11: 5, 50: 5, 13: 6, 52: 6,           # caudate, pallidum
+    24: 7,                                # CSF
+    7: 8, 46: 8,                          # cerebellum white matter
+    2: 9, 41: 9, 77: 9, 251: 9, 252: 9, 253: 9, 254: 9, 255: 9,   # WM, WM hypo., corpus callosum
+    17: 10, 53: 10,                       # hippocampus
+    4: 11, 43: 11, 5: 11, 44: 11, 14: 11, 15: 11,   # lateral, inferior lateral, 3rd, 4th ventricles
+    12: 12, 51: 12, 28: 13, 60: 13, 16: 14,         # putamen, ventral DC, brainstem
+    **{k: 2 for k in (*range(1000, 1036), *range(2000, 2036))},   # aparc cortical parcels
+}
+"""FreeSurfer colour-table value -> `HCP14_LABELS` class (our mapping: the papers do not give it);
+any other value -> 0."""
+
+HCP_FILES = dict(t1="T1w/T1w_acpc_dc_restore_brain.nii.gz",
+                 t2="T1w/T2w_acpc_dc_restore_brain.nii.gz", labels="T1w/aparc+aseg.nii.gz")
+"The files `load_hcp_subject` reads, relative to a subject folder of the structural package."
+
+def freesurfer_to_hcp14(aseg: np.ndarray) -> np.ndarray:
+    "Map a FreeSurfer `aparc+aseg` label array onto the 14 classes (uint8; unknown values -> 0)."
+    a = np.asarray(aseg).astype(np.int64)
+    lut = np.zeros(max(int(a.max(initial=0)), 2035) + 1, np.uint8)
+    for k, v in FREESURFER_TO_HCP14.items(): lut[k] = v
+    if a.min(initial=0) < 0: raise DataError("aparc+aseg: negative label values; not FreeSurfer's")
+    return lut[a]
+
+def hcp_subjects(
+    root,  # the HCP folder (or any folder above the subject folders)
+) -> list[Path]:
+    """The HCP subject folders under `root` (each holds `T1w/T1w_acpc_dc_restore_brain.nii.gz`),
+    sorted by name. Raises `DataError` if there is none."""
+    root = Path(root).expanduser()
+    subs = sorted({p.parent.parent for p in root.rglob("T1w_acpc_dc_restore_brain.nii*")
+                   if p.parent.name == "T1w"}, key=lambda p: p.name)
+    if not subs:
+        raise DataError(f"{root}: no HCP subject folders (<subject>/{HCP_FILES['t1']}) found; "
+                        "unzip each subject's 'Structural Preprocessed' package into "
+                        "$MIDL_BOOK_DATA/hcp/ and pass that folder")
+    return subs
+
+def load_hcp_subject(
+    subject,  # one HCP subject folder (`hcp_subjects`)
+    contrasts: Sequence[str] = ("t1", "t2"),  # the images to read: "t1", "t2"
+    with_label: bool = True,  # also read aparc+aseg, mapped onto HCP14_LABELS ("labels")
+) -> dict[str, Volume]:
+    """Read one HCP subject: "t1", "t2" (float32 `Volume`s, canonical (z, y, x)) and "labels"
+    (uint8, `HCP14_LABELS`). Raises `DataError` naming the file for a missing file or volumes on
+    different grids."""
+    subject, vols = Path(subject), {}
+    for k in list(contrasts) + (["labels"] if with_label else []):
+        if k not in HCP_FILES: raise DataError(f"load_hcp_subject: {k!r}: use 't1' or 't2'")
+        f = subject / HCP_FILES[k]
+        if not f.is_file():
+            raise DataError(f"{f}: missing; the subject's Structural Preprocessed package is "
+                            "incomplete: unzip it again")
+        v = load_nifti(f, dtype=None if k == "labels" else np.float32)
+        if k == "labels":
+            v = Volume(freesurfer_to_hcp14(v.array), v.spacing, v.affine, v.path, v.meta)
+        if vols: check_same_grid(next(iter(vols.values())), v,
+                                 what="mask" if k == "labels" else "image")
+        vols[k] = v
+    return vols
+
