@@ -630,8 +630,8 @@ def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: 
                 spacing_mm=spacing_mm)
 
 # %% ../../nbs/02b_phantoms_ct.ipynb #1eeaa850
-# HU of the chest phantom's tissues (one value each; the lead is a metal conductor (an MP35N
-# nickel-cobalt coil is roughly 30000 HU at 70 keV), far above the 3071 HU that a 12-bit scanner can
+# HU of the chest phantom's tissues (one value each; a lead's conductor coil is a nickel-cobalt
+# alloy (MP35N) of several 10^4 HU at 70 keV, far above the 3071 HU that a 12-bit scanner can
 # store: we keep a finite value so the sinogram is defined)
 CHEST_HU = dict(air=-1000, lung=-850, fat=-100, muscle=40, blood=45, myocardium=60, bone=700,
                 lead=30000)
