@@ -797,11 +797,12 @@ def lead_sinogram_mask_dynamic(centrelines_per_view: list, theta, n_det: int, de
 # %% ../../nbs/02b_phantoms_ct.ipynb #07ea9501
 def ct_drr_volume(shape: tuple[int, int, int] = (48, 48, 48), spacing_mm: float = 4.0,
                   seed: SeedLike = 0) -> dict:
-    """A small torso CT volume (HU, (D, H, W) = (z, y, x)) for DRRs: body, lungs, heart, spine and
-    ribs, with four metal beads (3000 HU) at asymmetric landmarks. Returns `hu`, `spacing_mm`
-    (dz, dy, dx) and `landmarks` (4, 3): the beads' centres (x, y, z) in mm, the origin at the
-    volume's centre, x, y, z along the W, H, D axes (as `midl_book.ct.drr`). The anatomy is jittered
-    by `seed`; the pose of a DRR is the caller's (see `random_poses`)."""
+    """A small torso CT volume (HU, (D, H, W) = (z, y, x)) for DRRs: body (fat around muscle),
+    lungs, a contrast-enhanced heart (150 HU), spine and ribs, with four metal beads (3000 HU) at
+    asymmetric landmarks. Returns `hu`, `spacing_mm` (dz, dy, dx) and `landmarks` (4, 3): the beads'
+    centres (x, y, z) in mm, the origin at the volume's centre, x, y, z along the W, H, D axes (as
+    `midl_book.ct.drr`). The anatomy is jittered by `seed`; the pose of a DRR is the caller's (see
+    `random_poses`)."""
     rng = as_rng(seed)
     D, H, W = shape
     j = lambda s: 1 + s * rng.uniform(-1, 1)
@@ -809,15 +810,17 @@ def ct_drr_volume(shape: tuple[int, int, int] = (48, 48, 48), spacing_mm: float 
     Z, Y, X = np.meshgrid(z, y, x, indexing="ij")
     ext = np.array([W, H, D]) * spacing_mm / 2
     hu = np.full(shape, -1000.0, np.float32)
-    body = (X / (0.85 * ext[0])) ** 2 + (Y / (0.6 * ext[1] * j(0.05))) ** 2 < 1
-    hu[body & (np.abs(Z) < 0.9 * ext[2])] = 40
+    ry = 0.6 * ext[1] * j(0.05)
+    slab = np.abs(Z) < 0.9 * ext[2]
+    hu[((X / (0.85 * ext[0])) ** 2 + (Y / ry) ** 2 < 1) & slab] = -100               # fat
+    hu[((X / (0.85 * ext[0] - 8)) ** 2 + (Y / (ry - 8)) ** 2 < 1) & slab] = 40       # muscle
     for sx in (-1, 1):
         lung = ((X - sx * 0.4 * ext[0]) / (0.3 * ext[0] * j(0.1))) ** 2 + \
             (Y / (0.4 * ext[1])) ** 2 + ((Z - 0.15 * ext[2]) / (0.6 * ext[2] * j(0.1))) ** 2 < 1
         hu[lung] = -850
     heart = ((X - 0.1 * ext[0]) / (0.25 * ext[0])) ** 2 + ((Y + 0.1 * ext[1]) / (0.25 * ext[1])) \
         ** 2 + ((Z + 0.1 * ext[2]) / (0.3 * ext[2])) ** 2 < 1
-    hu[heart] = 45
+    hu[heart] = 150                                                   # contrast-enhanced blood
     spine = (X ** 2 + (Y - 0.42 * ext[1]) ** 2 < (0.1 * ext[0]) ** 2) & (np.abs(Z) < 0.9 * ext[2])
     hu[spine] = 700
     for zr in np.linspace(-0.6, 0.6, 5) * ext[2]:                     # ribs: elliptic shells
