@@ -13,11 +13,12 @@ from .core import *
 from .core import _check_int, _grid_axes, _soft_inside, _dihedral
 from ..core import *
 
-
 # %% auto #0
 __all__ = ['CT_TISSUES', 'CT_LABELS', 'LIDC_ATTRIBUTES', 'LIDC_ATTRIBUTE_NAMES', 'LIDC_CATEGORICAL', 'LUNG_HU',
-           'MALIGNANCY_WEIGHTS', 'MALIGNANCY_OFFSET', 'real_liver_mask', 'ct_abdomen_volume', 'ct_abdomen_slice',
-           'ct_slice_dataset', 'malignancy_from_attributes', 'lung_nodule_patches']
+           'MALIGNANCY_WEIGHTS', 'MALIGNANCY_OFFSET', 'CHEST_HU', 'real_liver_mask', 'ct_abdomen_volume',
+           'ct_abdomen_slice', 'ct_slice_dataset', 'malignancy_from_attributes', 'lung_nodule_patches',
+           'cardiac_motion', 'lead_centrelines', 'chest_ct_slice', 'lead_sinogram_mask', 'chest_ct_frames',
+           'lead_sinogram_mask_dynamic', 'ct_drr_volume', 'random_poses']
 
 # %% ../../nbs/02b_phantoms_ct.ipynb #0fecc21a
 CT_TISSUES: dict[str, tuple[int, float, float]] = {
@@ -627,3 +628,219 @@ def lung_nodule_patches(n: int = 300, size: int = 32, ndim: int = 2, n_readers: 
                 malignancy_true=malignancy[nid], reader_malignancy=rm.astype(np.int64)[nid],
                 diameter_mm=at["diameter_mm"][nid], attribute_names=LIDC_ATTRIBUTE_NAMES,
                 spacing_mm=spacing_mm)
+
+# %% ../../nbs/02b_phantoms_ct.ipynb #1eeaa850
+# HU of the chest phantom's tissues (one value each; a lead's conductor coil is a nickel-cobalt
+# alloy (MP35N) of several 10^4 HU at 70 keV, far above the 3071 HU that a 12-bit scanner can
+# store: we keep a finite value so the sinogram is defined)
+CHEST_HU = dict(air=-1000, lung=-850, fat=-100, muscle=40, blood=45, myocardium=60, bone=700,
+                lead=30000)
+
+def _bezier(p0, p1, p2, n: int = 200) -> np.ndarray:
+    "n points (n, 2) on the quadratic Bezier curve from p0 to p2 with control point p1."
+    t = np.linspace(0, 1, n)[:, None]
+    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * p1 + t ** 2 * p2
+
+def _dist_to_polyline(P: np.ndarray, C: np.ndarray) -> np.ndarray:
+    "Distance (...,) from points P (..., 2) to the polyline C (K, 2) (segment by segment)."
+    a, b = C[:-1], C[1:]
+    ab = b - a
+    ap = P[..., None, :] - a
+    t = np.clip((ap * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0, 1)
+    return np.linalg.norm(ap - t[..., None] * ab, axis=-1).min(-1)
+
+def cardiac_motion(phase) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The heart's motion over the cardiac cycle, phase in [0, 1) (0 = end-diastole): a scale
+    1 - 0.12 c, a shift (-3 c, 2 sin 2 pi phase) mm and a twist 6 c degrees, with the contraction
+    c = (1 - cos 2 pi phase) / 2 (0 at end-diastole, 1 at end-systole, phase 0.5)."""
+    ph = np.asarray(phase, np.float64)
+    c = (1 - np.cos(2 * np.pi * ph)) / 2
+    return 1 - 0.12 * c, np.stack([-3 * c, 2 * np.sin(2 * np.pi * ph)], -1), 6 * c
+
+def _chest_anatomy(rng: np.random.Generator) -> dict:
+    "The static anatomy and the leads in the heart's frame, all in mm (x right, y anterior = up)."
+    j = lambda s: 1 + s * rng.uniform(-1, 1)
+    body = (0.0, 0.0, 150 * j(0.08), 105 * j(0.08))                # centre x, y, semi-axes
+    heart_c = np.array([15 * j(0.3), 15 * j(0.3)])
+    heart_r = np.array([48 * j(0.1), 40 * j(0.1)])
+    leads = []
+    # lead 1 in the right atrium (upper right of the patient = left of the image), lead 2 along the
+    # right ventricle towards the apex; control points in the heart's frame (mm from its centre)
+    for p0, p1, p2 in (((-30, 10), (-20, 28), (-5, 22)), ((-28, -2), (0, -18), (30, -22))):
+        q = np.array([p0, p1, p2], np.float64) + rng.uniform(-4, 4, (3, 2))
+        leads.append(q)
+    return dict(body=body, heart_c=heart_c, heart_r=heart_r, leads=leads,
+                lung_l=(-60 * j(0.05), 5.0, 45 * j(0.1), 70 * j(0.1)),
+                lung_r=(65 * j(0.05), 5.0, 45 * j(0.1), 70 * j(0.1)),
+                spine=(0.0, -72 * j(0.05), 16 * j(0.1)))
+
+def lead_centrelines(phase: float, seed: int = 0, n_points: int = 200) -> list[np.ndarray]:
+    """The centre lines (n_points, 2) of the pacemaker leads at a cardiac phase, in mm (x right,
+    y up, the origin at the image centre): control points fixed in the heart's frame, moved by
+    `cardiac_motion` (the same for every phantom of this seed)."""
+    an = _chest_anatomy(as_rng(seed))
+    sc, sh, tw = cardiac_motion(phase)
+    a = np.deg2rad(tw)
+    Rm = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    return [_bezier(*(an["heart_c"] + sh + sc * q @ Rm.T), n=n_points) for q in an["leads"]]
+
+def _ellipse(X, Y, cx, cy, a, b): return ((X - cx) / a) ** 2 + ((Y - cy) / b) ** 2 < 1
+
+def _chest_grid(size: int, fov_mm: float, supersample: int):
+    "Sub-pixel centres X, Y (size, size, ss, ss) in mm (x right, y up, origin at pixel size//2)."
+    px = fov_mm / size
+    o = (np.arange(supersample) + 0.5) / supersample - 0.5
+    c = np.arange(size) - size // 2
+    X = (c[None, :, None, None] + o[None, None, None, :]) * px
+    Y = -(c[:, None, None, None] + o[None, None, :, None]) * px
+    return np.broadcast_arrays(X, Y)
+
+def _chest_static(an: dict, X, Y) -> np.ndarray:
+    "The anatomy that does not move (air, body wall, lungs, spine), HU on the sub-pixel grid."
+    hu = np.full(X.shape, CHEST_HU["air"], np.float32)
+    bx, by, ba, bb = an["body"]
+    hu[_ellipse(X, Y, bx, by, ba, bb)] = CHEST_HU["fat"]
+    hu[_ellipse(X, Y, bx, by, ba - 10, bb - 10)] = CHEST_HU["muscle"]
+    for k in ("lung_l", "lung_r"): hu[_ellipse(X, Y, *an[k])] = CHEST_HU["lung"]
+    sx, sy, sr = an["spine"]
+    hu[(X - sx) ** 2 + (Y - sy) ** 2 < sr ** 2] = CHEST_HU["bone"]
+    return hu
+
+def _chest_phase(an, static, X, Y, phase, seed, r) -> dict:
+    "Heart and leads at one phase on top of the static anatomy; pixel averages."
+    hu = static.copy()
+    sc, sh, tw = cardiac_motion(phase)
+    hc, hr = an["heart_c"] + sh, an["heart_r"] * sc
+    hu[_ellipse(X, Y, *hc, *hr)] = CHEST_HU["myocardium"]
+    hu[_ellipse(X, Y, *hc, *(hr - 9 * (2 - sc)))] = CHEST_HU["blood"]
+    lines = lead_centrelines(phase, seed)
+    P = np.stack([X, Y], -1).reshape(-1, 2)
+    inside = np.zeros(len(P), bool)
+    for C in lines:                               # distances only inside the lead's bounding box
+        sel = np.flatnonzero(((P >= C.min(0) - r) & (P <= C.max(0) + r)).all(-1))
+        inside[sel] |= _dist_to_polyline(P[sel], C) < r
+    tissue = hu.mean((-1, -2)).astype(np.float32)
+    frac = inside.reshape(X.shape).mean((-1, -2)).astype(np.float32)
+    image = (tissue * (1 - frac) + CHEST_HU["lead"] * frac).astype(np.float32)
+    return dict(image=image, tissue=tissue, lead_fraction=frac, lead_mask=frac > 0,
+                centrelines=lines)
+
+def _check_chest(size, phases, lead_radius_mm, fov_mm):
+    _check_int("size", size, 8)
+    ph = np.atleast_1d(np.asarray(phases, np.float64))
+    if ((ph < 0) | (ph >= 1)).any(): raise PhantomError(f"phase {ph.min()}..{ph.max()}: pass "
+                                                        "cardiac phases in [0, 1)")
+    if lead_radius_mm <= 0 or fov_mm <= 0:
+        raise PhantomError("lead_radius_mm and fov_mm must be > 0 (mm)")
+
+def chest_ct_slice(phase: float = 0.0,  # cardiac phase in [0, 1): 0 end-diastole, 0.5 end-systole
+                   size: int = 128, fov_mm: float = 360.0,
+                   lead_radius_mm: float = 1.5,
+                   seed: int = 0,  # the patient: anatomy and lead layout
+                   supersample: int = 4,  # sub-pixels per axis for partial volume
+                   ) -> dict:
+    """An axial chest CT slice through the heart, in HU, with two pacemaker leads that move with
+    the heart over the cardiac cycle. Returns `image` (HU, float32, with leads), `tissue` (the same
+    without the leads), `lead_fraction` (the exact area fraction of each pixel inside a lead, up to
+    `supersample`), `lead_mask` (fraction > 0: every pixel the metal touches), `centrelines` (mm)
+    and `pixel_mm`. Coordinates: x right, y up, the origin at pixel (size//2, size//2), as
+    `skimage.transform.radon` and `midl_book.ct`."""
+    _check_chest(size, phase, lead_radius_mm, fov_mm)
+    if not isinstance(seed, (int, np.integer)):
+        raise PhantomError("seed: pass an int (the leads' layout is redrawn from it at every "
+                           "phase)")
+    an = _chest_anatomy(as_rng(seed))
+    X, Y = _chest_grid(size, fov_mm, supersample)
+    out = _chest_phase(an, _chest_static(an, X, Y), X, Y, phase, seed, lead_radius_mm)
+    return dict(out, pixel_mm=fov_mm / size, phase=float(phase))
+
+def lead_sinogram_mask(centrelines: list[np.ndarray],  # from `lead_centrelines` (mm)
+                       theta,  # (A,) view angles, degrees
+                       n_det: int, det_mm: float,  # parallel-beam bins and their width (mm)
+                       radius_mm: float = 1.5) -> np.ndarray:
+    """The exact lead mask in the sinogram, bool (A, n_det): bin (theta, s) is True when its strip
+    [s - det_mm/2, s + det_mm/2] of rays meets a lead. A lead is a tube of `radius_mm` around a
+    continuous curve, so its projections x cos theta + y sin theta fill an interval: the strip meets
+    it iff [min - r, max + r] overlaps the strip (exact up to the curve's sampling)."""
+    th = np.deg2rad(np.asarray(theta, np.float64))
+    s = (np.arange(n_det) - n_det // 2) * det_mm
+    out = np.zeros((len(th), n_det), bool)
+    for C in centrelines:
+        p = C[:, :1] * np.cos(th)[None] + C[:, 1:] * np.sin(th)[None]     # (K, A)
+        lo, hi = p.min(0) - radius_mm, p.max(0) + radius_mm
+        out |= (s[None] + det_mm / 2 > lo[:, None]) & (s[None] - det_mm / 2 < hi[:, None])
+    return out
+
+def chest_ct_frames(phases,  # (A,) cardiac phase of each view
+                    size: int = 128, fov_mm: float = 360.0, lead_radius_mm: float = 1.5,
+                    seed: int = 0, supersample: int = 4) -> dict:
+    """The chest phantom at each view's phase (for a scan during which the heart beats): `image`,
+    `tissue`, `lead_fraction`, `lead_mask` stacked to (A, size, size); `centrelines` one list per
+    view. Use with `midl_book.ct.dynamic_project`; the lead's sinogram mask of such a scan is
+    `lead_sinogram_mask_dynamic`. Frame i equals `chest_ct_slice(phases[i], ...)` (tested)."""
+    _check_chest(size, phases, lead_radius_mm, fov_mm)
+    an = _chest_anatomy(as_rng(seed))
+    X, Y = _chest_grid(size, fov_mm, supersample)
+    static = _chest_static(an, X, Y)
+    fr = [_chest_phase(an, static, X, Y, p, seed, lead_radius_mm) for p in np.atleast_1d(phases)]
+    out = {k: np.stack([f[k] for f in fr]) for k in ("image", "tissue", "lead_fraction",
+                                                     "lead_mask")}
+    return dict(out, centrelines=[f["centrelines"] for f in fr], pixel_mm=fov_mm / size,
+                phases=np.asarray(phases, np.float64))
+
+def lead_sinogram_mask_dynamic(centrelines_per_view: list, theta, n_det: int, det_mm: float,
+                               radius_mm: float = 1.5) -> np.ndarray:
+    "The exact lead mask (A, n_det) of a scan with moving leads: view i from the leads at view i."
+    return np.concatenate([lead_sinogram_mask(c, [t], n_det, det_mm, radius_mm)
+                           for c, t in zip(centrelines_per_view, np.atleast_1d(theta))])
+
+# %% ../../nbs/02b_phantoms_ct.ipynb #07ea9501
+def ct_drr_volume(shape: tuple[int, int, int] = (48, 48, 48), spacing_mm: float = 4.0,
+                  seed: SeedLike = 0) -> dict:
+    """A small torso CT volume (HU, (D, H, W) = (z, y, x)) for DRRs: body (fat around muscle),
+    lungs, a contrast-enhanced heart (150 HU), spine and ribs, with four metal beads (3000 HU) at
+    asymmetric landmarks. Returns `hu`, `spacing_mm` (dz, dy, dx) and `landmarks` (4, 3): the beads'
+    centres (x, y, z) in mm, the origin at the volume's centre, x, y, z along the W, H, D axes (as
+    `midl_book.ct.drr`). The anatomy is jittered by `seed`; the pose of a DRR is the caller's (see
+    `random_poses`)."""
+    rng = as_rng(seed)
+    D, H, W = shape
+    j = lambda s: 1 + s * rng.uniform(-1, 1)
+    z, y, x = [(np.arange(n) - (n - 1) / 2) * spacing_mm for n in shape]
+    Z, Y, X = np.meshgrid(z, y, x, indexing="ij")
+    ext = np.array([W, H, D]) * spacing_mm / 2
+    hu = np.full(shape, -1000.0, np.float32)
+    ry = 0.6 * ext[1] * j(0.05)
+    slab = np.abs(Z) < 0.9 * ext[2]
+    hu[((X / (0.85 * ext[0])) ** 2 + (Y / ry) ** 2 < 1) & slab] = -100               # fat
+    hu[((X / (0.85 * ext[0] - 8)) ** 2 + (Y / (ry - 8)) ** 2 < 1) & slab] = 40       # muscle
+    for sx in (-1, 1):
+        lung = ((X - sx * 0.4 * ext[0]) / (0.3 * ext[0] * j(0.1))) ** 2 + \
+            (Y / (0.4 * ext[1])) ** 2 + ((Z - 0.15 * ext[2]) / (0.6 * ext[2] * j(0.1))) ** 2 < 1
+        hu[lung] = -850
+    heart = ((X - 0.1 * ext[0]) / (0.25 * ext[0])) ** 2 + ((Y + 0.1 * ext[1]) / (0.25 * ext[1])) \
+        ** 2 + ((Z + 0.1 * ext[2]) / (0.3 * ext[2])) ** 2 < 1
+    hu[heart] = 150                                                   # contrast-enhanced blood
+    spine = (X ** 2 + (Y - 0.42 * ext[1]) ** 2 < (0.1 * ext[0]) ** 2) & (np.abs(Z) < 0.9 * ext[2])
+    hu[spine] = 700
+    for zr in np.linspace(-0.6, 0.6, 5) * ext[2]:                     # ribs: elliptic shells
+        r = (X / (0.8 * ext[0])) ** 2 + (Y / (0.55 * ext[1])) ** 2
+        hu[(np.abs(r - 0.85) < 0.06) & (np.abs(Z - zr) < 1.2 * spacing_mm) & (Y > -0.3 * ext[1])] \
+            = 500
+    lm = np.array([[-0.5, -0.3, 0.6], [0.45, 0.2, 0.3], [0.2, -0.35, -0.5], [-0.3, 0.3, -0.55]])
+    lm = (lm + rng.uniform(-0.05, 0.05, lm.shape)) * ext
+    for p in lm:
+        hu[(X - p[0]) ** 2 + (Y - p[1]) ** 2 + (Z - p[2]) ** 2 < (1.5 * spacing_mm) ** 2] = 3000
+    return dict(hu=hu, spacing_mm=(spacing_mm,) * 3, landmarks=lm.astype(np.float32))
+
+def random_poses(n: int, rot_deg: float = 10.0, trans_mm: tuple = (10.0, 10.0, 20.0),
+                 base: tuple = (-90.0, 0.0, 0.0, 0.0, 0.0, 600.0), seed: SeedLike = 0
+                 ) -> np.ndarray:
+    """n rigid poses (n, 6) = (rx, ry, rz degrees, tx, ty, tz mm) around `base` (a PA view, as a
+    chest radiograph: the rays run from the back (+y) to the front, its centre 600 mm from the
+    source), uniform within +-rot_deg and +-trans_mm. `midl_book.ct.pose_matrix` turns them into
+    4x4."""
+    rng = as_rng(seed)
+    d = np.concatenate([rng.uniform(-rot_deg, rot_deg, (n, 3)),
+                        rng.uniform(-1, 1, (n, 3)) * np.asarray(trans_mm)], 1)
+    return (np.asarray(base, np.float64)[None] + d).astype(np.float32)
