@@ -1399,11 +1399,12 @@ def write_ms_progression(
     sessions: int = 2,           # scans per patient, one year apart
 ) -> Path:
     """The MS progression layout: `ms_progression/sub-<id>/ses-<k>/anat/sub-<id>_ses-<k>_<suffix>
-    .nii.gz` for the five `MS_FILES` sequences (int16), `ms_progression/derivatives/lesions/sub-<id>/
-    ses-<k>/anat/sub-<id>_ses-<k>_<mask>.nii.gz` for the two `MS_MASK_FILES` masks (uint8 0/1, the
-    Gd mask inside the T2 mask), and `ms_progression/clinical.csv` (columns subject, session,
-    progression, edss_baseline), one row per scan; progression = session % 2. Affine diag(-1, -1, 1)
-    mm, as MNI-registered volumes are stored (RAS+ with flipped i and j)."""
+    .nii.gz` for the five `MS_FILES` sequences (int16),
+    `ms_progression/derivatives/lesions/sub-<id>/ ses-<k>/anat/sub-<id>_ses-<k>_<mask>.nii.gz` for
+    the two `MS_MASK_FILES` masks (uint8 0/1, the Gd mask inside the T2 mask), and
+    `ms_progression/clinical.csv` (columns subject, session, progression, edss_baseline), one row
+    per scan; progression = session % 2. Affine diag(-1, -1, 1) mm, as MNI-registered volumes are
+    stored (RAS+ with flipped i and j)."""
     d, shape = _d(root, "ms_progression"), _shape(shape, (12, 12, 12))
     aff, rows = np.diag([-1.0, -1, 1, 1]), []
     for n in range(n_cases):
