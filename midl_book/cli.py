@@ -259,6 +259,11 @@ FAKE_RUNS: dict[str, dict | None] = {
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
+    # 4 fake patients x 2 scans (labels alternate by session), 2 grouped folds, 8^3 inputs, one
+    # epoch, early stopping on one validation patient, 2 MC passes
+    "ms_progression_3dcnn": dict(datasets=dict(ms_progression=dict(n_cases=4, shape=(16, 16, 16))),
+                                 params=dict(SEEDS=[0], SIZE=8, FOLDS=2, EPOCHS=1, N_K=2,
+                                             FC=[4, 4], BS=2, N_MC=2, VAL_FRAC=0.3)),
     # 3 HCP subjects (one per split) and 4 BraTS cases (1 target, 2 test), 16 px slices, a
     # two-level U-Net, two steps of every stage, one seed, all five arms
     "t_imm_merging": dict(datasets=dict(hcp=dict(n_cases=3), brats=dict(n_cases=4)),
@@ -344,6 +349,10 @@ DISTRIBUTED: dict[str, dict] = {
     "xlsor_lung_cca": dict(procs=False, why=(
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
+    "ms_progression_3dcnn": dict(procs=False, why=(
+        "not yet checked under DDP: the grouped folds train one network after another in one "
+        "loop, and early stopping predicts the validation patients inside a callback on each rank "
+        "(each rank would keep its own best epoch)")),
     "t_imm_merging": dict(procs=False, why=(
         "many short fits (two sources, the Fisher passes, five arms per seed) on 8 target cases; "
         "the Fisher is a per-image loop outside the Learner, and one GPU is enough")),
@@ -382,6 +391,7 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
     "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
     "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
+    "ms_progression_3dcnn": dict(gpu_gib=16, hours=80, disk_gib=20),
     "t_imm_merging": dict(gpu_gib=8, hours=6, disk_gib=60),
     "care_attention_loss": dict(gpu_gib=12, hours=8, disk_gib=5),
     "hierarchical_multilabel_cxr": dict(gpu_gib=16, hours=10, disk_gib=45),
@@ -460,6 +470,7 @@ def full_runs_md() -> str:
                     f"| {est}{n.get('gpu_gib', '?')} | {est}{n.get('hours', '?')} "
                     f"| {est}{n.get('disk_gib', '?')} |")
     return "\n".join(rows) + "\n"
+
 
 
 
@@ -1120,6 +1131,7 @@ def serve(folder: Path | str | None = None,  # the built book (default `_build/h
     try: srv.serve_forever()
     except KeyboardInterrupt: pass
     finally: srv.server_close()
+
 
 
 

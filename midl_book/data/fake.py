@@ -12,7 +12,7 @@ import pandas as pd
 import nibabel as nib
 from ..core import *
 from .volume import *
-from .registry import DATASETS
+from .registry import DATASETS, MS_FILES, MS_MASK_FILES
 from .labels import MRBRAINS13_TRAINING_TO_TESTING
 
 # %% auto #0
@@ -23,7 +23,7 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
            'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_duke_amd',
            'write_plco_cxr', 'write_dicom_radiograph', 'write_oai_xray', 'write_most_xray', 'write_monuseg',
-           'write_hcp', 'write_rsna_pneumonia', 'write_isic2018', 'fake_tree']
+           'write_ms_progression', 'write_hcp', 'write_rsna_pneumonia', 'write_isic2018', 'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1546,6 +1546,42 @@ def write_monuseg(
             (xml_dir / f"{name}.xml").write_text(_aperio_xml(polys))
     return d
 
+# %% ../../nbs/01i_data_fake.ipynb #920572a2
+def write_ms_progression(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 2,            # patients (subjects), each with `sessions` scans
+    shape=None,                  # voxel shape of one volume in file order; None: 12 x 12 x 12
+    seed=0,                      # the same seed writes the same bytes
+    sessions: int = 2,           # scans per patient, one year apart
+) -> Path:
+    """The MS progression layout: `ms_progression/sub-<id>/ses-<k>/anat/sub-<id>_ses-<k>_<suffix>
+    .nii.gz` for the five `MS_FILES` sequences (int16),
+    `ms_progression/derivatives/lesions/sub-<id>/ ses-<k>/anat/sub-<id>_ses-<k>_<mask>.nii.gz` for
+    the two `MS_MASK_FILES` masks (uint8 0/1, the Gd mask inside the T2 mask), and
+    `ms_progression/clinical.csv` (columns subject, session, progression, edss_baseline), one row
+    per scan; progression = session % 2. Affine diag(-1, -1, 1) mm, as MNI-registered volumes are
+    stored (RAS+ with flipped i and j)."""
+    d, shape = _d(root, "ms_progression"), _shape(shape, (12, 12, 12))
+    aff, rows = np.diag([-1.0, -1, 1, 1]), []
+    for n in range(n_cases):
+        sub = f"sub-{n + 1:03d}"
+        for k in range(sessions):
+            rng, ses = fake_rng(seed, "ms_progression", n, k), f"ses-{k + 1:02d}"
+            lab = fake_labels(shape, [9, 9, 9, 2, 1], rng)  # 9 brain, 2 T2 lesion, 1 Gd lesion
+            anat = d / sub / ses / "anat"
+            for j, suffix in enumerate(MS_FILES.values()):
+                means = {9: 300 + 40 * j, 2: 500 - 60 * j, 1: 650 if j == 0 else 500 - 60 * j}
+                write_nifti(anat / f"{sub}_{ses}_{suffix}.nii.gz",
+                            fake_image(lab, means, rng, 20, np.int16), aff)
+            der = d / "derivatives" / "lesions" / sub / ses / "anat"
+            for name, m in (("t2_mask", (lab == 1) | (lab == 2)), ("gad_mask", lab == 1)):
+                write_nifti(der / f"{sub}_{ses}_{MS_MASK_FILES[name]}.nii.gz", m.astype(np.uint8),
+                            aff)
+            rows.append(dict(subject=sub, session=ses, progression=k % 2,
+                             edss_baseline=float(rng.integers(0, 12)) / 2))
+    pd.DataFrame(rows).to_csv(d / "clinical.csv", index=False)
+    return d
+
 # %% ../../nbs/01i_data_fake.ipynb #85127368
 # FreeSurfer aparc+aseg values, at least one of each of the 14 HCP classes (FREESURFER_TO_HCP14),
 # two cortical parcels and one value outside the table (85, optic chiasm)
@@ -1696,6 +1732,7 @@ FAKE_WRITERS = dict(
     jsrt_scr=write_jsrt_scr,
     nih_cxr14=write_nih_cxr14,
     duke_amd=write_duke_amd,
+    ms_progression=write_ms_progression,
     hcp=write_hcp,
     rsna_pneumonia=write_rsna_pneumonia,
     isic2018=write_isic2018,

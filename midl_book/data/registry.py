@@ -16,8 +16,8 @@ from ..core import *
 from .volume import *
 
 # %% auto #0
-__all__ = ['BRATS_LABELS', 'ACDC_LABELS', 'ISEG_LABELS', 'BRAINWEB_LABELS', 'DATASETS', 'DatasetInfo', 'get_dataset', 'sha256sum',
-           'verify_checksums', 'dataset_status']
+__all__ = ['BRATS_LABELS', 'ACDC_LABELS', 'ISEG_LABELS', 'BRAINWEB_LABELS', 'MS_FILES', 'MS_MASK_FILES', 'DATASETS',
+           'DatasetInfo', 'get_dataset', 'sha256sum', 'verify_checksums', 'dataset_status']
 
 # %% ../../nbs/01g_data_registry.ipynb #9029e106
 @dataclass
@@ -52,6 +52,10 @@ ISEG_LABELS = {0: "background", 10: "cerebrospinal fluid", 150: "grey matter", 2
 BRAINWEB_LABELS = {0: "background", 1: "cerebrospinal fluid", 2: "grey matter", 3: "white matter",
                    4: "fat", 5: "muscle / skin", 6: "skin", 7: "skull", 8: "glial matter",
                    9: "connective", 10: "MS lesion"}
+MS_FILES = {"t1c": "ce-gad_T1w", "t1p": "T1w", "t2w": "T2w", "pdw": "PDw", "flair": "FLAIR"}
+"MS progression sequences -> their BIDS suffix (`sub-<id>_ses-<k>_<suffix>.nii.gz`)."
+MS_MASK_FILES = {"t2_mask": "desc-T2lesion_mask", "gad_mask": "desc-gadlesion_mask"}
+"MS progression lesion masks -> their suffix (under `derivatives/lesions/sub-<id>/ses-<k>/anat/`)."
 _D = DatasetInfo
 DATASETS: dict[str, DatasetInfo] = {
     d.name: d
@@ -581,6 +585,33 @@ DATASETS: dict[str, DatasetInfo] = {
             "$MIDL_BOOK_DATA/duke_amd/Control/. Read them with midl_book.data.DukeOCTBscans.",
             ("selected_dims_seg",),
             "public",
+        ),
+        _D(
+            "ms_progression",
+            "MS disability progression: multi-modal brain MRI, T2 and Gd lesion masks, EDSS "
+            "progression labels (the paper's clinical-trial data are private)",
+            "none (private data)",
+            "private: not distributed (the paper's two RRMS clinical trials, placebo arms)",
+            "ms_progression/\n"
+            "  clinical.csv    columns: subject, session, progression (0/1: EDSS progression "
+            "within a year of the scan, Table 1 of the paper) [, edss_baseline, ...]\n"
+            "  sub-<id>/ses-<k>/anat/sub-<id>_ses-<k>_ce-gad_T1w.nii.gz   T1 post-contrast (T1c)\n"
+            "                        sub-<id>_ses-<k>_T1w.nii.gz          T1 pre-contrast (T1p)\n"
+            "                        sub-<id>_ses-<k>_T2w.nii.gz, _PDw.nii.gz, _FLAIR.nii.gz\n"
+            "  derivatives/lesions/sub-<id>/ses-<k>/anat/\n"
+            "      sub-<id>_ses-<k>_desc-T2lesion_mask.nii.gz, sub-<id>_ses-<k>_desc-gadlesion_mask"
+            ".nii.gz\n"
+            "  all volumes of a scan on one grid (registered to MNI space, skull-stripped, "
+            "bias-corrected, intensity-normalised, as the paper's were); masks 0/1",
+            ("clinical.csv", "sub-*/ses-*/anat/*_FLAIR.nii*",
+             "derivatives/lesions/sub-*/ses-*/anat/*_desc-T2lesion_mask.nii*"),
+            {},
+            "The paper's data (two proprietary RRMS clinical trials) cannot be obtained. Put your "
+            "own longitudinal MS MRI in this BIDS-like layout, with a clinical.csv of progression "
+            "labels; midl_book.data.ms_scans and load_ms_scan read it (the chapter's smoke run "
+            "uses a phantom).",
+            ("ms_progression_3dcnn",),
+            "private",
         ),
         _D(
             "hcp",
