@@ -1,5 +1,5 @@
 """Readers of the real datasets, one module per family (abdomen, chest, neuro, cardiac, liver,
-microscopy, retina, oct).
+microscopy, retina, oct, nodules).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names."""
 from .abdomen import *
@@ -10,7 +10,8 @@ from .liver import *
 from .microscopy import *
 from .retina import *
 from .oct import *
-from . import abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct
+from .nodules import *
+from . import abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, nodules
 
-__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct)
+__all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, nodules)
            for n in m.__all__]
