@@ -286,11 +286,13 @@ def n_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 # %% ../../nbs/part5/lri_steerable_3d.ipynb #5940191b
-def texture_split(n_train: int, n_test: int, size: int, pattern: int, seed: int):
-    """Training and test volumes of the synthetic texture set (one draw), standardised with the
-    training mean and SD: (x_train (N, 1, s, s, s) float32, y_train, x_test, y_test) tensors."""
+def texture_split(n_train: int, n_test: int, size: int, pattern: int, seed: int,
+                  cross: str = "full"):
+    """Training and test volumes of the synthetic texture set (one draw; `cross` as in
+    `rotated_pattern_volumes`), standardised with the training mean and SD: (x_train (N, 1, s, s, s)
+    float32, y_train, x_test, y_test) tensors."""
     from midl_book.phantoms.texture3d import rotated_pattern_volumes
-    t = rotated_pattern_volumes(n_train + n_test, size, pattern, seed=seed)
+    t = rotated_pattern_volumes(n_train + n_test, size, pattern, seed=seed, cross=cross)
     x = torch.from_numpy(t.volumes)[:, None]
     mu, sd = x[:n_train].mean(), x[:n_train].std()
     x, y = (x - mu) / sd, torch.from_numpy(t.labels)

@@ -31,13 +31,19 @@ def segment_pattern(size: int = 7,  # voxels per side (odd); the segment is `siz
     p[:, c, c] = 1
     return p / np.linalg.norm(p)
 
-def cross_pattern(size: int = 7,  # voxels per side (odd); each arm is `size` voxels long
+def cross_pattern(size: int = 7,  # voxels per side (odd)
+                  arms: str = "full",  # "full": both arms `size` long; "equal": `size` voxels
                   ) -> np.ndarray:
     """A 2D cross: two perpendicular segments through the centre in the plane of the first two axes,
-    divided by its L2 norm: float32 (s, s, s)."""
+    divided by its L2 norm: float32 (s, s, s). `arms="full"`: both `size` voxels long (2 size - 1
+    voxels); `"equal"`: arms of a and b voxels, a + b - 1 = size (as many voxels as the segment, so
+    the same values), b the largest odd number <= (size + 1) / 2."""
     s = _check_size(size); c = s // 2
+    if arms == "full": a = b = s
+    elif arms == "equal": b = (s + 1) // 2; b = b if b % 2 else b - 1; a = s + 1 - b
+    else: raise PhantomError(f"arms={arms!r}: use 'full' or 'equal'")
     p = np.zeros((s, s, s), np.float32)
-    p[:, c, c] = 1; p[c, :, c] = 1
+    p[c - a // 2:c + a // 2 + 1, c, c] = 1; p[c, c - b // 2:c + b // 2 + 1, c] = 1
     return p / np.linalg.norm(p)
 
 # %% ../../nbs/02n_phantoms_texture3d.ipynb #b7463ec1
@@ -81,6 +87,7 @@ def rotated_pattern_volumes(
     minority: float = 0.1,  # fraction of the minority pattern (the paper: 10%)
     seed: SeedLike = 0,  # int or np.random.Generator
     bank: int = 64,  # rotated copies of each pattern drawn per call
+    cross: str = "full",  # the cross's arms: "full" or "equal" (`cross_pattern`)
 ) -> TextureVolumes:
     """The paper's synthetic 3D texture set (Sec. 2.5): each volume holds floor(d (size/pattern)^3)
     patterns at random positions and orientations (a bank of `bank` uniformly rotated copies of each
@@ -94,8 +101,8 @@ def rotated_pattern_volumes(
     if not 0 <= minority <= 0.5:
         raise PhantomError(f"minority={minority}: use a fraction in [0, 0.5]")
     rng = as_rng(seed)
-    banks = [np.stack([rotate_pattern(f(ps), R) for R in random_rotations(bank, rng)])
-             for f in (cross_pattern, segment_pattern)]
+    banks = [np.stack([rotate_pattern(p, R) for R in random_rotations(bank, rng)])
+             for p in (cross_pattern(ps, cross), segment_pattern(ps))]
     y = rng.permutation(np.arange(int(n)) % 2)
     X = np.zeros((int(n), s, s, s), np.float32)
     n_seg, n_cross = np.zeros(int(n), np.int64), np.zeros(int(n), np.int64)
