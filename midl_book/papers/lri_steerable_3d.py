@@ -313,7 +313,7 @@ def train_cached(model: LRICNN,  # an LRI-CNN
         for i in range(0, len(perm), bs):
             idx = perm[i:i + bs]
             loss = F.cross_entropy(model.forward_cached(rh_train[idx]), y_train[idx])
-            opt.zero_grad(); loss.backward(); opt.step(); tot += float(loss) * len(idx)
+            opt.zero_grad(); loss.backward(); opt.step(); tot += float(loss.detach()) * len(idx)
         losses.append(tot / len(perm))
     return losses
 
