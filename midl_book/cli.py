@@ -259,6 +259,10 @@ FAKE_RUNS: dict[str, dict | None] = {
                               params=dict(HEIGHT=64, WIDTH=64, BASE=4, CAP=8, HEAD_WIDTH=8,
                                           EPOCHS=1, BS=2, SEEDS=[0], ARMS=["proposed", "base2"],
                                           GA_SEEDS=[0], N_GA=8, GA_SIZE=32, GA_EPOCHS=1)),
+    # 4 fake nodule crops (2 train / 2 test) of 20^3 padded to 16^3, two iterations, small kernel
+    "lri_steerable_3d": dict(datasets=dict(nlst_hug_nodules=dict(n_cases=4, shape=(20, 20, 20))),
+                             params=dict(SEEDS=[0], SIZE=16, KERNEL=5, FILTERS=2, HIDDEN=8,
+                                         ITERS=2, BS=2)),
     # 4 fake patients x 2 scans (labels alternate by session), 2 grouped folds, 8^3 inputs, one
     # epoch, early stopping on one validation patient, 2 MC passes
     "ms_progression_3dcnn": dict(datasets=dict(ms_progression=dict(n_cases=4, shape=(16, 16, 16))),
@@ -349,6 +353,9 @@ DISTRIBUTED: dict[str, dict] = {
     "xlsor_lung_cca": dict(procs=False, why=(
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
+    "lri_steerable_3d": dict(procs=False, why=(
+        "a plain PyTorch loop (no fastai Learner) over a network of under 1,000 parameters: one "
+        "GPU is more than enough, and the paper's batch of 8 is small")),
     "ms_progression_3dcnn": dict(procs=False, why=(
         "not yet checked under DDP: the grouped folds train one network after another in one "
         "loop, and early stopping predicts the validation patients inside a callback on each rank "
@@ -391,6 +398,7 @@ FULL_RUN_NEEDS: dict[str, dict] = {
     "multitask_adversaries": dict(gpu_gib=12, hours=8, disk_gib=1),
     "selected_dims_seg": dict(gpu_gib=12, hours=24, disk_gib=20),
     "xlsor_lung_cca": dict(gpu_gib=16, hours=10, disk_gib=45),
+    "lri_steerable_3d": dict(gpu_gib=4, hours=2, disk_gib=2),
     "ms_progression_3dcnn": dict(gpu_gib=16, hours=80, disk_gib=20),
     "t_imm_merging": dict(gpu_gib=8, hours=6, disk_gib=60),
     "care_attention_loss": dict(gpu_gib=12, hours=8, disk_gib=5),
@@ -470,6 +478,7 @@ def full_runs_md() -> str:
                     f"| {est}{n.get('gpu_gib', '?')} | {est}{n.get('hours', '?')} "
                     f"| {est}{n.get('disk_gib', '?')} |")
     return "\n".join(rows) + "\n"
+
 
 
 
@@ -1131,6 +1140,7 @@ def serve(folder: Path | str | None = None,  # the built book (default `_build/h
     try: srv.serve_forever()
     except KeyboardInterrupt: pass
     finally: srv.server_close()
+
 
 
 

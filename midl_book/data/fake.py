@@ -23,7 +23,8 @@ __all__ = ['FAKE_WRITERS', 'fake_rng', 'fake_labels', 'fake_image', 'write_nifti
            'write_liver_fibrosis', 'write_hcc_mpmri', 'write_mrf_wf', 'write_neuromorphometrics', 'write_brainweb',
            'write_drive', 'write_idrid', 'write_montgomery', 'write_jsrt_scr', 'write_nih_cxr14', 'write_duke_amd',
            'write_plco_cxr', 'write_dicom_radiograph', 'write_oai_xray', 'write_most_xray', 'write_monuseg',
-           'write_ms_progression', 'write_hcp', 'write_rsna_pneumonia', 'write_isic2018', 'fake_tree']
+           'write_nlst_hug_nodules', 'write_ms_progression', 'write_hcp', 'write_rsna_pneumonia', 'write_isic2018',
+           'fake_tree']
 
 # %% ../../nbs/01i_data_fake.ipynb #73109ade
 def fake_rng(seed,                       # the writer's seed
@@ -1546,6 +1547,31 @@ def write_monuseg(
             (xml_dir / f"{name}.xml").write_text(_aperio_xml(polys))
     return d
 
+# %% ../../nbs/01i_data_fake.ipynb #686eb703
+def write_nlst_hug_nodules(
+    root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
+    n_cases: int = 4,            # nodules: the first half train, the rest test
+    shape=None,                  # voxel shape of one crop; None: 20 x 20 x 20
+    seed=0,                      # the same seed writes the same bytes
+) -> Path:
+    """The layout the chapter lri_steerable_3d reads (NLST CT with HUG's private labels):
+    `nlst_hug_nodules/nodules.csv` (nodule_id, patient_id, malignant, split; benign and malignant
+    in turn, the first ceil(n/2) nodules train) and `<nodule_id>/ct.nii.gz` (int16 HU: lung near
+    -850, a soft-tissue nodule near 0) with `<nodule_id>/mask.nii.gz` (uint8, the nodule)."""
+    d, shape = _d(root, "nlst_hug_nodules"), _shape(shape, (20, 20, 20))
+    rows, n_train = [], (int(n_cases) + 1) // 2
+    for n in range(int(n_cases)):
+        rng = fake_rng(seed, "nlst_hug", n)
+        nid = f"N{n + 1:04d}"
+        lab = fake_labels(shape, [1], rng, fill=0.35 + 0.1 * (n % 2))
+        write_nifti(d / nid / "ct.nii.gz", fake_image(lab, {0: -850, 1: 20}, rng, 40, np.int16),
+                    spacing=(0.7, 0.7, 1.0))
+        write_nifti(d / nid / "mask.nii.gz", (lab > 0).astype(np.uint8), spacing=(0.7, 0.7, 1.0))
+        rows.append(dict(nodule_id=nid, patient_id=f"P{n + 1:04d}", malignant=n % 2,
+                         split="train" if n < n_train else "test"))
+    pd.DataFrame(rows).to_csv(d / "nodules.csv", index=False)
+    return d
+
 # %% ../../nbs/01i_data_fake.ipynb #920572a2
 def write_ms_progression(
     root,                        # the data root: writes root/<name>, as under $MIDL_BOOK_DATA
@@ -1732,6 +1758,7 @@ FAKE_WRITERS = dict(
     jsrt_scr=write_jsrt_scr,
     nih_cxr14=write_nih_cxr14,
     duke_amd=write_duke_amd,
+    nlst_hug_nodules=write_nlst_hug_nodules,
     ms_progression=write_ms_progression,
     hcp=write_hcp,
     rsna_pneumonia=write_rsna_pneumonia,

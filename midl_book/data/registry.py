@@ -587,6 +587,27 @@ DATASETS: dict[str, DatasetInfo] = {
             "public",
         ),
         _D(
+            "nlst_hug_nodules",
+            "NLST pulmonary nodules annotated at HUG (the paper's data: Martin et al., 485 "
+            "nodules, benign or malignant; private labels)",
+            "none (private labels; NLST CT: "
+            "https://www.cancerimagingarchive.net/collection/nlst/)",
+            "private: the HUG annotations are not distributed; NLST images under the NCI's data "
+            "use terms",
+            "nlst_hug_nodules/\n"
+            "  nodules.csv             one row per nodule: nodule_id, patient_id, "
+            "malignant (0 | 1), split (train | test)\n"
+            "  <nodule_id>/ct.nii.gz   the CT crop around the nodule, Hounsfield units\n"
+            "  <nodule_id>/mask.nii.gz the nodule mask on the same grid (0 | 1)",
+            ("nodules.csv", "*/ct.nii.gz", "*/mask.nii.gz"),
+            {},
+            "The nodule selection, masks and labels of Martin et al. (HUG) are private. "
+            "A user with NLST CT (requested from the NCI) and nodule annotations of their own "
+            "writes one crop per nodule in this layout (midl_book.data.datasets.nodules reads it).",
+            ("lri_steerable_3d",),
+            "private",
+        ),
+        _D(
             "ms_progression",
             "MS disability progression: multi-modal brain MRI, T2 and Gd lesion masks, EDSS "
             "progression labels (the paper's clinical-trial data are private)",

@@ -1,5 +1,5 @@
 """Procedural images with exact ground truth, one module per modality (core, ct, liver_mri, brain,
-histology, cardiac, eye, fundus, oct, xray, ultrasound, knee, lesions).
+histology, cardiac, eye, fundus, oct, xray, ultrasound, knee, lesions, texture3d).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names, so
 `from midl_book.phantoms import ct_abdomen_slice` works as it did when `phantoms` was one module."""
@@ -16,10 +16,11 @@ from .xray import *
 from .ultrasound import *
 from .knee import *
 from .lesions import *
+from .texture3d import *
 from . import (core, ct, liver_mri, brain, histology, cardiac, eye, fundus, oct, xray, ultrasound,
-               knee, lesions)
+               knee, lesions, texture3d)
 
 __all__ = [n for m in (core, ct, liver_mri, brain, histology, cardiac, eye, fundus, oct, xray,
-                       ultrasound, knee, lesions)
+                       ultrasound, knee, lesions, texture3d)
            for n in m.__all__]
 from ..core import as_rng, SeedLike   # their home was phantoms before core; old imports keep working

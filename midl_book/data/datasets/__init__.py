@@ -1,5 +1,5 @@
 """Readers of the real datasets, one module per family (abdomen, chest, neuro, cardiac, liver,
-microscopy, retina, oct, knee, imbalanced).
+microscopy, retina, oct, knee, imbalanced, nodules).
 
 Hand-written (nbdev writes no `__init__.py`): it re-exports every submodule's public names."""
 from .abdomen import *
@@ -12,8 +12,10 @@ from .retina import *
 from .oct import *
 from .knee import *
 from .imbalanced import *
-from . import abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, knee, imbalanced
+from .nodules import *
+from . import (abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, knee, imbalanced,
+               nodules)
 
 __all__ = [n for m in (abdomen, chest, neuro, cardiac, liver, microscopy, retina, oct, knee,
-                       imbalanced)
+                       imbalanced, nodules)
            for n in m.__all__]
