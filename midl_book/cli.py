@@ -354,8 +354,8 @@ DISTRIBUTED: dict[str, dict] = {
         "not yet checked under DDP: written beside the DDP harness, it has not been run on "
         "several processes (its attention and training would split; its synthesis is untested)")),
     "lri_steerable_3d": dict(procs=False, why=(
-        "a plain PyTorch loop (no fastai Learner) over a network of under 1,000 parameters: one "
-        "GPU is more than enough, and the paper's batch of 8 is small")),
+        "a fastai Learner over a network of under 1,000 parameters: one GPU is more than enough, "
+        "the paper's batch of 8 is small, and it has not been run on several processes")),
     "ms_progression_3dcnn": dict(procs=False, why=(
         "not yet checked under DDP: the grouped folds train one network after another in one "
         "loop, and early stopping predicts the validation patients inside a callback on each rank "
@@ -364,8 +364,8 @@ DISTRIBUTED: dict[str, dict] = {
         "many short fits (two sources, the Fisher passes, five arms per seed) on 8 target cases; "
         "the Fisher is a per-image loop outside the Learner, and one GPU is enough")),
     "care_attention_loss": dict(procs=False, why=(
-        "a plain torch loop (two stages, double backpropagation through Grad-CAM), not a fastai "
-        "Learner: no DDP wrapper, and the class-balanced batches are drawn on one process")),
+        "stage 1 runs in a fastai Learner; stage 2 (double backpropagation through Grad-CAM on "
+        "class-balanced batches drawn on one process) is a plain torch loop with no DDP wrapper")),
     "hierarchical_multilabel_cxr": dict(procs=False, why=(
         "not yet checked under DDP: its three arms and two stages (HLCP, then HLUP fine-tuning of "
         "the same model) have not been run on several processes")),

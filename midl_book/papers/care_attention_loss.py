@@ -11,6 +11,9 @@ from ..core import *
 from ..interpret import differentiable_grad_cam, attention_loss, grad_cam
 from ..models.blocks import conv_norm_act
 from ..models import classifier
+from functools import partial
+from fastai.optimizer import Adam
+from ..train import datasets_dls, make_learner
 from ..metrics.classification import mean_class_accuracy, per_class_recall
 
 # %% auto #0
@@ -123,23 +126,31 @@ def class_balanced_batches(labels: Sequence[int],  # the training labels
 
 def _dev(model): return next(model.parameters()).device
 
+class _ImageLabel(torch.utils.data.Dataset):
+    "(image, label) items of a dataset of (image, label, boxes) items (stage 1 ignores the boxes)."
+    def __init__(self, data, idx=None):
+        self.data, self.idx = data, range(len(data)) if idx is None else idx
+    def __len__(self): return len(self.idx)
+    def __getitem__(self, i): return self.data[self.idx[i]][:2]
+
 def train_stage1(model: nn.Module, data, epochs: int, bs: int = 32, lr: float = 3e-3,
                  csl: bool = True, seed: int = 0, n_classes: int | None = None) -> nn.Module:
-    """Stage 1: cross-entropy (class weights N / (C n_c) if `csl`), Adam, shuffled batches of
-    `data` (items (image, label, boxes)), read batch by batch."""
-    dev = _dev(model); n_classes = n_classes or int(data.labels.max()) + 1
+    """Stage 1 in a fastai Learner (`make_learner`: checkpoints in a full run, mixed precision on a
+    GPU): cross-entropy (class weights N / (C n_c) if `csl`), Adam (torch's betas and eps, no
+    weight decay) at a constant `lr`, shuffled batches of `data` (items (image, label, boxes)), read
+    batch by batch. Stage 1 selects nothing, so one batch of training images is its validation set
+    (its loss is only logged)."""
+    n_classes = n_classes or int(data.labels.max()) + 1
     counts = np.bincount(data.labels, minlength=n_classes).astype(np.float64)
     w = (torch.tensor(len(data.labels) / (n_classes * np.maximum(counts, 1)),
-                      dtype=torch.float32, device=dev) if csl else None)
-    opt = torch.optim.Adam(model.parameters(), lr)
-    dl = torch.utils.data.DataLoader(data, batch_size=bs, shuffle=True,
-                                     generator=torch.Generator().manual_seed(seed))
-    for _ in range(epochs):
-        model.train()
-        for x, y, _ in dl:
-            loss = F.cross_entropy(model(x.to(dev)), y.to(dev), weight=w)
-            opt.zero_grad(); loss.backward(); opt.step()
-    return model
+                      dtype=torch.float32) if csl else None)
+    dls = datasets_dls(_ImageLabel(data), _ImageLabel(data, range(min(bs, len(data)))), bs=bs,
+                       seed=seed)
+    loss = nn.CrossEntropyLoss(weight=None if w is None else w.to(dls.device))
+    learn = make_learner(dls, model, loss, lr=lr, wd=0.0,
+                         opt_func=partial(Adam, mom=0.9, sqr_mom=0.999, eps=1e-8))
+    learn.fit(epochs, lr)
+    return learn.model
 
 def fine_tune(model: nn.Module, data, layer: str, steps: int, k: int = 8, lr: float = 1e-3,
               care: bool = True, alpha: float = 0.5, lam: float = 0.7, tau: float | None = 0.6,

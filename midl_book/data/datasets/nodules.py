@@ -88,6 +88,7 @@ def load_nodule(row,  # a row of `read_nodule_table` (with `ct` and `mask`)
 class NoduleCrops(torch.utils.data.Dataset):
     """The nodules of a table (`read_nodule_table`, one split), read one per item: (x float32
     (1, s, s, s) standardised with `mean`, `std`, mask float32 (1, s, s, s), label int64)."""
+    n_inp = 2                     # fastai: (x, mask) are the inputs, the label the target
     def __init__(self, table: pd.DataFrame, size: int = 64, mean: float = 0.0, std: float = 1.0):
         self.table, self.size = table.reset_index(drop=True), int(size)
         self.mean, self.std = float(mean), float(std)
