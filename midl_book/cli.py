@@ -1051,8 +1051,12 @@ def execute_all(reuse: bool = True,  # reuse executed notebooks whose `source_ha
     guess = lambda nb: 45.0 if nb.parent.name.startswith("part") else 8.0
     order = sorted(nbs, key=lambda nb: -(last(nb) or guess(nb)))
     t0, lock, done, recs = time.perf_counter(), threading.Lock(), [0], {}
+    # one OpenMP/BLAS thread per kernel when kernels share the cores, as `make test` runs them
+    # (torch is pinned to one thread by `chapter_setup`); a value set by the caller wins
+    env = {} if "OMP_NUM_THREADS" in os.environ else {
+        "OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // workers))}
     def one(nb: Path) -> dict:
-        try: rec = run_notebook(nb, {"SMOKE": smoke}, reuse=reuse)
+        try: rec = run_notebook(nb, {"SMOKE": smoke}, reuse=reuse, env=env)
         except NotebookError as e: rec = dict(e.record)
         except (RuntimeError, ValueError) as e:
             rec = dict(notebook=str(nb), wall_s=0.0, peak_memory_mb=0.0, error=str(e),
